@@ -1,0 +1,85 @@
+//! The app shell: contexts, header, the page, and the live regions. Mounted into a host element.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::config::{AppConfig, ConfigError};
+use crate::fhir::client::FhirClient;
+use crate::i18n::{Lang, Msg};
+use crate::pages::OrganDonationPage;
+use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
+
+/// The host element Tahto mounts into and reads its configuration from.
+pub const HOST_ID: &str = "tahto";
+
+/// App-wide handles for pages: configuration and the FHIR client.
+#[derive(Clone, Debug)]
+pub struct AppContext {
+    pub config: AppConfig,
+    pub client: FhirClient,
+}
+
+/// Shown instead of the pages when the host page's configuration is unusable.
+#[component]
+fn ConfigProblem(error: ConfigError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="tahto-card tahto-error" role="alert">
+            {move || i18n.format(Msg::ConfigProblem, &[("detail", &error.detail())])}
+        </p>
+    }
+}
+
+/// The whole app.
+#[component]
+pub fn App(
+    /// The host page's configuration, or what is wrong with it.
+    config: Result<AppConfig, ConfigError>,
+) -> impl IntoView {
+    let host_lang = config.as_ref().map(|c| c.lang).unwrap_or(Lang::Fi);
+    let i18n = I18n::new(host_lang);
+    provide_context(i18n);
+    provide_context(Announcer::new());
+
+    let body = match config {
+        Ok(config) => {
+            provide_context(AppContext {
+                client: FhirClient::new(config.fhir_base.clone()),
+                config,
+            });
+            view! { <OrganDonationPage /> }.into_any()
+        }
+        Err(error) => view! { <ConfigProblem error /> }.into_any(),
+    };
+
+    view! {
+        <div class="tahto-app" lang=move || i18n.lang.get().code()>
+            <Header />
+            <main class="tahto-main">{body}</main>
+            <LiveRegions />
+        </div>
+    }
+}
+
+/// Mounts Tahto into `#tahto`, replacing the static loading shell.
+pub fn mount() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let host = document
+        .get_element_by_id(HOST_ID)
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    let (host, config) = match host {
+        Some(host) => {
+            let config = AppConfig::from_attributes(|name| host.get_attribute(name));
+            (Some(host), config)
+        }
+        // Without a host element the page is misconfigured: say so in the body, visibly.
+        None => (document.body(), Err(ConfigError::Missing("#tahto"))),
+    };
+    let Some(host) = host else {
+        return;
+    };
+    host.set_inner_html("");
+    leptos::mount::mount_to(host, move || view! { <App config /> }).forget();
+}

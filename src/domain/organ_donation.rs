@@ -1,0 +1,499 @@
+//! The organ donation decision (elinluovutustahto) and its FHIR `Consent` form (DESIGN §2).
+
+use crate::fhir::resources::{
+    CodeableConcept, Coding, Consent, Extension, Extra, Identifier, Policy, Provision, Reference,
+};
+
+pub const LOINC: &str = "http://loinc.org";
+pub const SNOMED: &str = "http://snomed.info/sct";
+const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
+const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+/// LOINC "Patient consent" and the organ donation category: together they identify the decision.
+pub const CATEGORY_PATIENT_CONSENT: &str = "59284-0";
+pub const CATEGORY_ORGAN_DONATION: &str = "64300-7";
+/// SNOMED CT "Donation of organ" — the action the provision permits or denies.
+const ACTION_ORGAN_DONATION: &str = "53958007";
+/// The Finnish act on the medical use of human organs, tissues and cells (101/2001).
+const POLICY_URI: &str = "https://www.finlex.fi/fi/laki/ajantasa/2001/20010101";
+const POLICY_AUTHORITY: &str = "https://www.finlex.fi";
+/// Where the citizen's free-text note travels: R4 `Consent` has no note element of its own.
+pub const NOTE_EXTENSION: &str = "https://fhir.tahto.fi/StructureDefinition/citizen-note";
+pub const IDENTIFIER_SYSTEM: &str = "urn:ietf:rfc:3986";
+/// A note longer than this is refused before sending, with the count shown as the citizen types.
+pub const NOTE_MAX_CHARS: usize = 1000;
+
+/// What the citizen decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DonationChoice {
+    /// Consents to donating organs and tissues.
+    Consent,
+    /// Refuses donation.
+    Refuse,
+    /// Consents, except for the listed organs and tissues.
+    ConsentExcept,
+}
+
+/// Organs and tissues a citizen can exclude, with their SNOMED CT body structure codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Organ {
+    Kidneys,
+    Liver,
+    Heart,
+    Lungs,
+    Pancreas,
+    SmallIntestine,
+    Corneas,
+    Skin,
+    Bones,
+    HeartValves,
+}
+
+impl Organ {
+    pub const ALL: [Organ; 10] = [
+        Organ::Kidneys,
+        Organ::Liver,
+        Organ::Heart,
+        Organ::Lungs,
+        Organ::Pancreas,
+        Organ::SmallIntestine,
+        Organ::Corneas,
+        Organ::Skin,
+        Organ::Bones,
+        Organ::HeartValves,
+    ];
+
+    /// SNOMED CT code and English display.
+    pub fn snomed(self) -> (&'static str, &'static str) {
+        match self {
+            Organ::Kidneys => ("64033007", "Kidney structure"),
+            Organ::Liver => ("10200004", "Liver structure"),
+            Organ::Heart => ("80891009", "Heart structure"),
+            Organ::Lungs => ("39607008", "Lung structure"),
+            Organ::Pancreas => ("15776009", "Pancreatic structure"),
+            Organ::SmallIntestine => ("30315005", "Small intestine structure"),
+            Organ::Corneas => ("28726007", "Corneal structure"),
+            Organ::Skin => ("39937001", "Skin structure"),
+            Organ::Bones => ("272673000", "Bone structure"),
+            Organ::HeartValves => ("17401000", "Cardiac valve structure"),
+        }
+    }
+
+    fn from_code(code: &CodeableConcept) -> Option<Organ> {
+        Organ::ALL
+            .into_iter()
+            .find(|organ| code.has(SNOMED, organ.snomed().0))
+    }
+}
+
+/// A complete decision, ready to be saved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrganDonation {
+    pub choice: DonationChoice,
+    /// Sorted, without duplicates; empty unless `choice` is `ConsentExcept`.
+    pub excluded: Vec<Organ>,
+    /// Cleaned free text; empty when none.
+    pub note: String,
+}
+
+/// What the form holds while the citizen is deciding.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrganDonationDraft {
+    pub choice: Option<DonationChoice>,
+    pub excluded: Vec<Organ>,
+    pub note: String,
+}
+
+/// Why a draft cannot be saved yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftProblem {
+    NoChoice,
+    NoOrganExcluded,
+    NoteTooLong { chars: usize },
+}
+
+impl OrganDonationDraft {
+    pub fn toggle(&mut self, organ: Organ, on: bool) {
+        self.excluded.retain(|o| *o != organ);
+        if on {
+            self.excluded.push(organ);
+            self.excluded.sort();
+        }
+    }
+
+    /// The decision this draft describes, or the first reason it is not complete.
+    pub fn decision(&self) -> Result<OrganDonation, DraftProblem> {
+        let choice = self.choice.ok_or(DraftProblem::NoChoice)?;
+        let (note, _) = crate::text::clean_input(self.note.trim());
+        let chars = crate::text::char_count(&note);
+        if chars > NOTE_MAX_CHARS {
+            return Err(DraftProblem::NoteTooLong { chars });
+        }
+        let mut excluded = if choice == DonationChoice::ConsentExcept {
+            self.excluded.clone()
+        } else {
+            Vec::new()
+        };
+        excluded.sort();
+        excluded.dedup();
+        if choice == DonationChoice::ConsentExcept && excluded.is_empty() {
+            return Err(DraftProblem::NoOrganExcluded);
+        }
+        Ok(OrganDonation {
+            choice,
+            excluded,
+            note: note.trim().to_owned(),
+        })
+    }
+}
+
+impl From<&OrganDonation> for OrganDonationDraft {
+    fn from(d: &OrganDonation) -> Self {
+        Self {
+            choice: Some(d.choice),
+            excluded: d.excluded.clone(),
+            note: d.note.clone(),
+        }
+    }
+}
+
+fn action() -> CodeableConcept {
+    CodeableConcept::of(Coding::new(
+        SNOMED,
+        ACTION_ORGAN_DONATION,
+        "Donation of organ",
+    ))
+}
+
+/// True when the resource is an organ donation decision (and not another kind of consent).
+pub fn is_organ_donation(consent: &Consent) -> bool {
+    consent.resource_type == "Consent" && consent.has_category(LOINC, CATEGORY_ORGAN_DONATION)
+}
+
+/// The `Consent` that records `decision`.
+///
+/// With `previous` (the stored version), everything Tahto does not own is kept as the server sent
+/// it — id, meta, identifiers, unknown fields, other extensions, exclusions coded by other systems —
+/// so an update never drops data. Without it, a new resource carrying `new_identifier` (a
+/// `urn:uuid:`) so a retried create can be recognised and never duplicated.
+pub fn to_consent(
+    decision: &OrganDonation,
+    patient_id: &str,
+    recorded_at: &str,
+    previous: Option<&Consent>,
+    new_identifier: &str,
+) -> Consent {
+    let mut consent = match previous {
+        Some(previous) => previous.clone(),
+        None => Consent {
+            resource_type: "Consent".into(),
+            id: None,
+            meta: None,
+            extension: Vec::new(),
+            identifier: vec![Identifier {
+                system: Some(IDENTIFIER_SYSTEM.into()),
+                value: Some(new_identifier.into()),
+                extra: Extra::new(),
+            }],
+            status: "active".into(),
+            scope: CodeableConcept::of(Coding::new(
+                CONSENT_SCOPE,
+                "adr",
+                "Advanced Care Directive",
+            )),
+            category: vec![
+                CodeableConcept::of(Coding::new(
+                    LOINC,
+                    CATEGORY_PATIENT_CONSENT,
+                    "Patient Consent",
+                )),
+                CodeableConcept {
+                    coding: vec![Coding {
+                        system: Some(LOINC.into()),
+                        code: Some(CATEGORY_ORGAN_DONATION.into()),
+                        display: None,
+                        extra: Extra::new(),
+                    }],
+                    text: Some("Organ donation decision".into()),
+                    extra: Extra::new(),
+                },
+            ],
+            patient: Some(Reference::to(format!("Patient/{patient_id}"))),
+            date_time: None,
+            policy: vec![Policy {
+                authority: Some(POLICY_AUTHORITY.into()),
+                uri: Some(POLICY_URI.into()),
+                extra: Extra::new(),
+            }],
+            policy_rule: None,
+            provision: None,
+            extra: Extra::new(),
+        },
+    };
+    consent.status = "active".into();
+    consent.date_time = Some(recorded_at.into());
+    let permit = decision.choice != DonationChoice::Refuse;
+    consent.policy_rule = Some(CodeableConcept::of(if permit {
+        Coding::new(ACT_CODE, "OPTIN", "opt-in")
+    } else {
+        Coding::new(ACT_CODE, "OPTOUT", "opt-out")
+    }));
+
+    let previous_provision = previous.and_then(|p| p.provision.clone());
+    // Exclusions Tahto cannot name (coded elsewhere) survive while the decision stays "except".
+    let foreign_exclusions: Vec<Provision> = match (&previous_provision, decision.choice) {
+        (Some(p), DonationChoice::ConsentExcept) => p
+            .provision
+            .iter()
+            .filter(|n| !n.code.iter().any(|c| Organ::from_code(c).is_some()))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut nested: Vec<Provision> = decision
+        .excluded
+        .iter()
+        .map(|organ| {
+            let (code, display) = organ.snomed();
+            Provision {
+                kind: Some("deny".into()),
+                action: vec![action()],
+                code: vec![CodeableConcept::of(Coding::new(SNOMED, code, display))],
+                provision: Vec::new(),
+                extra: Extra::new(),
+            }
+        })
+        .collect();
+    nested.extend(foreign_exclusions);
+    let mut provision = previous_provision.unwrap_or_default();
+    provision.kind = Some(if permit { "permit" } else { "deny" }.into());
+    provision.action = vec![action()];
+    provision.provision = nested;
+    consent.provision = Some(provision);
+
+    consent.extension.retain(|e| e.url != NOTE_EXTENSION);
+    if !decision.note.is_empty() {
+        consent.extension.push(Extension {
+            url: NOTE_EXTENSION.into(),
+            value_string: Some(decision.note.clone()),
+            extra: Extra::new(),
+        });
+    }
+    consent
+}
+
+/// Reads a decision back from a stored `Consent`; `None` when it is not one Tahto can show.
+pub fn from_consent(consent: &Consent) -> Option<OrganDonation> {
+    if !is_organ_donation(consent) || consent.status != "active" {
+        return None;
+    }
+    let provision = consent.provision.as_ref()?;
+    let note = consent
+        .extension
+        .iter()
+        .find(|e| e.url == NOTE_EXTENSION)
+        .and_then(|e| e.value_string.clone())
+        .unwrap_or_default();
+    let mut excluded: Vec<Organ> = provision
+        .provision
+        .iter()
+        .filter(|n| n.kind.as_deref() == Some("deny"))
+        .flat_map(|n| n.code.iter().filter_map(Organ::from_code))
+        .collect();
+    excluded.sort();
+    excluded.dedup();
+    let choice = match provision.kind.as_deref()? {
+        "deny" => DonationChoice::Refuse,
+        "permit" if excluded.is_empty() && provision.provision.is_empty() => {
+            DonationChoice::Consent
+        }
+        "permit" => DonationChoice::ConsentExcept,
+        _ => return None,
+    };
+    if choice != DonationChoice::ConsentExcept {
+        excluded.clear();
+    }
+    Some(OrganDonation {
+        choice,
+        excluded,
+        note,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: &str = "2026-11-23T10:15:00.000Z";
+    const UUID: &str = "urn:uuid:6f1c1f4e-8f0a-4f7e-9a51-3f7f0f2b9d11";
+
+    fn except(organs: &[Organ], note: &str) -> OrganDonation {
+        OrganDonation {
+            choice: DonationChoice::ConsentExcept,
+            excluded: organs.to_vec(),
+            note: note.into(),
+        }
+    }
+
+    #[test]
+    fn a_new_consent_has_the_codes_of_design_section_2() {
+        let decision = OrganDonation {
+            choice: DonationChoice::Consent,
+            excluded: vec![],
+            note: String::new(),
+        };
+        let v = serde_json::to_value(to_consent(&decision, "helmi", NOW, None, UUID)).unwrap();
+        assert_eq!(v["resourceType"], "Consent");
+        assert_eq!(v["status"], "active");
+        assert_eq!(v["scope"]["coding"][0]["code"], "adr");
+        assert_eq!(v["category"][0]["coding"][0]["code"], "59284-0");
+        assert_eq!(v["category"][1]["coding"][0]["code"], "64300-7");
+        assert_eq!(v["patient"]["reference"], "Patient/helmi");
+        assert_eq!(v["dateTime"], NOW);
+        assert_eq!(v["identifier"][0]["system"], "urn:ietf:rfc:3986");
+        assert_eq!(v["identifier"][0]["value"], UUID);
+        assert_eq!(v["provision"]["type"], "permit");
+        assert_eq!(v["provision"]["action"][0]["coding"][0]["code"], "53958007");
+        assert_eq!(v["policyRule"]["coding"][0]["code"], "OPTIN");
+        assert!(v.get("provision").unwrap().get("provision").is_none());
+        assert!(v.get("id").is_none() && v.get("meta").is_none());
+    }
+
+    #[test]
+    fn refusal_is_a_deny_provision() {
+        let decision = OrganDonation {
+            choice: DonationChoice::Refuse,
+            excluded: vec![],
+            note: String::new(),
+        };
+        let consent = to_consent(&decision, "helmi", NOW, None, UUID);
+        let v = serde_json::to_value(&consent).unwrap();
+        assert_eq!(v["provision"]["type"], "deny");
+        assert_eq!(v["policyRule"]["coding"][0]["code"], "OPTOUT");
+        assert_eq!(from_consent(&consent), Some(decision));
+    }
+
+    #[test]
+    fn exceptions_are_nested_deny_provisions_and_read_back() {
+        let decision = except(&[Organ::Kidneys, Organ::Corneas], "Äidin toive: ei sydäntä");
+        let consent = to_consent(&decision, "helmi", NOW, None, UUID);
+        let v = serde_json::to_value(&consent).unwrap();
+        let nested = v["provision"]["provision"].as_array().unwrap();
+        assert_eq!(nested.len(), 2);
+        assert!(nested.iter().all(|n| n["type"] == "deny"));
+        assert_eq!(nested[0]["code"][0]["coding"][0]["code"], "64033007");
+        assert_eq!(v["extension"][0]["url"], NOTE_EXTENSION);
+        assert_eq!(v["extension"][0]["valueString"], "Äidin toive: ei sydäntä");
+        // Through JSON text, as it travels.
+        let text = serde_json::to_string(&consent).unwrap();
+        let back: Consent = serde_json::from_str(&text).unwrap();
+        assert_eq!(from_consent(&back), Some(decision));
+    }
+
+    #[test]
+    fn an_update_keeps_everything_the_server_sent_that_tahto_does_not_own() {
+        let stored = json!({
+            "resourceType": "Consent",
+            "id": "c1",
+            "meta": {"versionId": "3", "lastUpdated": "2026-11-20T08:00:00Z", "source": "kanta", "tag": [{"code": "x"}]},
+            "language": "fi",
+            "text": {"status": "generated", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"},
+            "identifier": [{"system": "urn:ietf:rfc:3986", "value": "urn:uuid:old", "use": "official"}],
+            "status": "active",
+            "scope": {"coding": [{"system": CONSENT_SCOPE, "code": "adr", "userSelected": true}]},
+            "category": [
+                {"coding": [{"system": LOINC, "code": "59284-0"}]},
+                {"coding": [{"system": LOINC, "code": "64300-7"}]}
+            ],
+            "patient": {"reference": "Patient/helmi", "display": "Helmi Esimerkki"},
+            "performer": [{"reference": "Patient/helmi"}],
+            "organization": [{"display": "Kanta"}],
+            "extension": [{"url": "https://example.org/other", "valueBoolean": true},
+                          {"url": NOTE_EXTENSION, "valueString": "old note"}],
+            "provision": {
+                "type": "permit",
+                "period": {"start": "2020-01-01"},
+                "provision": [
+                    {"type": "deny", "code": [{"coding": [{"system": "urn:oid:1.2.246.537", "code": "99"}], "text": "Local code"}]}
+                ]
+            },
+            "futureR5Field": {"kept": [1, 2, 3]}
+        });
+        let previous: Consent = serde_json::from_value(stored.clone()).unwrap();
+        let decision = except(&[Organ::Heart], "");
+        let updated =
+            serde_json::to_value(to_consent(&decision, "helmi", NOW, Some(&previous), UUID))
+                .unwrap();
+
+        for kept in [
+            "id",
+            "meta",
+            "language",
+            "text",
+            "identifier",
+            "scope",
+            "patient",
+            "performer",
+            "organization",
+            "futureR5Field",
+        ] {
+            assert_eq!(
+                updated[kept], stored[kept],
+                "field {kept} must survive an update"
+            );
+        }
+        assert_eq!(updated["dateTime"], NOW);
+        assert_eq!(
+            updated["provision"]["period"],
+            stored["provision"]["period"]
+        );
+        // The old note is gone (the citizen cleared it); the other extension stays.
+        assert_eq!(
+            updated["extension"],
+            json!([{"url": "https://example.org/other", "valueBoolean": true}])
+        );
+        let nested = updated["provision"]["provision"].as_array().unwrap();
+        assert_eq!(nested.len(), 2, "Tahto's exclusion plus the foreign one");
+        assert!(nested.iter().any(|n| n["code"][0]["text"] == "Local code"));
+        // The retry identifier of a new resource is never forced onto an existing one.
+        assert_eq!(updated["identifier"][0]["value"], "urn:uuid:old");
+    }
+
+    #[test]
+    fn other_consents_are_not_taken_for_a_donation_decision() {
+        let other: Consent = serde_json::from_value(json!({
+            "resourceType": "Consent", "status": "active",
+            "scope": {"coding": [{"code": "patient-privacy"}]},
+            "category": [{"coding": [{"system": LOINC, "code": "57016-8"}]}],
+            "provision": {"type": "permit"}
+        }))
+        .unwrap();
+        assert_eq!(from_consent(&other), None);
+    }
+
+    #[test]
+    fn drafts_explain_what_is_missing() {
+        let mut draft = OrganDonationDraft::default();
+        assert_eq!(draft.decision(), Err(DraftProblem::NoChoice));
+        draft.choice = Some(DonationChoice::ConsentExcept);
+        assert_eq!(draft.decision(), Err(DraftProblem::NoOrganExcluded));
+        draft.toggle(Organ::Liver, true);
+        draft.toggle(Organ::Kidneys, true);
+        draft.toggle(Organ::Liver, true);
+        assert_eq!(
+            draft.decision().unwrap().excluded,
+            vec![Organ::Kidneys, Organ::Liver]
+        );
+        draft.note = "x".repeat(NOTE_MAX_CHARS + 1);
+        assert_eq!(
+            draft.decision(),
+            Err(DraftProblem::NoteTooLong {
+                chars: NOTE_MAX_CHARS + 1
+            })
+        );
+        draft.note = "  ei\u{200B} sydäntä  ".into();
+        assert_eq!(draft.decision().unwrap().note, "ei sydäntä");
+        draft.choice = Some(DonationChoice::Refuse);
+        assert!(draft.decision().unwrap().excluded.is_empty());
+    }
+}

@@ -1,0 +1,28 @@
+//! Tahto: a citizen's health decisions, saved for sure.
+//!
+//! Where things are:
+//! - `domain/`: the citizen's decisions as plain types and their FHIR mapping (native tests).
+//! - `fhir/`: FHIR resource types, the REST client, [`fhir::FhirError`].
+//! - `save/`: the save pipeline. Every write goes through [`save`]; start reading there.
+//! - `i18n/`: every user-visible string in fi, sv and en.
+//! - `ui/`, `pages/`, `app`: Leptos components (browser only).
+
+pub mod config;
+pub mod domain;
+pub mod fhir;
+pub mod i18n;
+pub mod ids;
+pub mod save;
+pub mod text;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod pages;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+#[cfg(target_arch = "wasm32")]
+pub use app::mount;

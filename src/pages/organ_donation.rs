@@ -1,0 +1,391 @@
+//! Organ donation decision (elinluovutustahto): load, decide, save through the save pipeline.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::app::AppContext;
+use crate::domain::organ_donation::{
+    from_consent, is_organ_donation, to_consent, DonationChoice, DraftProblem, Organ,
+    OrganDonation, OrganDonationDraft, CATEGORY_ORGAN_DONATION, LOINC, NOTE_MAX_CHARS,
+};
+use crate::fhir::client::FhirClient;
+use crate::fhir::resources::Consent;
+use crate::fhir::FhirError;
+use crate::i18n::Msg;
+use crate::save::pipeline::SaveSlot;
+use crate::save::SaveState;
+use crate::ui::{use_i18n, SaveStatus};
+
+/// Loading the recorded decision.
+#[derive(Clone, Debug, PartialEq)]
+enum Load {
+    Loading,
+    Loaded,
+    Failed(FhirError),
+}
+
+fn load_error_text(i18n: &crate::ui::I18n, error: &FhirError) -> String {
+    let why = match error {
+        FhirError::Unreachable(_) => i18n.t(Msg::WhyUnreachable).to_owned(),
+        FhirError::Timeout => i18n.t(Msg::WhyTimeout).to_owned(),
+        FhirError::Status { status, .. } => {
+            i18n.format(Msg::WhyServiceError, &[("status", &status.to_string())])
+        }
+        FhirError::Malformed(_) | FhirError::MissingVersion => i18n.t(Msg::WhyGarbled).to_owned(),
+    };
+    i18n.format(Msg::LoadFailed, &[("why", &why)])
+}
+
+fn choice_id(choice: DonationChoice) -> &'static str {
+    match choice {
+        DonationChoice::Consent => "tahto-od-consent",
+        DonationChoice::Refuse => "tahto-od-refuse",
+        DonationChoice::ConsentExcept => "tahto-od-except",
+    }
+}
+
+/// The citizen's choices: three options, the organs to exclude, and a note.
+#[component]
+pub fn OrganDonationFields(
+    /// What the citizen has chosen so far.
+    draft: RwSignal<OrganDonationDraft>,
+    /// How many hidden characters were removed from the last paste into the note.
+    #[prop(optional)]
+    cleaned: Option<RwSignal<usize>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let cleaned = cleaned.unwrap_or_else(|| RwSignal::new(0));
+    let excepting = move || draft.with(|d| d.choice == Some(DonationChoice::ConsentExcept));
+    let note_chars = move || draft.with(|d| crate::text::char_count(&d.note));
+
+    let choice = move |c: DonationChoice| {
+        view! {
+            <div class="tahto-option">
+                <input
+                    type="radio"
+                    name="tahto-organ-donation-choice"
+                    id=choice_id(c)
+                    prop:checked=move || draft.with(|d| d.choice == Some(c))
+                    on:change=move |_| draft.update(|d| d.choice = Some(c))
+                />
+                <label for=choice_id(c)>{move || i18n.t(Msg::choice(c))}</label>
+            </div>
+        }
+    };
+
+    view! {
+        <fieldset class="tahto-fieldset">
+            <legend>{move || i18n.t(Msg::DecisionLegend)}</legend>
+            {choice(DonationChoice::Consent)}
+            {choice(DonationChoice::Refuse)}
+            {choice(DonationChoice::ConsentExcept)}
+            <Show when=excepting>
+                <fieldset class="tahto-fieldset tahto-organs">
+                    <legend>{move || i18n.t(Msg::ExcludedLegend)}</legend>
+                    {Organ::ALL
+                        .into_iter()
+                        .map(|organ| {
+                            let id = format!("tahto-od-organ-{}", organ.snomed().0);
+                            view! {
+                                <div class="tahto-option">
+                                    <input
+                                        type="checkbox"
+                                        id=id.clone()
+                                        prop:checked=move || draft.with(|d| d.excluded.contains(&organ))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            draft.update(|d| d.toggle(organ, on));
+                                        }
+                                    />
+                                    <label for=id>{move || i18n.t(Msg::organ(organ))}</label>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+            </Show>
+        </fieldset>
+        <div class="tahto-field">
+            <label for="tahto-od-note">{move || i18n.t(Msg::NoteLabel)}</label>
+            <p class="tahto-hint" id="tahto-od-note-hint">{move || i18n.t(Msg::NoteHint)}</p>
+            <textarea
+                id="tahto-od-note"
+                rows="4"
+                aria-describedby="tahto-od-note-hint tahto-od-note-count"
+                prop:value=move || draft.with(|d| d.note.clone())
+                on:input=move |ev| {
+                    let typed = event_target_value(&ev);
+                    let (clean, removed) = crate::text::clean_input(&typed);
+                    if removed.any() {
+                        cleaned.set(removed.total());
+                    }
+                    draft.update(|d| d.note = clean);
+                }
+            ></textarea>
+            <p
+                class="tahto-hint"
+                id="tahto-od-note-count"
+                class:tahto-over-limit=move || { note_chars() > NOTE_MAX_CHARS }
+            >
+                {move || i18n.format(
+                    Msg::NoteCount,
+                    &[("count", &note_chars().to_string()), ("max", &NOTE_MAX_CHARS.to_string())],
+                )}
+            </p>
+            <Show when=move || { cleaned.get() > 0 }>
+                <p class="tahto-notice" role="status">
+                    {move || i18n.format(Msg::NoteCleaned, &[("count", &cleaned.get().to_string())])}
+                </p>
+            </Show>
+        </div>
+    }
+}
+
+/// One line saying what a decision is, in the citizen's language.
+fn summarize(i18n: &crate::ui::I18n, decision: &OrganDonation) -> String {
+    let mut text = i18n.t(Msg::choice(decision.choice)).to_owned();
+    if !decision.excluded.is_empty() {
+        let organs: Vec<&str> = decision
+            .excluded
+            .iter()
+            .map(|o| i18n.t(Msg::organ(*o)))
+            .collect();
+        text.push_str(". ");
+        text.push_str(&i18n.format(Msg::ExcludedSummary, &[("organs", &organs.join(", "))]));
+    }
+    text
+}
+
+/// What is recorded now — or, while a save is open, the new decision marked as not yet recorded.
+#[component]
+fn CurrentDecision(
+    load: RwSignal<Load>,
+    recorded: RwSignal<Option<Consent>>,
+    pending: RwSignal<Option<OrganDonation>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="tahto-card tahto-current" aria-labelledby="tahto-od-current-heading">
+            <h2 id="tahto-od-current-heading">{move || i18n.t(Msg::CurrentHeading)}</h2>
+            <div data-testid="current-decision">
+                {move || {
+                    if let Some(decision) = pending.get() {
+                        return view! {
+                            <p class="tahto-optimistic">{summarize(&i18n, &decision)}</p>
+                            <p class="tahto-hint">{i18n.t(Msg::CurrentPending)}</p>
+                        }
+                        .into_any();
+                    }
+                    if load.get() == Load::Loading {
+                        return view! { <p>{i18n.t(Msg::CurrentLoading)}</p> }.into_any();
+                    }
+                    let Some(consent) = recorded.get() else {
+                        return view! { <p>{i18n.t(Msg::CurrentNone)}</p> }.into_any();
+                    };
+                    let decision = from_consent(&consent);
+                    let version = consent.version_id().unwrap_or("?").to_owned();
+                    let time = consent
+                        .last_updated()
+                        .map(|t| crate::web::format_date_time(t, i18n.lang.get()))
+                        .unwrap_or_default();
+                    view! {
+                        <p class="tahto-recorded">
+                            {decision.map(|d| summarize(&i18n, &d))}
+                        </p>
+                        <p class="tahto-hint">
+                            {i18n.format(Msg::CurrentRecorded, &[("time", &time), ("version", &version)])}
+                        </p>
+                    }
+                    .into_any()
+                }}
+            </div>
+        </section>
+    }
+}
+
+fn problem_text(i18n: &crate::ui::I18n, problem: DraftProblem) -> String {
+    match problem {
+        DraftProblem::NoChoice => i18n.t(Msg::ProblemNoChoice).to_owned(),
+        DraftProblem::NoOrganExcluded => i18n.t(Msg::ProblemNoOrgan).to_owned(),
+        DraftProblem::NoteTooLong { chars } => i18n.format(
+            Msg::ProblemNoteTooLong,
+            &[
+                ("count", &chars.to_string()),
+                ("max", &NOTE_MAX_CHARS.to_string()),
+            ],
+        ),
+    }
+}
+
+async fn load_latest(client: &FhirClient, patient_id: &str) -> Result<Option<Consent>, FhirError> {
+    let patient = format!("Patient/{patient_id}");
+    let category = format!("{LOINC}|{CATEGORY_ORGAN_DONATION}");
+    let found: Vec<Consent> = client
+        .search(&[
+            ("patient", &patient),
+            ("category", &category),
+            ("status", "active"),
+            ("_sort", "-_lastUpdated"),
+            ("_count", "1"),
+        ])
+        .await?;
+    Ok(found.into_iter().find(is_organ_donation))
+}
+
+/// The organ donation page.
+#[component]
+pub fn OrganDonationPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(ctx) = use_context::<AppContext>() else {
+        return ().into_any();
+    };
+    let load = RwSignal::new(Load::Loading);
+    let recorded = RwSignal::new(None::<Consent>);
+    let pending = RwSignal::new(None::<OrganDonation>);
+    let draft = RwSignal::new(OrganDonationDraft::default());
+    let touched = RwSignal::new(false);
+    let problem = RwSignal::new(None::<DraftProblem>);
+    let cleaned = RwSignal::new(0usize);
+    let slot = SaveSlot::<Consent>::new();
+    // One idempotency key per new record, reused by every attempt until the server has it.
+    let creation_key = StoredValue::new(crate::web::new_uuid_urn());
+
+    Effect::new(move |_| {
+        draft.track();
+        problem.set(None);
+    });
+
+    let fetch = {
+        let ctx = ctx.clone();
+        move |fill_form: bool| {
+            let ctx = ctx.clone();
+            load.set(Load::Loading);
+            spawn_local(async move {
+                match load_latest(&ctx.client, &ctx.config.patient_id).await {
+                    Ok(latest) => {
+                        let decision = latest.as_ref().and_then(from_consent);
+                        recorded.try_set(latest);
+                        // The form is only filled while the citizen has not started editing:
+                        // their input is never replaced behind their back.
+                        if fill_form && !touched.get_untracked() {
+                            if let Some(d) = decision {
+                                draft.try_set(OrganDonationDraft::from(&d));
+                            }
+                        }
+                        load.try_set(Load::Loaded);
+                    }
+                    Err(error) => {
+                        load.try_set(Load::Failed(error));
+                    }
+                }
+            });
+        }
+    };
+    fetch(true);
+
+    Effect::new(move |previous: Option<OrganDonationDraft>| {
+        let now = draft.get();
+        if previous.is_some_and(|p| p != now) {
+            touched.set(true);
+        }
+        now
+    });
+
+    let on_done = move |state: &SaveState, stored: Option<crate::fhir::client::Stored<Consent>>| {
+        match (state, stored) {
+            (SaveState::Confirmed(_), Some(stored)) => {
+                recorded.try_set(Some(stored.resource));
+                pending.try_set(None);
+                creation_key.set_value(crate::web::new_uuid_urn());
+            }
+            // Refused or changed elsewhere: the optimistic value rolls back to the last confirmed.
+            (SaveState::Rejected { .. } | SaveState::Conflict { .. }, _) => {
+                pending.try_set(None);
+            }
+            _ => {}
+        }
+    };
+
+    let submit = {
+        let ctx = ctx.clone();
+        move || {
+            let decision = match draft.get_untracked().decision() {
+                Ok(decision) => decision,
+                Err(p) => {
+                    problem.set(Some(p));
+                    return;
+                }
+            };
+            let previous = recorded.get_untracked();
+            let consent = to_consent(
+                &decision,
+                &ctx.config.patient_id,
+                &crate::web::now_iso(),
+                previous.as_ref(),
+                &creation_key.get_value(),
+            );
+            pending.set(Some(decision));
+            slot.send(&ctx.client, consent, on_done);
+        }
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submit();
+    };
+    let on_retry = {
+        let ctx = ctx.clone();
+        Callback::new(move |_| {
+            if let Some(sent) = slot.last_sent() {
+                pending.set(from_consent(&sent));
+            }
+            slot.retry(&ctx.client, on_done)
+        })
+    };
+    let on_load_latest = {
+        let fetch = fetch.clone();
+        Callback::new(move |_| fetch(false))
+    };
+    let saving = move || slot.state.with(|s| matches!(s, SaveState::Saving { .. }));
+    let form_ready = move || load.with(|l| *l == Load::Loaded);
+
+    view! {
+        <article class="tahto-page" aria-labelledby="tahto-od-title">
+            <h1 id="tahto-od-title">{move || i18n.t(Msg::OrganDonationTitle)}</h1>
+            <p class="tahto-lead">{move || i18n.t(Msg::OrganDonationIntro)}</p>
+            <CurrentDecision load recorded pending />
+            {move || match load.get() {
+                Load::Failed(error) => {
+                    let fetch = fetch.clone();
+                    view! {
+                        <div class="tahto-card tahto-error" data-testid="load-error">
+                            <p>{load_error_text(&i18n, &error)}</p>
+                            <button type="button" class="tahto-button" on:click=move |_| fetch(true)>
+                                {i18n.t(Msg::TryAgain)}
+                            </button>
+                        </div>
+                    }
+                    .into_any()
+                }
+                _ => ().into_any(),
+            }}
+            <Show when=form_ready>
+                <form class="tahto-card tahto-form" on:submit=on_submit.clone() novalidate>
+                    <OrganDonationFields draft cleaned />
+                    <Show when=move || problem.get().is_some()>
+                        <p class="tahto-problem" role="alert" id="tahto-od-problem">
+                            {move || problem.get().map(|p| problem_text(&i18n, p))}
+                        </p>
+                    </Show>
+                    <div class="tahto-actions">
+                        <button type="submit" class="tahto-button tahto-primary" disabled=saving>
+                            {move || i18n.t(Msg::SaveDecision)}
+                        </button>
+                    </div>
+                    <SaveStatus state=slot.state on_retry on_load_latest />
+                </form>
+            </Show>
+        </article>
+    }
+    .into_any()
+}

@@ -1,0 +1,219 @@
+//! The states of one save (DESIGN §1) and how a server answer moves between them.
+//!
+//! Plain data, no browser code: the whole contract is tested natively.
+
+use crate::fhir::FhirError;
+
+/// Proof that the server stored a save: only ever built from a 2xx answer carrying both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub id: String,
+    pub version_id: String,
+    /// When the server stored it (`Last-Modified` or `meta.lastUpdated`), as the server said it.
+    pub server_time: Option<String>,
+}
+
+/// Why a save has not reached the server yet; every one of these is retried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotYetSaved {
+    /// No connection to the service.
+    Unreachable,
+    /// The service did not answer in time.
+    Timeout,
+    /// The service answered with an error it may recover from (5xx, 408, 429, unexpected).
+    ServiceError { status: u16 },
+    /// The answer was cut off or unreadable; the save may or may not have been stored.
+    GarbledAnswer,
+}
+
+/// Where one save stands, as the citizen sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveState {
+    /// Edited, not submitted.
+    Draft,
+    /// Sent, waiting for the server. `slow` once the watchdog has fired.
+    Saving { attempt: u32, slow: bool },
+    /// Not stored yet; kept and retried.
+    Queued {
+        why: NotYetSaved,
+        attempts: u32,
+        /// Seconds the server asked us to wait (`Retry-After`).
+        retry_after_secs: Option<u32>,
+    },
+    /// Stored by the server.
+    Confirmed(Receipt),
+    /// Refused by the server; the citizen's input is kept for fixing.
+    Rejected {
+        status: u16,
+        /// The server's own words, if it gave any.
+        reason: Option<String>,
+    },
+    /// The record changed elsewhere since it was loaded (409/412).
+    Conflict { status: u16 },
+}
+
+impl SaveState {
+    /// The state after an attempt (`attempt`, from 1) ended with `result`.
+    pub fn after_attempt(attempt: u32, result: Result<Receipt, FhirError>) -> SaveState {
+        let error = match result {
+            Ok(receipt) if !receipt.id.is_empty() && !receipt.version_id.is_empty() => {
+                return SaveState::Confirmed(receipt)
+            }
+            Ok(_) => FhirError::MissingVersion,
+            Err(error) => error,
+        };
+        let queued = |why| SaveState::Queued {
+            why,
+            attempts: attempt,
+            retry_after_secs: None,
+        };
+        match error {
+            FhirError::Unreachable(_) => queued(NotYetSaved::Unreachable),
+            FhirError::Timeout => queued(NotYetSaved::Timeout),
+            FhirError::Malformed(_) | FhirError::MissingVersion => {
+                queued(NotYetSaved::GarbledAnswer)
+            }
+            FhirError::Status {
+                status,
+                outcome,
+                retry_after_secs,
+            } => match status {
+                409 | 412 => SaveState::Conflict { status },
+                408 | 429 => SaveState::Queued {
+                    why: NotYetSaved::ServiceError { status },
+                    attempts: attempt,
+                    retry_after_secs,
+                },
+                400..=499 => SaveState::Rejected {
+                    status,
+                    reason: outcome.and_then(|o| o.message()),
+                },
+                // 5xx, and anything a FHIR server should never answer to a write (1xx, 3xx).
+                _ => SaveState::Queued {
+                    why: NotYetSaved::ServiceError { status },
+                    attempts: attempt,
+                    retry_after_secs,
+                },
+            },
+        }
+    }
+
+    /// True while the outcome is still open.
+    pub fn is_pending(&self) -> bool {
+        matches!(self, SaveState::Saving { .. } | SaveState::Queued { .. })
+    }
+
+    /// The stable name used in the DOM (`data-state`) and by tests.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SaveState::Draft => "draft",
+            SaveState::Saving { .. } => "saving",
+            SaveState::Queued { .. } => "queued",
+            SaveState::Confirmed(_) => "confirmed",
+            SaveState::Rejected { .. } => "rejected",
+            SaveState::Conflict { .. } => "conflict",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fhir::resources::OperationOutcome;
+
+    fn status(status: u16) -> FhirError {
+        FhirError::Status {
+            status,
+            outcome: None,
+            retry_after_secs: None,
+        }
+    }
+
+    #[test]
+    fn confirmed_only_with_id_and_version() {
+        let ok = Receipt {
+            id: "c1".into(),
+            version_id: "2".into(),
+            server_time: None,
+        };
+        assert_eq!(
+            SaveState::after_attempt(1, Ok(ok.clone())),
+            SaveState::Confirmed(ok)
+        );
+        let no_version = Receipt {
+            id: "c1".into(),
+            version_id: String::new(),
+            server_time: None,
+        };
+        assert_eq!(
+            SaveState::after_attempt(1, Ok(no_version)).name(),
+            "queued",
+            "a 2xx without a version is not called saved"
+        );
+    }
+
+    #[test]
+    fn each_failure_lands_in_a_visible_state() {
+        let cases = [
+            (FhirError::Unreachable("x".into()), "queued"),
+            (FhirError::Timeout, "queued"),
+            (FhirError::Malformed("cut".into()), "queued"),
+            (status(500), "queued"),
+            (status(503), "queued"),
+            (status(429), "queued"),
+            (status(408), "queued"),
+            (status(302), "queued"),
+            (status(400), "rejected"),
+            (status(403), "rejected"),
+            (status(422), "rejected"),
+            (status(409), "conflict"),
+            (status(412), "conflict"),
+        ];
+        for (error, expected) in cases {
+            let label = format!("{error:?}");
+            assert_eq!(
+                SaveState::after_attempt(2, Err(error)).name(),
+                expected,
+                "{label}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejection_carries_the_servers_words_and_queue_its_wait() {
+        let outcome = OperationOutcome::parse(
+            r#"{"resourceType":"OperationOutcome","issue":[{"severity":"error","diagnostics":"Henkilötunnus puuttuu"}]}"#,
+        );
+        let state = SaveState::after_attempt(
+            1,
+            Err(FhirError::Status {
+                status: 400,
+                outcome,
+                retry_after_secs: None,
+            }),
+        );
+        assert_eq!(
+            state,
+            SaveState::Rejected {
+                status: 400,
+                reason: Some("Henkilötunnus puuttuu".into())
+            }
+        );
+        let state = SaveState::after_attempt(
+            3,
+            Err(FhirError::Status {
+                status: 503,
+                outcome: None,
+                retry_after_secs: Some(30),
+            }),
+        );
+        assert_eq!(
+            state,
+            SaveState::Queued {
+                why: NotYetSaved::ServiceError { status: 503 },
+                attempts: 3,
+                retry_after_secs: Some(30)
+            }
+        );
+    }
+}

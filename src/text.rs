@@ -1,0 +1,120 @@
+//! Cleaning of text that comes from citizens and servers.
+//!
+//! Pasted text often carries invisible characters (zero-width spaces, direction marks, control
+//! characters, odd spaces) that a backend may refuse. Tahto removes them before saving and tells
+//! the citizen what it removed, so a paste can never make a save fail without explanation.
+
+/// What [`clean_input`] removed or replaced, for an honest note to the citizen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Removed {
+    /// Zero-width and direction-control characters (U+200B…U+200F, U+202A…U+202E, U+2060…U+2064, U+FEFF).
+    pub invisible: usize,
+    /// Control characters other than line breaks and tabs.
+    pub control: usize,
+    /// Unusual spaces (no-break, thin, ideographic…) replaced by a plain space.
+    pub odd_spaces: usize,
+}
+
+impl Removed {
+    pub fn any(&self) -> bool {
+        self.invisible + self.control + self.odd_spaces > 0
+    }
+
+    pub fn total(&self) -> usize {
+        self.invisible + self.control + self.odd_spaces
+    }
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180E}' |
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' |
+        '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+fn is_odd_space(c: char) -> bool {
+    c != ' ' && c != '\n' && c != '\t' && c.is_whitespace() && c != '\r'
+}
+
+/// Cleans citizen input: removes invisible and control characters, turns odd spaces into plain
+/// ones, normalises line breaks to `\n`. Keeps every visible character, including all letters of
+/// every language.
+pub fn clean_input(input: &str) -> (String, Removed) {
+    let mut removed = Removed::default();
+    let mut out = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                // CRLF and lone CR both become one line break.
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
+            }
+            '\n' | '\t' => out.push(c),
+            c if is_invisible(c) => removed.invisible += 1,
+            c if c.is_control() => removed.control += 1,
+            c if is_odd_space(c) => {
+                removed.odd_spaces += 1;
+                out.push(' ');
+            }
+            c => out.push(c),
+        }
+    }
+    (out, removed)
+}
+
+/// Text from a server, made safe to show in one line: cleaned, whitespace collapsed.
+pub fn clean_for_display(input: &str) -> String {
+    let (clean, _) = clean_input(input);
+    clean.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At most `max` characters (not bytes: never splits a letter), with an ellipsis when cut.
+pub fn truncate_chars(input: &str, max: usize) -> String {
+    match input.char_indices().nth(max) {
+        None => input.to_owned(),
+        Some((cut, _)) => format!("{}…", &input[..cut]),
+    }
+}
+
+/// Length as the citizen counts it (characters, not bytes).
+pub fn char_count(input: &str) -> usize {
+    input.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_finnish_and_swedish_letters_and_line_breaks() {
+        let (out, removed) = clean_input("Äidin toive:\nei sydäntä. Åland ok");
+        assert_eq!(out, "Äidin toive:\nei sydäntä. Åland ok");
+        assert!(!removed.any());
+    }
+
+    #[test]
+    fn removes_hidden_characters_and_counts_them() {
+        let (out, removed) =
+            clean_input("ei\u{200B} sy\u{FEFF}dän\u{0007}tä\u{00A0}kiitos\r\nrivi");
+        assert_eq!(out, "ei sydäntä kiitos\nrivi");
+        assert_eq!(removed.invisible, 2);
+        assert_eq!(removed.control, 1);
+        assert_eq!(removed.odd_spaces, 1);
+        assert_eq!(removed.total(), 4);
+    }
+
+    #[test]
+    fn truncates_on_character_boundaries() {
+        assert_eq!(truncate_chars("äöåäöå", 3), "äöå…");
+        assert_eq!(truncate_chars("abc", 3), "abc");
+        assert_eq!(char_count("äö"), 2);
+    }
+
+    #[test]
+    fn display_text_is_one_clean_line() {
+        assert_eq!(clean_for_display("  a\n\tb\u{200B}c  "), "a bc");
+    }
+}

@@ -1,0 +1,43 @@
+//! The app header: name and language switch.
+
+use leptos::prelude::*;
+
+use super::i18n::use_i18n;
+use crate::i18n::{Lang, Msg};
+
+/// Buttons for Finnish, Swedish and English; the current one is pressed.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <nav class="tahto-lang" aria-label=move || i18n.t(Msg::LanguageNavLabel)>
+            {Lang::ALL
+                .into_iter()
+                .map(|lang| {
+                    view! {
+                        <button
+                            type="button"
+                            class="tahto-lang-button"
+                            lang=lang.code()
+                            aria-pressed=move || (i18n.lang.get() == lang).to_string()
+                            on:click=move |_| i18n.choose(lang)
+                        >
+                            {lang.native_name()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <header class="tahto-header">
+            <span class="tahto-brand">{move || i18n.t(Msg::AppName)}</span>
+            <LanguageSwitch />
+        </header>
+    }
+}

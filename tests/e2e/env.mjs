@@ -1,0 +1,19 @@
+// Ports and base URLs shared by playwright.config.mjs, the helpers and the reporter.
+// Override with environment variables; the defaults match DESIGN.md and the test brief.
+export const FHIR_PORT = Number(process.env.TAHTO_FHIR_PORT ?? 18103);
+export const PROXY_PORT = Number(process.env.TAHTO_PROXY_PORT ?? 18104);
+export const APP_PORT = Number(process.env.TAHTO_APP_PORT ?? 18080);
+export const APP_UNKNOWN_PATIENT_PORT = Number(process.env.TAHTO_APP2_PORT ?? 18081);
+
+export const HOST = '127.0.0.1';
+export const FHIR_ORIGIN = `http://${HOST}:${FHIR_PORT}`;
+export const PROXY_ORIGIN = `http://${HOST}:${PROXY_PORT}`;
+/** FHIR base as the tests see it: the real server, directly, never through the proxy. */
+export const FHIR_BASE = `${FHIR_ORIGIN}/fhir/R4`;
+/** FHIR base the app is configured with: through the fault proxy. */
+export const FHIR_BASE_VIA_PROXY = `${PROXY_ORIGIN}/fhir/R4`;
+export const APP_URL = `http://${HOST}:${APP_PORT}`;
+export const APP_UNKNOWN_PATIENT_URL = `http://${HOST}:${APP_UNKNOWN_PATIENT_PORT}`;
+
+export const PATIENT_ID = 'helmi-esimerkki';
+export const UNKNOWN_PATIENT_ID = 'does-not-exist';

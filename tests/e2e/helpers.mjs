@@ -1,0 +1,367 @@
+// Shared helpers for Tahto's end-to-end tests: the real FHIR server (read directly, never through the
+// proxy), the fault proxy's control API and sent log, FHIR validation of everything the app sent,
+// browser error collection and the page's accessible parts.
+import { expect } from '@playwright/test';
+import { validateBoth } from '../fhir-server/validate.mjs';
+import {
+  APP_URL,
+  FHIR_BASE,
+  FHIR_ORIGIN,
+  PATIENT_ID,
+  PROXY_ORIGIN,
+} from './env.mjs';
+
+export * from './env.mjs';
+
+/** Generous, bounded waits: the first load compiles the wasm module. */
+export const LOAD_TIMEOUT = 30_000;
+export const SAVE_TIMEOUT = 20_000;
+
+export const ORGAN_DONATION_CATEGORY = 'http://loinc.org|64300-7';
+export const SNOMED = 'http://snomed.info/sct';
+export const LOINC = 'http://loinc.org';
+export const CONSENT_SCOPE = 'http://terminology.hl7.org/CodeSystem/consentscope';
+
+export const CHOICE = {
+  consent: 'I consent to donating my organs and tissues',
+  refuse: 'I refuse donation of my organs and tissues',
+  except: 'I consent, except for the organs and tissues I choose',
+};
+export const ORGANS = [
+  'Kidneys',
+  'Liver',
+  'Heart',
+  'Lungs',
+  'Pancreas',
+  'Small intestine',
+  'Corneas',
+  'Skin',
+  'Bones',
+  'Heart valves',
+];
+export const HEADINGS = {
+  en: 'Organ donation decision',
+  fi: 'Elinluovutustahto',
+  sv: 'Organdonationstestamente',
+};
+export const LANGUAGE_BUTTON = { fi: 'Suomi', sv: 'Svenska', en: 'English' };
+
+// ---------------------------------------------------------------------------------------------
+// Plain HTTP to the servers
+
+async function http(method, url, { body, headers = {}, okStatuses } = {}) {
+  const init = { method, headers: { accept: 'application/fhir+json, application/json', ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(url, init);
+  const text = await res.text();
+  const ok = okStatuses ? okStatuses.includes(res.status) : res.ok;
+  if (!ok) {
+    throw new Error(`${method} ${url} → HTTP ${res.status}: ${text.slice(0, 500)}`);
+  }
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Reset the FHIR server to its seed data. */
+export async function resetServer() {
+  await http('POST', `${FHIR_ORIGIN}/__admin/reset`);
+}
+
+/** Install fault rules in the proxy (replaces nothing: rules are added). */
+export async function setFaults(...rules) {
+  await http('POST', `${PROXY_ORIGIN}/__proxy/faults`, { body: { rules } });
+}
+
+/** Remove every fault rule from the proxy. */
+export async function clearFaults() {
+  await http('DELETE', `${PROXY_ORIGIN}/__proxy/faults`);
+}
+
+function sentEntries(payload) {
+  if (Array.isArray(payload)) return payload;
+  for (const key of ['sent', 'entries', 'requests', 'items']) {
+    if (Array.isArray(payload?.[key])) return payload[key];
+  }
+  throw new Error(`Unexpected /__proxy/sent payload: ${JSON.stringify(payload).slice(0, 300)}`);
+}
+
+/** Everything the app sent with a body through the proxy, strictly after `seq`. */
+export async function sentSince(seq = 0) {
+  const payload = await http('GET', `${PROXY_ORIGIN}/__proxy/sent?since=${seq}`);
+  return sentEntries(payload).filter((e) => Number(e.seq) > seq);
+}
+
+/** The highest sequence number in the proxy's sent log so far (0 when empty). */
+export async function currentSentSeq() {
+  const payload = await http('GET', `${PROXY_ORIGIN}/__proxy/sent`);
+  return sentEntries(payload).reduce((max, e) => Math.max(max, Number(e.seq) || 0), 0);
+}
+
+/** Case-insensitive header lookup in a sent-log entry. */
+export function header(entry, name) {
+  const headers = entry?.headers ?? {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === name.toLowerCase()) return Array.isArray(v) ? v.join(', ') : String(v);
+  }
+  return undefined;
+}
+
+/** Parse a sent-log body into JSON (or return undefined when it is not JSON). */
+export function parseBody(entry) {
+  const body = entry?.body;
+  if (body == null || body === '') return undefined;
+  if (typeof body === 'object') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** GET from the real FHIR server (not through the proxy). */
+export async function fhirGet(pathAndQuery) {
+  return http('GET', `${FHIR_BASE}${pathAndQuery}`);
+}
+
+/** PUT a resource to the real FHIR server (as another device would), optionally with If-Match. */
+export async function fhirPut(resource, ifMatch) {
+  return http('PUT', `${FHIR_BASE}/${resource.resourceType}/${resource.id}`, {
+    body: resource,
+    headers: { 'content-type': 'application/fhir+json', ...(ifMatch ? { 'if-match': ifMatch } : {}) },
+  });
+}
+
+function bundleResources(bundle, resourceType) {
+  return (bundle?.entry ?? [])
+    .map((e) => e.resource)
+    .filter((r) => r && r.resourceType === resourceType);
+}
+
+/** Every organ-donation Consent the server holds for a patient. */
+export async function organDonationConsents(patientId = PATIENT_ID) {
+  const bundle = await fhirGet(
+    `/Consent?patient=Patient/${encodeURIComponent(patientId)}` +
+      `&category=${encodeURIComponent(ORGAN_DONATION_CATEGORY)}&_count=100`,
+  );
+  return bundleResources(bundle, 'Consent');
+}
+
+/** Every Consent of any kind the server holds for a patient. */
+export async function allConsents(patientId = PATIENT_ID) {
+  const bundle = await fhirGet(`/Consent?patient=Patient/${encodeURIComponent(patientId)}&_count=200`);
+  return bundleResources(bundle, 'Consent');
+}
+
+/** True when `text` occurs in any string anywhere in `value` (base64 attachment data is decoded). */
+export function deepContainsText(value, text) {
+  if (value == null) return false;
+  if (typeof value === 'string') return value.includes(text);
+  if (Array.isArray(value)) return value.some((v) => deepContainsText(v, text));
+  if (typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (deepContainsText(v, text)) return true;
+      if (k === 'data' && typeof v === 'string') {
+        try {
+          if (Buffer.from(v, 'base64').toString('utf8').includes(text)) return true;
+        } catch {
+          /* not base64 */
+        }
+      }
+    }
+  }
+  return false;
+}
+
+export function hasCoding(codeableConcepts, system, code) {
+  const list = Array.isArray(codeableConcepts) ? codeableConcepts : [codeableConcepts];
+  return list.some((cc) => (cc?.coding ?? []).some((c) => c.system === system && c.code === code));
+}
+
+/** Text naming a CodeableConcept list: every display and text, lower-cased. */
+export function conceptWords(codeableConcepts) {
+  const list = Array.isArray(codeableConcepts) ? codeableConcepts : [codeableConcepts];
+  return list
+    .flatMap((cc) => [cc?.text, ...(cc?.coding ?? []).flatMap((c) => [c.display, c.code])])
+    .filter(Boolean)
+    .join(' | ')
+    .toLowerCase();
+}
+
+/** The checks every organ-donation Consent must pass, whatever the decision. */
+export function expectOrganDonationConsentShape(consent, patientId = PATIENT_ID) {
+  expect(consent.resourceType).toBe('Consent');
+  expect(consent.status, 'Consent.status').toBe('active');
+  expect(consent.patient?.reference, 'Consent.patient').toBe(`Patient/${patientId}`);
+  expect(hasCoding(consent.scope, CONSENT_SCOPE, 'adr'), 'scope consentscope adr').toBe(true);
+  expect(hasCoding(consent.category, LOINC, '59284-0'), 'category LOINC 59284-0').toBe(true);
+  expect(hasCoding(consent.category, LOINC, '64300-7'), 'category LOINC 64300-7').toBe(true);
+  expect(hasCoding(consent.provision?.action ?? [], SNOMED, '53958007'), 'provision.action SNOMED 53958007').toBe(
+    true,
+  );
+  const identifiers = Array.isArray(consent.identifier) ? consent.identifier : [consent.identifier].filter(Boolean);
+  const uuid = identifiers.find((i) => i.system === 'urn:ietf:rfc:3986');
+  expect(uuid, 'identifier with system urn:ietf:rfc:3986').toBeTruthy();
+  expect(uuid.value).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+  return uuid.value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// FHIR validation of everything the app sent
+
+/**
+ * Validates every FHIR resource body the app sent through the proxy since `seq` with both
+ * validators. Returns { sent, validated, passed, errors: string[] }.
+ */
+export async function validateSentSince(seq) {
+  const entries = await sentSince(seq);
+  const result = { requests: entries.length, sent: 0, validated: 0, passed: 0, errors: [] };
+  for (const entry of entries) {
+    const where = `#${entry.seq} ${entry.method} ${entry.url}`;
+    if (entry.body == null || entry.body === '') continue; // no body: not a resource
+    const resource = parseBody(entry);
+    if (resource === undefined) {
+      result.errors.push(`${where}: body is not JSON: ${String(entry.body).slice(0, 200)}`);
+      continue;
+    }
+    if (!resource || typeof resource !== 'object' || Array.isArray(resource) || !resource.resourceType) {
+      result.errors.push(`${where}: body is not a FHIR resource: ${JSON.stringify(resource).slice(0, 200)}`);
+      continue;
+    }
+    result.sent += 1;
+    let verdict;
+    try {
+      verdict = await validateBoth(resource);
+    } catch (err) {
+      result.errors.push(`${where}: validator threw: ${err?.stack ?? err}`);
+      continue;
+    }
+    result.validated += 1;
+    const medplum = verdict?.medplum ?? [];
+    const fhirjs = verdict?.fhirjs ?? [];
+    for (const m of medplum) result.errors.push(`${where} ${resource.resourceType} [@medplum/core] ${m}`);
+    for (const m of fhirjs) result.errors.push(`${where} ${resource.resourceType} [fhir.js] ${m}`);
+    if (medplum.length === 0 && fhirjs.length === 0) result.passed += 1;
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browser errors
+
+/**
+ * Collects page errors and Rust panics from every page of a context. Console errors caused by
+ * deliberately injected faults ("Failed to load resource: … 500") are expected and not collected.
+ */
+export function watchBrowserErrors(context) {
+  const problems = [];
+  context.on('weberror', (webError) => {
+    const err = webError.error();
+    problems.push(`pageerror on ${webError.page()?.url() ?? '?'}: ${err?.stack ?? err}`);
+  });
+  context.on('console', (msg) => {
+    const text = msg.text();
+    if (/panicked/i.test(text)) problems.push(`panic in console (${msg.type()}): ${text}`);
+  });
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The organ donation page
+
+export function organDonationPage(page) {
+  const decisionGroup = page.getByRole('group', { name: 'Your decision', exact: true });
+  const notDonatedGroup = page.getByRole('group', { name: 'Not to be donated', exact: true });
+  return {
+    page,
+    heading: page.getByRole('heading', { level: 1 }),
+    summary: page.getByTestId('current-decision'),
+    decisionGroup,
+    radio: (key) => page.getByRole('radio', { name: CHOICE[key], exact: true }),
+    notDonatedGroup,
+    organ: (name) => notDonatedGroup.getByRole('checkbox', { name, exact: true }),
+    note: page.getByLabel('Additional note (optional)', { exact: true }),
+    saveButton: page.getByRole('button', { name: 'Save decision', exact: true }),
+    saveStatus: page.getByTestId('save-status'),
+    receipt: page.getByTestId('receipt'),
+    retryNow: page.getByRole('button', { name: 'Retry now', exact: true }).first(),
+    announcer: page.getByTestId('announcer'),
+    alerts: page.getByTestId('alerts'),
+    languageButton: (lang) => page.getByRole('button', { name: LANGUAGE_BUTTON[lang], exact: true }),
+  };
+}
+
+/** Open the app and wait until the organ donation page has loaded the current decision. */
+export async function openOrganDonation(page, { baseUrl = APP_URL, expectNone = true } = {}) {
+  await page.goto(`${baseUrl}/`);
+  const ui = organDonationPage(page);
+  await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
+  await waitForDecisionLoaded(ui);
+  if (expectNone) await expect(ui.summary).toContainText('You have not recorded a decision.');
+  return ui;
+}
+
+export async function waitForDecisionLoaded(ui) {
+  await expect(ui.summary).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await expect(ui.summary).not.toContainText('Loading', { timeout: LOAD_TIMEOUT });
+}
+
+
+/** Wait for a save to end in the given state. */
+export async function expectSaveState(ui, state, timeout = SAVE_TIMEOUT) {
+  await expect(ui.saveStatus).toHaveAttribute('data-state', state, { timeout });
+}
+
+/** Reads "Record id: …", "Version: N" from the receipt. */
+export async function readReceipt(ui) {
+  await expect(ui.receipt).toBeVisible();
+  const text = await ui.receipt.innerText();
+  const id = text.match(/Record id:\s*([A-Za-z0-9.\-]{1,64})/)?.[1];
+  const version = text.match(/Version:\s*(\d+)/)?.[1];
+  return { text, id, version };
+}
+
+/** Wait for the server-confirmed state with the given version; returns the receipt. */
+export async function expectConfirmed(ui, expectedVersion) {
+  await expectSaveState(ui, 'confirmed');
+  await expect(ui.saveStatus).toContainText(
+    new RegExp(`Saved at \\d{2}:\\d{2}\\s*·\\s*version ${expectedVersion}(?!\\d)`),
+  );
+  const receipt = await readReceipt(ui);
+  expect(receipt.id, `receipt record id in: ${receipt.text}`).toBeTruthy();
+  expect(receipt.version, `receipt version in: ${receipt.text}`).toBe(String(expectedVersion));
+  expect(receipt.text).toMatch(/Server time:\s*\S+/);
+  return receipt;
+}
+
+/** Save with the current form and wait for the server-confirmed state; returns the receipt. */
+export async function saveAndConfirm(ui, expectedVersion) {
+  await expect(ui.saveButton).toBeEnabled();
+  await ui.saveButton.click();
+  return expectConfirmed(ui, expectedVersion);
+}
+
+/** Requests in the sent log that created or updated a Consent. */
+export function consentWrites(entries) {
+  return entries.filter((e) => {
+    const path = String(e.url).replace(/^https?:\/\/[^/]+/, '');
+    return /\/Consent(\/|\?|$)/.test(path) && (e.method === 'POST' || e.method === 'PUT');
+  });
+}
+
+/** Formats axe violations for a failure message. */
+export function formatAxeViolations(violations) {
+  return violations
+    .map(
+      (v) =>
+        `[${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
+        v.nodes.map((n) => `    ${n.target.join(' ')}\n      ${n.failureSummary?.replace(/\n/g, '\n      ')}`).join('\n'),
+    )
+    .join('\n');
+}

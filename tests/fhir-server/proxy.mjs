@@ -1,0 +1,278 @@
+// Fault-injection HTTP proxy in front of the FHIR server. Tests set faults over HTTP
+// (POST /__proxy/faults) and read what the app really sent (GET /__proxy/sent).
+//
+// CLI: node proxy.mjs --port 8104 --upstream http://127.0.0.1:8103
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { corsHeaders, outcome } from './server.mjs';
+
+const FAULTS = new Set(['delay', 'status', 'drop', 'dropAfterCommit', 'hang', 'truncate', 'conflict412']);
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+// Default OperationOutcome per injected status: what a real FHIR server or gateway would say.
+const DEFAULT_ISSUES = {
+  400: ['invalid', 'Bad request'],
+  401: ['login', 'Authentication required'],
+  403: ['forbidden', 'Forbidden'],
+  404: ['not-found', 'Not found'],
+  408: ['timeout', 'Request timeout'],
+  409: ['conflict', 'Conflict: the resource was changed by another request'],
+  412: ['conflict', 'Precondition failed: the resource has been changed since it was read (version conflict)'],
+  422: ['processing', 'Unprocessable entity'],
+  429: ['throttled', 'Too many requests, please retry later'],
+  500: ['exception', 'Internal server error'],
+  502: ['transient', 'Bad gateway: the upstream service did not answer'],
+  503: ['transient', 'Service temporarily unavailable, please retry later'],
+  504: ['timeout', 'Gateway timeout: the upstream service did not answer in time'],
+};
+
+export function defaultOutcome(status) {
+  const [code, text] = DEFAULT_ISSUES[status] ?? [status >= 500 ? 'exception' : 'processing', `HTTP ${status}`];
+  return outcome(code, text);
+}
+
+export function createProxy({ upstream }) {
+  const target = new URL(upstream);
+  const rules = [];
+  const sent = [];
+  let nextRuleId = 1;
+  let seq = 0;
+
+  /** First rule that fires for this request, updating its counters; rules fire in insertion order. */
+  function takeRule(method, url) {
+    for (const rule of rules) {
+      if (rule.method && rule.method.toUpperCase() !== method) continue;
+      if (rule.path && !url.includes(rule.path)) continue;
+      if (rule.times !== null && rule.fired >= rule.times) continue; // used up
+      rule.seen++;
+      if (rule.seen <= rule.skip) continue; // let the first `skip` matches through
+      rule.fired++;
+      return rule;
+    }
+    return null;
+  }
+
+  function addRules(list) {
+    const added = [];
+    for (const raw of list) {
+      if (!raw || !FAULTS.has(raw.fault)) {
+        throw new Error(`unknown fault ${JSON.stringify(raw?.fault)}; expected one of ${[...FAULTS].join(', ')}`);
+      }
+      const rule = {
+        ...raw,
+        id: nextRuleId++,
+        times: 'times' in raw ? raw.times : 1, // null = until cleared
+        skip: raw.skip ?? 0,
+        seen: 0,
+        fired: 0,
+      };
+      rules.push(rule);
+      added.push(rule);
+    }
+    return added;
+  }
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const body = await readAll(req);
+      const path = new URL(req.url, 'http://local').pathname;
+      if (path.startsWith('/__proxy/')) return control(req, res, path, body);
+
+      // Preflights are never faulted: a faulted preflight would look like a CORS error, not the fault.
+      const rule = req.method === 'OPTIONS' ? null : takeRule(req.method, req.url);
+      if (BODY_METHODS.has(req.method) && !path.startsWith('/__')) {
+        sent.push({
+          seq: ++seq,
+          time: new Date().toISOString(),
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          body: parseMaybeJson(body),
+          fault: rule?.fault ?? null,
+        });
+      }
+      await applyFault(rule, req, res, body);
+    } catch (err) {
+      if (!res.headersSent) reply(req, res, 502, outcome('transient', `Bad gateway: ${err.message}`));
+      else res.destroy();
+    }
+  });
+
+  async function applyFault(rule, req, res, body) {
+    const fault = rule?.fault;
+    const injected = fault ? { 'X-Fault-Injected': fault } : {};
+    switch (fault) {
+      case undefined:
+        return forwardStreaming(req, res, body);
+      case 'delay':
+        await sleep(rule.delayMs ?? 1000);
+        return forwardStreaming(req, res, body, injected);
+      case 'status': {
+        const status = rule.status ?? 500;
+        const headers = { ...injected, ...(rule.headers ?? {}) };
+        if (rule.retryAfter !== undefined) headers['Retry-After'] = String(rule.retryAfter);
+        return reply(req, res, status, rule.body ?? defaultOutcome(status), headers);
+      }
+      case 'conflict412':
+        return reply(req, res, 412, rule.body ?? defaultOutcome(412), injected);
+      case 'drop':
+        return req.socket.destroy(); // the server never sees it
+      case 'hang':
+        return; // never answer; the socket closes when the client gives up (or at shutdown)
+      case 'dropAfterCommit': {
+        await forwardBuffered(req, body); // the server has committed; the answer is lost
+        return req.socket.destroy();
+      }
+      case 'truncate': {
+        const up = await forwardBuffered(req, body);
+        const half = up.body.subarray(0, Math.floor(up.body.length / 2));
+        const headers = { ...up.headers, ...injected, 'content-length': String(half.length) };
+        delete headers['transfer-encoding'];
+        res.writeHead(up.status, headers);
+        return res.end(half);
+      }
+    }
+  }
+
+  function upstreamRequest(req, body) {
+    const headers = { ...req.headers, 'content-length': String(body.length) };
+    delete headers['transfer-encoding'];
+    if (body.length === 0 && !BODY_METHODS.has(req.method)) delete headers['content-length'];
+    // Host is kept as the client sent it, so the server's Location/fullUrl point back at the proxy.
+    return http.request({
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers,
+    });
+  }
+
+  function forwardStreaming(req, res, body, extraHeaders = {}) {
+    return new Promise((resolve, reject) => {
+      const up = upstreamRequest(req, body);
+      up.on('response', (upRes) => {
+        res.writeHead(upRes.statusCode, { ...upRes.headers, ...extraHeaders });
+        upRes.pipe(res);
+        upRes.on('end', resolve);
+        upRes.on('error', reject);
+      });
+      up.on('error', reject);
+      up.end(body);
+    });
+  }
+
+  function forwardBuffered(req, body) {
+    return new Promise((resolve, reject) => {
+      const up = upstreamRequest(req, body);
+      up.on('response', async (upRes) => {
+        try {
+          resolve({ status: upRes.statusCode, headers: { ...upRes.headers }, body: await readAll(upRes) });
+        } catch (err) {
+          reject(err);
+        }
+      });
+      up.on('error', reject);
+      up.end(body);
+    });
+  }
+
+  function control(req, res, path, body) {
+    if (req.method === 'OPTIONS') return reply(req, res, 204);
+    const url = new URL(req.url, 'http://local');
+    const json = (status, value) => reply(req, res, status, value, {}, 'application/json; charset=utf-8');
+    if (path === '/__proxy/health' && req.method === 'GET') return json(200, { ok: true, upstream: target.origin });
+    if (path === '/__proxy/faults') {
+      if (req.method === 'GET') return json(200, { rules });
+      if (req.method === 'DELETE') {
+        rules.length = 0;
+        return json(200, { ok: true, rules });
+      }
+      if (req.method === 'POST') {
+        try {
+          const parsed = JSON.parse(body.toString('utf8') || '{}');
+          const list = Array.isArray(parsed) ? parsed : parsed.rules ?? [parsed];
+          return json(200, { ok: true, added: addRules(list), rules });
+        } catch (err) {
+          return json(400, { ok: false, error: err.message });
+        }
+      }
+    }
+    if (path === '/__proxy/sent') {
+      if (req.method === 'GET') {
+        const since = Number(url.searchParams.get('since') ?? 0);
+        return json(200, sent.filter((e) => e.seq > since));
+      }
+      if (req.method === 'DELETE') {
+        sent.length = 0;
+        return json(200, { ok: true });
+      }
+    }
+    return json(404, { ok: false, error: `no such control endpoint: ${req.method} ${path}` });
+  }
+
+  return server;
+}
+
+/** A response made by the proxy itself: always with the server's CORS headers. */
+function reply(req, res, status, body, headers = {}, contentType = 'application/fhir+json; charset=utf-8') {
+  const payload = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    ...corsHeaders(req),
+    ...(body === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) }),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+async function readAll(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+function parseMaybeJson(buf) {
+  const text = buf.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8104' },
+      host: { type: 'string', default: '127.0.0.1' },
+      upstream: { type: 'string', default: 'http://127.0.0.1:8103' },
+    },
+  });
+  const server = createProxy({ upstream: values.upstream });
+  server.listen(Number(values.port), values.host, () => {
+    const { port } = server.address();
+    console.log(`Fault proxy listening on http://${values.host}:${port} -> ${values.upstream}`);
+  });
+  server.on('error', (err) => {
+    console.error(`cannot listen on ${values.host}:${values.port}: ${err.message}`);
+    process.exit(1);
+  });
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections(); // includes hung connections
+    setTimeout(() => process.exit(0), 1000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,585 @@
+// Tahto's local FHIR R4 server: Medplum's FhirRouter + MemoryRepository behind node:http, with the
+// behaviours a real backend has and the in-memory repository lacks (validation, referential checks
+// on the patient, sequential versions, ETag/Location/Last-Modified, If-Match, If-None-Exist, stable
+// history, CORS, JSON-file persistence, a reset to the seed).
+//
+// CLI: node server.mjs --port 8103 [--host 127.0.0.1] [--data path/to/fhir.json]
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  OperationOutcomeError,
+  getStatus,
+  isResourceType,
+  normalizeOperationOutcome,
+  notFound,
+} from '@medplum/core';
+import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
+import { SEED_LAST_UPDATED, seedResources } from './seed.mjs';
+import { issueText, loadMedplumDefinitions, medplumIssues } from './validate.mjs';
+
+const FHIR_PREFIX = '/fhir/R4';
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const STORE_FORMAT = 'tahto-fhir-store/1';
+
+// ---- CORS (shared with the proxy so both answer identically) -----------------------------------
+
+export const CORS_ALLOW_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
+export const CORS_ALLOW_HEADERS =
+  'Content-Type, Accept, If-Match, If-None-Exist, If-None-Match, Prefer, Authorization, X-Request-Id';
+export const CORS_EXPOSE_HEADERS = 'ETag, Location, Last-Modified, Content-Location, Retry-After';
+
+/** CORS headers for a response to `req`; echo the Origin so credentials would also work. */
+export function corsHeaders(req) {
+  const origin = req.headers.origin;
+  return {
+    'Access-Control-Allow-Origin': origin || '*',
+    ...(origin ? { Vary: 'Origin' } : {}),
+    'Access-Control-Allow-Methods': CORS_ALLOW_METHODS,
+    'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS,
+    'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS,
+    'Access-Control-Max-Age': '600',
+  };
+}
+
+// ---- OperationOutcome helpers ----------------------------------------------------------------
+
+/** A one-issue OperationOutcome with the same readable text in details.text and diagnostics. */
+export function outcome(code, text, { severity = 'error', expression } = {}) {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity, code, details: { text }, diagnostics: text, ...(expression ? { expression } : {}) }],
+  };
+}
+
+/** Carries an HTTP status and an OperationOutcome up to the request handler. */
+class HttpError extends Error {
+  constructor(status, body, headers = {}) {
+    super(body.issue?.[0]?.diagnostics ?? `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+const fail = (status, code, text, opts) => new HttpError(status, outcome(code, text, opts));
+
+// ---- Repository: Medplum's in-memory repo with sequential versions and stable history --------
+
+class TahtoRepository extends MemoryRepository {
+  // Medplum's repo keeps its maps in `this.resources` / `this.history` (TS-private, plain JS fields).
+  #clock = 0;
+  deleted = new Set(); // "Type/id" of deleted resources, so a read can answer 410 instead of 404
+
+  /** Strictly increasing server time, so `_sort=_lastUpdated` and history order never tie. */
+  #now() {
+    this.#clock = Math.max(Date.now(), this.#clock + 1);
+    return new Date(this.#clock).toISOString();
+  }
+
+  versionsOf(type, id) {
+    return this.history.get(type)?.get(id) ?? [];
+  }
+
+  /** Every write ends here (Medplum's updateResource also calls createResource). */
+  async createResource(resource) {
+    const r = structuredClone(resource);
+    r.id ??= this.generateId();
+    const prev = this.versionsOf(r.resourceType, r.id).at(-1);
+    const nextVid = (prev ? Number(prev.meta.versionId) : 0) + 1;
+    r.meta = { ...r.meta, versionId: String(nextVid), lastUpdated: this.#now() };
+    this.deleted.delete(`${r.resourceType}/${r.id}`);
+    return super.createResource(r);
+  }
+
+  /** Put a version back exactly as stored (seed and persisted data keep their meta). */
+  async restoreVersion(resource) {
+    this.#clock = Math.max(this.#clock, Date.parse(resource.meta.lastUpdated));
+    return super.createResource(resource);
+  }
+
+  async deleteResource(type, id) {
+    await super.deleteResource(type, id);
+    this.deleted.add(`${type}/${id}`);
+  }
+
+  /** Medplum reverses its history array in place (order flips on every call); copy and sort instead. */
+  async readHistory(type, id, options = {}) {
+    if (!this.resources.get(type)?.has(id)) throw new OperationOutcomeError(notFound);
+    return historyBundle(this.versionsOf(type, id), options);
+  }
+
+  /** Type-level history (Medplum has no route for it): all versions of all ids, newest first. */
+  readTypeHistory(type, options = {}) {
+    const all = [...(this.history.get(type)?.values() ?? [])].flat();
+    return historyBundle(all, options);
+  }
+
+  clear() {
+    super.clear();
+    this.deleted.clear();
+  }
+}
+
+function newestFirst(a, b) {
+  return (
+    b.meta.lastUpdated.localeCompare(a.meta.lastUpdated) ||
+    Number(b.meta.versionId) - Number(a.meta.versionId) ||
+    a.id.localeCompare(b.id)
+  );
+}
+
+function historyBundle(versions, { offset = 0, limit } = {}) {
+  const sorted = [...versions].sort(newestFirst);
+  const page = sorted.slice(offset, limit === undefined ? undefined : offset + limit);
+  return {
+    resourceType: 'Bundle',
+    type: 'history',
+    total: sorted.length,
+    entry: page.map((v) => ({
+      resource: structuredClone(v),
+      request: { method: v.meta.versionId === '1' ? 'POST' : 'PUT', url: `${v.resourceType}/${v.id}` },
+      response: {
+        status: v.meta.versionId === '1' ? '201 Created' : '200 OK',
+        etag: `W/"${v.meta.versionId}"`,
+        lastModified: v.meta.lastUpdated,
+      },
+    })),
+  };
+}
+
+// ---- The store: repo + router + persistence -------------------------------------------------
+
+export class FhirStore {
+  constructor({ dataFile } = {}) {
+    loadMedplumDefinitions();
+    this.dataFile = dataFile;
+    this.repo = new TahtoRepository();
+    this.router = new FhirRouter();
+    this.queue = Promise.resolve(); // writes run one at a time: check + write + persist is atomic
+  }
+
+  /** Load --data if present, else the seed (and write it when --data is given). */
+  async init() {
+    if (this.dataFile && existsSync(this.dataFile)) {
+      await this.#load(JSON.parse(readFileSync(this.dataFile, 'utf8')));
+    } else {
+      await this.reset();
+    }
+  }
+
+  async reset() {
+    this.repo.clear();
+    const seed = seedResources();
+    assertValid(seed, 'seed');
+    for (const r of seed) {
+      await this.repo.restoreVersion({ ...r, meta: { ...r.meta, versionId: '1', lastUpdated: SEED_LAST_UPDATED } });
+    }
+    this.persist();
+    return seed.length;
+  }
+
+  async #load(data) {
+    if (data.format !== STORE_FORMAT) throw new Error(`${this.dataFile}: not a ${STORE_FORMAT} file`);
+    this.repo.clear();
+    for (const version of data.history) await this.repo.restoreVersion(version);
+    for (const key of data.deleted ?? []) {
+      const [type, id] = key.split('/');
+      await this.repo.deleteResource(type, id);
+    }
+    assertValid(this.currentResources(), this.dataFile);
+  }
+
+  currentResources() {
+    return [...this.repo.resources.values()].flatMap((m) => [...m.values()]);
+  }
+
+  /** Atomic: write a temp file, then rename over the old one. */
+  persist() {
+    if (!this.dataFile) return;
+    const history = [...this.repo.history.values()].flatMap((m) => [...m.values()].flat());
+    history.sort((a, b) => a.meta.lastUpdated.localeCompare(b.meta.lastUpdated) || a.id.localeCompare(b.id));
+    const data = { format: STORE_FORMAT, history, deleted: [...this.repo.deleted] };
+    const tmp = `${this.dataFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(data));
+    renameSync(tmp, this.dataFile);
+  }
+
+  /** Run a write exclusively; persist after it succeeds. */
+  exclusive(fn) {
+    const run = this.queue.then(async () => {
+      const result = await fn();
+      this.persist();
+      return result;
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Route through Medplum's FhirRouter; turn its outcome into an HttpError when it is not 2xx. */
+  async route(method, url, body, headers = {}) {
+    const [oo, resource] = await this.router.handleRequest(
+      { method, url, body, headers, params: {}, query: {}, pathname: '' },
+      this.repo
+    );
+    const status = getStatus(oo);
+    if (status >= 400) throw new HttpError(status, readableOutcome(oo));
+    return { status, resource };
+  }
+}
+
+function assertValid(resources, label) {
+  const problems = resources.flatMap((r) =>
+    medplumIssues(r).map((i) => `${r.resourceType}/${r.id}: ${issueText(i)}`)
+  );
+  if (problems.length) throw new Error(`invalid resources in ${label}:\n  ${problems.join('\n  ')}`);
+}
+
+/** Medplum outcomes with details.text and diagnostics both set to a readable sentence. */
+function readableOutcome(oo) {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: (oo.issue ?? []).map((i) => {
+      const text = issueText(i);
+      const { diagnostics: _d, ...rest } = i;
+      return { ...rest, details: { ...i.details, text }, diagnostics: text };
+    }),
+  };
+}
+
+// ---- Write checks ----------------------------------------------------------------------------
+
+function checkBody(type, body, id) {
+  if (!isResourceType(type)) throw fail(404, 'not-supported', `Unknown resource type ${type}`);
+  if (body === undefined) throw fail(400, 'required', 'Request body is empty; expected a FHIR resource');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw fail(400, 'structure', 'Request body must be a JSON object (a FHIR resource)');
+  }
+  if (body.resourceType !== type) {
+    throw fail(400, 'invalid', `Incorrect resource type: the URL is for ${type}, but the body is ${body.resourceType ?? 'missing resourceType'}`);
+  }
+  if (id !== undefined && body.id !== id) {
+    throw fail(400, 'invalid', `Incorrect resource id: the URL is for ${type}/${id}, but the body has id ${body.id ?? '(none)'}`);
+  }
+}
+
+function validateOrFail(resource) {
+  const issues = medplumIssues(resource);
+  if (issues.length) throw new HttpError(400, readableOutcome({ issue: issues }));
+}
+
+/** A real backend refuses a record about a patient it does not know; so do we. */
+function checkPatientReferences(repo, resource) {
+  for (const field of ['patient', 'subject', 'for']) {
+    const values = [resource[field]].flat().filter(Boolean);
+    for (const value of values) {
+      const m = /^(?:.*\/)?Patient\/([^/?#]+)$/.exec(value?.reference ?? '');
+      if (!m) continue;
+      if (!repo.resources.get('Patient')?.has(m[1])) {
+        throw fail(400, 'processing', `Patient/${m[1]} does not exist (${resource.resourceType}.${field})`, {
+          expression: [`${resource.resourceType}.${field}`],
+        });
+      }
+    }
+  }
+}
+
+/** `W/"3"` or `"3"` → "3". */
+function parseETag(value) {
+  const m = /^(?:W\/)?"([^"]*)"$/.exec(String(value).trim());
+  return m ? m[1] : String(value).trim();
+}
+
+function checkIfMatch(repo, type, id, ifMatch) {
+  if (!ifMatch) return;
+  const current = repo.resources.get(type)?.get(id);
+  if (!current) throw fail(412, 'conflict', `If-Match given, but ${type}/${id} does not exist`);
+  const wanted = parseETag(ifMatch);
+  if (current.meta.versionId !== wanted) {
+    throw fail(
+      412,
+      'conflict',
+      `Version conflict: ${type}/${id} is at version ${current.meta.versionId}, but the request was based on version ${wanted}`
+    );
+  }
+}
+
+/** Server-managed fields are the server's: drop what the client sent. */
+function stripServerMeta(resource) {
+  if (resource.meta) {
+    delete resource.meta.versionId;
+    delete resource.meta.lastUpdated;
+    if (Object.keys(resource.meta).length === 0) delete resource.meta;
+  }
+}
+
+// ---- HTTP layer ------------------------------------------------------------------------------
+
+function send(res, req, status, body, headers = {}) {
+  const payload = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    ...corsHeaders(req),
+    ...(body === undefined ? {} : { 'Content-Type': FHIR_JSON, 'Content-Length': Buffer.byteLength(payload) }),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+function resourceHeaders(base, r, { location = false } = {}) {
+  const url = `${base}/${r.resourceType}/${r.id}/_history/${r.meta.versionId}`;
+  return {
+    ETag: `W/"${r.meta.versionId}"`,
+    'Last-Modified': new Date(r.meta.lastUpdated).toUTCString(),
+    'Content-Location': url,
+    ...(location ? { Location: url } : {}),
+  };
+}
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return undefined;
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type && type !== 'application/fhir+json' && type !== 'application/json') {
+    throw fail(415, 'not-supported', `Unsupported Content-Type ${type}; use application/fhir+json`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw fail(400, 'structure', `Request body is not valid JSON: ${err.message}`);
+  }
+}
+
+/** Search query → Medplum form: a bare `patient=<id>` becomes `patient=Patient/<id>`. */
+function searchUrl(type, params) {
+  const q = new URLSearchParams(params);
+  for (const key of ['patient']) {
+    const values = q.getAll(key);
+    if (values.length) {
+      q.delete(key);
+      for (const v of values) q.append(key, /^[A-Za-z0-9\-.]{1,64}$/.test(v) ? `Patient/${v}` : v);
+    }
+  }
+  const qs = q.toString();
+  return qs ? `${type}?${qs}` : type;
+}
+
+/** Searchset decoration Medplum's memory repo leaves out: fullUrl, search.mode, self link. */
+function decorateBundle(bundle, base, selfUrl) {
+  return {
+    ...bundle,
+    link: [{ relation: 'self', url: selfUrl }],
+    entry: bundle.entry?.map((e) => ({
+      fullUrl: `${base}/${e.resource.resourceType}/${e.resource.id}`,
+      ...e,
+      ...(bundle.type === 'searchset' ? { search: { mode: 'match' } } : {}),
+    })),
+  };
+}
+
+function capabilityStatement(base) {
+  const types = [
+    'AuditEvent', 'Consent', 'DiagnosticReport', 'DocumentReference', 'Encounter', 'Immunization', 'Location',
+    'MedicationRequest', 'Observation', 'Organization', 'Patient', 'Practitioner', 'Task',
+  ];
+  const interactions = ['read', 'vread', 'update', 'delete', 'history-instance', 'history-type', 'create', 'search-type'];
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: SEED_LAST_UPDATED,
+    publisher: 'Tahto (local test server)',
+    kind: 'instance',
+    software: { name: 'Tahto local FHIR server on @medplum/fhir-router', version: '4.5.2' },
+    implementation: { description: 'Local FHIR R4 server for Tahto development and tests', url: base },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    rest: [
+      {
+        mode: 'server',
+        resource: types.map((type) => ({
+          type,
+          interaction: interactions.map((code) => ({ code })),
+          versioning: 'versioned-update',
+          readHistory: true,
+          updateCreate: true,
+          conditionalCreate: true,
+        })),
+      },
+    ],
+  };
+}
+
+export function createServer(store) {
+  return http.createServer(async (req, res) => {
+    try {
+      await handle(store, req, res);
+    } catch (err) {
+      if (err instanceof HttpError) return send(res, req, err.status, err.body, err.headers);
+      const oo = normalizeOperationOutcome(err);
+      const status = err instanceof OperationOutcomeError ? getStatus(oo) : 500;
+      if (status >= 500) console.error(err);
+      send(res, req, status, status >= 500 ? outcome('exception', `Internal server error: ${err.message}`) : readableOutcome(oo));
+    }
+  });
+}
+
+async function handle(store, req, res) {
+  if (req.method === 'OPTIONS') return send(res, req, 204);
+  const url = new URL(req.url, 'http://local');
+  const path = url.pathname;
+
+  if (path === '/__admin/health' && req.method === 'GET') return sendJson(res, req, 200, { ok: true });
+  if (path === '/__admin/reset' && req.method === 'POST') {
+    const count = await store.exclusive(() => store.reset());
+    return sendJson(res, req, 200, { ok: true, resources: count });
+  }
+  if (path !== FHIR_PREFIX && !path.startsWith(`${FHIR_PREFIX}/`)) {
+    throw fail(404, 'not-found', `No such endpoint: ${req.method} ${path} (the FHIR base is ${FHIR_PREFIX})`);
+  }
+
+  const base = `http://${req.headers.host ?? 'localhost'}${FHIR_PREFIX}`;
+  const seg = path.slice(FHIR_PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent);
+  const [type, id, op, vid] = seg;
+  const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
+  const body = hasBody ? await readBody(req) : undefined;
+  const { repo } = store;
+
+  // --- reads
+  if (req.method === 'GET') {
+    if (seg.length === 1 && type === 'metadata') return send(res, req, 200, capabilityStatement(base));
+    if (seg.length === 1) {
+      const { resource } = await store.route('GET', searchUrl(type, url.searchParams), undefined, req.headers);
+      return send(res, req, 200, decorateBundle(resource, base, `${base}${url.pathname.slice(FHIR_PREFIX.length)}${url.search}`));
+    }
+    if (seg.length === 2 && id === '_history') {
+      const bundle = repo.readTypeHistory(type, pageOptions(url));
+      return send(res, req, 200, decorateBundle(bundle, base, `${base}/${type}/_history`));
+    }
+    if (seg.length >= 2 && repo.deleted.has(`${type}/${id}`) && seg.length !== 4) {
+      throw fail(410, 'deleted', `${type}/${id} has been deleted`);
+    }
+    if (seg.length === 2) {
+      const r = await readOr404(store, `${type}/${id}`);
+      return send(res, req, 200, r, resourceHeaders(base, r));
+    }
+    if (seg.length === 3 && op === '_history') {
+      if (!repo.resources.get(type)?.has(id)) throw fail(404, 'not-found', `${type}/${id} does not exist`);
+      const bundle = await repo.readHistory(type, id, pageOptions(url));
+      return send(res, req, 200, decorateBundle(bundle, base, `${base}/${type}/${id}/_history`));
+    }
+    if (seg.length === 4 && op === '_history') {
+      const r = repo.versionsOf(type, id).find((v) => v.meta.versionId === vid);
+      if (!r) throw fail(404, 'not-found', `${type}/${id} has no version ${vid}`);
+      return send(res, req, 200, r, resourceHeaders(base, r));
+    }
+  }
+
+  // --- writes
+  if (req.method === 'POST' && seg.length === 1) {
+    return create(store, req, res, base, type, body);
+  }
+  if (req.method === 'POST' && seg.length === 0) {
+    throw fail(501, 'not-supported', 'Batch and transaction Bundles are not supported by this server');
+  }
+  if (req.method === 'PUT' && seg.length === 2) {
+    return update(store, req, res, base, type, id, body);
+  }
+  if (req.method === 'DELETE' && seg.length === 2) {
+    await store.exclusive(async () => {
+      if (!repo.resources.get(type)?.has(id)) throw fail(404, 'not-found', `${type}/${id} does not exist`);
+      checkIfMatch(repo, type, id, req.headers['if-match']);
+      await repo.deleteResource(type, id);
+    });
+    return send(res, req, 204);
+  }
+  if (req.method === 'PATCH') throw fail(501, 'not-supported', 'PATCH is not supported; send the whole resource with PUT');
+  throw fail(405, 'not-supported', `${req.method} ${path} is not supported`);
+}
+
+function sendJson(res, req, status, body) {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { ...corsHeaders(req), 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(payload);
+}
+
+function pageOptions(url) {
+  const int = (k) => (url.searchParams.has(k) ? Number.parseInt(url.searchParams.get(k), 10) : undefined);
+  return { offset: int('_offset') ?? 0, limit: int('_count') };
+}
+
+async function readOr404(store, ref) {
+  try {
+    return (await store.route('GET', ref)).resource;
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) throw fail(404, 'not-found', `${ref} does not exist`);
+    throw err;
+  }
+}
+
+async function create(store, req, res, base, type, body) {
+  checkBody(type, body);
+  const resource = structuredClone(body);
+  delete resource.id; // the server assigns ids on create
+  stripServerMeta(resource);
+  validateOrFail(resource);
+  const ifNoneExist = req.headers['if-none-exist'];
+  const { status, resource: stored } = await store.exclusive(async () => {
+    checkPatientReferences(store.repo, resource);
+    // Medplum's conditionalCreate: 1 match → 200 with it, >1 → 412, none → create.
+    return store.route('POST', type, resource, ifNoneExist ? { 'if-none-exist': ifNoneExist } : {});
+  });
+  send(res, req, status, stored, resourceHeaders(base, stored, { location: true }));
+}
+
+async function update(store, req, res, base, type, id, body) {
+  checkBody(type, body, id);
+  const resource = structuredClone(body);
+  stripServerMeta(resource);
+  validateOrFail(resource);
+  const { existed, stored } = await store.exclusive(async () => {
+    checkIfMatch(store.repo, type, id, req.headers['if-match']);
+    checkPatientReferences(store.repo, resource);
+    const existed = store.repo.resources.get(type)?.has(id) ?? false;
+    const { resource: stored } = await store.route('PUT', `${type}/${id}`, resource);
+    return { existed, stored };
+  });
+  send(res, req, existed ? 200 : 201, stored, resourceHeaders(base, stored, { location: true }));
+}
+
+// ---- CLI -------------------------------------------------------------------------------------
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8103' },
+      host: { type: 'string', default: '127.0.0.1' },
+      data: { type: 'string' },
+    },
+  });
+  const store = new FhirStore({ dataFile: values.data });
+  await store.init();
+  const server = createServer(store);
+  server.listen(Number(values.port), values.host, () => {
+    const { port } = server.address();
+    console.log(`FHIR server listening on http://${values.host}:${port}${FHIR_PREFIX}`);
+  });
+  server.on('error', (err) => {
+    console.error(`cannot listen on ${values.host}:${values.port}: ${err.message}`);
+    process.exit(1);
+  });
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+    setTimeout(() => process.exit(0), 1000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,498 @@
+// Black-box tests of the local FHIR server and the fault proxy over real HTTP, each a real child
+// process on a free port. Run: node --test tests/fhir-server/
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { NOTICE_URL, PATIENT_ID, seedResources } from './seed.mjs';
+import { validateBoth } from './validate.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ORIGIN = 'http://app.tahto.test';
+const children = new Set();
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawn `node script args…` and resolve once it prints its ready line. */
+function start(script, args, ready) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(HERE, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${out}`)), 10_000);
+    const onData = (d) => {
+      out += d;
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      children.delete(child);
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+function stop(child) {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+async function startServer(extra = []) {
+  const port = await freePort();
+  const child = await start('server.mjs', ['--port', String(port), ...extra], /FHIR server listening on/);
+  return { child, port, base: `http://127.0.0.1:${port}/fhir/R4`, root: `http://127.0.0.1:${port}` };
+}
+
+// Kill children even if a test run is interrupted.
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+const FHIR = 'application/fhir+json';
+
+/** fetch + parsed JSON body (or text when it is not JSON). */
+async function call(url, { method = 'GET', body, headers = {}, timeout = 5000 } = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { Origin: ORIGIN, ...(body !== undefined ? { 'Content-Type': FHIR } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeout),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+function consent(identifierValue = `urn:uuid:${randomUUID()}`, patient = PATIENT_ID) {
+  return {
+    resourceType: 'Consent',
+    identifier: [{ system: 'urn:ietf:rfc:3986', value: identifierValue }],
+    status: 'active',
+    scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'adr' }] },
+    category: [
+      { coding: [{ system: 'http://loinc.org', code: '59284-0' }] },
+      { coding: [{ system: 'http://loinc.org', code: '64300-7' }] },
+    ],
+    patient: { reference: `Patient/${patient}` },
+    dateTime: '2026-11-23T10:00:00+02:00',
+    policy: [{ uri: 'https://www.finlex.fi/fi/laki/ajantasa/2001/20010101' }],
+    provision: {
+      type: 'permit',
+      action: [{ coding: [{ system: 'http://snomed.info/sct', code: '53958007', display: 'Donation' }] }],
+    },
+  };
+}
+
+const ident = (r) => `urn:ietf:rfc:3986|${r.identifier[0].value}`;
+const issueTexts = (oo) => oo.issue.map((i) => i.details?.text ?? i.diagnostics).join(' | ');
+
+let S; // the shared in-memory server
+let P; // the proxy in front of it
+
+before(async () => {
+  S = await startServer();
+  const port = await freePort();
+  const child = await start('proxy.mjs', ['--port', String(port), '--upstream', S.root], /Fault proxy listening on/);
+  P = { child, root: `http://127.0.0.1:${port}`, base: `http://127.0.0.1:${port}/fhir/R4` };
+});
+
+after(async () => {
+  await Promise.all([...children].map(stop));
+});
+
+describe('seed data', () => {
+  test('every seeded resource passes both validators', async () => {
+    const seed = seedResources();
+    assert.ok(seed.length > 90, `expected a realistic seed, got ${seed.length}`);
+    for (const r of seed) {
+      const { medplum, fhirjs } = await validateBoth(r);
+      assert.deepEqual([...medplum, ...fhirjs], [], `${r.resourceType}/${r.id}`);
+    }
+  });
+
+  test('is deterministic and has no consents yet, but has the current notice', async () => {
+    assert.deepEqual(seedResources(), seedResources());
+    assert.equal(seedResources().filter((r) => r.resourceType === 'Consent').length, 0);
+    const { status, json, headers } = await call(`${S.base}/DocumentReference/kanta-information-notice`);
+    assert.equal(status, 200);
+    assert.equal(json.content[0].attachment.url, NOTICE_URL);
+    assert.equal(headers.get('etag'), 'W/"1"');
+    assert.match(Buffer.from(json.content[0].attachment.data, 'base64').toString('utf8'), /Kanta/);
+  });
+});
+
+describe('FHIR server', () => {
+  test('metadata and admin health', async () => {
+    const meta = await call(`${S.base}/metadata`);
+    assert.equal(meta.status, 200);
+    assert.equal(meta.json.resourceType, 'CapabilityStatement');
+    assert.match(meta.headers.get('content-type'), /^application\/fhir\+json/);
+    const health = await call(`${S.root}/__admin/health`);
+    assert.deepEqual([health.status, health.json], [200, { ok: true }]);
+  });
+
+  test('invalid resources, malformed JSON and a wrong resourceType are 400 with an OperationOutcome', async () => {
+    const invalid = await call(`${S.base}/Consent`, { method: 'POST', body: { resourceType: 'Consent', status: 'active' } });
+    assert.equal(invalid.status, 400);
+    assert.equal(invalid.json.resourceType, 'OperationOutcome');
+    assert.match(issueTexts(invalid.json), /Consent\.scope: Missing required property/);
+    assert.equal(invalid.json.issue[0].diagnostics, invalid.json.issue[0].details.text);
+
+    const badType = await call(`${S.base}/Observation`, { method: 'POST', body: { ...consent(), status: 'nonsense', foo: 1 } });
+    assert.equal(badType.status, 400);
+    assert.match(issueTexts(badType.json), /URL is for Observation, but the body is Consent/);
+
+    const malformed = await call(`${S.base}/Consent`, { method: 'POST', body: '{"resourceType": "Consent",' });
+    assert.equal(malformed.status, 400);
+    assert.match(issueTexts(malformed.json), /not valid JSON/);
+
+    const extra = await call(`${S.base}/Consent`, { method: 'POST', body: { ...consent(), colour: 'blue' } });
+    assert.equal(extra.status, 400);
+    assert.match(issueTexts(extra.json), /colour/);
+  });
+
+  test('a reference to a Patient that does not exist is 400 processing', async () => {
+    const res = await call(`${S.base}/Consent`, { method: 'POST', body: consent(undefined, 'xyz') });
+    assert.equal(res.status, 400);
+    assert.equal(res.json.issue[0].code, 'processing');
+    assert.match(res.json.issue[0].details.text, /Patient\/xyz does not exist/);
+  });
+
+  test('create and update: sequential versions, Location, ETag, Last-Modified; application/json accepted', async () => {
+    const c = await call(`${S.base}/Consent`, { method: 'POST', body: consent(), headers: { 'Content-Type': 'application/json' } });
+    assert.equal(c.status, 201);
+    const { id } = c.json;
+    assert.equal(c.json.meta.versionId, '1');
+    assert.equal(c.headers.get('location'), `${S.base}/Consent/${id}/_history/1`);
+    assert.equal(c.headers.get('etag'), 'W/"1"');
+    assert.equal(new Date(c.headers.get('last-modified')).getTime(), Math.floor(Date.parse(c.json.meta.lastUpdated) / 1000) * 1000);
+
+    const u = await call(`${S.base}/Consent/${id}`, { method: 'PUT', body: { ...c.json, status: 'inactive' } });
+    assert.equal(u.status, 200);
+    assert.equal(u.json.meta.versionId, '2');
+    assert.equal(u.headers.get('etag'), 'W/"2"');
+    assert.equal(u.headers.get('location'), `${S.base}/Consent/${id}/_history/2`);
+    assert.ok(u.json.meta.lastUpdated > c.json.meta.lastUpdated);
+
+    const u3 = await call(`${S.base}/Consent/${id}`, { method: 'PUT', body: u.json });
+    assert.equal(u3.json.meta.versionId, '3');
+
+    const read = await call(`${S.base}/Consent/${id}`);
+    assert.equal(read.headers.get('etag'), 'W/"3"');
+    assert.ok(read.headers.get('last-modified'));
+    const v1 = await call(`${S.base}/Consent/${id}/_history/1`);
+    assert.deepEqual([v1.status, v1.json.status, v1.headers.get('etag')], [200, 'active', 'W/"1"']);
+
+    const putNew = await call(`${S.base}/Consent/client-chosen-${randomUUID()}`, { method: 'PUT', body: { ...consent(), id: undefined } });
+    assert.equal(putNew.status, 400, 'id in body must match the URL');
+    const newId = `client-chosen-${randomUUID().slice(0, 8)}`;
+    const created = await call(`${S.base}/Consent/${newId}`, { method: 'PUT', body: { ...consent(), id: newId } });
+    assert.deepEqual([created.status, created.json.meta.versionId], [201, '1']);
+  });
+
+  test('If-Match with a stale version is 412 on PUT and DELETE', async () => {
+    const c = (await call(`${S.base}/Consent`, { method: 'POST', body: consent() })).json;
+    const ok = await call(`${S.base}/Consent/${c.id}`, { method: 'PUT', body: c, headers: { 'If-Match': 'W/"1"' } });
+    assert.equal(ok.status, 200);
+    const stale = await call(`${S.base}/Consent/${c.id}`, { method: 'PUT', body: c, headers: { 'If-Match': 'W/"1"' } });
+    assert.equal(stale.status, 412);
+    assert.equal(stale.json.resourceType, 'OperationOutcome');
+    assert.match(issueTexts(stale.json), /version 2/);
+    const staleDelete = await call(`${S.base}/Consent/${c.id}`, { method: 'DELETE', headers: { 'If-Match': 'W/"1"' } });
+    assert.equal(staleDelete.status, 412);
+    const del = await call(`${S.base}/Consent/${c.id}`, { method: 'DELETE', headers: { 'If-Match': 'W/"2"' } });
+    assert.equal(del.status, 204);
+    assert.equal((await call(`${S.base}/Consent/${c.id}`)).status, 410);
+  });
+
+  test('If-None-Exist returns the existing resource instead of a duplicate; two matches are 412', async () => {
+    const body = consent();
+    const headers = { 'If-None-Exist': `identifier=${ident(body)}` };
+    const first = await call(`${S.base}/Consent`, { method: 'POST', body, headers });
+    const again = await call(`${S.base}/Consent`, { method: 'POST', body, headers });
+    assert.equal(first.status, 201);
+    assert.equal(again.status, 200);
+    assert.equal(again.json.id, first.json.id);
+    assert.equal(again.json.meta.versionId, '1');
+    assert.equal(again.headers.get('etag'), 'W/"1"');
+    const search = await call(`${S.base}/Consent?identifier=${encodeURIComponent(ident(body))}`);
+    assert.equal(search.json.total, 1);
+
+    // Concurrent retries (several tabs, a retry racing a slow first attempt) still make one resource.
+    const raced = consent();
+    const racedHeaders = { 'If-None-Exist': `identifier=${ident(raced)}` };
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => call(`${S.base}/Consent`, { method: 'POST', body: raced, headers: racedHeaders }))
+    );
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 201]);
+    assert.equal(new Set(results.map((r) => r.json.id)).size, 1);
+
+    const dup = consent();
+    await call(`${S.base}/Consent`, { method: 'POST', body: dup });
+    await call(`${S.base}/Consent`, { method: 'POST', body: dup });
+    const ambiguous = await call(`${S.base}/Consent`, { method: 'POST', body: dup, headers: { 'If-None-Exist': `identifier=${ident(dup)}` } });
+    assert.equal(ambiguous.status, 412);
+  });
+
+  test('instance and type history are stable, newest first', async () => {
+    const c = (await call(`${S.base}/Consent`, { method: 'POST', body: consent() })).json;
+    await call(`${S.base}/Consent/${c.id}`, { method: 'PUT', body: c });
+    await call(`${S.base}/Consent/${c.id}`, { method: 'PUT', body: c });
+    for (let i = 0; i < 3; i++) {
+      const h = await call(`${S.base}/Consent/${c.id}/_history`);
+      assert.equal(h.json.type, 'history');
+      assert.deepEqual(h.json.entry.map((e) => e.resource.meta.versionId), ['3', '2', '1']);
+    }
+    const typeHistory = await call(`${S.base}/Consent/_history`);
+    const times = typeHistory.json.entry.map((e) => e.resource.meta.lastUpdated);
+    assert.deepEqual(times, [...times].sort().reverse());
+    assert.equal(typeHistory.json.entry[0].resource.id, c.id);
+  });
+
+  test('search: the current-consent query, subject/patient forms, _sort, _count, identifier', async () => {
+    const older = (await call(`${S.base}/Consent`, { method: 'POST', body: consent() })).json;
+    const newer = (await call(`${S.base}/Consent`, { method: 'POST', body: consent() })).json;
+    const q = `${S.base}/Consent?patient=Patient/${PATIENT_ID}&category=http://loinc.org|64300-7&status=active&_sort=-_lastUpdated&_count=1`;
+    const res = await call(q);
+    assert.equal(res.status, 200);
+    assert.equal(res.json.type, 'searchset');
+    assert.equal(res.json.entry.length, 1);
+    assert.equal(res.json.entry[0].resource.id, newer.id);
+    assert.equal(res.json.entry[0].fullUrl, `${S.base}/Consent/${newer.id}`);
+    assert.ok(res.json.total >= 2);
+
+    const asc = await call(`${S.base}/Consent?patient=Patient/${PATIENT_ID}&_sort=_lastUpdated`);
+    const ids = asc.json.entry.map((e) => e.resource.id);
+    assert.ok(ids.indexOf(older.id) < ids.indexOf(newer.id));
+
+    const bare = await call(`${S.base}/Consent?patient=${PATIENT_ID}`);
+    assert.equal(bare.json.total, asc.json.total, 'a bare patient id is accepted too');
+
+    const labs = await call(`${S.base}/Observation?subject=Patient/${PATIENT_ID}&category=laboratory&code=http://loinc.org|3016-3&_sort=-date&_count=3`);
+    assert.equal(labs.json.total, 9);
+    assert.equal(labs.json.entry.length, 3);
+    assert.equal(labs.json.entry[0].resource.id, 'lab-tsh-2026-11-12');
+
+    const byIdentifier = await call(`${S.base}/Consent?identifier=${encodeURIComponent(ident(older))}`);
+    assert.deepEqual(byIdentifier.json.entry.map((e) => e.resource.id), [older.id]);
+    const none = await call(`${S.base}/Consent?identifier=urn:ietf:rfc:3986|urn:uuid:${randomUUID()}`);
+    assert.equal(none.json.total, 0);
+  });
+
+  test('CORS on errors and preflight', async () => {
+    const err = await call(`${S.base}/Consent/does-not-exist`);
+    assert.equal(err.status, 404);
+    assert.equal(err.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.match(err.headers.get('access-control-expose-headers'), /ETag.*Location.*Last-Modified/);
+    const bad = await call(`${S.base}/Consent`, { method: 'POST', body: '{' });
+    assert.equal(bad.headers.get('access-control-allow-origin'), ORIGIN);
+
+    const pre = await fetch(`${S.base}/Consent/x`, {
+      method: 'OPTIONS',
+      headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'if-match, content-type' },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.match(pre.headers.get('access-control-allow-methods'), /PUT/);
+    assert.match(pre.headers.get('access-control-allow-headers'), /If-Match/);
+    assert.match(pre.headers.get('access-control-allow-headers'), /If-None-Exist/);
+  });
+});
+
+describe('persistence and reset', () => {
+  let dir;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tahto-fhir-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('data survives a restart; reset restores exactly the seed and persists it', async () => {
+    const file = join(dir, 'fhir.json');
+    let s = await startServer(['--data', file]);
+    assert.ok(existsSync(file), 'seed written at first start');
+    const c = (await call(`${s.base}/Consent`, { method: 'POST', body: consent() })).json;
+    await call(`${s.base}/Consent/${c.id}`, { method: 'PUT', body: c });
+    await stop(s.child);
+
+    s = await startServer(['--data', file]);
+    const read = await call(`${s.base}/Consent/${c.id}`);
+    assert.deepEqual([read.status, read.json.meta.versionId], [200, '2']);
+    const h = await call(`${s.base}/Consent/${c.id}/_history`);
+    assert.deepEqual(h.json.entry.map((e) => e.resource.meta.versionId), ['2', '1']);
+    // Versions keep counting after a restart.
+    const u = await call(`${s.base}/Consent/${c.id}`, { method: 'PUT', body: read.json, headers: { 'If-Match': 'W/"2"' } });
+    assert.equal(u.json.meta.versionId, '3');
+
+    const reset = await call(`${s.root}/__admin/reset`, { method: 'POST' });
+    assert.equal(reset.status, 200);
+    assert.equal(reset.json.resources, seedResources().length);
+    assert.equal((await call(`${s.base}/Consent/${c.id}`)).status, 404);
+    assert.equal((await call(`${s.base}/Consent`)).json.total, 0);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(saved.history.length, seedResources().length);
+    await stop(s.child);
+  });
+});
+
+describe('fault proxy', () => {
+  const faults = (...rules) => call(`${P.root}/__proxy/faults`, { method: 'POST', body: { rules } });
+  const post = (body, opts = {}) => call(`${P.base}/Consent`, { method: 'POST', body, ...opts });
+  const countOnServer = async (r) =>
+    (await call(`${S.base}/Consent?identifier=${encodeURIComponent(ident(r))}`)).json.total;
+
+  beforeEach(async () => {
+    await call(`${P.root}/__proxy/faults`, { method: 'DELETE' });
+  });
+
+  test('forwards transparently; Location points at the proxy', async () => {
+    assert.equal((await call(`${P.root}/__proxy/health`)).status, 200);
+    const c = await post(consent());
+    assert.equal(c.status, 201);
+    assert.equal(c.headers.get('location'), `${P.base}/Consent/${c.json.id}/_history/1`);
+    assert.equal(c.headers.get('access-control-allow-origin'), ORIGIN);
+  });
+
+  test('status faults carry Retry-After, an OperationOutcome and CORS headers', async () => {
+    await faults(
+      { method: 'POST', path: '/Consent', fault: 'status', status: 503, retryAfter: 7 },
+      { method: 'POST', path: '/Consent', fault: 'status', status: 429, retryAfter: 2 },
+      { method: 'POST', path: '/Consent', fault: 'status', status: 500 }
+    );
+    const body = consent();
+    const r503 = await post(body);
+    assert.equal(r503.status, 503);
+    assert.equal(r503.headers.get('retry-after'), '7');
+    assert.equal(r503.json.resourceType, 'OperationOutcome');
+    assert.equal(r503.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.match(r503.headers.get('access-control-expose-headers'), /Retry-After/);
+    const r429 = await post(body);
+    assert.deepEqual([r429.status, r429.headers.get('retry-after'), r429.json.issue[0].code], [429, '2', 'throttled']);
+    const r500 = await post(body);
+    assert.equal(r500.status, 500);
+    assert.equal(await countOnServer(body), 0, 'nothing reached the server');
+    assert.equal((await post(body)).status, 201, 'rules are used up');
+
+    const custom = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'business-rule', details: { text: 'Ei sallittu' } }] };
+    await faults({ path: '/Consent', fault: 'status', status: 400, body: custom });
+    const r400 = await post(consent());
+    assert.deepEqual([r400.status, r400.json], [400, custom]);
+  });
+
+  test('drop: the connection dies and the server never sees the request', async () => {
+    await faults({ method: 'POST', fault: 'drop' });
+    const body = consent();
+    await assert.rejects(post(body), TypeError);
+    assert.equal(await countOnServer(body), 0);
+  });
+
+  test('dropAfterCommit: the response is lost but the resource exists on the server', async () => {
+    await faults({ method: 'POST', fault: 'dropAfterCommit' });
+    const body = consent();
+    await assert.rejects(post(body), TypeError);
+    assert.equal(await countOnServer(body), 1);
+    // The retry with If-None-Exist finds it instead of making a duplicate.
+    const retry = await post(body, { headers: { 'If-None-Exist': `identifier=${ident(body)}` } });
+    assert.equal(retry.status, 200);
+    assert.equal(await countOnServer(body), 1);
+  });
+
+  test('hang: no answer until the client gives up', async () => {
+    await faults({ method: 'POST', fault: 'hang' });
+    const t0 = Date.now();
+    await assert.rejects(post(consent(), { timeout: 300 }), (e) => e.name === 'TimeoutError');
+    assert.ok(Date.now() - t0 >= 290);
+  });
+
+  test('truncate: upstream status and headers, half the body, fixed Content-Length', async () => {
+    await faults({ method: 'GET', path: `/Patient/${PATIENT_ID}`, fault: 'truncate' });
+    const res = await call(`${P.base}/Patient/${PATIENT_ID}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('etag'), 'W/"1"');
+    assert.equal(res.json, undefined, 'body is not valid JSON');
+    assert.equal(Number(res.headers.get('content-length')), Buffer.byteLength(res.text));
+    const full = await call(`${P.base}/Patient/${PATIENT_ID}`);
+    assert.equal(full.json.id, PATIENT_ID);
+    assert.equal(Buffer.byteLength(res.text), Math.floor(Buffer.byteLength(full.text) / 2));
+  });
+
+  test('conflict412 answers 412 without forwarding', async () => {
+    await faults({ method: 'PUT', fault: 'conflict412' });
+    const c = (await post(consent())).json;
+    const res = await call(`${P.base}/Consent/${c.id}`, { method: 'PUT', body: c, headers: { 'If-Match': 'W/"1"' } });
+    assert.equal(res.status, 412);
+    assert.equal(res.json.issue[0].code, 'conflict');
+    assert.equal((await call(`${S.base}/Consent/${c.id}`)).json.meta.versionId, '1');
+  });
+
+  test('delay waits, then forwards', async () => {
+    await faults({ method: 'POST', fault: 'delay', delayMs: 400 });
+    const t0 = Date.now();
+    const res = await post(consent());
+    assert.equal(res.status, 201);
+    assert.ok(Date.now() - t0 >= 390, `took ${Date.now() - t0} ms`);
+  });
+
+  test('times and skip; times: null lasts until cleared; preflight is never faulted', async () => {
+    await faults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, skip: 1, times: 2 });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post(consent())).status);
+    assert.deepEqual(statuses, [201, 503, 503, 201]);
+
+    await faults({ path: '/Consent', fault: 'status', status: 500, times: null });
+    const pre = await fetch(`${P.base}/Consent`, { method: 'OPTIONS', headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' } });
+    assert.equal(pre.status, 204);
+    for (let i = 0; i < 3; i++) assert.equal((await post(consent())).status, 500);
+    const listed = await call(`${P.root}/__proxy/faults`);
+    assert.equal(listed.json.rules.at(-1).fired, 3);
+    await call(`${P.root}/__proxy/faults`, { method: 'DELETE' });
+    assert.equal((await post(consent())).status, 201);
+  });
+
+  test('sent log records every request with a body, faulted or not', async () => {
+    const before = (await call(`${P.root}/__proxy/sent`)).json;
+    const since = before.at(-1)?.seq ?? 0;
+    await faults({ method: 'POST', fault: 'status', status: 503 });
+    const a = consent();
+    const b = consent();
+    await post(a, { headers: { 'If-None-Exist': `identifier=${ident(a)}` } });
+    await post(b);
+    await call(`${P.base}/Patient/${PATIENT_ID}`); // GETs are not logged
+    const log = (await call(`${P.root}/__proxy/sent?since=${since}`)).json;
+    assert.equal(log.length, 2);
+    assert.deepEqual(log.map((e) => e.fault), ['status', null]);
+    assert.deepEqual(log.map((e) => e.body.identifier[0].value), [a.identifier[0].value, b.identifier[0].value]);
+    assert.equal(log[0].method, 'POST');
+    assert.equal(log[0].url, '/fhir/R4/Consent');
+    assert.equal(log[0].headers['if-none-exist'], `identifier=${ident(a)}`);
+    assert.equal(log[1].seq, log[0].seq + 1);
+    assert.ok(!Number.isNaN(Date.parse(log[0].time)));
+  });
+});

@@ -1,0 +1,235 @@
+//! Browser tests: real components mounted into the DOM of headless Chromium, clicked, asserted.
+//! Run with `cargo test --target wasm32-unknown-unknown --test web` (see scripts/test).
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use tahto::domain::organ_donation::{DonationChoice, Organ, OrganDonationDraft};
+use tahto::i18n::{Lang, Msg};
+use tahto::pages::organ_donation::OrganDonationFields;
+use tahto::save::{NotYetSaved, Receipt, SaveState};
+use tahto::ui::{Announcer, I18n, LanguageSwitch, LiveRegions, SaveStatus};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh element in the page to mount one test's view into.
+fn host() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    host.set_class_name("tahto");
+    document.body().unwrap().append_child(&host).unwrap();
+    host
+}
+
+fn find(host: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlElement {
+    host.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
+        .unchecked_into()
+}
+
+fn label_for(host: &web_sys::HtmlElement, text: &str) -> web_sys::HtmlInputElement {
+    let labels = host.query_selector_all("label").unwrap();
+    for i in 0..labels.length() {
+        let label: web_sys::HtmlLabelElement = labels.item(i).unwrap().unchecked_into();
+        if label.text_content().unwrap_or_default() == text {
+            let id = label.html_for();
+            return find(host, &format!("#{id}")).unchecked_into();
+        }
+    }
+    panic!("no label {text}");
+}
+
+/// English, without touching the language remembered in local storage.
+fn english() -> I18n {
+    I18n {
+        lang: RwSignal::new(Lang::En),
+    }
+}
+
+/// Lets Leptos run its effects and re-render.
+async fn tick() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+#[wasm_bindgen_test]
+async fn choosing_except_reveals_the_organs_and_records_them() {
+    let host = host();
+    let draft = RwSignal::new(OrganDonationDraft::default());
+    let _handle = leptos::mount::mount_to(host.clone(), move || {
+        provide_context(english());
+        view! { <OrganDonationFields draft /> }
+    });
+    tick().await;
+    assert!(
+        host.query_selector("input[type=checkbox]")
+            .unwrap()
+            .is_none(),
+        "organs hidden at first"
+    );
+
+    label_for(
+        &host,
+        "I consent, except for the organs and tissues I choose",
+    )
+    .click();
+    tick().await;
+    assert_eq!(
+        draft.get_untracked().choice,
+        Some(DonationChoice::ConsentExcept)
+    );
+    assert_eq!(
+        host.query_selector_all("input[type=checkbox]")
+            .unwrap()
+            .length(),
+        10
+    );
+
+    let kidneys = label_for(&host, "Kidneys");
+    kidneys.click();
+    tick().await;
+    assert!(kidneys.checked());
+    assert_eq!(draft.get_untracked().excluded, vec![Organ::Kidneys]);
+
+    label_for(&host, "I refuse donation of my organs and tissues").click();
+    tick().await;
+    assert_eq!(draft.get_untracked().choice, Some(DonationChoice::Refuse));
+    assert!(host
+        .query_selector("input[type=checkbox]")
+        .unwrap()
+        .is_none());
+    assert!(draft
+        .get_untracked()
+        .decision()
+        .unwrap()
+        .excluded
+        .is_empty());
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_language_switch_translates_and_marks_the_pressed_language() {
+    let host = host();
+    let _handle = leptos::mount::mount_to(host.clone(), move || {
+        let i18n = english();
+        provide_context(i18n);
+        view! {
+            <LanguageSwitch />
+            <h1>{move || i18n.t(Msg::OrganDonationTitle)}</h1>
+        }
+    });
+    tick().await;
+    assert_eq!(
+        find(&host, "h1").text_content().unwrap(),
+        "Organ donation decision"
+    );
+
+    let svenska = find(&host, "button[lang=sv]");
+    svenska.click();
+    tick().await;
+    assert_eq!(
+        find(&host, "h1").text_content().unwrap(),
+        "Organdonationstestamente"
+    );
+    assert_eq!(
+        svenska.get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        find(&host, "button[lang=en]")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("false")
+    );
+    find(&host, "button[lang=fi]").click();
+    tick().await;
+    assert_eq!(
+        find(&host, "h1").text_content().unwrap(),
+        "Elinluovutustahto"
+    );
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn save_status_shows_each_state_announces_it_and_retries() {
+    let host = host();
+    let state = RwSignal::new(SaveState::Draft);
+    let retries = RwSignal::new(0);
+    let _handle = leptos::mount::mount_to(host.clone(), move || {
+        provide_context(english());
+        provide_context(Announcer::new());
+        view! {
+            <SaveStatus
+                state
+                on_retry=Callback::new(move |_| retries.update(|n| *n += 1))
+                on_load_latest=Callback::new(|_| {})
+            />
+            <LiveRegions />
+        }
+    });
+    tick().await;
+    let status = find(&host, "[data-testid=save-status]");
+    assert_eq!(status.get_attribute("data-state").as_deref(), Some("draft"));
+
+    state.set(SaveState::Saving {
+        attempt: 1,
+        slow: false,
+    });
+    tick().await;
+    assert_eq!(
+        status.get_attribute("data-state").as_deref(),
+        Some("saving")
+    );
+    assert_eq!(
+        find(&host, "[role=status]").text_content().unwrap(),
+        "Saving…"
+    );
+
+    state.set(SaveState::Queued {
+        why: NotYetSaved::ServiceError { status: 503 },
+        attempts: 1,
+        retry_after_secs: Some(30),
+    });
+    tick().await;
+    let text = status.text_content().unwrap();
+    assert!(
+        text.contains("Not saved yet: the service had a problem (HTTP 503)."),
+        "{text}"
+    );
+    assert!(text.contains("wait 30 s"), "{text}");
+    assert!(find(&host, "[role=alert]")
+        .text_content()
+        .unwrap()
+        .contains("HTTP 503"));
+    let retry = find(&host, "[data-testid=save-status] button");
+    assert_eq!(retry.text_content().unwrap(), "Retry now");
+    retry.click();
+    tick().await;
+    assert_eq!(retries.get_untracked(), 1);
+
+    state.set(SaveState::Confirmed(Receipt {
+        id: "c-17".into(),
+        version_id: "3".into(),
+        server_time: Some("2026-11-23T12:03:00Z".into()),
+    }));
+    tick().await;
+    let text = status.text_content().unwrap();
+    assert!(text.contains("· version 3"), "{text}");
+    let receipt = find(&host, "[data-testid=receipt]").text_content().unwrap();
+    assert!(
+        receipt.contains("Record id: c-17") && receipt.contains("Version: 3"),
+        "{receipt}"
+    );
+
+    state.set(SaveState::Rejected {
+        status: 400,
+        reason: Some("Henkilötunnus puuttuu".into()),
+    });
+    tick().await;
+    assert!(status
+        .text_content()
+        .unwrap()
+        .contains("did not accept the decision: Henkilötunnus puuttuu"));
+    host.remove();
+}
