@@ -163,6 +163,8 @@ fn CurrentDecision(
     load: RwSignal<Load>,
     recorded: RwSignal<Option<Consent>>,
     pending: RwSignal<Option<OrganDonation>>,
+    /// Loads the recorded decision again after a failure.
+    on_reload: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
@@ -177,8 +179,27 @@ fn CurrentDecision(
                         }
                         .into_any();
                     }
-                    if load.get() == Load::Loading {
-                        return view! { <p>{i18n.t(Msg::CurrentLoading)}</p> }.into_any();
+                    match load.get() {
+                        Load::Loading => {
+                            return view! { <p>{i18n.t(Msg::CurrentLoading)}</p> }.into_any();
+                        }
+                        // Unknown is not "none": say what failed and offer to try again.
+                        Load::Failed(error) => {
+                            return view! {
+                                <div class="tahto-state tahto-error" data-testid="load-error">
+                                    <p>{load_error_text(&i18n, &error)}</p>
+                                    <button
+                                        type="button"
+                                        class="tahto-button"
+                                        on:click=move |_| on_reload.run(())
+                                    >
+                                        {i18n.t(Msg::TryAgain)}
+                                    </button>
+                                </div>
+                            }
+                            .into_any();
+                        }
+                        Load::Loaded => {}
                     }
                     let Some(consent) = recorded.get() else {
                         return view! { <p>{i18n.t(Msg::CurrentNone)}</p> }.into_any();
@@ -346,6 +367,7 @@ pub fn OrganDonationPage() -> impl IntoView {
         let fetch = fetch.clone();
         Callback::new(move |_| fetch(false))
     };
+    let on_reload = Callback::new(move |_| fetch(true));
     let saving = move || slot.state.with(|s| matches!(s, SaveState::Saving { .. }));
     let form_ready = move || load.with(|l| *l == Load::Loaded);
 
@@ -353,22 +375,7 @@ pub fn OrganDonationPage() -> impl IntoView {
         <article class="tahto-page" aria-labelledby="tahto-od-title">
             <h1 id="tahto-od-title">{move || i18n.t(Msg::OrganDonationTitle)}</h1>
             <p class="tahto-lead">{move || i18n.t(Msg::OrganDonationIntro)}</p>
-            <CurrentDecision load recorded pending />
-            {move || match load.get() {
-                Load::Failed(error) => {
-                    let fetch = fetch.clone();
-                    view! {
-                        <div class="tahto-card tahto-error" data-testid="load-error">
-                            <p>{load_error_text(&i18n, &error)}</p>
-                            <button type="button" class="tahto-button" on:click=move |_| fetch(true)>
-                                {i18n.t(Msg::TryAgain)}
-                            </button>
-                        </div>
-                    }
-                    .into_any()
-                }
-                _ => ().into_any(),
-            }}
+            <CurrentDecision load recorded pending on_reload />
             <Show when=form_ready>
                 <form class="tahto-card tahto-form" on:submit=on_submit.clone() novalidate>
                     <OrganDonationFields draft cleaned />

@@ -484,3 +484,65 @@ test('screenshots at 360 px and 1280 px', async ({ page }, testInfo) => {
   await noHorizontalScroll(1280);
   await shot('1280-confirmed');
 });
+
+// -------------------------------------------------------------------------------------------------
+// DESIGN.md §1 save contract, beyond the brief's list: drafts, the durable outbox, automatic retries.
+
+test.describe('save contract (DESIGN §1)', () => {
+  test('an unsaved draft survives a reload', async ({ page }) => {
+    const ui = await openOrganDonation(page);
+    await ui.radio('except').check();
+    await ui.organ('Liver').check();
+    await ui.note.fill(FINNISH_NOTE);
+
+    await page.reload();
+    await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
+    await waitForDecisionLoaded(ui);
+    await expect(ui.radio('except')).toBeChecked();
+    await expect(ui.organ('Liver')).toBeChecked();
+    await expect(ui.note).toHaveValue(FINNISH_NOTE);
+    expect(await organDonationConsents(), 'a draft is not sent').toHaveLength(0);
+  });
+
+  test('a queued save survives a reload and is stored once the service recovers', async ({ page }) => {
+    const ui = await openOrganDonation(page);
+    await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, times: null });
+    await ui.radio('refuse').check();
+    await ui.note.fill(FINNISH_NOTE);
+    await ui.saveButton.click();
+    await expectSaveState(ui, 'queued');
+
+    await page.reload();
+    await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
+    await expect(ui.summary).toBeVisible({ timeout: LOAD_TIMEOUT });
+    await expect(ui.saveStatus).toHaveAttribute('data-state', /^(queued|saving)$/, { timeout: LOAD_TIMEOUT });
+    await expect(ui.radio('refuse')).toBeChecked();
+    await expect(ui.note).toHaveValue(FINNISH_NOTE);
+
+    await clearFaults();
+    if ((await ui.saveStatus.getAttribute('data-state')) === 'queued') {
+      await ui.retryNow.click({ timeout: 3_000 }).catch(() => {}); // an automatic retry may win
+    }
+    await expectConfirmed(ui, 1);
+    const consents = await organDonationConsents();
+    expect(consents, 'stored exactly once').toHaveLength(1);
+    expect(consents[0].provision.type).toBe('deny');
+  });
+
+  test('a 503 with Retry-After is retried automatically, not before Retry-After', async ({ page }) => {
+    const ui = await openOrganDonation(page);
+    await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, retryAfter: 2, times: 1 });
+    await ui.radio('consent').check();
+    await ui.saveButton.click();
+    await expectSaveState(ui, 'queued');
+    await expect(ui.saveStatus).toContainText('(HTTP 503)');
+
+    // No click: the app retries on its own.
+    await expectConfirmed(ui, 1);
+    const posts = consentWrites(await sentSince(startSeq));
+    expect(posts.length).toBeGreaterThanOrEqual(2);
+    const waited = Date.parse(posts[1].time) - Date.parse(posts[0].time);
+    expect(waited, 'ms between the 503 and the retry').toBeGreaterThanOrEqual(1_900);
+    expect(await organDonationConsents()).toHaveLength(1);
+  });
+});

@@ -35,7 +35,10 @@ const escapeAttr = (v) => String(v).replaceAll('&', '&amp;').replaceAll('"', '&q
 /** Set data-fhir-base / data-patient / data-lang on the host element (attributes it already has). */
 export function injectConfig(html, { fhirBase, patient, lang }) {
   const set = (text, name, value) =>
-    value === undefined ? text : text.replace(new RegExp(`(\\s${name}=)"[^"]*"`), `$1"${escapeAttr(value)}"`);
+    // Quoted or not: Trunk's release minifier drops the quotes of simple attribute values.
+    value === undefined
+      ? text
+      : text.replace(new RegExp(`(\\s${name}=)(?:"[^"]*"|'[^']*'|[^\\s>"']+)`), `$1"${escapeAttr(value)}"`);
   return set(set(set(html, 'data-fhir-base', fhirBase), 'data-patient', patient), 'data-lang', lang);
 }
 
