@@ -163,7 +163,6 @@ async fn save_status_shows_each_state_announces_it_and_retries() {
             <SaveStatus
                 state
                 on_retry=Callback::new(move |_| retries.update(|n| *n += 1))
-                on_load_latest=Callback::new(|_| {})
             />
             <LiveRegions />
         }
@@ -190,6 +189,7 @@ async fn save_status_shows_each_state_announces_it_and_retries() {
         why: NotYetSaved::ServiceError { status: 503 },
         attempts: 1,
         retry_after_secs: Some(30),
+        next_try_at_ms: Some(1_795_000_000_000),
     });
     tick().await;
     let text = status.text_content().unwrap();
@@ -198,6 +198,7 @@ async fn save_status_shows_each_state_announces_it_and_retries() {
         "{text}"
     );
     assert!(text.contains("wait 30 s"), "{text}");
+    assert!(text.contains("Next automatic try at"), "{text}");
     assert!(find(&host, "[role=alert]")
         .text_content()
         .unwrap()

@@ -1,5 +1,7 @@
 //! The organ donation decision (elinluovutustahto) and its FHIR `Consent` form (DESIGN §2).
 
+use serde::{Deserialize, Serialize};
+
 use crate::fhir::resources::{
     CodeableConcept, Coding, Consent, Extension, Extra, Identifier, Policy, Provision, Reference,
 };
@@ -23,7 +25,7 @@ pub const IDENTIFIER_SYSTEM: &str = "urn:ietf:rfc:3986";
 pub const NOTE_MAX_CHARS: usize = 1000;
 
 /// What the citizen decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DonationChoice {
     /// Consents to donating organs and tissues.
     Consent,
@@ -34,7 +36,7 @@ pub enum DonationChoice {
 }
 
 /// Organs and tissues a citizen can exclude, with their SNOMED CT body structure codes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Organ {
     Kidneys,
     Liver,
@@ -95,8 +97,8 @@ pub struct OrganDonation {
     pub note: String,
 }
 
-/// What the form holds while the citizen is deciding.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What the form holds while the citizen is deciding (persisted as they type).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganDonationDraft {
     pub choice: Option<DonationChoice>,
     pub excluded: Vec<Organ>,

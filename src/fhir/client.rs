@@ -6,51 +6,24 @@ use std::rc::Rc;
 
 use gloo_net::http::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::Value;
 
 use super::error::{parse_retry_after, version_from_etag};
 use super::resources::{Bundle, Consent, OperationOutcome};
 use super::FhirError;
-use crate::save::Receipt;
+use crate::save::{Receipt, Write};
 
 const FHIR_JSON: &str = "application/fhir+json";
 /// A phone on a bad network can take long; past this the save is shown as not yet saved.
 pub const REQUEST_TIMEOUT_MS: u32 = 20_000;
 
-/// A FHIR resource type Tahto reads and writes.
-pub trait Resource: Serialize + DeserializeOwned + Clone {
+/// A FHIR resource type Tahto reads.
+pub trait Resource: DeserializeOwned {
     const TYPE: &'static str;
-    fn id(&self) -> Option<&str>;
-    fn version_id(&self) -> Option<&str>;
-    fn last_updated(&self) -> Option<&str>;
-    /// `system|value` of the client-made identifier that makes a create idempotent.
-    fn creation_key(&self) -> Option<String>;
 }
 
 impl Resource for Consent {
     const TYPE: &'static str = "Consent";
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-    fn version_id(&self) -> Option<&str> {
-        Consent::version_id(self)
-    }
-    fn last_updated(&self) -> Option<&str> {
-        Consent::last_updated(self)
-    }
-    fn creation_key(&self) -> Option<String> {
-        self.identifier
-            .iter()
-            .find_map(|i| Some(format!("{}|{}", i.system.as_deref()?, i.value.as_deref()?)))
-    }
-}
-
-/// A resource as the server stored it, with the receipt that proves it.
-#[derive(Clone, Debug)]
-pub struct Stored<T> {
-    pub resource: T,
-    pub receipt: Receipt,
 }
 
 /// Talks to one FHIR R4 server.
@@ -164,58 +137,90 @@ impl FhirClient {
             .collect()
     }
 
-    /// Creates (POST with `If-None-Exist`) or updates (PUT with `If-Match`) `resource`.
-    ///
-    /// Succeeds only with the stored resource and its id + versionId.
-    pub async fn save<T: Resource>(&self, resource: &T) -> Result<Stored<T>, FhirError> {
-        let body =
-            serde_json::to_string(resource).map_err(|e| FhirError::Malformed(e.to_string()))?;
-        let request = match (resource.id(), resource.version_id()) {
-            (Some(id), version) => {
-                let url = format!("{}/{}/{}", self.base, T::TYPE, encode(id));
-                let request = gloo_net::http::Request::put(&url);
-                match version {
-                    Some(v) => request.header("If-Match", &format!("W/\"{v}\"")),
-                    None => request,
+    /// Writes `resource` as the outbox entry says: `POST` with `If-None-Exist` for a create,
+    /// `PUT` with `If-Match` for an update. Succeeds only with the stored resource, its id and
+    /// versionId.
+    pub async fn write_value(
+        &self,
+        resource_type: &str,
+        resource: &Value,
+        write: &Write,
+    ) -> Result<(Value, Receipt), FhirError> {
+        let mut resource = resource.clone();
+        let request = match write {
+            Write::Update { id, if_match } => {
+                if let Some(obj) = resource.as_object_mut() {
+                    obj.insert("id".into(), Value::String(id.clone()));
                 }
+                let url = format!("{}/{}/{}", self.base, resource_type, encode(id));
+                gloo_net::http::Request::put(&url).header("If-Match", &format!("W/\"{if_match}\""))
             }
-            (None, _) => {
-                let url = format!("{}/{}", self.base, T::TYPE);
-                let request = gloo_net::http::Request::post(&url);
-                match resource.creation_key() {
-                    Some(key) => request.header("If-None-Exist", &format!("identifier={key}")),
-                    None => request,
+            Write::Create { creation_key } => {
+                if let Some(obj) = resource.as_object_mut() {
+                    obj.remove("id");
+                    obj.remove("meta");
                 }
+                let url = format!("{}/{}", self.base, resource_type);
+                gloo_net::http::Request::post(&url)
+                    .header("If-None-Exist", &format!("identifier={creation_key}"))
             }
         };
+        let body =
+            serde_json::to_string(&resource).map_err(|e| FhirError::Malformed(e.to_string()))?;
         let request = request.header("Prefer", "return=representation");
         let (response, text) = self.send(request, Some(body)).await?;
         if !response.ok() {
             return Err(Self::status_error(&response, &text));
         }
-        let stored: T =
-            serde_json::from_str(&text).map_err(|e| FhirError::Malformed(e.to_string()))?;
-        let id = stored.id().map(str::to_owned);
-        let version = stored.version_id().map(str::to_owned).or_else(|| {
-            response
-                .headers()
-                .get("etag")
-                .and_then(|e| version_from_etag(&e))
-        });
+        let stored = Self::parse_resource(&text, resource_type)?;
+        let id = stored.get("id").and_then(Value::as_str).map(str::to_owned);
+        let version = stored
+            .get("meta")
+            .and_then(|m| m.get("versionId"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .or_else(|| {
+                response
+                    .headers()
+                    .get("etag")
+                    .and_then(|e| version_from_etag(&e))
+            });
         let (Some(id), Some(version_id)) = (id, version) else {
             return Err(FhirError::MissingVersion);
         };
         let server_time = stored
-            .last_updated()
+            .get("meta")
+            .and_then(|m| m.get("lastUpdated"))
+            .and_then(Value::as_str)
             .map(str::to_owned)
             .or_else(|| response.headers().get("last-modified"));
-        Ok(Stored {
-            resource: stored,
-            receipt: Receipt {
+        Ok((
+            stored,
+            Receipt {
                 id,
                 version_id,
                 server_time,
             },
-        })
+        ))
+    }
+
+    /// Reads the current version of one resource.
+    pub async fn read_value(&self, resource_type: &str, id: &str) -> Result<Value, FhirError> {
+        let url = format!("{}/{}/{}", self.base, resource_type, encode(id));
+        let (response, text) = self.send(gloo_net::http::Request::get(&url), None).await?;
+        if !response.ok() {
+            return Err(Self::status_error(&response, &text));
+        }
+        Self::parse_resource(&text, resource_type)
+    }
+
+    /// A JSON object of the expected type, or `Malformed` (e.g. a truncated body).
+    fn parse_resource(text: &str, resource_type: &str) -> Result<Value, FhirError> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| FhirError::Malformed(e.to_string()))?;
+        if value.get("resourceType").and_then(Value::as_str) != Some(resource_type) {
+            return Err(FhirError::Malformed(format!("expected a {resource_type}")));
+        }
+        Ok(value)
     }
 }

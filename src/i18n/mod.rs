@@ -140,7 +140,21 @@ messages! {
     StateRejectedNoReason,
     RejectedKept,
     StateConflict,
-    LoadLatest,
+    UnsentBadge,
+    UnsentTitle,
+    UnsentIntro,
+    UnsentNone,
+    UnsentAttempts,
+    UnsentLastTry,
+    UnsentWarning,
+    BackToDecisions,
+    RecordOrganDonation,
+    NextTryAt,
+    ConflictMine,
+    ConflictTheirs,
+    KeepMine,
+    TakeTheirs,
+    StorageProblem,
 }
 
 impl Msg {

@@ -7,15 +7,17 @@ use leptos::task::spawn_local;
 use crate::app::AppContext;
 use crate::domain::organ_donation::{
     from_consent, is_organ_donation, to_consent, DonationChoice, DraftProblem, Organ,
-    OrganDonation, OrganDonationDraft, CATEGORY_ORGAN_DONATION, LOINC, NOTE_MAX_CHARS,
+    OrganDonation, OrganDonationDraft, CATEGORY_ORGAN_DONATION, IDENTIFIER_SYSTEM, LOINC,
+    NOTE_MAX_CHARS,
 };
 use crate::fhir::client::FhirClient;
-use crate::fhir::resources::Consent;
+use crate::fhir::resources::{Consent, Meta};
 use crate::fhir::FhirError;
 use crate::i18n::Msg;
-use crate::save::pipeline::SaveSlot;
-use crate::save::SaveState;
+use crate::save::sync::use_outbox;
+use crate::save::{SaveState, Write};
 use crate::ui::{use_i18n, SaveStatus};
+use serde_json::Value;
 
 /// Loading the recorded decision.
 #[derive(Clone, Debug, PartialEq)]
@@ -162,7 +164,7 @@ fn summarize(i18n: &crate::ui::I18n, decision: &OrganDonation) -> String {
 fn CurrentDecision(
     load: RwSignal<Load>,
     recorded: RwSignal<Option<Consent>>,
-    pending: RwSignal<Option<OrganDonation>>,
+    #[prop(into)] pending: Signal<Option<OrganDonation>>,
     /// Loads the recorded decision again after a failure.
     on_reload: Callback<()>,
 ) -> impl IntoView {
@@ -254,44 +256,165 @@ async fn load_latest(client: &FhirClient, patient_id: &str) -> Result<Option<Con
     Ok(found.into_iter().find(is_organ_donation))
 }
 
+fn consent_of(value: &Value) -> Option<Consent> {
+    serde_json::from_value(value.clone()).ok()
+}
+
+fn version_number(consent: &Consent) -> u64 {
+    consent
+        .version_id()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The outbox record of a citizen's organ donation decision.
+pub fn record_key(patient_id: &str) -> String {
+    format!("organ-donation/Patient/{patient_id}")
+}
+
+/// Both versions side by side when the decision changed elsewhere: keep mine or take theirs.
+#[component]
+fn ConflictChoice(
+    /// This device's unsent version.
+    mine: Option<OrganDonation>,
+    /// The version stored elsewhere.
+    theirs: Consent,
+    on_keep_mine: Callback<()>,
+    on_take_theirs: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let theirs_decision = from_consent(&theirs);
+    let version = theirs.version_id().unwrap_or("?").to_owned();
+    view! {
+        <div class="tahto-conflict" data-testid="conflict">
+            <section class="tahto-conflict-side" data-testid="conflict-mine">
+                <h3>{move || i18n.t(Msg::ConflictMine)}</h3>
+                <p>{move || mine.as_ref().map(|d| summarize(&i18n, d))}</p>
+                <button type="button" class="tahto-button" on:click=move |_| on_keep_mine.run(())>
+                    {move || i18n.t(Msg::KeepMine)}
+                </button>
+            </section>
+            <section class="tahto-conflict-side" data-testid="conflict-theirs">
+                <h3>{move || i18n.format(Msg::ConflictTheirs, &[("version", &version)])}</h3>
+                <p>{move || theirs_decision.as_ref().map(|d| summarize(&i18n, d))}</p>
+                <button type="button" class="tahto-button" on:click=move |_| on_take_theirs.run(())>
+                    {move || i18n.t(Msg::TakeTheirs)}
+                </button>
+            </section>
+        </div>
+    }
+}
+
 /// The organ donation page.
 #[component]
 pub fn OrganDonationPage() -> impl IntoView {
     let i18n = use_i18n();
-    let Some(ctx) = use_context::<AppContext>() else {
+    let (Some(ctx), Some(outbox)) = (use_context::<AppContext>(), use_outbox()) else {
         return ().into_any();
     };
+    let patient_id = ctx.config.patient_id.clone();
+    let record = record_key(&patient_id);
+    let draft_key = format!("tahto.draft.{record}");
+
+    // What the citizen typed last time survives a reload, a crash or a closed tab.
+    let restored: Option<OrganDonationDraft> =
+        crate::web::stored(&draft_key).and_then(|t| serde_json::from_str(&t).ok());
     let load = RwSignal::new(Load::Loading);
     let recorded = RwSignal::new(None::<Consent>);
-    let pending = RwSignal::new(None::<OrganDonation>);
-    let draft = RwSignal::new(OrganDonationDraft::default());
-    let touched = RwSignal::new(false);
+    let touched = RwSignal::new(restored.is_some());
+    let draft = RwSignal::new(restored.unwrap_or_default());
     let problem = RwSignal::new(None::<DraftProblem>);
     let cleaned = RwSignal::new(0usize);
-    let slot = SaveSlot::<Consent>::new();
-    // One idempotency key per new record, reused by every attempt until the server has it.
-    let creation_key = StoredValue::new(crate::web::new_uuid_urn());
+    // One idempotency key per new record; the outbox keeps the first one for every retry.
+    let creation_key = crate::web::new_uuid_urn();
+    let identifier_for_keep_mine = creation_key.clone();
 
-    Effect::new(move |_| {
-        draft.track();
-        problem.set(None);
+    let state = {
+        let record = record.clone();
+        Memo::new(move |_| outbox.state_of(&record))
+    };
+    let open_entry = {
+        let record = record.clone();
+        Memo::new(move |_| outbox.open_entry(&record))
+    };
+    // The optimistic value: what is being saved, shown at once and marked as not yet recorded.
+    let pending = Memo::new(move |_| {
+        open_entry.with(|e| {
+            e.as_ref()
+                .filter(|e| !matches!(e.state, SaveState::Conflict { .. }))
+                .and_then(|e| consent_of(&e.resource))
+                .and_then(|c| from_consent(&c))
+        })
     });
 
+    {
+        let draft_key = draft_key.clone();
+        Effect::new(move |previous: Option<OrganDonationDraft>| {
+            let now = draft.get();
+            problem.set(None);
+            if previous.as_ref().is_some_and(|p| *p != now) {
+                touched.set(true);
+                if let Ok(text) = serde_json::to_string(&now) {
+                    let _kept = crate::web::store(&draft_key, &text);
+                }
+            }
+            now
+        });
+    }
+
+    // A copy stored by the outbox (this tab or another) is the newest recorded decision.
+    {
+        let record = record.clone();
+        let draft_key = draft_key.clone();
+        Effect::new(move |_| {
+            let Some(stored) = outbox.confirmed_copy(&record).and_then(|v| consent_of(&v)) else {
+                return;
+            };
+            let newer = recorded.with_untracked(|r| {
+                r.as_ref()
+                    .is_none_or(|r| version_number(&stored) > version_number(r))
+            });
+            if newer {
+                // Saved: the draft has done its job unless the citizen has changed it since.
+                if from_consent(&stored) == draft.get_untracked().decision().ok() {
+                    crate::web::forget(&draft_key);
+                    touched.set(false);
+                }
+                recorded.set(Some(stored));
+            }
+        });
+    }
+
     let fetch = {
-        let ctx = ctx.clone();
+        let client = ctx.client.clone();
+        let patient_id = patient_id.clone();
         move |fill_form: bool| {
-            let ctx = ctx.clone();
+            let client = client.clone();
+            let patient_id = patient_id.clone();
             load.set(Load::Loading);
             spawn_local(async move {
-                match load_latest(&ctx.client, &ctx.config.patient_id).await {
+                match load_latest(&client, &patient_id).await {
                     Ok(latest) => {
                         let decision = latest.as_ref().and_then(from_consent);
-                        recorded.try_set(latest);
+                        recorded.try_update(|r| {
+                            let newer = match (&latest, r.as_ref()) {
+                                (Some(l), Some(r)) => version_number(l) >= version_number(r),
+                                (Some(_), None) => true,
+                                (None, _) => r.is_none(),
+                            };
+                            if newer {
+                                *r = latest;
+                            }
+                        });
                         // The form is only filled while the citizen has not started editing:
                         // their input is never replaced behind their back.
-                        if fill_form && !touched.get_untracked() {
+                        if fill_form
+                            && !touched.get_untracked()
+                            && open_entry.get_untracked().is_none()
+                        {
                             if let Some(d) = decision {
                                 draft.try_set(OrganDonationDraft::from(&d));
+                                touched.try_set(false);
                             }
                         }
                         load.try_set(Load::Loaded);
@@ -305,70 +428,113 @@ pub fn OrganDonationPage() -> impl IntoView {
     };
     fetch(true);
 
-    Effect::new(move |previous: Option<OrganDonationDraft>| {
-        let now = draft.get();
-        if previous.is_some_and(|p| p != now) {
-            touched.set(true);
-        }
-        now
-    });
-
-    let on_done = move |state: &SaveState, stored: Option<crate::fhir::client::Stored<Consent>>| {
-        match (state, stored) {
-            (SaveState::Confirmed(_), Some(stored)) => {
-                recorded.try_set(Some(stored.resource));
-                pending.try_set(None);
-                creation_key.set_value(crate::web::new_uuid_urn());
-            }
-            // Refused or changed elsewhere: the optimistic value rolls back to the last confirmed.
-            (SaveState::Rejected { .. } | SaveState::Conflict { .. }, _) => {
-                pending.try_set(None);
-            }
-            _ => {}
-        }
-    };
-
-    let submit = {
-        let ctx = ctx.clone();
-        move || {
-            let decision = match draft.get_untracked().decision() {
-                Ok(decision) => decision,
-                Err(p) => {
-                    problem.set(Some(p));
-                    return;
-                }
+    let send = {
+        let record = record.clone();
+        let patient_id = patient_id.clone();
+        move |decision: OrganDonation, base: Option<Consent>| {
+            let write = match &base {
+                Some(Consent {
+                    id: Some(id),
+                    meta:
+                        Some(Meta {
+                            version_id: Some(v),
+                            ..
+                        }),
+                    ..
+                }) => Write::Update {
+                    id: id.clone(),
+                    if_match: v.clone(),
+                },
+                _ => Write::Create {
+                    creation_key: format!("{IDENTIFIER_SYSTEM}|{creation_key}"),
+                },
             };
-            let previous = recorded.get_untracked();
             let consent = to_consent(
                 &decision,
-                &ctx.config.patient_id,
+                &patient_id,
                 &crate::web::now_iso(),
-                previous.as_ref(),
-                &creation_key.get_value(),
+                base.as_ref(),
+                &creation_key,
             );
-            pending.set(Some(decision));
-            slot.send(&ctx.client, consent, on_done);
+            match serde_json::to_value(&consent) {
+                Ok(resource) => outbox.save(&record, "Consent", resource, write),
+                Err(_) => problem.set(Some(DraftProblem::NoChoice)),
+            }
         }
     };
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        submit();
+
+    let on_submit = {
+        let send = send.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            match draft.get_untracked().decision() {
+                Ok(decision) => send(decision, recorded.get_untracked()),
+                Err(p) => problem.set(Some(p)),
+            }
+        }
     };
     let on_retry = {
-        let ctx = ctx.clone();
+        let record = record.clone();
+        Callback::new(move |_| outbox.retry_now(&record))
+    };
+    let theirs = Memo::new(move |_| {
+        open_entry.with(|e| {
+            e.as_ref()
+                .filter(|e| matches!(e.state, SaveState::Conflict { .. }))
+                .and_then(|e| e.theirs.as_ref())
+                .and_then(consent_of)
+        })
+    });
+    let mine = Memo::new(move |_| {
+        open_entry.with(|e| {
+            e.as_ref()
+                .and_then(|e| consent_of(&e.resource))
+                .and_then(|c| from_consent(&c))
+        })
+    });
+    let on_keep_mine = {
+        let record = record.clone();
+        let patient_id = patient_id.clone();
         Callback::new(move |_| {
-            if let Some(sent) = slot.last_sent() {
-                pending.set(from_consent(&sent));
+            // Mine is what the form holds now (the unsent version, or a fix made since), written
+            // on top of their version so nothing of theirs that Tahto does not own is dropped.
+            let mine = draft
+                .get_untracked()
+                .decision()
+                .ok()
+                .or_else(|| mine.get_untracked());
+            if let (Some(mine), Some(theirs)) = (mine, theirs.get_untracked()) {
+                let consent = to_consent(
+                    &mine,
+                    &patient_id,
+                    &crate::web::now_iso(),
+                    Some(&theirs),
+                    &identifier_for_keep_mine,
+                );
+                if let Ok(resource) = serde_json::to_value(&consent) {
+                    outbox.keep_mine(&record, resource);
+                }
             }
-            slot.retry(&ctx.client, on_done)
         })
     };
-    let on_load_latest = {
-        let fetch = fetch.clone();
-        Callback::new(move |_| fetch(false))
+    let on_take_theirs = {
+        let record = record.clone();
+        let draft_key = draft_key.clone();
+        Callback::new(move |_| {
+            if let Some(theirs) = theirs.get_untracked() {
+                if let Some(d) = from_consent(&theirs) {
+                    draft.set(OrganDonationDraft::from(&d));
+                }
+                crate::web::forget(&draft_key);
+                touched.set(false);
+                recorded.set(Some(theirs));
+                outbox.take_theirs(&record);
+            }
+        })
     };
     let on_reload = Callback::new(move |_| fetch(true));
-    let saving = move || slot.state.with(|s| matches!(s, SaveState::Saving { .. }));
+    let busy =
+        move || state.with(|s| matches!(s, SaveState::Saving { .. } | SaveState::Conflict { .. }));
     let form_ready = move || load.with(|l| *l == Load::Loaded);
 
     view! {
@@ -385,11 +551,14 @@ pub fn OrganDonationPage() -> impl IntoView {
                         </p>
                     </Show>
                     <div class="tahto-actions">
-                        <button type="submit" class="tahto-button tahto-primary" disabled=saving>
+                        <button type="submit" class="tahto-button tahto-primary" disabled=busy>
                             {move || i18n.t(Msg::SaveDecision)}
                         </button>
                     </div>
-                    <SaveStatus state=slot.state on_retry on_load_latest />
+                    <SaveStatus state on_retry />
+                    {move || theirs.get().map(|theirs| view! {
+                        <ConflictChoice mine=mine.get() theirs on_keep_mine on_take_theirs />
+                    })}
                 </form>
             </Show>
         </article>

@@ -2,10 +2,12 @@
 //!
 //! Plain data, no browser code: the whole contract is tested natively.
 
+use serde::{Deserialize, Serialize};
+
 use crate::fhir::FhirError;
 
 /// Proof that the server stored a save: only ever built from a 2xx answer carrying both.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {
     pub id: String,
     pub version_id: String,
@@ -14,7 +16,7 @@ pub struct Receipt {
 }
 
 /// Why a save has not reached the server yet; every one of these is retried.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NotYetSaved {
     /// No connection to the service.
     Unreachable,
@@ -27,7 +29,7 @@ pub enum NotYetSaved {
 }
 
 /// Where one save stands, as the citizen sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SaveState {
     /// Edited, not submitted.
     Draft,
@@ -39,6 +41,8 @@ pub enum SaveState {
         attempts: u32,
         /// Seconds the server asked us to wait (`Retry-After`).
         retry_after_secs: Option<u32>,
+        /// When the next automatic try is due (ms since the epoch), once scheduled.
+        next_try_at_ms: Option<u64>,
     },
     /// Stored by the server.
     Confirmed(Receipt),
@@ -66,6 +70,7 @@ impl SaveState {
             why,
             attempts: attempt,
             retry_after_secs: None,
+            next_try_at_ms: None,
         };
         match error {
             FhirError::Unreachable(_) => queued(NotYetSaved::Unreachable),
@@ -83,6 +88,7 @@ impl SaveState {
                     why: NotYetSaved::ServiceError { status },
                     attempts: attempt,
                     retry_after_secs,
+                    next_try_at_ms: None,
                 },
                 400..=499 => SaveState::Rejected {
                     status,
@@ -93,6 +99,7 @@ impl SaveState {
                     why: NotYetSaved::ServiceError { status },
                     attempts: attempt,
                     retry_after_secs,
+                    next_try_at_ms: None,
                 },
             },
         }
@@ -212,7 +219,8 @@ mod tests {
             SaveState::Queued {
                 why: NotYetSaved::ServiceError { status: 503 },
                 attempts: 3,
-                retry_after_secs: Some(30)
+                retry_after_secs: Some(30),
+                next_try_at_ms: None,
             }
         );
     }

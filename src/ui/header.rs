@@ -31,13 +31,17 @@ pub fn LanguageSwitch() -> impl IntoView {
     }
 }
 
+/// The app header: name, app-wide indicators (`children`), language switch.
 #[component]
-pub fn Header() -> impl IntoView {
+pub fn Header(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <header class="tahto-header">
             <span class="tahto-brand">{move || i18n.t(Msg::AppName)}</span>
-            <LanguageSwitch />
+            <div class="tahto-header-tools">
+                {children()}
+                <LanguageSwitch />
+            </div>
         </header>
     }
 }

@@ -81,10 +81,8 @@ pub fn SaveStatus(
     /// The save being shown.
     #[prop(into)]
     state: Signal<SaveState>,
-    /// Sends the same save again (`Queued`).
+    /// Sends the same save again at once (`Queued`).
     on_retry: Callback<()>,
-    /// Shows the version stored elsewhere (`Conflict`).
-    on_load_latest: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let announcer = use_announcer();
@@ -126,12 +124,18 @@ pub fn SaveStatus(
                         </p>
                     }
                     .into_any(),
-                    SaveState::Queued { retry_after_secs, .. } => view! {
+                    SaveState::Queued { retry_after_secs, next_try_at_ms, .. } => view! {
                         <div class="tahto-state tahto-state-queued">
                             <p class="tahto-state-headline">{headline}</p>
                             <p>{i18n.t(Msg::QueuedKept)}</p>
                             {retry_after_secs.map(|s| view! {
                                 <p>{i18n.format(Msg::RetryAfter, &[("seconds", &s.to_string())])}</p>
+                            })}
+                            {next_try_at_ms.map(|at| {
+                                let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
+                                let iso: String = at.to_iso_string().into();
+                                let time = crate::web::format_time_seconds(&iso, i18n.lang.get());
+                                view! { <p>{i18n.format(Msg::NextTryAt, &[("time", &time)])}</p> }
                             })}
                             <button type="button" class="tahto-button" on:click=move |_| on_retry.run(())>
                                 {i18n.t(Msg::RetryNow)}
@@ -159,9 +163,6 @@ pub fn SaveStatus(
                     SaveState::Conflict { .. } => view! {
                         <div class="tahto-state tahto-state-conflict">
                             <p class="tahto-state-headline">{headline}</p>
-                            <button type="button" class="tahto-button" on:click=move |_| on_load_latest.run(())>
-                                {i18n.t(Msg::LoadLatest)}
-                            </button>
                         </div>
                     }
                     .into_any(),

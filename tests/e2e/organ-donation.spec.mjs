@@ -93,10 +93,10 @@ test('saving a decision shows Saving…, then a server-confirmed version 1 that 
   const ui = await openOrganDonation(page);
   const consentsBefore = (await allConsents()).length;
 
-  // Nothing chosen yet: Save is disabled, no radio checked, no save status.
+  // Nothing chosen yet: Save is disabled (soft: the rest of the flow is still checked), no radio checked.
   await expect(ui.decisionGroup).toBeVisible();
   for (const key of Object.keys(CHOICE)) await expect(ui.radio(key)).not.toBeChecked();
-  await expect(ui.saveButton).toBeDisabled();
+  await expect.soft(ui.saveButton, 'Save is disabled while nothing is chosen').toBeDisabled({ timeout: 2_000 });
   await expect(ui.notDonatedGroup).toHaveCount(0);
 
   // Hold the create 1.5 s in the proxy so that the optimistic "Saving…" state is observable.

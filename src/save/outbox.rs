@@ -1,0 +1,977 @@
+//! The outbox: saves that have not been confirmed yet, as plain data.
+//!
+//! Entries are data (resource, how to write it, attempt log), never closures, so they survive a
+//! reload, a crash or a closed tab in IndexedDB and any tab can send them. This module decides
+//! everything — what to send next, how an answer changes an entry — without touching a browser;
+//! `sync.rs` only stores entries and carries requests.
+//!
+//! Ordering and coalescing, per record (one citizen decision, e.g. "organ donation of Patient/x"):
+//! - A later edit never overtakes an earlier one: only the oldest entry of a record is sent.
+//! - An edit made while the record's entry is *waiting* (not in flight) replaces that entry's
+//!   content and keeps its idempotency key (the create identifier or the `If-Match` version). The
+//!   content it replaced is remembered, because it may already be stored (a lost response): when the
+//!   server later shows it, it is recognised as ours, not taken for someone else's change.
+//! - An edit made while the entry is *in flight* becomes a second entry that waits for the first
+//!   and is rebased onto its result (`If-Match` the version the first one produced).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::retry::RetryPolicy;
+use super::state::{NotYetSaved, Receipt, SaveState};
+use crate::fhir::FhirError;
+
+/// After this long "in flight" without an answer, an entry is considered abandoned (its tab was
+/// closed or crashed mid-request) and may be sent again. Longer than the request time limit.
+pub const IN_FLIGHT_LEASE_MS: f64 = 45_000.0;
+/// How many attempts the log keeps per entry (the count is kept separately).
+const ATTEMPT_LOG_LEN: usize = 20;
+
+/// How an entry is written to the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Write {
+    /// `POST`, with `If-None-Exist: identifier=<key>` so a retry can never store a second copy.
+    Create { creation_key: String },
+    /// `PUT <type>/<id>` with `If-Match: W/"<version>"`: never overwrites a change made elsewhere.
+    Update { id: String, if_match: String },
+}
+
+/// One try and how it ended, for the citizen's "why" and for support.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub at_ms: f64,
+    pub outcome: String,
+}
+
+/// A save that has not been confirmed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Unique id of this entry (a `urn:uuid:`).
+    pub id: String,
+    /// The record it changes; entries of one record are sent in order.
+    pub record: String,
+    /// Order of creation across the whole outbox.
+    pub seq: u64,
+    pub resource_type: String,
+    /// The full resource to send.
+    pub resource: Value,
+    pub write: Write,
+    /// Contents this entry sent before an edit replaced them; any may already be stored.
+    #[serde(default)]
+    pub earlier_contents: Vec<Value>,
+    /// The entry this one was built on while that one was in flight; sent after it, rebased on it.
+    #[serde(default)]
+    pub after: Option<String>,
+    pub state: SaveState,
+    /// Number of attempts made (the log below is bounded).
+    pub attempt_count: u32,
+    #[serde(default)]
+    pub attempts: Vec<Attempt>,
+    pub next_attempt_at_ms: f64,
+    /// Set while a tab is sending it.
+    #[serde(default)]
+    pub sending_since_ms: Option<f64>,
+    pub created_at_ms: f64,
+    /// The server's copy, when it changed elsewhere (`Conflict`).
+    #[serde(default)]
+    pub theirs: Option<Value>,
+}
+
+impl OutboxEntry {
+    pub fn in_flight(&self, now_ms: f64) -> bool {
+        self.sending_since_ms
+            .is_some_and(|since| now_ms - since < IN_FLIGHT_LEASE_MS)
+    }
+
+    fn log(&mut self, at_ms: f64, outcome: String) {
+        self.attempts.push(Attempt { at_ms, outcome });
+        if self.attempts.len() > ATTEMPT_LOG_LEN {
+            let excess = self.attempts.len() - ATTEMPT_LOG_LEN;
+            self.attempts.drain(..excess);
+        }
+    }
+
+    /// Whether `server` holds exactly what this entry sends now.
+    pub fn is_current_content(&self, server: &Value) -> bool {
+        same_content(&self.resource, server)
+    }
+
+    fn is_earlier_content(&self, server: &Value) -> bool {
+        self.earlier_contents
+            .iter()
+            .any(|c| same_content(c, server))
+    }
+}
+
+/// Two versions of a resource say the same thing (ignoring the server's `id` and `meta`).
+pub fn same_content(a: &Value, b: &Value) -> bool {
+    fn strip(v: &Value) -> Value {
+        let mut v = v.clone();
+        if let Some(map) = v.as_object_mut() {
+            map.remove("id");
+            map.remove("meta");
+        }
+        v
+    }
+    strip(a) == strip(b)
+}
+
+/// Makes the resource carry the identifier its create is keyed on (`system|value`), so that
+/// `If-None-Exist` always finds what an earlier attempt of the same entry may have stored.
+fn carry_creation_identifier(resource: &mut Value, write: &Write) {
+    let Write::Create { creation_key } = write else {
+        return;
+    };
+    let Some((system, value)) = creation_key.split_once('|') else {
+        return;
+    };
+    let Some(obj) = resource.as_object_mut() else {
+        return;
+    };
+    let identifiers = obj
+        .entry("identifier")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if !identifiers.is_array() {
+        *identifiers = Value::Array(Vec::new());
+    }
+    if let Some(list) = identifiers.as_array_mut() {
+        list.retain(|i| i.get("system").and_then(Value::as_str) != Some(system));
+        list.insert(0, serde_json::json!({ "system": system, "value": value }));
+    }
+}
+
+/// The entry for a new save of `record`, given what the outbox already holds.
+pub enum Enqueue {
+    /// A new entry.
+    Add(OutboxEntry),
+    /// The waiting entry of this record, with the new content.
+    Replace(OutboxEntry),
+}
+
+/// Everything needed to enqueue a save.
+pub struct NewSave {
+    pub entry_id: String,
+    pub record: String,
+    pub resource_type: String,
+    pub resource: Value,
+    pub write: Write,
+    pub now_ms: f64,
+}
+
+/// Decides how a new save of a record joins the outbox (see the module docs).
+pub fn enqueue(entries: &[OutboxEntry], save: NewSave) -> Enqueue {
+    let seq = entries.iter().map(|e| e.seq).max().map_or(0, |s| s + 1);
+    let last_of_record = entries
+        .iter()
+        .filter(|e| e.record == save.record)
+        .max_by_key(|e| e.seq);
+    match last_of_record {
+        // A conflict waits for the citizen's choice (`keep_mine` / `take_theirs`); a new edit
+        // queues behind it.
+        Some(last)
+            if !last.in_flight(save.now_ms)
+                && !matches!(last.state, SaveState::Conflict { .. }) =>
+        {
+            let mut entry = last.clone();
+            if entry.attempt_count > 0 && !entry.is_current_content(&save.resource) {
+                let replaced = std::mem::replace(&mut entry.resource, save.resource);
+                entry.earlier_contents.push(replaced);
+            } else {
+                entry.resource = save.resource;
+            }
+            carry_creation_identifier(&mut entry.resource, &entry.write);
+            entry.state = SaveState::Saving {
+                attempt: entry.attempt_count + 1,
+                slow: false,
+            };
+            entry.next_attempt_at_ms = save.now_ms;
+            Enqueue::Replace(entry)
+        }
+        last => Enqueue::Add(OutboxEntry {
+            id: save.entry_id,
+            record: save.record,
+            seq,
+            resource_type: save.resource_type,
+            resource: {
+                let mut resource = save.resource;
+                carry_creation_identifier(&mut resource, &save.write);
+                resource
+            },
+            write: save.write,
+            earlier_contents: Vec::new(),
+            after: last.map(|l| l.id.clone()),
+            state: SaveState::Saving {
+                attempt: 1,
+                slow: false,
+            },
+            attempt_count: 0,
+            attempts: Vec::new(),
+            next_attempt_at_ms: save.now_ms,
+            sending_since_ms: None,
+            created_at_ms: save.now_ms,
+            theirs: None,
+        }),
+    }
+}
+
+fn is_first_of_record(entries: &[OutboxEntry], entry: &OutboxEntry) -> bool {
+    !entries
+        .iter()
+        .any(|o| o.record == entry.record && o.seq < entry.seq)
+}
+
+/// The entry to send next, if any is due: the oldest due entry that is the first of its record,
+/// not in flight and not waiting for the citizen (`Conflict`).
+pub fn next_due(entries: &[OutboxEntry], now_ms: f64) -> Option<&OutboxEntry> {
+    let mut sorted: Vec<&OutboxEntry> = entries.iter().collect();
+    sorted.sort_by_key(|e| e.seq);
+    sorted.into_iter().find(|e| {
+        is_first_of_record(entries, e)
+            && !e.in_flight(now_ms)
+            && !matches!(e.state, SaveState::Conflict { .. })
+            && e.next_attempt_at_ms <= now_ms
+    })
+}
+
+/// When the next entry falls due, for the timer (`None` when nothing waits on time).
+pub fn next_wake_ms(entries: &[OutboxEntry]) -> Option<f64> {
+    entries
+        .iter()
+        .filter(|e| !matches!(e.state, SaveState::Conflict { .. }))
+        // Entries waiting behind an earlier one of their record wake with it, not on their own.
+        .filter(|e| is_first_of_record(entries, e))
+        .map(|e| {
+            e.sending_since_ms
+                .map_or(e.next_attempt_at_ms, |s| s + IN_FLIGHT_LEASE_MS)
+        })
+        .min_by(|a, b| a.total_cmp(b))
+}
+
+/// Marks an entry as being sent now.
+pub fn start_attempt(entry: &mut OutboxEntry, now_ms: f64) {
+    entry.attempt_count += 1;
+    entry.sending_since_ms = Some(now_ms);
+    entry.state = SaveState::Saving {
+        attempt: entry.attempt_count,
+        slow: false,
+    };
+}
+
+/// What the outbox does after an answer.
+#[derive(Debug, PartialEq)]
+pub enum Next {
+    /// Stored: remove the entry, rebase the entries that waited on it, remember the server copy.
+    Confirmed { receipt: Receipt, stored: Value },
+    /// Send this (updated) entry again at once.
+    SendAgain(OutboxEntry),
+    /// Read the record back from the server before deciding (after a 409/412 on an update).
+    ReadBack(OutboxEntry),
+    /// Keep the entry (waiting for a retry, or for the citizen in `Conflict`).
+    Keep(OutboxEntry),
+    /// Refused by the server: remove the entry; the citizen's input stays in their draft.
+    Rejected {
+        entry: OutboxEntry,
+        state: SaveState,
+    },
+}
+
+fn describe_error(error: &FhirError) -> String {
+    match error {
+        FhirError::Unreachable(_) => "unreachable".into(),
+        FhirError::Timeout => "timeout".into(),
+        FhirError::Status { status, .. } => format!("HTTP {status}"),
+        FhirError::Malformed(_) => "unreadable answer".into(),
+        FhirError::MissingVersion => "answer without version".into(),
+    }
+}
+
+fn version_of(stored: &Value) -> Option<(String, String)> {
+    let id = stored.get("id")?.as_str()?.to_owned();
+    let version = stored.get("meta")?.get("versionId")?.as_str()?.to_owned();
+    Some((id, version))
+}
+
+/// Moves an entry on after one attempt ended with `result` (the stored resource and its receipt).
+pub fn after_answer(
+    mut entry: OutboxEntry,
+    result: Result<(Value, Receipt), FhirError>,
+    now_ms: f64,
+    random: f64,
+    policy: &RetryPolicy,
+) -> Next {
+    entry.sending_since_ms = None;
+    let attempt = entry.attempt_count.max(1);
+    match result {
+        Ok((stored, receipt)) => {
+            entry.log(now_ms, format!("stored version {}", receipt.version_id));
+            if entry.is_current_content(&stored) {
+                return Next::Confirmed { receipt, stored };
+            }
+            if !entry.is_earlier_content(&stored) {
+                // Found by our identifier, but changed elsewhere since: never overwritten unseen.
+                entry.log(
+                    now_ms,
+                    format!("changed elsewhere: version {}", receipt.version_id),
+                );
+                entry.state = SaveState::Conflict { status: 412 };
+                entry.theirs = Some(stored);
+                return Next::Keep(entry);
+            }
+            // The server answered with an earlier content of ours (a create that was already
+            // stored, found by its identifier): now write the current content over it.
+            entry.write = Write::Update {
+                id: receipt.id,
+                if_match: receipt.version_id,
+            };
+            entry.earlier_contents.clear();
+            Next::SendAgain(entry)
+        }
+        Err(error) => {
+            entry.log(now_ms, describe_error(&error));
+            let state = SaveState::after_attempt(attempt, Err(error));
+            match state {
+                SaveState::Conflict { .. } if matches!(entry.write, Write::Update { .. }) => {
+                    entry.state = state;
+                    Next::ReadBack(entry)
+                }
+                SaveState::Conflict { status } => Next::Rejected {
+                    entry,
+                    state: SaveState::Rejected {
+                        status,
+                        reason: None,
+                    },
+                },
+                SaveState::Rejected { .. } => Next::Rejected { entry, state },
+                SaveState::Queued {
+                    why,
+                    attempts,
+                    retry_after_secs,
+                    ..
+                } => {
+                    let wait = policy.delay_ms(attempts, retry_after_secs, random);
+                    entry.next_attempt_at_ms = now_ms + wait;
+                    entry.state = SaveState::Queued {
+                        why,
+                        attempts,
+                        retry_after_secs,
+                        next_try_at_ms: Some((now_ms + wait).max(0.0) as u64),
+                    };
+                    Next::Keep(entry)
+                }
+                // `after_attempt` never gives these for an error; kept visible all the same.
+                other => {
+                    entry.state = other;
+                    Next::Keep(entry)
+                }
+            }
+        }
+    }
+}
+
+/// After a 409/412, the server's current copy decides: ours (a lost response) or theirs.
+pub fn after_read_back(
+    mut entry: OutboxEntry,
+    server: Result<Value, FhirError>,
+    now_ms: f64,
+    random: f64,
+    policy: &RetryPolicy,
+) -> Next {
+    let server = match server {
+        Ok(server) => server,
+        // Could not read it back: try the whole save again later; nothing is decided on a guess.
+        Err(error) => {
+            entry.log(now_ms, format!("read back: {}", describe_error(&error)));
+            let wait = policy.delay_ms(entry.attempt_count.max(1), None, random);
+            entry.next_attempt_at_ms = now_ms + wait;
+            entry.state = SaveState::Queued {
+                why: NotYetSaved::GarbledAnswer,
+                attempts: entry.attempt_count,
+                retry_after_secs: None,
+                next_try_at_ms: Some((now_ms + wait) as u64),
+            };
+            return Next::Keep(entry);
+        }
+    };
+    let Some((id, version)) = version_of(&server) else {
+        entry.state = SaveState::Conflict { status: 412 };
+        entry.theirs = Some(server);
+        return Next::Keep(entry);
+    };
+    if entry.is_current_content(&server) {
+        entry.log(now_ms, format!("already stored as version {version}"));
+        let server_time = server
+            .get("meta")
+            .and_then(|m| m.get("lastUpdated"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        return Next::Confirmed {
+            receipt: Receipt {
+                id,
+                version_id: version,
+                server_time,
+            },
+            stored: server,
+        };
+    }
+    let unchanged = matches!(&entry.write, Write::Update { if_match, .. } if *if_match == version);
+    if unchanged || entry.is_earlier_content(&server) {
+        // Our own earlier edit was stored (or the 412 was spurious: the version is still the one
+        // we sent against): put the latest content on top of it.
+        entry.log(
+            now_ms,
+            format!("stored version is {version}; sending again"),
+        );
+        entry.write = Write::Update {
+            id,
+            if_match: version,
+        };
+        entry.earlier_contents.clear();
+        entry.theirs = None;
+        entry.state = SaveState::Saving {
+            attempt: entry.attempt_count + 1,
+            slow: false,
+        };
+        return Next::SendAgain(entry);
+    }
+    entry.log(now_ms, format!("changed elsewhere: version {version}"));
+    entry.state = SaveState::Conflict { status: 412 };
+    entry.theirs = Some(server);
+    Next::Keep(entry)
+}
+
+/// "Keep mine": the record's conflict entry is sent with `resource` over the version stored
+/// elsewhere. `None` when the record has no conflict (already resolved, e.g. in another tab).
+pub fn keep_mine(
+    entries: &[OutboxEntry],
+    record: &str,
+    resource: Value,
+    now_ms: f64,
+) -> Option<OutboxEntry> {
+    let mut entry = entries
+        .iter()
+        .find(|e| e.record == record && matches!(e.state, SaveState::Conflict { .. }))?
+        .clone();
+    let (id, version) = entry.theirs.as_ref().and_then(version_of)?;
+    entry.write = Write::Update {
+        id,
+        if_match: version,
+    };
+    entry.resource = resource;
+    entry.earlier_contents.clear();
+    entry.theirs = None;
+    entry.state = SaveState::Saving {
+        attempt: entry.attempt_count + 1,
+        slow: false,
+    };
+    entry.next_attempt_at_ms = now_ms;
+    Some(entry)
+}
+
+/// "Take theirs": the conflict entry is dropped; edits queued behind it now build on theirs.
+/// Returns the entries to store and the id to delete.
+pub fn take_theirs(entries: &[OutboxEntry], record: &str) -> Option<(Vec<OutboxEntry>, String)> {
+    let conflict = entries
+        .iter()
+        .find(|e| e.record == record && matches!(e.state, SaveState::Conflict { .. }))?;
+    let mut rest: Vec<OutboxEntry> = entries
+        .iter()
+        .filter(|e| e.record == record && e.id != conflict.id)
+        .cloned()
+        .collect();
+    rebase_followers(&mut rest, conflict, conflict.theirs.as_ref());
+    Some((rest, conflict.id.clone()))
+}
+
+/// Settles a send against what storage holds *now*. Normally that is the entry as it was sent.
+/// If a tab lost track of a very slow send and let an edit replace its content meanwhile, the
+/// newer content is not lost: it is kept, on top of whatever the send achieved.
+pub fn reconcile(
+    stored_now: Option<&OutboxEntry>,
+    sent: &OutboxEntry,
+    next: Next,
+    now_ms: f64,
+) -> Next {
+    let Some(newer) = stored_now.filter(|s| !same_content(&s.resource, &sent.resource)) else {
+        return next;
+    };
+    let mut entry = newer.clone();
+    entry.sending_since_ms = None;
+    entry.next_attempt_at_ms = now_ms;
+    entry.state = SaveState::Saving {
+        attempt: entry.attempt_count + 1,
+        slow: false,
+    };
+    match next {
+        Next::Confirmed { stored, .. } => {
+            if let Some((id, if_match)) = version_of(&stored) {
+                entry.write = Write::Update { id, if_match };
+            }
+            entry.earlier_contents.clear();
+        }
+        Next::Keep(kept) => {
+            entry.write = kept.write;
+            entry.attempt_count = kept.attempt_count;
+            entry.attempts = kept.attempts;
+            entry.earlier_contents = kept.earlier_contents;
+            entry.earlier_contents.push(sent.resource.clone());
+            if let SaveState::Conflict { .. } = kept.state {
+                entry.state = kept.state;
+                entry.theirs = kept.theirs;
+            }
+        }
+        Next::Rejected {
+            entry: rejected, ..
+        } => entry.write = rejected.write,
+        Next::ReadBack(e) | Next::SendAgain(e) => {
+            entry.write = e.write;
+            entry.earlier_contents.push(sent.resource.clone());
+        }
+    }
+    Next::Keep(entry)
+}
+
+/// Entries that waited on `done` now build on its result (or, if it was refused, on its base).
+pub fn rebase_followers(entries: &mut [OutboxEntry], done: &OutboxEntry, stored: Option<&Value>) {
+    for follower in entries
+        .iter_mut()
+        .filter(|e| e.after.as_deref() == Some(&done.id))
+    {
+        follower.after = None;
+        follower.write = match stored.and_then(version_of) {
+            Some((id, if_match)) => Write::Update { id, if_match },
+            None => done.write.clone(),
+        };
+        if let (Some(obj), Write::Update { id, .. }) =
+            (follower.resource.as_object_mut(), &follower.write)
+        {
+            obj.insert("id".into(), Value::String(id.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: f64 = 1_000_000.0;
+
+    fn save(record: &str, content: &str, write: Write) -> NewSave {
+        NewSave {
+            entry_id: format!("e-{content}"),
+            record: record.into(),
+            resource_type: "Consent".into(),
+            resource: json!({"resourceType": "Consent", "note": content}),
+            write,
+            now_ms: NOW,
+        }
+    }
+
+    fn create() -> Write {
+        Write::Create {
+            creation_key: "urn:ietf:rfc:3986|urn:uuid:1".into(),
+        }
+    }
+
+    fn added(e: Enqueue) -> OutboxEntry {
+        match e {
+            Enqueue::Add(e) => e,
+            Enqueue::Replace(_) => panic!("expected a new entry"),
+        }
+    }
+
+    fn replaced(e: Enqueue) -> OutboxEntry {
+        match e {
+            Enqueue::Replace(e) => e,
+            Enqueue::Add(_) => panic!("expected a replacement"),
+        }
+    }
+
+    fn stored(content: &str, id: &str, version: &str) -> Value {
+        json!({"resourceType": "Consent", "note": content, "id": id, "meta": {"versionId": version}})
+    }
+
+    fn receipt(id: &str, version: &str) -> Receipt {
+        Receipt {
+            id: id.into(),
+            version_id: version.into(),
+            server_time: None,
+        }
+    }
+
+    #[test]
+    fn a_waiting_entry_takes_the_new_content_and_keeps_its_key() {
+        let first = added(enqueue(&[], save("r", "a", create())));
+        let mut waiting = first.clone();
+        start_attempt(&mut waiting, NOW);
+        let Next::Keep(waiting) = after_answer(
+            waiting,
+            Err(FhirError::Timeout),
+            NOW,
+            0.5,
+            &RetryPolicy::default(),
+        ) else {
+            panic!("a timeout keeps the entry");
+        };
+        let other_key = Write::Create {
+            creation_key: "urn:ietf:rfc:3986|urn:uuid:2".into(),
+        };
+        let coalesced = replaced(enqueue(
+            std::slice::from_ref(&waiting),
+            save("r", "b", other_key),
+        ));
+        assert_eq!(coalesced.id, first.id);
+        assert_eq!(
+            coalesced.write,
+            create(),
+            "the idempotency key of the first create is kept"
+        );
+        assert_eq!(coalesced.resource["note"], "b");
+        assert_eq!(
+            coalesced.earlier_contents.len(),
+            1,
+            "'a' may be stored already"
+        );
+        assert_eq!(coalesced.next_attempt_at_ms, NOW, "an edit is sent at once");
+    }
+
+    #[test]
+    fn an_edit_during_a_send_waits_and_is_rebased_on_the_result() {
+        let mut first = added(enqueue(&[], save("r", "a", create())));
+        start_attempt(&mut first, NOW);
+        let second = added(enqueue(&[first.clone()], save("r", "b", create())));
+        assert_eq!(second.after.as_deref(), Some(first.id.as_str()));
+        let entries = vec![first.clone(), second.clone()];
+        assert_eq!(
+            next_due(&entries, NOW + 1.0),
+            None,
+            "first in flight, second must wait"
+        );
+
+        let mut on_server = first.resource.clone();
+        on_server["id"] = json!("c1");
+        on_server["meta"] = json!({"versionId": "1"});
+        let Next::Confirmed { stored, .. } = after_answer(
+            first.clone(),
+            Ok((on_server, receipt("c1", "1"))),
+            NOW,
+            0.5,
+            &RetryPolicy::default(),
+        ) else {
+            panic!("confirmed");
+        };
+        let mut rest = vec![second];
+        rebase_followers(&mut rest, &first, Some(&stored));
+        assert_eq!(
+            rest[0].write,
+            Write::Update {
+                id: "c1".into(),
+                if_match: "1".into()
+            }
+        );
+        assert_eq!(rest[0].resource["id"], "c1");
+        assert_eq!(next_due(&rest, NOW).map(|e| e.id.as_str()), Some("e-b"));
+    }
+
+    #[test]
+    fn records_are_independent_and_ordered_by_creation() {
+        let a = added(enqueue(&[], save("r1", "a", create())));
+        let b = added(enqueue(std::slice::from_ref(&a), save("r2", "b", create())));
+        assert!(b.seq > a.seq);
+        assert_eq!(
+            next_due(&[b.clone(), a.clone()], NOW).map(|e| e.seq),
+            Some(a.seq)
+        );
+        let mut a_sending = a.clone();
+        start_attempt(&mut a_sending, NOW);
+        assert_eq!(
+            next_due(&[a_sending.clone(), b.clone()], NOW).map(|e| e.seq),
+            Some(b.seq)
+        );
+        // A tab that died mid-request releases the entry after the lease.
+        assert_eq!(
+            next_due(&[a_sending], NOW + IN_FLIGHT_LEASE_MS + 1.0).map(|e| e.seq),
+            Some(a.seq)
+        );
+    }
+
+    #[test]
+    fn a_create_found_by_identifier_with_other_content_is_a_conflict_not_overwritten() {
+        let mut entry = added(enqueue(&[], save("r", "new", create())));
+        start_attempt(&mut entry, NOW);
+        let next = after_answer(
+            entry,
+            Ok((stored("someone else's", "c1", "2"), receipt("c1", "2"))),
+            NOW,
+            0.5,
+            &RetryPolicy::default(),
+        );
+        let Next::Keep(kept) = next else {
+            panic!("never overwrite unseen: {next:?}");
+        };
+        assert_eq!(kept.state.name(), "conflict");
+    }
+
+    #[test]
+    fn a_create_found_with_an_earlier_edit_of_ours_gets_the_latest_on_top() {
+        let mut entry = added(enqueue(&[], save("r", "first", create())));
+        start_attempt(&mut entry, NOW);
+        let Next::Keep(waiting) = after_answer(
+            entry,
+            Err(FhirError::Timeout),
+            NOW,
+            0.5,
+            &RetryPolicy::default(),
+        ) else {
+            panic!()
+        };
+        let mut entry = replaced(enqueue(&[waiting], save("r", "second", create())));
+        let mut first_on_server = entry.earlier_contents[0].clone();
+        first_on_server["id"] = json!("c1");
+        first_on_server["meta"] = json!({"versionId": "1"});
+        start_attempt(&mut entry, NOW);
+        let next = after_answer(
+            entry,
+            Ok((first_on_server, receipt("c1", "1"))),
+            NOW,
+            0.5,
+            &RetryPolicy::default(),
+        );
+        let Next::SendAgain(again) = next else {
+            panic!("{next:?}");
+        };
+        assert_eq!(
+            again.write,
+            Write::Update {
+                id: "c1".into(),
+                if_match: "1".into()
+            }
+        );
+        assert_eq!(again.resource["note"], "second");
+    }
+
+    #[test]
+    fn keep_mine_and_take_theirs_resolve_only_the_conflict() {
+        let update = Write::Update {
+            id: "c1".into(),
+            if_match: "1".into(),
+        };
+        let mut entry = added(enqueue(&[], save("r", "mine", update)));
+        start_attempt(&mut entry, NOW);
+        let conflict = Err(FhirError::Status {
+            status: 412,
+            outcome: None,
+            retry_after_secs: None,
+        });
+        let p = RetryPolicy::default();
+        let Next::ReadBack(e) = after_answer(entry, conflict, NOW, 0.5, &p) else {
+            panic!()
+        };
+        let Next::Keep(in_conflict) =
+            after_read_back(e, Ok(stored("theirs", "c1", "2")), NOW, 0.5, &p)
+        else {
+            panic!()
+        };
+        let follower = added(enqueue(
+            std::slice::from_ref(&in_conflict),
+            save("r", "later", create()),
+        ));
+        assert_eq!(
+            follower.after.as_deref(),
+            Some(in_conflict.id.as_str()),
+            "a new edit queues behind"
+        );
+        let entries = vec![in_conflict.clone(), follower.clone()];
+        let kept = keep_mine(
+            &entries,
+            "r",
+            json!({"resourceType": "Consent", "note": "mine"}),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(kept.id, in_conflict.id);
+        assert_eq!(
+            kept.write,
+            Write::Update {
+                id: "c1".into(),
+                if_match: "2".into()
+            }
+        );
+        assert_eq!(kept.state.name(), "saving");
+        let (rest, dropped) = take_theirs(&entries, "r").unwrap();
+        assert_eq!(dropped, in_conflict.id);
+        assert_eq!(
+            rest[0].write,
+            Write::Update {
+                id: "c1".into(),
+                if_match: "2".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_newer_edit_stored_during_a_lost_send_is_kept_on_top_of_the_result() {
+        let mut sent = added(enqueue(&[], save("r", "a", create())));
+        start_attempt(&mut sent, NOW);
+        let mut newer = sent.clone();
+        newer.resource["note"] = json!("b");
+        let mut on_server = sent.resource.clone();
+        on_server["id"] = json!("c1");
+        on_server["meta"] = json!({"versionId": "1"});
+        let next = Next::Confirmed {
+            receipt: receipt("c1", "1"),
+            stored: on_server,
+        };
+        let Next::Keep(kept) = reconcile(Some(&newer), &sent, next, NOW) else {
+            panic!()
+        };
+        assert_eq!(kept.resource["note"], "b");
+        assert_eq!(
+            kept.write,
+            Write::Update {
+                id: "c1".into(),
+                if_match: "1".into()
+            }
+        );
+        // Unchanged storage: the answer stands as it is.
+        let same = Next::Keep(sent.clone());
+        assert_eq!(reconcile(Some(&sent), &sent, same, NOW), Next::Keep(sent));
+    }
+
+    #[test]
+    fn a_412_is_read_back_ours_is_confirmed_theirs_is_a_conflict() {
+        let update = Write::Update {
+            id: "c1".into(),
+            if_match: "1".into(),
+        };
+        let mut entry = added(enqueue(&[], save("r", "mine", update)));
+        start_attempt(&mut entry, NOW);
+        let conflict = Err(FhirError::Status {
+            status: 412,
+            outcome: None,
+            retry_after_secs: None,
+        });
+        let Next::ReadBack(entry) =
+            after_answer(entry, conflict, NOW, 0.5, &RetryPolicy::default())
+        else {
+            panic!("read back first");
+        };
+        let p = RetryPolicy::default();
+        // Lost response: the server holds exactly our content.
+        match after_read_back(entry.clone(), Ok(stored("mine", "c1", "2")), NOW, 0.5, &p) {
+            Next::Confirmed { receipt, .. } => assert_eq!(receipt.version_id, "2"),
+            other => panic!("{other:?}"),
+        }
+        // Someone else's change.
+        match after_read_back(entry.clone(), Ok(stored("theirs", "c1", "2")), NOW, 0.5, &p) {
+            Next::Keep(e) => {
+                assert_eq!(e.state.name(), "conflict");
+                assert_eq!(e.theirs.unwrap()["note"], "theirs");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Could not read: stays queued, nothing guessed.
+        match after_read_back(entry, Err(FhirError::Timeout), NOW, 0.5, &p) {
+            Next::Keep(e) => assert_eq!(e.state.name(), "queued"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_earlier_edit_found_on_the_server_is_ours_and_gets_the_latest_on_top() {
+        let update = Write::Update {
+            id: "c1".into(),
+            if_match: "1".into(),
+        };
+        let mut entry = added(enqueue(&[], save("r", "first", update)));
+        start_attempt(&mut entry, NOW);
+        let Next::Keep(entry) = after_answer(
+            entry,
+            Err(FhirError::Timeout),
+            NOW,
+            0.5,
+            &RetryPolicy::default(),
+        ) else {
+            panic!()
+        };
+        let entry = replaced(enqueue(&[entry], save("r", "second", create())));
+        let next = after_read_back(
+            entry,
+            Ok(stored("first", "c1", "2")),
+            NOW,
+            0.5,
+            &RetryPolicy::default(),
+        );
+        let Next::SendAgain(again) = next else {
+            panic!("{next:?}")
+        };
+        assert_eq!(again.resource["note"], "second");
+        assert_eq!(
+            again.write,
+            Write::Update {
+                id: "c1".into(),
+                if_match: "2".into()
+            }
+        );
+    }
+
+    #[test]
+    fn transient_failures_wait_per_the_policy_and_say_when() {
+        let mut entry = added(enqueue(&[], save("r", "a", create())));
+        start_attempt(&mut entry, NOW);
+        let err = Err(FhirError::Status {
+            status: 503,
+            outcome: None,
+            retry_after_secs: Some(60),
+        });
+        let Next::Keep(entry) = after_answer(entry, err, NOW, 0.0, &RetryPolicy::default()) else {
+            panic!()
+        };
+        assert_eq!(entry.next_attempt_at_ms, NOW + 60_000.0);
+        assert!(matches!(
+            entry.state,
+            SaveState::Queued { next_try_at_ms: Some(t), retry_after_secs: Some(60), .. } if t == (NOW + 60_000.0) as u64
+        ));
+        assert_eq!(entry.attempts.last().unwrap().outcome, "HTTP 503");
+        assert_eq!(next_wake_ms(&[entry]), Some(NOW + 60_000.0));
+    }
+
+    #[test]
+    fn a_create_always_carries_the_identifier_it_is_keyed_on() {
+        let mut new = save("r", "a", create());
+        new.resource["identifier"] = json!([{"system": "urn:ietf:rfc:3986", "value": "urn:uuid:page"}, {"system": "other", "value": "x"}]);
+        let mut first = added(enqueue(&[], new));
+        assert_eq!(first.resource["identifier"][0]["value"], "urn:uuid:1");
+        assert_eq!(first.resource["identifier"].as_array().unwrap().len(), 2);
+        start_attempt(&mut first, NOW);
+        let Next::Keep(waiting) = after_answer(
+            first,
+            Err(FhirError::Timeout),
+            NOW,
+            0.5,
+            &RetryPolicy::default(),
+        ) else {
+            panic!()
+        };
+        // An edit made after a reload comes with another key; the entry's key wins.
+        let mut edit = save(
+            "r",
+            "b",
+            Write::Create {
+                creation_key: "urn:ietf:rfc:3986|urn:uuid:2".into(),
+            },
+        );
+        edit.resource["identifier"] =
+            json!([{"system": "urn:ietf:rfc:3986", "value": "urn:uuid:2"}]);
+        let coalesced = replaced(enqueue(&[waiting], edit));
+        assert_eq!(coalesced.resource["identifier"][0]["value"], "urn:uuid:1");
+    }
+
+    #[test]
+    fn entries_round_trip_through_json_as_stored() {
+        let entry = added(enqueue(&[], save("r", "a", create())));
+        let text = serde_json::to_string(&entry).unwrap();
+        let back: OutboxEntry = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, entry);
+    }
+}
