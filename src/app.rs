@@ -6,8 +6,7 @@ use wasm_bindgen::JsCast;
 use crate::config::{AppConfig, ConfigError};
 use crate::fhir::client::FhirClient;
 use crate::i18n::{Lang, Msg};
-use crate::pages::{OrganDonationPage, UnsentPage};
-use crate::save::sync::Outbox;
+use crate::pages::OrganDonationPage;
 use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
 /// The host element Tahto mounts into and reads its configuration from.
@@ -18,50 +17,6 @@ pub const HOST_ID: &str = "tahto";
 pub struct AppContext {
     pub config: AppConfig,
     pub client: FhirClient,
-}
-
-/// Which view is shown. Kept in memory, not in the URL: embedded in a partner site, Tahto must
-/// not take over the host page's history.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum View {
-    Decisions,
-    Unsent,
-}
-
-/// The header badge: how many saves have not reached the service; opens the list.
-#[component]
-fn UnsentBadge(view: RwSignal<View>) -> impl IntoView {
-    let i18n = use_i18n();
-    let outbox = use_context::<Outbox>();
-    let count = move || outbox.map(|o| o.entries.with(Vec::len)).unwrap_or(0);
-    view! {
-        <Show when=move || { count() > 0 }>
-            <button
-                type="button"
-                class="tahto-badge"
-                data-testid="unsent-badge"
-                on:click=move |_| view.set(View::Unsent)
-            >
-                {move || i18n.format(Msg::UnsentBadge, &[("count", &count().to_string())])}
-            </button>
-        </Show>
-    }
-}
-
-/// A storage failure: the citizen must know their save is not safe on this device yet.
-#[component]
-fn StorageProblem() -> impl IntoView {
-    let i18n = use_i18n();
-    let outbox = use_context::<Outbox>();
-    move || {
-        outbox.and_then(|o| o.storage_error.get()).map(|detail| {
-            view! {
-                <p class="tahto-card tahto-error" role="alert">
-                    {i18n.format(Msg::StorageProblem, &[("detail", &crate::text::truncate_chars(&detail, 120))])}
-                </p>
-            }
-        })
-    }
 }
 
 /// Shown instead of the pages when the host page's configuration is unusable.
@@ -86,32 +41,20 @@ pub fn App(
     provide_context(i18n);
     provide_context(Announcer::new());
 
-    let view = RwSignal::new(View::Decisions);
     let body = match config {
         Ok(config) => {
-            let client = FhirClient::new(config.fhir_base.clone());
-            provide_context(Outbox::start(client.clone()));
-            provide_context(AppContext { client, config });
-            let on_back = Callback::new(move |_| view.set(View::Decisions));
-            view! {
-                <StorageProblem />
-                // The decisions page stays mounted (hidden) so nothing typed is lost by a visit to
-                // the unsent list.
-                <div hidden=move || view.get() != View::Decisions>
-                    <OrganDonationPage />
-                </div>
-                {move || (view.get() == View::Unsent).then(|| view! { <UnsentPage on_back /> })}
-            }
-            .into_any()
+            provide_context(AppContext {
+                client: FhirClient::new(config.fhir_base.clone()),
+                config,
+            });
+            view! { <OrganDonationPage /> }.into_any()
         }
         Err(error) => view! { <ConfigProblem error /> }.into_any(),
     };
 
     view! {
         <div class="tahto-app" lang=move || i18n.lang.get().code()>
-            <Header>
-                <UnsentBadge view />
-            </Header>
+            <Header />
             <main class="tahto-main">{body}</main>
             <LiveRegions />
         </div>

@@ -159,7 +159,7 @@ where
 }
 
 /// How long a localStorage lease lasts without renewal (its holder renews while working).
-const LEASE_MS: f64 = 60_000.0;
+const LEASE_MS: u64 = 60_000;
 
 async fn with_lease<F>(name: &str, work: F) -> bool
 where
@@ -167,11 +167,12 @@ where
 {
     let key = format!("tahto.lease.{name}");
     let me = new_uuid_urn();
-    let now = js_sys::Date::now();
+    // Whole milliseconds: the lease is text in localStorage.
+    let now = js_sys::Date::now() as u64;
     let held_by_other = stored(&key)
         .and_then(|v| {
             let (holder, until) = v.split_once(' ')?;
-            Some((holder.to_owned(), until.parse::<f64>().ok()?))
+            Some((holder.to_owned(), until.parse::<u64>().ok()?))
         })
         .is_some_and(|(holder, until)| holder != me && until > now);
     if held_by_other || !store(&key, &format!("{me} {}", now + LEASE_MS)) {

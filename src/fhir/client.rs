@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{parse_retry_after, version_from_etag};
-use super::resources::{Bundle, Consent, OperationOutcome};
+use super::resources::{Bundle, Consent, OperationOutcome, ResourceType};
 use super::FhirError;
 use crate::save::{Receipt, Write};
 
@@ -128,13 +128,15 @@ impl FhirClient {
         }
         let bundle: Bundle =
             serde_json::from_str(&text).map_err(|e| FhirError::Malformed(e.to_string()))?;
-        bundle
-            .entry
-            .into_iter()
-            .filter_map(|e| e.resource)
-            .filter(|r| r.get("resourceType").and_then(Value::as_str) == Some(T::TYPE))
-            .map(|r| serde_json::from_value(r).map_err(|e| FhirError::Malformed(e.to_string())))
-            .collect()
+        let malformed = |e: serde_json::Error| FhirError::Malformed(e.to_string());
+        let mut found = Vec::new();
+        for raw in bundle.entry.into_iter().filter_map(|e| e.resource) {
+            let kind: ResourceType = serde_json::from_str(raw.get()).map_err(malformed)?;
+            if kind.resource_type == T::TYPE {
+                found.push(serde_json::from_str(raw.get()).map_err(malformed)?);
+            }
+        }
+        Ok(found)
     }
 
     /// Writes `resource` as the outbox entry says: `POST` with `If-None-Exist` for a create,

@@ -190,19 +190,25 @@ impl Consent {
     }
 }
 
-/// A search result page. Entries stay raw JSON: a malformed entry is skipped, not fatal.
-#[derive(Deserialize, Clone, Debug, Default)]
+/// A search result page. Entries stay raw JSON text until their type is known, so a bundle can
+/// mix resource types (e.g. an `OperationOutcome` entry) without failing the whole page.
+#[derive(Deserialize, Debug, Default)]
 pub struct Bundle {
     #[serde(default)]
     pub entry: Vec<BundleEntry>,
-    #[serde(default)]
-    pub total: Option<u64>,
 }
 
-#[derive(Deserialize, Clone, Debug, Default)]
+#[derive(Deserialize, Debug, Default)]
 pub struct BundleEntry {
     #[serde(default)]
-    pub resource: Option<Value>,
+    pub resource: Option<Box<serde_json::value::RawValue>>,
+}
+
+/// Just the type of a resource, to look before parsing the rest.
+#[derive(Deserialize)]
+pub struct ResourceType {
+    #[serde(rename = "resourceType")]
+    pub resource_type: String,
 }
 
 /// `OperationOutcome`: the server's reason for refusing a request.
@@ -229,11 +235,17 @@ pub struct OutcomeIssue {
 impl OperationOutcome {
     /// Parses an error body; `None` when it is not an OperationOutcome.
     pub fn parse(body: &str) -> Option<Self> {
-        let value: Value = serde_json::from_str(body).ok()?;
-        if value.get("resourceType")?.as_str()? != "OperationOutcome" {
-            return None;
+        #[derive(Deserialize)]
+        struct Document {
+            #[serde(rename = "resourceType")]
+            resource_type: String,
+            #[serde(default)]
+            issue: Vec<OutcomeIssue>,
         }
-        serde_json::from_value(value).ok()
+        let document: Document = serde_json::from_str(body).ok()?;
+        (document.resource_type == "OperationOutcome").then_some(OperationOutcome {
+            issue: document.issue,
+        })
     }
 
     /// The server's own words, for showing to the citizen: errors first, duplicates removed,

@@ -14,7 +14,7 @@ use crate::fhir::client::FhirClient;
 use crate::fhir::resources::{Consent, Meta};
 use crate::fhir::FhirError;
 use crate::i18n::Msg;
-use crate::save::sync::use_outbox;
+use crate::save::pipeline::{OnDone, SaveSlot};
 use crate::save::{SaveState, Write};
 use crate::ui::{use_i18n, SaveStatus};
 use serde_json::Value;
@@ -256,15 +256,16 @@ async fn load_latest(client: &FhirClient, patient_id: &str) -> Result<Option<Con
     Ok(found.into_iter().find(is_organ_donation))
 }
 
+// Through JSON text rather than `from_value`/`to_value`: the text (de)serializers are in the app
+// anyway, the `Value` ones would be a second copy of every visitor (measured: ~20 KB of wasm).
 fn consent_of(value: &Value) -> Option<Consent> {
-    serde_json::from_value(value.clone()).ok()
+    serde_json::from_str(&value.to_string()).ok()
 }
 
-fn version_number(consent: &Consent) -> u64 {
-    consent
-        .version_id()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
+fn resource_of(consent: &Consent) -> Option<Value> {
+    serde_json::to_string(consent)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
 }
 
 /// The outbox record of a citizen's organ donation decision.
@@ -309,12 +310,11 @@ fn ConflictChoice(
 #[component]
 pub fn OrganDonationPage() -> impl IntoView {
     let i18n = use_i18n();
-    let (Some(ctx), Some(outbox)) = (use_context::<AppContext>(), use_outbox()) else {
+    let Some(ctx) = use_context::<AppContext>() else {
         return ().into_any();
     };
     let patient_id = ctx.config.patient_id.clone();
-    let record = record_key(&patient_id);
-    let draft_key = format!("tahto.draft.{record}");
+    let draft_key = format!("tahto.draft.{}", record_key(&patient_id));
 
     // What the citizen typed last time survives a reload, a crash or a closed tab.
     let restored: Option<OrganDonationDraft> =
@@ -325,27 +325,10 @@ pub fn OrganDonationPage() -> impl IntoView {
     let draft = RwSignal::new(restored.unwrap_or_default());
     let problem = RwSignal::new(None::<DraftProblem>);
     let cleaned = RwSignal::new(0usize);
-    // One idempotency key per new record; the outbox keeps the first one for every retry.
-    let creation_key = crate::web::new_uuid_urn();
-    let identifier_for_keep_mine = creation_key.clone();
-
-    let state = {
-        let record = record.clone();
-        Memo::new(move |_| outbox.state_of(&record))
-    };
-    let open_entry = {
-        let record = record.clone();
-        Memo::new(move |_| outbox.open_entry(&record))
-    };
-    // The optimistic value: what is being saved, shown at once and marked as not yet recorded.
-    let pending = Memo::new(move |_| {
-        open_entry.with(|e| {
-            e.as_ref()
-                .filter(|e| !matches!(e.state, SaveState::Conflict { .. }))
-                .and_then(|e| consent_of(&e.resource))
-                .and_then(|c| from_consent(&c))
-        })
-    });
+    // The version stored elsewhere, while the citizen chooses between it and theirs.
+    let theirs = RwSignal::new(None::<Consent>);
+    // One idempotency key per new record, reused by every attempt until the server has it.
+    let creation_key = StoredValue::new(crate::web::new_uuid_urn());
 
     {
         let draft_key = draft_key.clone();
@@ -362,33 +345,10 @@ pub fn OrganDonationPage() -> impl IntoView {
         });
     }
 
-    // A copy stored by the outbox (this tab or another) is the newest recorded decision.
-    {
-        let record = record.clone();
-        let draft_key = draft_key.clone();
-        Effect::new(move |_| {
-            let Some(stored) = outbox.confirmed_copy(&record).and_then(|v| consent_of(&v)) else {
-                return;
-            };
-            let newer = recorded.with_untracked(|r| {
-                r.as_ref()
-                    .is_none_or(|r| version_number(&stored) > version_number(r))
-            });
-            if newer {
-                // Saved: the draft has done its job unless the citizen has changed it since.
-                if from_consent(&stored) == draft.get_untracked().decision().ok() {
-                    crate::web::forget(&draft_key);
-                    touched.set(false);
-                }
-                recorded.set(Some(stored));
-            }
-        });
-    }
-
     let fetch = {
         let client = ctx.client.clone();
         let patient_id = patient_id.clone();
-        move |fill_form: bool| {
+        move || {
             let client = client.clone();
             let patient_id = patient_id.clone();
             load.set(Load::Loading);
@@ -396,22 +356,10 @@ pub fn OrganDonationPage() -> impl IntoView {
                 match load_latest(&client, &patient_id).await {
                     Ok(latest) => {
                         let decision = latest.as_ref().and_then(from_consent);
-                        recorded.try_update(|r| {
-                            let newer = match (&latest, r.as_ref()) {
-                                (Some(l), Some(r)) => version_number(l) >= version_number(r),
-                                (Some(_), None) => true,
-                                (None, _) => r.is_none(),
-                            };
-                            if newer {
-                                *r = latest;
-                            }
-                        });
+                        recorded.try_set(latest);
                         // The form is only filled while the citizen has not started editing:
                         // their input is never replaced behind their back.
-                        if fill_form
-                            && !touched.get_untracked()
-                            && open_entry.get_untracked().is_none()
-                        {
+                        if !touched.get_untracked() {
                             if let Some(d) = decision {
                                 draft.try_set(OrganDonationDraft::from(&d));
                                 touched.try_set(false);
@@ -426,10 +374,45 @@ pub fn OrganDonationPage() -> impl IntoView {
             });
         }
     };
-    fetch(true);
+    fetch();
+
+    let on_done: OnDone = {
+        let draft_key = draft_key.clone();
+        std::sync::Arc::new(
+            move |state: &SaveState, server: Option<Value>| match state {
+                SaveState::Confirmed(_) => {
+                    let stored = server.as_ref().and_then(consent_of);
+                    // Saved: the draft has done its job unless the citizen has changed it since.
+                    if stored.as_ref().and_then(from_consent)
+                        == draft.get_untracked().decision().ok()
+                    {
+                        crate::web::forget(&draft_key);
+                        touched.set(false);
+                    }
+                    recorded.try_set(stored);
+                    theirs.try_set(None);
+                    creation_key.set_value(crate::web::new_uuid_urn());
+                }
+                // Changed elsewhere: show their version beside the citizen's.
+                SaveState::Conflict { .. } => {
+                    theirs.try_set(server.as_ref().and_then(consent_of));
+                }
+                _ => {}
+            },
+        )
+    };
+    let slot = SaveSlot::new(record_key(&patient_id), ctx.client.clone(), on_done);
+
+    // The optimistic value: what is being saved, shown at once and marked as not yet recorded.
+    let pending = Memo::new(move |_| match slot.state.get() {
+        SaveState::Saving { .. } | SaveState::Queued { .. } => slot
+            .pending()
+            .and_then(|v| consent_of(&v))
+            .and_then(|c| from_consent(&c)),
+        _ => None,
+    });
 
     let send = {
-        let record = record.clone();
         let patient_id = patient_id.clone();
         move |decision: OrganDonation, base: Option<Consent>| {
             let write = match &base {
@@ -446,7 +429,7 @@ pub fn OrganDonationPage() -> impl IntoView {
                     if_match: v.clone(),
                 },
                 _ => Write::Create {
-                    creation_key: format!("{IDENTIFIER_SYSTEM}|{creation_key}"),
+                    creation_key: format!("{IDENTIFIER_SYSTEM}|{}", creation_key.get_value()),
                 },
             };
             let consent = to_consent(
@@ -454,11 +437,11 @@ pub fn OrganDonationPage() -> impl IntoView {
                 &patient_id,
                 &crate::web::now_iso(),
                 base.as_ref(),
-                &creation_key,
+                &creation_key.get_value(),
             );
-            match serde_json::to_value(&consent) {
-                Ok(resource) => outbox.save(&record, "Consent", resource, write),
-                Err(_) => problem.set(Some(DraftProblem::NoChoice)),
+            if let Some(resource) = resource_of(&consent) {
+                theirs.set(None);
+                slot.send(resource, write);
             }
         }
     };
@@ -473,80 +456,61 @@ pub fn OrganDonationPage() -> impl IntoView {
             }
         }
     };
-    let on_retry = {
-        let record = record.clone();
-        Callback::new(move |_| outbox.retry_now(&record))
-    };
-    let theirs = Memo::new(move |_| {
-        open_entry.with(|e| {
-            e.as_ref()
-                .filter(|e| matches!(e.state, SaveState::Conflict { .. }))
-                .and_then(|e| e.theirs.as_ref())
-                .and_then(consent_of)
-        })
-    });
+    let on_retry = Callback::new(move |_| slot.retry());
     let mine = Memo::new(move |_| {
-        open_entry.with(|e| {
-            e.as_ref()
-                .and_then(|e| consent_of(&e.resource))
-                .and_then(|c| from_consent(&c))
-        })
+        slot.pending()
+            .and_then(|v| consent_of(&v))
+            .and_then(|c| from_consent(&c))
     });
     let on_keep_mine = {
-        let record = record.clone();
-        let patient_id = patient_id.clone();
+        let send = send.clone();
         Callback::new(move |_| {
-            // Mine is what the form holds now (the unsent version, or a fix made since), written
-            // on top of their version so nothing of theirs that Tahto does not own is dropped.
+            // Mine is what the form holds now, written on top of their version so nothing of
+            // theirs that Tahto does not own is dropped.
             let mine = draft
                 .get_untracked()
                 .decision()
                 .ok()
                 .or_else(|| mine.get_untracked());
             if let (Some(mine), Some(theirs)) = (mine, theirs.get_untracked()) {
-                let consent = to_consent(
-                    &mine,
-                    &patient_id,
-                    &crate::web::now_iso(),
-                    Some(&theirs),
-                    &identifier_for_keep_mine,
-                );
-                if let Ok(resource) = serde_json::to_value(&consent) {
-                    outbox.keep_mine(&record, resource);
-                }
+                send(mine, Some(theirs));
             }
         })
     };
     let on_take_theirs = {
-        let record = record.clone();
         let draft_key = draft_key.clone();
         Callback::new(move |_| {
-            if let Some(theirs) = theirs.get_untracked() {
-                if let Some(d) = from_consent(&theirs) {
+            if let Some(latest) = theirs.get_untracked() {
+                if let Some(d) = from_consent(&latest) {
                     draft.set(OrganDonationDraft::from(&d));
                 }
                 crate::web::forget(&draft_key);
                 touched.set(false);
-                recorded.set(Some(theirs));
-                outbox.take_theirs(&record);
+                recorded.set(Some(latest));
+                theirs.set(None);
+                slot.discard();
             }
         })
     };
-    let on_reload = Callback::new(move |_| fetch(true));
-    let busy =
-        move || state.with(|s| matches!(s, SaveState::Saving { .. } | SaveState::Conflict { .. }));
+    let on_reload = Callback::new(move |_| fetch());
+    let busy = move || slot.state.with(|s| matches!(s, SaveState::Saving { .. }));
     let form_ready = move || load.with(|l| *l == Load::Loaded);
 
     view! {
         <article class="tahto-page" aria-labelledby="tahto-od-title">
             <h1 id="tahto-od-title">{move || i18n.t(Msg::OrganDonationTitle)}</h1>
             <p class="tahto-lead">{move || i18n.t(Msg::OrganDonationIntro)}</p>
+            {move || slot.storage_error.get().map(|detail| view! {
+                <p class="tahto-card tahto-error" role="alert">
+                    {i18n.format(Msg::StorageProblem, &[("detail", &detail)])}
+                </p>
+            })}
             <CurrentDecision load recorded pending on_reload />
             <Show when=form_ready>
                 <form class="tahto-card tahto-form" on:submit=on_submit.clone() novalidate>
                     <OrganDonationFields draft cleaned />
                     <Show when=move || problem.get().is_some()>
-                        <p class="tahto-problem" role="alert" id="tahto-od-problem">
+                        <p class="tahto-problem" id="tahto-od-problem">
                             {move || problem.get().map(|p| problem_text(&i18n, p))}
                         </p>
                     </Show>
@@ -555,7 +519,7 @@ pub fn OrganDonationPage() -> impl IntoView {
                             {move || i18n.t(Msg::SaveDecision)}
                         </button>
                     </div>
-                    <SaveStatus state on_retry />
+                    <SaveStatus state=slot.state on_retry />
                     {move || theirs.get().map(|theirs| view! {
                         <ConflictChoice mine=mine.get() theirs on_keep_mine on_take_theirs />
                     })}

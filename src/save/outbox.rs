@@ -43,6 +43,38 @@ pub struct Attempt {
     pub outcome: String,
 }
 
+/// Why the last attempt did not store the save, in the compact form kept in storage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastFailure {
+    /// An HTTP status, or 0 (no connection), 1 (timed out), 2 (answer unreadable).
+    pub code: u16,
+    pub retry_after_secs: Option<u32>,
+}
+
+impl LastFailure {
+    fn of(why: &NotYetSaved, retry_after_secs: Option<u32>) -> Self {
+        let code = match why {
+            NotYetSaved::Unreachable => 0,
+            NotYetSaved::Timeout => 1,
+            NotYetSaved::GarbledAnswer => 2,
+            NotYetSaved::ServiceError { status } => *status,
+        };
+        Self {
+            code,
+            retry_after_secs,
+        }
+    }
+
+    fn why(self) -> NotYetSaved {
+        match self.code {
+            0 => NotYetSaved::Unreachable,
+            1 => NotYetSaved::Timeout,
+            2 => NotYetSaved::GarbledAnswer,
+            status => NotYetSaved::ServiceError { status },
+        }
+    }
+}
+
 /// A save that has not been confirmed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutboxEntry {
@@ -62,7 +94,12 @@ pub struct OutboxEntry {
     /// The entry this one was built on while that one was in flight; sent after it, rebased on it.
     #[serde(default)]
     pub after: Option<String>,
+    /// What the citizen sees. Not stored: it follows from the fields below (`restore_state`).
+    #[serde(skip)]
     pub state: SaveState,
+    /// How the last attempt failed, while the entry waits for its next try.
+    #[serde(default)]
+    pub last_failure: Option<LastFailure>,
     /// Number of attempts made (the log below is bounded).
     pub attempt_count: u32,
     #[serde(default)]
@@ -78,6 +115,39 @@ pub struct OutboxEntry {
 }
 
 impl OutboxEntry {
+    /// Rebuilds the visible state of an entry read back from storage.
+    pub fn restore_state(&mut self) {
+        self.state = match (&self.theirs, self.last_failure, self.sending_since_ms) {
+            (Some(_), _, _) => SaveState::Conflict { status: 412 },
+            (None, Some(failure), None) => SaveState::Queued {
+                why: failure.why(),
+                attempts: self.attempt_count,
+                retry_after_secs: failure.retry_after_secs,
+                next_try_at_ms: Some(self.next_attempt_at_ms.max(0.0) as u64),
+            },
+            _ => SaveState::Saving {
+                attempt: self.attempt_count.max(1),
+                slow: false,
+            },
+        };
+    }
+
+    /// `restore_state`, by value.
+    pub fn restored(mut self) -> Self {
+        self.restore_state();
+        self
+    }
+
+    /// Marks the entry as about to be sent again (an edit, a choice, *Retry now*).
+    pub fn make_due(&mut self, now_ms: f64) {
+        self.last_failure = None;
+        self.next_attempt_at_ms = now_ms;
+        self.state = SaveState::Saving {
+            attempt: self.attempt_count + 1,
+            slow: false,
+        };
+    }
+
     pub fn in_flight(&self, now_ms: f64) -> bool {
         self.sending_since_ms
             .is_some_and(|since| now_ms - since < IN_FLIGHT_LEASE_MS)
@@ -180,11 +250,7 @@ pub fn enqueue(entries: &[OutboxEntry], save: NewSave) -> Enqueue {
                 entry.resource = save.resource;
             }
             carry_creation_identifier(&mut entry.resource, &entry.write);
-            entry.state = SaveState::Saving {
-                attempt: entry.attempt_count + 1,
-                slow: false,
-            };
-            entry.next_attempt_at_ms = save.now_ms;
+            entry.make_due(save.now_ms);
             Enqueue::Replace(entry)
         }
         last => Enqueue::Add(OutboxEntry {
@@ -204,6 +270,7 @@ pub fn enqueue(entries: &[OutboxEntry], save: NewSave) -> Enqueue {
                 attempt: 1,
                 slow: false,
             },
+            last_failure: None,
             attempt_count: 0,
             attempts: Vec::new(),
             next_attempt_at_ms: save.now_ms,
@@ -350,6 +417,7 @@ pub fn after_answer(
                 } => {
                     let wait = policy.delay_ms(attempts, retry_after_secs, random);
                     entry.next_attempt_at_ms = now_ms + wait;
+                    entry.last_failure = Some(LastFailure::of(&why, retry_after_secs));
                     entry.state = SaveState::Queued {
                         why,
                         attempts,
@@ -383,6 +451,7 @@ pub fn after_read_back(
             entry.log(now_ms, format!("read back: {}", describe_error(&error)));
             let wait = policy.delay_ms(entry.attempt_count.max(1), None, random);
             entry.next_attempt_at_ms = now_ms + wait;
+            entry.last_failure = Some(LastFailure::of(&NotYetSaved::GarbledAnswer, None));
             entry.state = SaveState::Queued {
                 why: NotYetSaved::GarbledAnswer,
                 attempts: entry.attempt_count,
@@ -439,6 +508,27 @@ pub fn after_read_back(
     Next::Keep(entry)
 }
 
+/// After several follow-ups without a decision: wait and try the whole save again later.
+pub fn still_undecided(
+    mut entry: OutboxEntry,
+    now_ms: f64,
+    random: f64,
+    policy: &RetryPolicy,
+) -> Next {
+    let wait = policy.delay_ms(entry.attempt_count.max(1), None, random);
+    entry.sending_since_ms = None;
+    entry.next_attempt_at_ms = now_ms + wait;
+    entry.last_failure = Some(LastFailure::of(&NotYetSaved::GarbledAnswer, None));
+    entry.theirs = None;
+    entry.state = SaveState::Queued {
+        why: NotYetSaved::GarbledAnswer,
+        attempts: entry.attempt_count,
+        retry_after_secs: None,
+        next_try_at_ms: Some((now_ms + wait).max(0.0) as u64),
+    };
+    Next::Keep(entry)
+}
+
 /// "Keep mine": the record's conflict entry is sent with `resource` over the version stored
 /// elsewhere. `None` when the record has no conflict (already resolved, e.g. in another tab).
 pub fn keep_mine(
@@ -459,11 +549,7 @@ pub fn keep_mine(
     entry.resource = resource;
     entry.earlier_contents.clear();
     entry.theirs = None;
-    entry.state = SaveState::Saving {
-        attempt: entry.attempt_count + 1,
-        slow: false,
-    };
-    entry.next_attempt_at_ms = now_ms;
+    entry.make_due(now_ms);
     Some(entry)
 }
 
@@ -496,11 +582,7 @@ pub fn reconcile(
     };
     let mut entry = newer.clone();
     entry.sending_since_ms = None;
-    entry.next_attempt_at_ms = now_ms;
-    entry.state = SaveState::Saving {
-        attempt: entry.attempt_count + 1,
-        slow: false,
-    };
+    entry.make_due(now_ms);
     match next {
         Next::Confirmed { stored, .. } => {
             if let Some((id, if_match)) = version_of(&stored) {
@@ -971,7 +1053,24 @@ mod tests {
     fn entries_round_trip_through_json_as_stored() {
         let entry = added(enqueue(&[], save("r", "a", create())));
         let text = serde_json::to_string(&entry).unwrap();
-        let back: OutboxEntry = serde_json::from_str(&text).unwrap();
+        let mut back: OutboxEntry = serde_json::from_str(&text).unwrap();
+        back.restore_state();
         assert_eq!(back, entry);
+        // A queued entry comes back queued, with its reason and its next try.
+        let mut sending = entry.clone();
+        start_attempt(&mut sending, NOW);
+        let err = Err(FhirError::Status {
+            status: 503,
+            outcome: None,
+            retry_after_secs: Some(9),
+        });
+        let Next::Keep(queued) = after_answer(sending, err, NOW, 0.0, &RetryPolicy::default())
+        else {
+            panic!()
+        };
+        let mut back: OutboxEntry =
+            serde_json::from_str(&serde_json::to_string(&queued).unwrap()).unwrap();
+        back.restore_state();
+        assert_eq!(back.state, queued.state);
     }
 }

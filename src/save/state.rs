@@ -16,7 +16,7 @@ pub struct Receipt {
 }
 
 /// Why a save has not reached the server yet; every one of these is retried.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NotYetSaved {
     /// No connection to the service.
     Unreachable,
@@ -29,9 +29,10 @@ pub enum NotYetSaved {
 }
 
 /// Where one save stands, as the citizen sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum SaveState {
     /// Edited, not submitted.
+    #[default]
     Draft,
     /// Sent, waiting for the server. `slow` once the watchdog has fired.
     Saving { attempt: u32, slow: bool },

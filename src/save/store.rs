@@ -17,8 +17,19 @@ const LOCAL_PREFIX: &str = "tahto.outbox.";
 pub struct StoreError(pub String);
 
 impl From<idb::Error> for StoreError {
+    // The variant names the failing step; formatting the error itself would pull in the text of
+    // every IndexedDB error there is.
     fn from(e: idb::Error) -> Self {
-        StoreError(e.to_string())
+        let step = match e {
+            idb::Error::IndexedDbNotFound(_) | idb::Error::IndexedDbOpenFailed(_) => "open",
+            idb::Error::TransactionOpenFailed(_) | idb::Error::TransactionCommitError(_) => {
+                "transaction"
+            }
+            idb::Error::GetAllFailed(_) => "read",
+            idb::Error::UpdateFailed(_) | idb::Error::DeleteFailed(_) => "write",
+            _ => "IndexedDB",
+        };
+        StoreError(format!("IndexedDB {step} failed"))
     }
 }
 
@@ -28,13 +39,15 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
 
 fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
     // An entry written by a future version that this one cannot read is left untouched.
-    serde_json::from_str(text).ok()
+    serde_json::from_str::<T>(text).ok()
 }
 
-/// The durable home of the outbox.
+/// The home of the outbox.
 pub enum OutboxStore {
     IndexedDb(idb::Database),
     LocalStorage(web_sys::Storage),
+    /// This tab's memory only: lost on reload (used where durable storage is switched off).
+    Memory(std::cell::RefCell<Vec<OutboxEntry>>),
 }
 
 impl OutboxStore {
@@ -67,16 +80,19 @@ impl OutboxStore {
                 values
                     .iter()
                     .filter_map(|v| v.as_string())
-                    .filter_map(|t| from_json(&t))
+                    .filter_map(|t| from_json::<OutboxEntry>(&t))
+                    .map(OutboxEntry::restored)
                     .collect()
             }
+            OutboxStore::Memory(entries) => entries.borrow().clone(),
             OutboxStore::LocalStorage(storage) => {
                 let len = storage.length().unwrap_or(0);
                 (0..len)
                     .filter_map(|i| storage.key(i).ok().flatten())
                     .filter(|k| k.starts_with(LOCAL_PREFIX))
                     .filter_map(|k| storage.get_item(&k).ok().flatten())
-                    .filter_map(|t| from_json(&t))
+                    .filter_map(|t| from_json::<OutboxEntry>(&t))
+                    .map(OutboxEntry::restored)
                     .collect()
             }
         };
@@ -98,6 +114,12 @@ impl OutboxStore {
                     store.delete(JsValue::from_str(id))?;
                 }
                 tx.commit()?.await?;
+                Ok(())
+            }
+            OutboxStore::Memory(entries) => {
+                let mut entries = entries.borrow_mut();
+                entries.retain(|e| !delete.contains(&e.id) && !put.iter().any(|p| p.id == e.id));
+                entries.extend(put.iter().cloned());
                 Ok(())
             }
             OutboxStore::LocalStorage(storage) => {

@@ -6,7 +6,6 @@
 //! stores, sends and tells.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -17,11 +16,12 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::outbox::{
-    after_answer, after_read_back, enqueue, keep_mine, next_due, next_wake_ms, rebase_followers,
-    reconcile, start_attempt, take_theirs, Enqueue, NewSave, Next, OutboxEntry, Write,
+    enqueue, keep_mine, next_due, next_wake_ms, rebase_followers, reconcile, start_attempt,
+    take_theirs, Enqueue, NewSave, Next, OutboxEntry, Write,
 };
 use super::retry::RetryPolicy;
-use super::state::{NotYetSaved, SaveState};
+use super::send::send_entry;
+use super::state::{Receipt, SaveState};
 use super::store::OutboxStore;
 use crate::fhir::client::FhirClient;
 
@@ -30,18 +30,27 @@ pub const SLOW_AFTER_MS: f64 = 4_000.0;
 const LOCK_NAME: &str = "tahto-outbox";
 const CHANNEL_NAME: &str = "tahto-outbox";
 const OUTCOME_PREFIX: &str = "tahto.outcome.";
+const CONFIRMED_PREFIX: &str = "tahto.confirmed.";
+/// The one message tabs send each other: "storage changed, read it again".
+const CHANGED: &str = "changed";
 
-/// What one tab tells the others.
+/// How a record's last save ended, kept in localStorage so every tab and a reload see it.
 #[derive(Serialize, Deserialize)]
-enum Message {
-    /// The stored entries changed: read them again.
-    Changed,
-    /// A save of `record` ended (`Confirmed` or `Rejected`), with the server copy when stored.
-    Outcome {
-        record: String,
-        state: SaveState,
-        stored: Option<Value>,
-    },
+struct Ended {
+    /// Set when stored.
+    receipt: Option<Receipt>,
+    /// Set when refused: the status and the server's words.
+    refused: Option<(u16, Option<String>)>,
+}
+
+impl Ended {
+    fn state(self) -> SaveState {
+        match (self.receipt, self.refused) {
+            (Some(receipt), _) => SaveState::Confirmed(receipt),
+            (None, Some((status, reason))) => SaveState::Rejected { status, reason },
+            (None, None) => SaveState::Draft,
+        }
+    }
 }
 
 /// Browser-side parts that are not `Send` (storage handle, channel, timer).
@@ -59,10 +68,8 @@ struct Local {
 pub struct Outbox {
     /// Unconfirmed saves as last read from storage; every tab converges on the same list.
     pub entries: RwSignal<Vec<OutboxEntry>>,
-    /// How each record's last save ended, while no entry is open for it.
-    outcomes: RwSignal<HashMap<String, SaveState>>,
-    /// Server copies stored by the outbox, per record.
-    confirmed: RwSignal<HashMap<String, Value>>,
+    /// Bumped whenever storage may have changed (here or in another tab).
+    generation: RwSignal<u64>,
     /// Ticks every second: drives the watchdog.
     clock: RwSignal<f64>,
     /// A storage failure, shown to the citizen.
@@ -87,17 +94,19 @@ fn on_window(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
 
 impl Outbox {
     /// Opens the outbox, wires its triggers, and sends whatever an earlier visit left behind.
-    pub fn start(client: FhirClient) -> Outbox {
+    /// With `durable` off, entries live in this tab's memory only.
+    pub fn start(client: FhirClient, durable: bool) -> Outbox {
         let channel = web_sys::BroadcastChannel::new(CHANNEL_NAME).ok();
         let outbox = Outbox {
             entries: RwSignal::new(Vec::new()),
-            outcomes: RwSignal::new(HashMap::new()),
-            confirmed: RwSignal::new(HashMap::new()),
+            generation: RwSignal::new(0),
             clock: RwSignal::new(now()),
             storage_error: RwSignal::new(None),
             policy: RetryPolicy::default(),
             local: StoredValue::new_local(Local {
-                store: RefCell::new(None),
+                store: RefCell::new(
+                    (!durable).then(|| Rc::new(OutboxStore::Memory(RefCell::new(Vec::new())))),
+                ),
                 client,
                 channel,
                 flushing: Cell::new(false),
@@ -109,17 +118,8 @@ impl Outbox {
         if let Some(channel) = outbox.local.with_value(|l| l.channel.clone()) {
             let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |event: web_sys::MessageEvent| {
-                    let Some(text) = event.data().as_string() else {
-                        return;
-                    };
-                    match serde_json::from_str::<Message>(&text) {
-                        Ok(Message::Changed) => outbox.reload(),
-                        Ok(Message::Outcome {
-                            record,
-                            state,
-                            stored,
-                        }) => outbox.remember_outcome(&record, state, stored),
-                        Err(_) => {}
+                    if event.data().as_string().as_deref() == Some(CHANGED) {
+                        outbox.reload();
                     }
                 },
             );
@@ -194,12 +194,10 @@ impl Outbox {
         self.local.with_value(|l| l.client.clone())
     }
 
-    fn broadcast(self, message: &Message) {
-        if let (Some(channel), Ok(text)) = (
-            self.local.with_value(|l| l.channel.clone()),
-            serde_json::to_string(message),
-        ) {
-            let _delivered_or_not = channel.post_message(&JsValue::from_str(&text));
+    /// Tells the other tabs that storage changed.
+    fn broadcast(self) {
+        if let Some(channel) = self.local.with_value(|l| l.channel.clone()) {
+            let _delivered_or_not = channel.post_message(&JsValue::from_str(CHANGED));
         }
     }
 
@@ -214,6 +212,7 @@ impl Outbox {
         match store.entries().await {
             Ok(entries) => {
                 self.entries.try_set(entries);
+                self.generation.try_update(|g| *g += 1);
             }
             Err(e) => {
                 self.storage_error.try_set(Some(e.0));
@@ -221,18 +220,20 @@ impl Outbox {
         }
     }
 
-    fn remember_outcome(self, record: &str, state: SaveState, stored: Option<Value>) {
-        if let Ok(text) = serde_json::to_string(&state) {
+    fn remember_outcome(self, record: &str, ended: &Ended, stored: Option<&Value>) {
+        if let Ok(text) = serde_json::to_string(ended) {
             let _kept = crate::web::store(&format!("{OUTCOME_PREFIX}{record}"), &text);
         }
-        self.outcomes.update(|o| {
-            o.insert(record.to_owned(), state);
-        });
         if let Some(stored) = stored {
-            self.confirmed.update(|c| {
-                c.insert(record.to_owned(), stored);
-            });
+            let _kept =
+                crate::web::store(&format!("{CONFIRMED_PREFIX}{record}"), &stored.to_string());
         }
+        self.generation.update(|g| *g += 1);
+    }
+
+    fn forget_outcome(self, record: &str) {
+        crate::web::forget(&format!("{OUTCOME_PREFIX}{record}"));
+        self.generation.update(|g| *g += 1);
     }
 
     /// The state to show for `record`: its open entry, else how its last save ended.
@@ -257,12 +258,10 @@ impl Outbox {
                 state => state,
             };
         }
-        if let Some(state) = self.outcomes.with(|o| o.get(record).cloned()) {
-            return state;
-        }
+        self.generation.track();
         crate::web::stored(&format!("{OUTCOME_PREFIX}{record}"))
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or(SaveState::Draft)
+            .and_then(|t| serde_json::from_str::<Ended>(&t).ok())
+            .map_or(SaveState::Draft, Ended::state)
     }
 
     /// The open entry of `record`, if any (what is being saved, and theirs in a conflict).
@@ -276,9 +275,11 @@ impl Outbox {
         })
     }
 
-    /// The server copy the outbox stored last for `record`.
+    /// The server copy the outbox stored last for `record` (in any tab).
     pub fn confirmed_copy(self, record: &str) -> Option<Value> {
-        self.confirmed.with(|c| c.get(record).cloned())
+        self.generation.track();
+        crate::web::stored(&format!("{CONFIRMED_PREFIX}{record}"))
+            .and_then(|t| serde_json::from_str(&t).ok())
     }
 
     /// Saves `resource` as the new content of `record`. Shows `Saving` at once; the rest follows.
@@ -304,9 +305,7 @@ impl Outbox {
                 }
             }
         });
-        self.outcomes.update(|o| {
-            o.remove(record);
-        });
+        self.forget_outcome(record);
         let new_save = save(entry_id);
         spawn_local(async move {
             let Some(store) = self.store().await else {
@@ -328,7 +327,7 @@ impl Outbox {
                 return;
             }
             self.reload_now().await;
-            self.broadcast(&Message::Changed);
+            self.broadcast();
             self.flush();
         });
     }
@@ -343,11 +342,7 @@ impl Outbox {
                 .filter(|e| !matches!(e.state, SaveState::Conflict { .. }))
                 .cloned()
                 .map(|mut e| {
-                    e.next_attempt_at_ms = now();
-                    e.state = SaveState::Saving {
-                        attempt: e.attempt_count + 1,
-                        slow: false,
-                    };
+                    e.make_due(now());
                     e
                 })
                 .collect();
@@ -394,7 +389,7 @@ impl Outbox {
                     return;
                 }
                 self.reload_now().await;
-                self.broadcast(&Message::Changed);
+                self.broadcast();
             }
             self.flush();
         });
@@ -477,44 +472,16 @@ impl Outbox {
                     *slot = entry.clone();
                 }
             });
-            self.broadcast(&Message::Changed);
+            self.broadcast();
 
-            let mut current = entry.clone();
-            let answer = client
-                .write_value(&entry.resource_type, &entry.resource, &entry.write)
-                .await;
-            let mut next = after_answer(entry, answer, now(), js_sys::Math::random(), &self.policy);
-            // A lost response or our own earlier edit: read back or send once more, a few times.
-            for _ in 0..3 {
-                // Another request of the same send: renew the in-flight mark so no tab takes
-                // the entry for abandoned meanwhile.
-                if matches!(next, Next::ReadBack(_) | Next::SendAgain(_)) {
-                    self.renew_lease(&store, &current.id).await;
-                }
-                next = match next {
-                    Next::ReadBack(e) => {
-                        current = e.clone();
-                        let id = match &e.write {
-                            Write::Update { id, .. } => id.clone(),
-                            Write::Create { .. } => String::new(),
-                        };
-                        let server = client.read_value(&e.resource_type, &id).await;
-                        after_read_back(e, server, now(), js_sys::Math::random(), &self.policy)
-                    }
-                    Next::SendAgain(mut e) => {
-                        start_attempt(&mut e, now());
-                        current = e.clone();
-                        let answer = client
-                            .write_value(&e.resource_type, &e.resource, &e.write)
-                            .await;
-                        after_answer(e, answer, now(), js_sys::Math::random(), &self.policy)
-                    }
-                    settled => settled,
-                };
-                if !matches!(next, Next::ReadBack(_) | Next::SendAgain(_)) {
-                    break;
-                }
-            }
+            // Each follow-up request renews the in-flight mark, so no tab takes the entry for
+            // abandoned meanwhile.
+            let (current, next) = send_entry(&client, entry, &self.policy, |e| {
+                let id = e.id.clone();
+                let store = store.clone();
+                async move { self.renew_lease(&store, &id).await }
+            })
+            .await;
             if self.settle(&store, current, next).await.is_err() {
                 return;
             }
@@ -551,13 +518,11 @@ impl Outbox {
                 store
                     .apply(&followers, std::slice::from_ref(&current.id))
                     .await?;
-                let state = SaveState::Confirmed(receipt);
-                self.remember_outcome(&current.record, state.clone(), Some(stored.clone()));
-                self.broadcast(&Message::Outcome {
-                    record: current.record,
-                    state,
-                    stored: Some(stored),
-                });
+                let ended = Ended {
+                    receipt: Some(receipt),
+                    refused: None,
+                };
+                self.remember_outcome(&current.record, &ended, Some(&stored));
             }
             Next::Rejected { entry, state } => {
                 rebase_followers(&mut entries, &entry, None);
@@ -568,32 +533,22 @@ impl Outbox {
                 store
                     .apply(&followers, std::slice::from_ref(&entry.id))
                     .await?;
-                self.remember_outcome(&entry.record, state.clone(), None);
-                self.broadcast(&Message::Outcome {
-                    record: entry.record,
-                    state,
-                    stored: None,
-                });
+                let refused = match state {
+                    SaveState::Rejected { status, reason } => Some((status, reason)),
+                    _ => None,
+                };
+                let ended = Ended {
+                    receipt: None,
+                    refused,
+                };
+                self.remember_outcome(&entry.record, &ended, None);
             }
             Next::Keep(entry) => store.apply(&[entry], &[]).await?,
-            // Still undecided after several hops: wait and try the whole save again.
-            Next::ReadBack(mut entry) | Next::SendAgain(mut entry) => {
-                let wait = self
-                    .policy
-                    .delay_ms(entry.attempt_count, None, js_sys::Math::random());
-                entry.sending_since_ms = None;
-                entry.next_attempt_at_ms = now() + wait;
-                entry.state = SaveState::Queued {
-                    why: NotYetSaved::GarbledAnswer,
-                    attempts: entry.attempt_count,
-                    retry_after_secs: None,
-                    next_try_at_ms: Some((now() + wait) as u64),
-                };
-                store.apply(&[entry], &[]).await?;
-            }
+            // `send_entry` settles every send.
+            Next::ReadBack(entry) | Next::SendAgain(entry) => store.apply(&[entry], &[]).await?,
         }
         self.reload_now().await;
-        self.broadcast(&Message::Changed);
+        self.broadcast();
         Ok(())
     }
 }

@@ -33,13 +33,17 @@ pub fn LanguageSwitch() -> impl IntoView {
 
 /// The app header: name, app-wide indicators (`children`), language switch.
 #[component]
-pub fn Header(children: Children) -> impl IntoView {
+pub fn Header(
+    /// App-wide indicators shown before the language switch.
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <header class="tahto-header">
             <span class="tahto-brand">{move || i18n.t(Msg::AppName)}</span>
             <div class="tahto-header-tools">
-                {children()}
+                {children.map(|c| c())}
                 <LanguageSwitch />
             </div>
         </header>
