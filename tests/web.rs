@@ -234,3 +234,65 @@ async fn save_status_shows_each_state_announces_it_and_retries() {
         .contains("did not accept the decision: Henkilötunnus puuttuu"));
     host.remove();
 }
+
+#[wasm_bindgen_test]
+async fn the_outbox_survives_in_real_indexeddb_and_comes_back_queued() {
+    use tahto::fhir::FhirError;
+    use tahto::save::outbox::{after_answer, enqueue, start_attempt, Enqueue, NewSave, Next};
+    use tahto::save::store::OutboxStore;
+    use tahto::save::{RetryPolicy, Write};
+
+    let now = js_sys::Date::now();
+    let save = NewSave {
+        entry_id: "urn:uuid:web-test-entry".into(),
+        record: "organ-donation/Patient/web-test".into(),
+        resource_type: "Consent".into(),
+        resource: serde_json::json!({"resourceType": "Consent", "status": "active"}),
+        write: Write::Create {
+            creation_key: "urn:ietf:rfc:3986|urn:uuid:web-test".into(),
+        },
+        now_ms: now,
+    };
+    let Enqueue::Add(mut entry) = enqueue(&[], save) else {
+        panic!("a first save is a new entry");
+    };
+    start_attempt(&mut entry, now);
+    let unavailable = Err(FhirError::Status {
+        status: 503,
+        outcome: None,
+        retry_after_secs: Some(30),
+    });
+    let Next::Keep(queued) = after_answer(entry, unavailable, now, 0.5, &RetryPolicy::default())
+    else {
+        panic!("a 503 keeps the entry");
+    };
+
+    let store = OutboxStore::open()
+        .await
+        .expect("IndexedDB opens in Chromium");
+    assert!(matches!(store, OutboxStore::IndexedDb(_)));
+    store
+        .apply(std::slice::from_ref(&queued), &[])
+        .await
+        .expect("stored");
+    // A second handle, as after a reload.
+    let reopened = OutboxStore::open().await.expect("reopens");
+    let back = reopened.entries().await.expect("read");
+    let found = back
+        .iter()
+        .find(|e| e.id == queued.id)
+        .expect("the entry is still there");
+    assert_eq!(found.resource, queued.resource);
+    assert_eq!(
+        found.state, queued.state,
+        "comes back queued, with its reason and next try"
+    );
+    assert_eq!(found.state.name(), "queued");
+
+    reopened
+        .apply(&[], std::slice::from_ref(&queued.id))
+        .await
+        .expect("deleted");
+    let after = store.entries().await.expect("read");
+    assert!(after.iter().all(|e| e.id != queued.id));
+}

@@ -15,8 +15,8 @@ use crate::fhir::resources::{Consent, Meta};
 use crate::fhir::FhirError;
 use crate::i18n::Msg;
 use crate::save::pipeline::{OnDone, SaveSlot};
-use crate::save::{SaveState, Write};
-use crate::ui::{use_i18n, SaveStatus};
+use crate::save::{Receipt, SaveState, Write};
+use crate::ui::{use_announcer, use_i18n, SaveStatus};
 use serde_json::Value;
 
 /// Loading the recorded decision.
@@ -268,7 +268,10 @@ fn resource_of(consent: &Consent) -> Option<Value> {
         .and_then(|text| serde_json::from_str(&text).ok())
 }
 
-/// The outbox record of a citizen's organ donation decision.
+/// Runs after the recorded decision has been loaded.
+type AfterLoad = Box<dyn FnOnce(Option<Consent>) + Send + Sync>;
+
+/// The saved record of a citizen's organ donation decision (its key in local storage).
 pub fn record_key(patient_id: &str) -> String {
     format!("organ-donation/Patient/{patient_id}")
 }
@@ -310,6 +313,7 @@ fn ConflictChoice(
 #[component]
 pub fn OrganDonationPage() -> impl IntoView {
     let i18n = use_i18n();
+    let announcer = use_announcer();
     let Some(ctx) = use_context::<AppContext>() else {
         return ().into_any();
     };
@@ -345,10 +349,11 @@ pub fn OrganDonationPage() -> impl IntoView {
         });
     }
 
+    // Loads the recorded decision; `then` sees it (used to read back after a conflict).
     let fetch = {
         let client = ctx.client.clone();
         let patient_id = patient_id.clone();
-        move || {
+        move |then: Option<AfterLoad>| {
             let client = client.clone();
             let patient_id = patient_id.clone();
             load.set(Load::Loading);
@@ -356,7 +361,7 @@ pub fn OrganDonationPage() -> impl IntoView {
                 match load_latest(&client, &patient_id).await {
                     Ok(latest) => {
                         let decision = latest.as_ref().and_then(from_consent);
-                        recorded.try_set(latest);
+                        recorded.try_set(latest.clone());
                         // The form is only filled while the citizen has not started editing:
                         // their input is never replaced behind their back.
                         if !touched.get_untracked() {
@@ -366,6 +371,9 @@ pub fn OrganDonationPage() -> impl IntoView {
                             }
                         }
                         load.try_set(Load::Loaded);
+                        if let Some(then) = then {
+                            then(latest);
+                        }
                     }
                     Err(error) => {
                         load.try_set(Load::Failed(error));
@@ -374,10 +382,14 @@ pub fn OrganDonationPage() -> impl IntoView {
             });
         }
     };
-    fetch();
+    fetch(None);
 
+    // What the slot is sending, and the slot itself, for the conflict read-back below.
+    let sent = StoredValue::new(None::<OrganDonation>);
+    let slot_handle = StoredValue::new(None::<SaveSlot>);
     let on_done: OnDone = {
         let draft_key = draft_key.clone();
+        let fetch = fetch.clone();
         std::sync::Arc::new(
             move |state: &SaveState, server: Option<Value>| match state {
                 SaveState::Confirmed(_) => {
@@ -393,15 +405,42 @@ pub fn OrganDonationPage() -> impl IntoView {
                     theirs.try_set(None);
                     creation_key.set_value(crate::web::new_uuid_urn());
                 }
-                // Changed elsewhere: show their version beside the citizen's.
+                // 409/412: read the record back. Our own write whose answer was lost is confirmed;
+                // a change made elsewhere is shown beside the citizen's version.
                 SaveState::Conflict { .. } => {
-                    theirs.try_set(server.as_ref().and_then(consent_of));
+                    let mine = sent.get_value();
+                    fetch(Some(Box::new(move |latest: Option<Consent>| {
+                        let Some(latest) = latest else {
+                            return;
+                        };
+                        if mine.is_some() && from_consent(&latest) == mine {
+                            let receipt = Receipt {
+                                id: latest.id.clone().unwrap_or_default(),
+                                version_id: latest.version_id().unwrap_or_default().to_owned(),
+                                server_time: latest.last_updated().map(str::to_owned),
+                            };
+                            if let Some(slot) = slot_handle.get_value() {
+                                slot.discard();
+                                slot.state.try_set(SaveState::after_attempt(1, Ok(receipt)));
+                            }
+                        } else {
+                            theirs.try_set(Some(latest));
+                        }
+                    })));
                 }
                 _ => {}
             },
         )
     };
-    let slot = SaveSlot::new(record_key(&patient_id), ctx.client.clone(), on_done);
+    let slot = SaveSlot::new(&record_key(&patient_id), ctx.client.clone(), on_done);
+    slot_handle.set_value(Some(slot));
+    Effect::new(move |_| {
+        sent.set_value(
+            slot.pending()
+                .and_then(|v| consent_of(&v))
+                .and_then(|c| from_consent(&c)),
+        );
+    });
 
     // The optimistic value: what is being saved, shown at once and marked as not yet recorded.
     let pending = Memo::new(move |_| match slot.state.get() {
@@ -452,7 +491,10 @@ pub fn OrganDonationPage() -> impl IntoView {
             ev.prevent_default();
             match draft.get_untracked().decision() {
                 Ok(decision) => send(decision, recorded.get_untracked()),
-                Err(p) => problem.set(Some(p)),
+                Err(p) => {
+                    problem.set(Some(p));
+                    announcer.alert(problem_text(&i18n, p));
+                }
             }
         }
     };
@@ -492,19 +534,23 @@ pub fn OrganDonationPage() -> impl IntoView {
             }
         })
     };
-    let on_reload = Callback::new(move |_| fetch());
+    let on_reload = {
+        let fetch = fetch.clone();
+        Callback::new(move |_| fetch(None))
+    };
     let busy = move || slot.state.with(|s| matches!(s, SaveState::Saving { .. }));
     let form_ready = move || load.with(|l| *l == Load::Loaded);
+    let nothing_chosen = move || draft.with(|d| d.choice.is_none());
 
     view! {
         <article class="tahto-page" aria-labelledby="tahto-od-title">
             <h1 id="tahto-od-title">{move || i18n.t(Msg::OrganDonationTitle)}</h1>
             <p class="tahto-lead">{move || i18n.t(Msg::OrganDonationIntro)}</p>
-            {move || slot.storage_error.get().map(|detail| view! {
+            <Show when=move || slot.storage_error.get()>
                 <p class="tahto-card tahto-error" role="alert">
-                    {i18n.format(Msg::StorageProblem, &[("detail", &detail)])}
+                    {move || i18n.format(Msg::StorageProblem, &[("detail", "localStorage")])}
                 </p>
-            })}
+            </Show>
             <CurrentDecision load recorded pending on_reload />
             <Show when=form_ready>
                 <form class="tahto-card tahto-form" on:submit=on_submit.clone() novalidate>
@@ -515,9 +561,19 @@ pub fn OrganDonationPage() -> impl IntoView {
                         </p>
                     </Show>
                     <div class="tahto-actions">
-                        <button type="submit" class="tahto-button tahto-primary" disabled=busy>
+                        <button
+                            type="submit"
+                            class="tahto-button tahto-primary"
+                            disabled=move || busy() || nothing_chosen()
+                            aria-describedby="tahto-od-save-hint"
+                        >
                             {move || i18n.t(Msg::SaveDecision)}
                         </button>
+                        <Show when=nothing_chosen>
+                            <p class="tahto-hint" id="tahto-od-save-hint">
+                                {move || i18n.t(Msg::ProblemNoChoice)}
+                            </p>
+                        </Show>
                     </div>
                     <SaveStatus state=slot.state on_retry />
                     {move || theirs.get().map(|theirs| view! {
