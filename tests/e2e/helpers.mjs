@@ -365,3 +365,144 @@ export function formatAxeViolations(violations) {
     )
     .join('\n');
 }
+
+// ---------------------------------------------------------------------------------------------
+// Chaos suite additions: a recorder of every save state a page showed, the server's full history
+// of a citizen's organ-donation record, and matching a stored Consent against a decision.
+
+/**
+ * Records, in every page of the context, each change of the save status (data-state and its text)
+ * as { state, text, at } in `window.__tahtoSaveLog`. A MutationObserver sees states that last only
+ * a moment (e.g. "queued" for the few hundred ms before an automatic retry) which polling would
+ * miss. The log survives reloads (kept in sessionStorage on pagehide); each load adds a
+ * "(page load)" entry. `at` is the page's Date.now() (fake time when page.clock is installed).
+ */
+export async function recordSaveStates(context) {
+  await context.addInitScript(() => {
+    const KEY = '__tahtoSaveLog';
+    let log = [];
+    try {
+      log = JSON.parse(sessionStorage.getItem(KEY) || '[]');
+    } catch {
+      log = [];
+    }
+    log.push({ state: '(page load)', text: '', at: Date.now() });
+    window.__tahtoSaveLog = log;
+    const waiters = new Set();
+    window.__tahtoSaveWaiters = waiters;
+    let last = '';
+    const check = () => {
+      const el = document.querySelector('[data-testid="save-status"]');
+      if (!el) return;
+      const state = el.getAttribute('data-state') ?? '';
+      const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 400);
+      const key = `${state}|${text}`;
+      if (key === last) return;
+      last = key;
+      log.push({ state, text, at: Date.now() });
+      for (const waiter of [...waiters]) waiter();
+    };
+    new MutationObserver(check).observe(document, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+      attributes: true,
+      attributeFilter: ['data-state'],
+    });
+    addEventListener('pagehide', () => {
+      try {
+        sessionStorage.setItem(KEY, JSON.stringify(log));
+      } catch {
+        /* full: the in-memory log is still read by the tests */
+      }
+    });
+  });
+}
+
+/** The save states the page has shown so far (see recordSaveStates). */
+export async function saveStateLog(page) {
+  return page.evaluate(() => window.__tahtoSaveLog ?? []);
+}
+
+/**
+ * Resolves with the first recorded save state after log index `afterIndex` whose state is one of
+ * `states`: { index, state, text, at }. Waits with a MutationObserver, not with timers, so it works
+ * while page.clock is paused. Rejects after `timeoutMs` of real time.
+ */
+export async function nextSaveState(page, afterIndex, states, timeoutMs = 30_000) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no save state in [${states}] after log index ${afterIndex} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  const found = page.evaluate(
+    ([afterIndex, states]) =>
+      new Promise((resolve) => {
+        const check = () => {
+          const log = window.__tahtoSaveLog;
+          for (let i = afterIndex + 1; i < log.length; i++) {
+            if (states.includes(log[i].state)) {
+              window.__tahtoSaveWaiters.delete(check);
+              resolve({ index: i, ...log[i] });
+              return true;
+            }
+          }
+          return false;
+        };
+        if (!check()) window.__tahtoSaveWaiters.add(check);
+      }),
+    [afterIndex, states],
+  );
+  try {
+    return await Promise.race([found, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Every stored version of every organ-donation Consent of a patient (from _history). */
+export async function organDonationHistory(patientId = PATIENT_ID) {
+  const versions = [];
+  for (const consent of await organDonationConsents(patientId)) {
+    const bundle = await fhirGet(`/Consent/${encodeURIComponent(consent.id)}/_history?_count=1000`);
+    versions.push(...bundleResources(bundle, 'Consent'));
+  }
+  return versions;
+}
+
+const ORGAN_WORD = {
+  Kidneys: /kidney/,
+  Liver: /liver/,
+  Heart: /heart(?! valve)/,
+  Lungs: /lung/,
+  Pancreas: /pancrea/,
+  'Small intestine': /intestin/,
+  Corneas: /cornea/,
+  Skin: /skin/,
+  Bones: /bone/,
+  'Heart valves': /valve/,
+};
+
+/**
+ * True when a stored organ-donation Consent holds `decision`:
+ * { choice: 'consent' | 'refuse' | 'except', organs?: string[] (UI names), note?: string }.
+ */
+export function consentHoldsDecision(consent, decision) {
+  if (!consent?.provision) return false;
+  const nested = consent.provision.provision ?? [];
+  const organs = decision.organs ?? [];
+  if (decision.choice === 'refuse') {
+    if (consent.provision.type !== 'deny') return false;
+  } else {
+    if (consent.provision.type !== 'permit') return false;
+    if (nested.length !== (decision.choice === 'except' ? organs.length : 0)) return false;
+    for (const organ of organs) {
+      const word = ORGAN_WORD[organ] ?? new RegExp(organ.toLowerCase());
+      if (!nested.some((p) => p.type === 'deny' && word.test(conceptWords(p.code ?? [])))) return false;
+    }
+  }
+  if (decision.note && !deepContainsText(consent, decision.note)) return false;
+  return true;
+}
