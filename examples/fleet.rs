@@ -30,23 +30,9 @@ use std::time::Instant;
 
 use tahto::save::RetryPolicy;
 
-/// SplitMix64 (Steele, Lea, Flood 2014): small, fast, and good enough for a simulation.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `[0, 1)`.
-    fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+#[path = "../tests/support/rng.rs"]
+mod rng;
+use rng::Rng as SplitMix64;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Scenario {
@@ -76,7 +62,7 @@ impl Policy {
     /// The wait in ms after `failed` failed attempts.
     fn delay_ms(&self, failed: u32, retry_after_s: Option<u32>, rng: &mut SplitMix64) -> u64 {
         match self {
-            Policy::Tahto(p) => p.delay_ms(failed, retry_after_s, rng.next_f64()).round() as u64,
+            Policy::Tahto(p) => p.delay_ms(failed, retry_after_s, rng.unit()).round() as u64,
             Policy::Fixed { interval_s } => interval_s * 1_000,
         }
     }
@@ -84,7 +70,7 @@ impl Policy {
     /// The wait in ms after the browser fires `online`.
     fn wake_ms(&self, rng: &mut SplitMix64) -> u64 {
         match self {
-            Policy::Tahto(p) => p.wake_delay_ms(rng.next_f64()).round() as u64,
+            Policy::Tahto(p) => p.wake_delay_ms(rng.unit()).round() as u64,
             Policy::Fixed { .. } => 0,
         }
     }

@@ -6,7 +6,8 @@ use wasm_bindgen::JsCast;
 use crate::config::{AppConfig, ConfigError};
 use crate::fhir::client::FhirClient;
 use crate::i18n::{Lang, Msg};
-use crate::pages::OrganDonationPage;
+use crate::pages::{OrganDonationPage, UnsentPage};
+use crate::save::pipeline::UnsentSaves;
 use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
 /// The host element Tahto mounts into and reads its configuration from.
@@ -17,6 +18,34 @@ pub const HOST_ID: &str = "tahto";
 pub struct AppContext {
     pub config: AppConfig,
     pub client: FhirClient,
+}
+
+/// Which view is shown. Kept in memory, not in the URL: embedded in a partner site, Tahto must
+/// not take over the host page's history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Decisions,
+    Unsent,
+}
+
+/// The header badge: how many saves have not reached the service; opens the list.
+#[component]
+fn UnsentBadge(view: RwSignal<View>) -> impl IntoView {
+    let i18n = use_i18n();
+    let saves = use_context::<UnsentSaves>();
+    let count = move || saves.map(|s| s.unsent().len()).unwrap_or(0);
+    view! {
+        <Show when=move || { count() > 0 }>
+            <button
+                type="button"
+                class="tahto-badge"
+                data-testid="unsent-badge"
+                on:click=move |_| view.set(View::Unsent)
+            >
+                {move || i18n.format(Msg::UnsentBadge, &[("count", &count().to_string())])}
+            </button>
+        </Show>
+    }
 }
 
 /// Shown instead of the pages when the host page's configuration is unusable.
@@ -41,20 +70,31 @@ pub fn App(
     provide_context(i18n);
     provide_context(Announcer::new());
 
+    let view = RwSignal::new(View::Decisions);
     let body = match config {
         Ok(config) => {
-            provide_context(AppContext {
-                client: FhirClient::new(config.fhir_base.clone()),
-                config,
-            });
-            view! { <OrganDonationPage /> }.into_any()
+            let client = FhirClient::new(config.fhir_base.clone());
+            provide_context(UnsentSaves::start());
+            provide_context(AppContext { client, config });
+            let on_back = Callback::new(move |_| view.set(View::Decisions));
+            view! {
+                // The decisions page stays mounted (hidden) so nothing typed is lost by a visit to
+                // the unsent list.
+                <div hidden=move || view.get() != View::Decisions>
+                    <OrganDonationPage />
+                </div>
+                {move || (view.get() == View::Unsent).then(|| view! { <UnsentPage on_back /> })}
+            }
+            .into_any()
         }
         Err(error) => view! { <ConfigProblem error /> }.into_any(),
     };
 
     view! {
         <div class="tahto-app" lang=move || i18n.lang.get().code()>
-            <Header />
+            <Header>
+                <UnsentBadge view />
+            </Header>
             <main class="tahto-main">{body}</main>
             <LiveRegions />
         </div>

@@ -1,14 +1,13 @@
-//! "Unsent saves": everything still in the outbox, why, and what happens next.
+//! "Unsent saves": every save that has not reached the service, why, and what happens next.
 
 use leptos::prelude::*;
 
 use crate::i18n::Msg;
-use crate::save::outbox::OutboxEntry;
-use crate::save::sync::use_outbox;
+use crate::save::pipeline::{SaveSlot, UnsentSaves};
 use crate::ui::save_status::describe;
 use crate::ui::use_i18n;
 
-/// What the citizen calls the record an entry saves.
+/// What the citizen calls the record a save belongs to.
 pub fn record_label(record: &str) -> Msg {
     match record.split('/').next() {
         Some("organ-donation") => Msg::RecordOrganDonation,
@@ -18,38 +17,22 @@ pub fn record_label(record: &str) -> Msg {
 
 /// One unsent save.
 #[component]
-fn UnsentItem(entry: OutboxEntry) -> impl IntoView {
+fn UnsentItem(
+    /// The record the save belongs to.
+    record: String,
+    /// Its save.
+    save: SaveSlot,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(outbox) = use_outbox() else {
-        return ().into_any();
-    };
-    let record = entry.record.clone();
-    let last = entry.attempts.last().cloned();
     view! {
         <li class="tahto-card tahto-unsent-item" data-testid="unsent-item">
-            <h2>{move || i18n.t(record_label(&entry.record))}</h2>
-            <p class="tahto-state-headline">{move || describe(&i18n, &entry.state)}</p>
-            <p class="tahto-hint">
-                {move || i18n.format(Msg::UnsentAttempts, &[("count", &entry.attempt_count.to_string())])}
-            </p>
-            {last.map(|a| {
-                let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(a.at_ms));
-                let iso: String = at.to_iso_string().into();
-                view! {
-                    <p class="tahto-hint">
-                        {move || i18n.format(
-                            Msg::UnsentLastTry,
-                            &[("time", &crate::web::format_time_seconds(&iso, i18n.lang.get())), ("outcome", &a.outcome)],
-                        )}
-                    </p>
-                }
-            })}
-            <button type="button" class="tahto-button" on:click=move |_| outbox.retry_now(&record)>
+            <h2>{move || i18n.t(record_label(&record))}</h2>
+            <p class="tahto-state-headline">{move || describe(&i18n, &save.state.get())}</p>
+            <button type="button" class="tahto-button" on:click=move |_| save.retry()>
                 {move || i18n.t(Msg::RetryNow)}
             </button>
         </li>
     }
-    .into_any()
 }
 
 /// The list of unsent saves.
@@ -59,29 +42,31 @@ pub fn UnsentPage(
     on_back: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(outbox) = use_outbox() else {
-        return ().into_any();
-    };
+    let saves = use_context::<UnsentSaves>();
+    let unsent = move || saves.map(|s| s.unsent()).unwrap_or_default();
     view! {
         <article class="tahto-page" aria-labelledby="tahto-unsent-title">
-            <h1 id="tahto-unsent-title" tabindex="-1">{move || i18n.t(Msg::UnsentTitle)}</h1>
+            <h1 id="tahto-unsent-title">{move || i18n.t(Msg::UnsentTitle)}</h1>
             <p class="tahto-lead">{move || i18n.t(Msg::UnsentIntro)}</p>
-            <Show
-                when=move || !outbox.entries.with(Vec::is_empty)
-                fallback=move || view! { <p data-testid="unsent-none">{i18n.t(Msg::UnsentNone)}</p> }
-            >
-                <ul class="tahto-unsent-list">
-                    <For
-                        each=move || outbox.entries.get()
-                        key=|e| (e.id.clone(), e.attempt_count, e.state.name())
-                        children=|entry| view! { <UnsentItem entry /> }
-                    />
-                </ul>
-            </Show>
+            {move || {
+                let items = unsent();
+                if items.is_empty() {
+                    view! { <p data-testid="unsent-none">{i18n.t(Msg::UnsentNone)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="tahto-unsent-list">
+                            {items
+                                .into_iter()
+                                .map(|(record, save)| view! { <UnsentItem record save /> })
+                                .collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }
+            }}
             <button type="button" class="tahto-button" on:click=move |_| on_back.run(())>
                 {move || i18n.t(Msg::BackToDecisions)}
             </button>
         </article>
     }
-    .into_any()
 }

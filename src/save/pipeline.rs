@@ -20,6 +20,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use wasm_bindgen::JsCast;
 
 use super::outbox::Write;
 use super::retry::RetryPolicy;
@@ -61,7 +62,105 @@ pub struct SaveSlot {
     local: StoredValue<Local, LocalStorage>,
 }
 
+/// Every save slot of the app, for the header badge, the "Unsent saves" view and the warning on
+/// leaving the page (an app-wide context).
+#[derive(Clone, Copy)]
+pub struct UnsentSaves {
+    slots: RwSignal<Vec<(String, SaveSlot)>>,
+}
+
+impl UnsentSaves {
+    /// Starts watching for the browser coming back online, the citizen returning to the tab,
+    /// and the citizen leaving with saves that have not reached the service.
+    pub fn start() -> Self {
+        let saves = Self {
+            slots: RwSignal::new(Vec::new()),
+        };
+        let policy = RetryPolicy::default();
+        // Back online: retry, spread so a whole city regaining the network does not arrive in
+        // the same second. Back to the tab: retry almost at once.
+        on_window("online", move |_| {
+            saves.wake(policy.wake_delay_ms(js_sys::Math::random()))
+        });
+        on_window("visibilitychange", move |_| {
+            let visible = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            if visible {
+                saves.wake(policy.return_delay_ms(js_sys::Math::random()));
+            }
+        });
+        on_window("beforeunload", move |event| {
+            if saves.count_untracked() > 0 {
+                event.prevent_default();
+                if let Some(e) = event.dyn_ref::<web_sys::BeforeUnloadEvent>() {
+                    e.set_return_value("unsent");
+                }
+            }
+        });
+        saves
+    }
+
+    fn register(&self, record: &str, slot: SaveSlot) {
+        self.slots.update(|s| {
+            s.retain(|(r, _)| r != record);
+            s.push((record.to_owned(), slot));
+        });
+    }
+
+    /// The slots with a save not yet confirmed, with their record.
+    pub fn unsent(&self) -> Vec<(String, SaveSlot)> {
+        self.slots
+            .get()
+            .into_iter()
+            .filter(|(_, slot)| slot.has_unsent())
+            .collect()
+    }
+
+    fn count_untracked(&self) -> usize {
+        self.slots.with_untracked(|s| {
+            s.iter()
+                .filter(|(_, slot)| slot.has_unsent_untracked())
+                .count()
+        })
+    }
+
+    fn wake(&self, delay_ms: f64) {
+        let slots = self.slots.get_untracked();
+        gloo_timers::callback::Timeout::new(delay_ms as u32, move || {
+            for (_, slot) in &slots {
+                if slot
+                    .state
+                    .with_untracked(|s| matches!(s, SaveState::Queued { .. }))
+                {
+                    slot.attempt();
+                }
+            }
+        })
+        .forget();
+    }
+}
+
+fn on_window(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
+    if let Some(window) = web_sys::window() {
+        let closure = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+        let _added =
+            window.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        // Listens for the app's lifetime.
+        closure.forget();
+    }
+}
+
 impl SaveSlot {
+    /// Whether a save of this record has not been confirmed (queued, saving, or in conflict).
+    pub fn has_unsent(&self) -> bool {
+        self.unsent.with(Option::is_some)
+    }
+
+    fn has_unsent_untracked(&self) -> bool {
+        self.unsent.with_untracked(Option::is_some)
+    }
+
     /// The slot of `record`. A save an earlier visit left unconfirmed is sent again at once.
     pub fn new(record: &str, client: FhirClient, on_done: OnDone) -> Self {
         let storage_key = format!("{STORAGE_PREFIX}{record}");
@@ -79,6 +178,9 @@ impl SaveSlot {
                 next_try: RefCell::new(None),
             }),
         };
+        if let Some(saves) = use_context::<UnsentSaves>() {
+            saves.register(record, slot);
+        }
         if left.is_some() {
             slot.attempt();
         }

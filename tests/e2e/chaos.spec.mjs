@@ -1,0 +1,676 @@
+// Chaos end-to-end tests of the save contract (DESIGN.md §1) on the organ donation page: the network
+// goes away, the service fails, answers are lost, cut off or never come, another device or another
+// tab changes the record, the outage lasts 48 hours. Nothing the app sends is mocked: the app talks
+// to the fault proxy (18104), the proxy to the real FHIR server (18103), and every case checks both
+// what the citizen sees and what the server holds (read directly, not through the proxy). Every
+// resource the app sent is checked by both FHIR validators after each test.
+//
+//   cd /work/main/tests && npx playwright test e2e/chaos.spec.mjs
+//
+// Every save a test makes is tracked in a ledger; after each test it is settled against the save
+// states the page showed (recorded by a MutationObserver, so even a state shown for a moment is
+// seen) and against the server's history of the record. The suite prints:
+//   chaos: saves attempted N, confirmed N, rejected-as-expected N, lost N, duplicated N, silent N
+// lost = a save whose content never reached the server and never showed rejected/conflict;
+// duplicated = a test that ended with more than one organ-donation Consent for the citizen;
+// silent = a save that ended in no visible state (still "saving", or nothing shown).
+import { test, expect } from '@playwright/test';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  CHOICE,
+  HEADINGS,
+  LOAD_TIMEOUT,
+  PATIENT_ID,
+  SNOMED,
+  clearFaults,
+  consentHoldsDecision,
+  consentWrites,
+  currentSentSeq,
+  expectConfirmed,
+  expectOrganDonationConsentShape,
+  expectSaveState,
+  fhirPut,
+  header,
+  nextSaveState,
+  openOrganDonation,
+  organDonationConsents,
+  organDonationHistory,
+  parseBody,
+  recordSaveStates,
+  resetServer,
+  saveStateLog,
+  sentSince,
+  setFaults,
+  validateSentSince,
+  waitForDecisionLoaded,
+  watchBrowserErrors,
+} from './helpers.mjs';
+import { addCounts, detailLine, emptyTotals, summaryLine } from './chaos-summary.mjs';
+
+/** The citizen's record in localStorage while a save is unconfirmed (src/save/pipeline.rs). */
+const UNSENT_KEY = `tahto.unsent.organ-donation/Patient/${PATIENT_ID}`;
+/** An automatic retry after the fault is gone: the backoff ceiling is a few seconds here. */
+const AUTO_RETRY_TIMEOUT = 15_000;
+const POST_CONSENT = { method: 'POST', path: '/Consent' };
+
+let startSeq = 0;
+let browserProblems = [];
+/** Saves made in the current test: { page, ui, label, decision, expected, startIndex, keptMine, tookTheirs }. */
+let ledger = [];
+let sawFailure = false;
+
+test.beforeEach(async ({ context }) => {
+  await resetServer();
+  await clearFaults();
+  startSeq = await currentSentSeq();
+  browserProblems = watchBrowserErrors(context);
+  await recordSaveStates(context);
+  ledger = [];
+});
+
+test.afterEach(async ({}, testInfo) => {
+  await clearFaults().catch(() => {});
+  // Settle the ledger first: it must be counted whether or not the test passed.
+  let counts = null;
+  try {
+    counts = await settleLedger();
+  } catch (err) {
+    console.log(`[${testInfo.title}] could not settle the chaos ledger: ${err?.stack ?? err}`);
+  }
+  if (counts) {
+    await testInfo.attach('chaos-ledger', { body: JSON.stringify(counts), contentType: 'application/json' });
+    appendFileSync(ledgerFile(testInfo), `${JSON.stringify(counts)}\n`);
+  }
+  if (testInfo.status !== testInfo.expectedStatus) sawFailure = true;
+
+  const validation = await validateSentSince(startSeq);
+  await testInfo.attach('fhir-validation', { body: JSON.stringify(validation), contentType: 'application/json' });
+  const failures = [];
+  if (validation.errors.length > 0) {
+    failures.push(
+      `FHIR validation: ${validation.errors.length} error(s) in what the app sent:\n  ` + validation.errors.join('\n  '),
+    );
+  }
+  if (browserProblems.length > 0) failures.push(`Browser errors:\n  ${browserProblems.join('\n  ')}`);
+  if (failures.length > 0) {
+    console.log(`\n[${testInfo.title}]\n${failures.join('\n')}`);
+    throw new Error(failures.join('\n'));
+  }
+});
+
+test.afterAll(async ({}, testInfo) => {
+  if (process.env.TAHTO_CHAOS_SUMMARY_REPORTER) return; // e2e/chaos-summary.mjs prints it for the whole run
+  const file = ledgerFile(testInfo);
+  if (!existsSync(file)) return;
+  const totals = emptyTotals();
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) addCounts(totals, JSON.parse(line));
+  // After a failed test Playwright continues in a new worker, whose afterAll prints the full line.
+  const note = sawFailure ? ' (so far: a test failed in this worker; a later line, if any, covers the whole run)' : '';
+  console.log(`\n${summaryLine(totals)}${note}\n${detailLine(totals)}`);
+});
+
+function ledgerFile(testInfo) {
+  mkdirSync(testInfo.project.outputDir, { recursive: true });
+  // One file per run: every worker of a run is a child of the same runner process.
+  return path.join(testInfo.project.outputDir, `chaos-ledger-${process.ppid}.jsonl`);
+}
+
+// -------------------------------------------------------------------------------------------------
+// The ledger
+
+/**
+ * Clicks Save for `decision` and tracks the save. `expected` is the end the test expects:
+ * 'confirmed', 'rejected' or 'conflict'; 'either' for a save another tab may supersede.
+ */
+async function save(ui, decision, expected = 'confirmed', label = describeDecision(decision)) {
+  const startIndex = (await saveStateLog(ui.page)).length - 1;
+  const entry = { page: ui.page, ui, label, decision, expected, startIndex, keptMine: false, tookTheirs: false };
+  ledger.push(entry);
+  await expect(ui.saveButton).toBeEnabled();
+  await ui.saveButton.click();
+  return entry;
+}
+
+function describeDecision(d) {
+  return [d.choice, ...(d.organs ?? []), d.note ? `note "${d.note}"` : ''].filter(Boolean).join(' ');
+}
+
+const VISIBLE_ENDS = new Set(['confirmed', 'rejected', 'conflict', 'queued']);
+
+/** What each tracked save ended as, from the states its page showed and the server's history. */
+async function settleLedger() {
+  const counts = { ...emptyTotals(), tests: 1 };
+  const history = await organDonationHistory();
+  const current = await organDonationConsents();
+  const lines = [];
+  for (const [i, s] of ledger.entries()) {
+    const log = await saveStateLog(s.page).catch(() => null);
+    const next = ledger.slice(i + 1).find((t) => t.page === s.page);
+    const shown = (log ?? [])
+      .slice(s.startIndex + 1, next ? next.startIndex + 1 : undefined)
+      .map((e) => e.state)
+      .filter((state) => state !== '(page load)');
+    const final = shown.at(-1) ?? '(nothing)';
+    const onServer = history.some((c) => consentHoldsDecision(c, s.decision));
+    const showedRefusal = shown.includes('rejected') || shown.includes('conflict');
+    counts.attempted += 1;
+    if (final === 'confirmed' && onServer) counts.confirmed += 1;
+    if (s.expected === 'rejected' && final === 'rejected' && !onServer) counts.rejectedAsExpected += 1;
+    if (!onServer && !showedRefusal) counts.lost += 1;
+    const resolvedByChoice = s.tookTheirs && shown.includes('conflict');
+    if (!VISIBLE_ENDS.has(final) && !resolvedByChoice) counts.silent += 1;
+    if (final === 'queued' || final === 'saving') counts.unsettled += 1;
+    if (shown.includes('conflict')) counts.conflictShown += 1;
+    if (s.keptMine) counts.keptMine += 1;
+    if (s.tookTheirs) counts.tookTheirs += 1;
+    lines.push(`  save ${i + 1} (${s.label}): shown ${shown.join(' → ') || '(nothing)'}; on the server: ${onServer}`);
+  }
+  if (current.length > 1) counts.duplicated += 1;
+  if (lines.length > 0) {
+    test.info().annotations.push({
+      type: 'chaos-ledger',
+      description: `${lines.join('\n')}\n  organ-donation Consents on the server: ${current.length}`,
+    });
+  }
+  return counts;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Small tools
+
+function decodeHeader(value) {
+  try {
+    return decodeURIComponent(value ?? '');
+  } catch {
+    return value;
+  }
+}
+
+/** The states shown by the tracked save `entry` so far: [{ state, text, at }]. */
+async function shownSince(entry) {
+  return (await saveStateLog(entry.page)).slice(entry.startIndex + 1).filter((e) => e.state !== '(page load)');
+}
+
+/** Index in `shown` of the first entry matching, or -1. */
+function findShown(shown, state, text) {
+  return shown.findIndex((e) => e.state === state && (!text || e.text.includes(text)));
+}
+
+function formatShown(shown) {
+  return shown.map((e) => `${e.state}: ${e.text.slice(0, 120)}`).join('\n    ');
+}
+
+async function unsentKept(page) {
+  return page.evaluate((key) => localStorage.getItem(key), UNSENT_KEY);
+}
+
+/** Exactly one organ-donation Consent holding `decision`; returns it. */
+async function expectOneConsentHolding(decision, receipt) {
+  const consents = await organDonationConsents();
+  expect(consents, 'organ-donation Consents on the server (one record per citizen)').toHaveLength(1);
+  const [consent] = consents;
+  expectOrganDonationConsentShape(consent);
+  expect(consentHoldsDecision(consent, decision), `the server holds ${describeDecision(decision)}: ${JSON.stringify(consent.provision)}`).toBe(true);
+  if (receipt) {
+    expect(consent.id, 'the receipt names the stored resource').toBe(receipt.id);
+    expect(consent.meta?.versionId, 'the receipt names the stored version').toBe(receipt.version);
+  }
+  return consent;
+}
+
+/** Every write the app sent since `seq` was the same idempotent create of one identifier. */
+async function expectSameIdempotentCreate(seq = startSeq) {
+  const writes = consentWrites(await sentSince(seq));
+  const identifiers = new Set();
+  for (const w of writes) {
+    expect(w.method, `#${w.seq} is a create`).toBe('POST');
+    const value = parseBody(w)?.identifier?.find((i) => i.system === 'urn:ietf:rfc:3986')?.value;
+    expect(value, `#${w.seq} carries its client identifier`).toMatch(/^urn:uuid:/);
+    expect(decodeHeader(header(w, 'If-None-Exist')), `If-None-Exist of #${w.seq}`).toBe(
+      `identifier=urn:ietf:rfc:3986|${value}`,
+    );
+    identifiers.add(value);
+  }
+  expect(identifiers.size, 'every attempt resent the same identifier').toBe(1);
+  return writes;
+}
+
+// -------------------------------------------------------------------------------------------------
+
+test.describe('chaos: the save contract under faults', () => {
+  test('1 offline → online: queued "could not reach the service", then confirmed by the automatic retry, once', async ({ page, context }) => {
+    const ui = await openOrganDonation(page);
+    const decision = { choice: 'consent' };
+    await ui.radio('consent').check();
+
+    await context.setOffline(true);
+    await save(ui, decision);
+    await expectSaveState(ui, 'queued');
+    await expect(ui.saveStatus).toContainText('Not saved yet');
+    await expect(ui.saveStatus).toContainText('could not reach the service');
+    await expect(ui.saveStatus).toContainText(/Next automatic try at \d{2}:\d{2}:\d{2}/);
+    await expect(ui.retryNow).toBeVisible();
+    await expect(ui.saveStatus).not.toContainText('Saved at');
+    expect(await unsentKept(page), 'the unsent save is kept on the device').not.toBeNull();
+    expect(consentWrites(await sentSince(startSeq)), 'nothing reached the service while offline').toHaveLength(0);
+    expect(await organDonationConsents()).toHaveLength(0);
+
+    await context.setOffline(false);
+    // No click: the app's own retry must get it through.
+    await expectSaveState(ui, 'confirmed', AUTO_RETRY_TIMEOUT);
+    const receipt = await expectConfirmed(ui, 1);
+    await expect(ui.radio('consent')).toBeChecked();
+    await expectOneConsentHolding(decision, receipt);
+    const writes = await expectSameIdempotentCreate();
+    expect(writes.length).toBeGreaterThanOrEqual(1);
+    expect(await unsentKept(page), 'nothing left unsent').toBeNull();
+  });
+
+  test('2 503 with Retry-After: 3 → queued "wait 3 s", the retry is not sent before 3 s, then confirmed automatically', async ({ page }) => {
+    const ui = await openOrganDonation(page);
+    const decision = { choice: 'refuse' };
+    await setFaults({ ...POST_CONSENT, fault: 'status', status: 503, retryAfter: 3, times: 1 });
+    await ui.radio('refuse').check();
+    await save(ui, decision);
+
+    await expectSaveState(ui, 'queued', 5_000);
+    await expect(ui.saveStatus).toContainText('Not saved yet');
+    await expect(ui.saveStatus).toContainText('(HTTP 503)');
+    await expect(ui.saveStatus).toContainText('The service asked to wait 3 s');
+    await expect(ui.saveStatus).toContainText(/Next automatic try at \d{2}:\d{2}:\d{2}/);
+    expect(await organDonationConsents()).toHaveLength(0);
+
+    await expectSaveState(ui, 'confirmed', AUTO_RETRY_TIMEOUT);
+    const receipt = await expectConfirmed(ui, 1);
+    await expectOneConsentHolding(decision, receipt);
+
+    const writes = await expectSameIdempotentCreate();
+    expect(writes, 'the 503 and one retry').toHaveLength(2);
+    expect(writes[0].fault).toBe('status');
+    expect(writes[1].fault).toBeNull();
+    const waited = Date.parse(writes[1].time) - Date.parse(writes[0].time);
+    expect(waited, 'ms between the 503 and the retry (proxy clock): not before Retry-After').toBeGreaterThanOrEqual(3_000);
+    // Retry-After is a floor plus the first backoff's jitter (0–2 s); allow 1 s for the round trips.
+    expect(waited, 'ms between the 503 and the retry: Retry-After + at most the first jitter').toBeLessThanOrEqual(6_000);
+  });
+
+  test('3 connection dropped after the server committed → not saved yet, then confirmed as that one resource', async ({ page }) => {
+    const ui = await openOrganDonation(page);
+    const decision = { choice: 'refuse', note: 'Ei elinluovutusta.' };
+    await setFaults({ ...POST_CONSENT, fault: 'dropAfterCommit', times: 1 });
+    await ui.radio('refuse').check();
+    await ui.note.fill(decision.note);
+    const entry = await save(ui, decision);
+
+    await expectSaveState(ui, 'confirmed', 20_000);
+    const receipt = await expectConfirmed(ui, 1);
+    const shown = await shownSince(entry);
+    const queued = findShown(shown, 'queued', 'could not reach the service');
+    expect(queued, `"Not saved yet" shown before the confirmation:\n    ${formatShown(shown)}`).toBeGreaterThanOrEqual(0);
+    expect(findShown(shown, 'confirmed'), 'confirmed only after the not-saved state').toBeGreaterThan(queued);
+    expect(shown.slice(0, queued).some((e) => e.state === 'confirmed'), 'never "saved" before the retry').toBe(false);
+
+    const consent = await expectOneConsentHolding(decision, receipt);
+    expect(consent.meta?.versionId, 'the retry found the committed create, wrote nothing new').toBe('1');
+    const writes = await expectSameIdempotentCreate();
+    expect(writes.length, 'the create was retried').toBeGreaterThanOrEqual(2);
+    expect(writes[0].fault).toBe('dropAfterCommit');
+  });
+
+  test('4 hung request → "answering slowly", queued "did not answer in time" at the 20 s limit, then confirmed automatically', async ({ page }) => {
+    test.setTimeout(75_000);
+    const ui = await openOrganDonation(page);
+    const decision = { choice: 'consent' };
+    await setFaults({ ...POST_CONSENT, fault: 'hang', times: 1 });
+    await ui.radio('consent').check();
+    const entry = await save(ui, decision);
+
+    await expectSaveState(ui, 'saving', 2_000);
+    await expect(ui.saveStatus).toContainText('the service is answering slowly', { timeout: 8_000 });
+    await expect(ui.saveStatus).toHaveAttribute('data-state', 'saving');
+    await expect(ui.saveStatus).not.toContainText('Saved at');
+
+    await expectSaveState(ui, 'confirmed', 35_000);
+    const receipt = await expectConfirmed(ui, 1);
+    const shown = await shownSince(entry);
+    const saving = findShown(shown, 'saving');
+    const slow = findShown(shown, 'saving', 'answering slowly');
+    const queued = findShown(shown, 'queued', 'did not answer in time');
+    const why = `states shown:\n    ${formatShown(shown)}`;
+    expect(saving, why).toBe(0);
+    expect(slow, `the watchdog spoke before the time limit; ${why}`).toBeGreaterThan(saving);
+    expect(queued, `queued "did not answer in time"; ${why}`).toBeGreaterThan(slow);
+    expect(findShown(shown, 'confirmed'), why).toBeGreaterThan(queued);
+    const slowAfter = shown[slow].at - shown[saving].at;
+    expect(slowAfter, 'ms until "answering slowly"').toBeGreaterThanOrEqual(3_900);
+    expect(slowAfter).toBeLessThan(6_000);
+    const limit = shown[queued].at - shown[saving].at;
+    expect(limit, 'ms until the request was given up (20 s limit)').toBeGreaterThanOrEqual(19_900);
+    expect(limit).toBeLessThan(23_000);
+
+    await expectOneConsentHolding(decision, receipt);
+    const writes = await expectSameIdempotentCreate();
+    expect(writes, 'the hung create and its retry').toHaveLength(2);
+    expect(writes[0].fault).toBe('hang');
+  });
+
+  test('5 truncated JSON answer to the create → queued "cut off or unreadable", then confirmed as the one resource', async ({ page }) => {
+    const ui = await openOrganDonation(page);
+    const decision = { choice: 'except', organs: ['Kidneys', 'Corneas'] };
+    await setFaults({ ...POST_CONSENT, fault: 'truncate', times: 1 });
+    await ui.radio('except').check();
+    await ui.organ('Kidneys').check();
+    await ui.organ('Corneas').check();
+    const entry = await save(ui, decision);
+
+    await expectSaveState(ui, 'confirmed', 20_000);
+    const receipt = await expectConfirmed(ui, 1);
+    const shown = await shownSince(entry);
+    const queued = findShown(shown, 'queued', 'cut off or unreadable');
+    expect(queued, `queued "cut off or unreadable":\n    ${formatShown(shown)}`).toBeGreaterThanOrEqual(0);
+    expect(shown.slice(0, queued).some((e) => e.state === 'confirmed'), 'a cut-off answer is never "saved"').toBe(false);
+    expect(findShown(shown, 'confirmed')).toBeGreaterThan(queued);
+
+    const consent = await expectOneConsentHolding(decision, receipt);
+    expect(consent.meta?.versionId, 'the retry was recognised by If-None-Exist').toBe('1');
+    const writes = await expectSameIdempotentCreate();
+    expect(writes).toHaveLength(2);
+    expect(writes[0].fault).toBe('truncate');
+  });
+
+  /** Saves "consent" as v1 in the app, then another device writes "except the liver" as v2. */
+  async function decisionChangedElsewhere(page) {
+    const ui = await openOrganDonation(page);
+    await ui.radio('consent').check();
+    await save(ui, { choice: 'consent' });
+    const first = await expectConfirmed(ui, 1);
+    const [v1] = await organDonationConsents();
+    const elsewhere = structuredClone(v1);
+    delete elsewhere.meta;
+    elsewhere.provision.provision = [
+      { type: 'deny', code: [{ coding: [{ system: SNOMED, code: '10200004', display: 'Liver structure' }], text: 'Liver' }] },
+    ];
+    const stored = await fhirPut(elsewhere, 'W/"1"');
+    expect(stored.meta.versionId).toBe('2');
+
+    // The citizen, still looking at version 1, saves a refusal: the server answers 412.
+    await ui.radio('refuse').check();
+    const entry = await save(ui, { choice: 'refuse' }, 'conflict');
+    await expectSaveState(ui, 'conflict');
+    await expect(ui.saveStatus).toContainText('changed elsewhere');
+    await expect(ui.saveStatus).not.toContainText('Saved at');
+    const conflict = page.getByTestId('conflict');
+    await expect(conflict).toBeVisible();
+    await expect(page.getByTestId('conflict-mine')).toContainText(CHOICE.refuse);
+    await expect(page.getByTestId('conflict-theirs')).toContainText('version 2');
+    await expect(page.getByTestId('conflict-theirs')).toContainText(CHOICE.except);
+    await expect(page.getByTestId('conflict-theirs')).toContainText('Liver');
+    await expect(ui.radio('refuse'), 'the citizen\'s input is kept').toBeChecked();
+
+    // Nothing was overwritten.
+    const consents = await organDonationConsents();
+    expect(consents).toHaveLength(1);
+    expect(consents[0].id).toBe(first.id);
+    expect(consents[0].meta?.versionId).toBe('2');
+    expect(consentHoldsDecision(consents[0], { choice: 'except', organs: ['Liver'] })).toBe(true);
+    const puts = consentWrites(await sentSince(startSeq)).filter((w) => w.method === 'PUT');
+    expect(puts).toHaveLength(1);
+    expect(String(puts[0].url)).toContain(`/Consent/${first.id}`);
+    expect(header(puts[0], 'If-Match')).toBe('W/"1"');
+    return { ui, entry, first };
+  }
+
+  test('6a 412 after another device changed the record → both versions shown; "Keep mine" stores mine as version 3', async ({ page }) => {
+    const { ui, entry, first } = await decisionChangedElsewhere(page);
+    entry.expected = 'confirmed';
+    entry.keptMine = true;
+    const before = await currentSentSeq();
+    await page.getByRole('button', { name: 'Keep mine', exact: true }).click();
+
+    const receipt = await expectConfirmed(ui, 3);
+    expect(receipt.id).toBe(first.id);
+    await expect(page.getByTestId('conflict')).toHaveCount(0);
+    await expect(ui.radio('refuse')).toBeChecked();
+    const consent = await expectOneConsentHolding({ choice: 'refuse' }, receipt);
+    expect(consent.meta?.versionId).toBe('3');
+    const puts = consentWrites(await sentSince(before));
+    expect(puts, 'one write for "Keep mine"').toHaveLength(1);
+    expect(puts[0].method).toBe('PUT');
+    expect(header(puts[0], 'If-Match'), 'written on top of the other version').toBe('W/"2"');
+  });
+
+  test('6b 412 after another device changed the record → "Take the other version" shows theirs; server stays at version 2, nothing more sent', async ({ page }) => {
+    const { ui, entry, first } = await decisionChangedElsewhere(page);
+    entry.tookTheirs = true;
+    const before = await currentSentSeq();
+    await page.getByRole('button', { name: 'Take the other version', exact: true }).click();
+
+    await expect(page.getByTestId('conflict')).toHaveCount(0);
+    await expect(ui.radio('except')).toBeChecked();
+    await expect(ui.organ('Liver')).toBeChecked();
+    await expect(ui.organ('Kidneys')).not.toBeChecked();
+    await expect(ui.radio('refuse')).not.toBeChecked();
+    await expect(ui.summary).toContainText(CHOICE.except);
+    await expect(ui.summary).toContainText('version 2');
+    await expect(ui.saveStatus).not.toHaveAttribute('data-state', /^(saving|queued|conflict)$/);
+    expect(await unsentKept(page), 'my discarded version is not kept for resending').toBeNull();
+
+    // Longer than the first automatic retry could wait (0–2 s): nothing is sent.
+    await page.waitForTimeout(2_500);
+    expect(consentWrites(await sentSince(before)), 'nothing sent after taking the other version').toHaveLength(0);
+    // Not after a reload either (a kept request would be resent on load).
+    await page.reload();
+    await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
+    await waitForDecisionLoaded(ui);
+    await expect(ui.radio('except')).toBeChecked();
+    await expect(ui.organ('Liver')).toBeChecked();
+    await page.waitForTimeout(1_000);
+    expect(consentWrites(await sentSince(before)), 'nothing sent after the reload').toHaveLength(0);
+
+    const consents = await organDonationConsents();
+    expect(consents).toHaveLength(1);
+    expect(consents[0].id).toBe(first.id);
+    expect(consents[0].meta?.versionId, 'the server still holds the other device\'s version').toBe('2');
+    expect(consentHoldsDecision(consents[0], { choice: 'except', organs: ['Liver'] })).toBe(true);
+  });
+
+  test('7 reload while queued: the kept save is resent on load and confirmed after recovery without a click', async ({ page }) => {
+    const ui = await openOrganDonation(page);
+    const decision = { choice: 'refuse', note: 'Päätös tehty harkiten.' };
+    await setFaults({ ...POST_CONSENT, fault: 'status', status: 503, times: null });
+    await ui.radio('refuse').check();
+    await ui.note.fill(decision.note);
+    await save(ui, decision);
+    await expectSaveState(ui, 'queued');
+    await expect(ui.saveStatus).toContainText('(HTTP 503)');
+    expect(await unsentKept(page), 'the unsent save is kept before the reload').not.toBeNull();
+
+    const beforeReload = await currentSentSeq();
+    await page.reload();
+    await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
+    await expect(ui.summary).toBeVisible({ timeout: LOAD_TIMEOUT });
+    // The kept request goes out again at once on load (and meets the same 503).
+    await expect
+      .poll(async () => consentWrites(await sentSince(beforeReload)).length, {
+        message: 'the kept save is resent on load',
+        timeout: 5_000,
+      })
+      .toBeGreaterThanOrEqual(1);
+    await expect(ui.saveStatus).toHaveAttribute('data-state', /^(queued|saving)$/, { timeout: 10_000 });
+    await expect(ui.radio('refuse'), 'the restored form shows the decision').toBeChecked();
+    await expect(ui.note).toHaveValue(decision.note);
+    await expect(ui.summary, 'the pending decision is shown as not yet recorded').toContainText(CHOICE.refuse);
+    expect(await organDonationConsents()).toHaveLength(0);
+
+    await clearFaults();
+    await expectSaveState(ui, 'confirmed', 20_000);
+    const receipt = await expectConfirmed(ui, 1);
+    await expect(ui.radio('refuse')).toBeChecked();
+    await expectOneConsentHolding(decision, receipt);
+    await expectSameIdempotentCreate();
+    expect(await unsentKept(page)).toBeNull();
+  });
+
+  test('8 two tabs save while the service returns 503 → after recovery every save is stored once, no duplicate record', async ({ page, context }) => {
+    const a = await openOrganDonation(page);
+    const pageB = await context.newPage();
+    const b = await openOrganDonation(pageB);
+    await setFaults({ ...POST_CONSENT, fault: 'status', status: 503, times: null });
+
+    await a.radio('consent').check();
+    await save(a, { choice: 'consent' }, 'either', 'tab A: consent');
+    await expectSaveState(a, 'queued');
+    await b.radio('refuse').check();
+    await save(b, { choice: 'refuse' }, 'either', 'tab B: refuse');
+    await expectSaveState(b, 'queued');
+    expect(await organDonationConsents()).toHaveLength(0);
+
+    await clearFaults();
+    for (const [name, ui] of [['A', a], ['B', b]]) {
+      await expect(ui.saveStatus, `tab ${name} settles`).toHaveAttribute('data-state', /^(confirmed|conflict)$/, {
+        timeout: 20_000,
+      });
+    }
+    // Let any follow-up (a read-back, a second write) finish before reading the server.
+    await expect
+      .poll(async () => [await a.saveStatus.getAttribute('data-state'), await b.saveStatus.getAttribute('data-state')].join(), {
+        timeout: 5_000,
+      })
+      .toMatch(/^(confirmed|conflict),(confirmed|conflict)$/);
+
+    const consents = await organDonationConsents();
+    const writes = consentWrites(await sentSince(startSeq));
+    const summary =
+      `server holds ${consents.length} organ-donation Consent(s): ` +
+      consents.map((c) => `${c.id} v${c.meta?.versionId} ${c.provision?.type} ${c.identifier?.[0]?.value}`).join('; ') +
+      `\n  writes sent: ` +
+      writes.map((w) => `#${w.seq} ${w.method} ${w.url} ${w.fault ?? 'ok'} ${parseBody(w)?.identifier?.[0]?.value}`).join('\n    ');
+    expect.soft(consents, `one record per citizen, no duplicate: ${summary}`).toHaveLength(1);
+    const decisions = [{ choice: 'consent' }, { choice: 'refuse' }];
+    for (const c of consents) {
+      expect.soft(decisions.some((d) => consentHoldsDecision(c, d)), `${c.id} holds one of the two tabs' decisions`).toBe(true);
+    }
+
+    // Both tabs, reloaded, show what the server now holds (or their own confirmed save).
+    expect(consents.length).toBeGreaterThanOrEqual(1);
+    const latest = consents.reduce((x, y) => (Date.parse(x.meta.lastUpdated) >= Date.parse(y.meta.lastUpdated) ? x : y));
+    const latestText = consentHoldsDecision(latest, { choice: 'refuse' }) ? CHOICE.refuse : CHOICE.consent;
+    for (const [name, ui] of [['A', a], ['B', b]]) {
+      await ui.page.reload();
+      await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
+      await waitForDecisionLoaded(ui);
+      await expect.soft(ui.summary, `tab ${name} after reload shows the recorded decision`).toContainText(latestText);
+      await expect.soft(ui.summary).toContainText(`version ${latest.meta.versionId}`);
+    }
+    expect(await organDonationConsents(), `no duplicate records: ${summary}`).toHaveLength(1);
+  });
+
+  test('9 a 48-hour outage on a fake clock: retries stay capped at 5 min and far fewer than 30 s polling; confirmed after recovery', async ({ page }) => {
+    test.setTimeout(180_000);
+    const HOUR = 3_600_000;
+    const CAP = 5 * 60_000;
+    await page.clock.install({ time: new Date('2026-06-01T09:00:00+03:00') });
+    const ui = await openOrganDonation(page);
+    const decision = { choice: 'refuse' };
+    await ui.radio('refuse').check();
+    await setFaults({ ...POST_CONSENT, fault: 'status', status: 503, times: null });
+    // From now on only the test moves the app's clock.
+    await page.clock.pauseAt(new Date((await page.evaluate(() => Date.now())) + 1_000));
+
+    const entry = await save(ui, decision);
+    const outageStart = await page.evaluate(() => Date.now());
+    const firstSeq = startSeq;
+    let index = entry.startIndex;
+    const waits = [];
+    let fakeNow = outageStart;
+    // Each round: wait (real time) until the 503 has been shown as queued with its next try, then move
+    // the clock to just past that next try, which fires exactly that retry (the watchdog, 4 s, and
+    // the request limit, 20 s, of the new attempt stay in the future, so they do not fire).
+    for (;;) {
+      const q = await nextSaveState(page, index, ['queued', 'confirmed', 'rejected', 'conflict', 'draft'], 30_000);
+      expect(q.state, `round ${waits.length + 1}: ${q.text}`).toBe('queued');
+      expect(q.text).toContain('(HTTP 503)');
+      index = q.index;
+      // The page's own clock and time zone turn the HH:MM:SS shown into an instant.
+      const next = await page.evaluate((text) => {
+        const m = /Next automatic try at (\d{2}):(\d{2}):(\d{2})/.exec(text);
+        if (!m) return null;
+        const now = Date.now();
+        const d = new Date(now);
+        d.setHours(Number(m[1]), Number(m[2]), Number(m[3]), 0);
+        let t = d.getTime();
+        if (t < now - 1_000) t += 24 * 3_600_000; // past midnight
+        return { now, t };
+      }, q.text);
+      expect(next, `"Next automatic try at" shown in: ${q.text}`).not.toBeNull();
+      fakeNow = next.now;
+      const wait = next.t - next.now; // to the second shown, so up to 1 s short
+      waits.push(wait);
+      expect(wait, `round ${waits.length}: the next try is at most 5 min away`).toBeLessThanOrEqual(CAP);
+      if (next.t + 1_000 - outageStart > 48 * HOUR) break;
+      await page.clock.runFor(next.t + 1_000 - next.now);
+    }
+    const duringOutage = consentWrites(await sentSince(firstSeq));
+    const hours = (fakeNow - outageStart) / HOUR;
+    console.log(
+      `[48 h outage] ${duringOutage.length} requests in ${hours.toFixed(1)} fake hours; ` +
+        `waits (s): first ${waits.slice(0, 8).map((w) => Math.round(w / 1000)).join(', ')} … ` +
+        `max ${Math.round(Math.max(...waits) / 1000)}, mean ${Math.round(waits.reduce((x, y) => x + y, 0) / waits.length / 1000)}`,
+    );
+    expect(hours, 'the fake clock covered the outage').toBeGreaterThanOrEqual(47.9);
+    expect(duringOutage.length, 'one request per round').toBe(waits.length);
+    expect(duringOutage.length, 'far fewer requests than 30 s polling (5760 in 48 h)').toBeLessThan(48 * 60 * 2);
+    expect(duringOutage.length, 'still retrying at least every 5 min').toBeGreaterThanOrEqual((48 * 60) / 5);
+    expect(await organDonationConsents()).toHaveLength(0);
+    await expect(ui.saveStatus).toHaveAttribute('data-state', 'queued');
+    await expect(ui.radio('refuse')).toBeChecked();
+
+    // The service recovers; 5 more minutes pass.
+    await clearFaults();
+    await page.clock.fastForward(CAP);
+    await expectSaveState(ui, 'confirmed', 20_000);
+    const receipt = await expectConfirmed(ui, 1);
+    await expectOneConsentHolding(decision, receipt);
+    await expectSameIdempotentCreate();
+  });
+
+  test('10 400 with an OperationOutcome → rejected with the server\'s words, input kept, nothing stored, not retried', async ({ page }) => {
+    const ui = await openOrganDonation(page);
+    const decision = { choice: 'except', organs: ['Lungs'], note: 'Keuhkoja ei saa luovuttaa.' };
+    await setFaults({
+      ...POST_CONSENT,
+      times: 1,
+      fault: 'status',
+      status: 400,
+      body: {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'invalid', diagnostics: 'Suostumuksen potilasviite puuttuu' }],
+      },
+    });
+    await ui.radio('except').check();
+    await ui.organ('Lungs').check();
+    await ui.note.fill(decision.note);
+    const entry = await save(ui, decision, 'rejected');
+
+    await expectSaveState(ui, 'rejected');
+    await expect(ui.saveStatus).toContainText('The service did not accept');
+    await expect(ui.saveStatus).toContainText('Suostumuksen potilasviite puuttuu');
+    await expect(ui.saveStatus).not.toContainText('Saved at');
+    await expect(ui.retryNow).toHaveCount(0);
+    await expect(ui.radio('except')).toBeChecked();
+    await expect(ui.organ('Lungs')).toBeChecked();
+    await expect(ui.note).toHaveValue(decision.note);
+    await expect(ui.summary).toContainText('You have not recorded a decision.');
+
+    // Longer than any first automatic retry (0–2 s): a refusal is not retried.
+    await page.waitForTimeout(2_500);
+    const writes = consentWrites(await sentSince(startSeq));
+    expect(writes, 'one attempt, not retried').toHaveLength(1);
+    expect(writes[0].fault).toBe('status');
+    expect(await organDonationConsents(), 'nothing stored').toHaveLength(0);
+    expect(await unsentKept(page), 'a refused save is not resent on the next visit').toBeNull();
+    const shown = await shownSince(entry);
+    expect(shown.map((e) => e.state), formatShown(shown)).toEqual(['saving', 'rejected']);
+  });
+});
