@@ -45,6 +45,17 @@ pub fn store(key: &str, value: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Listens to a window event for the app's lifetime.
+pub fn on_window(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
+    use wasm_bindgen::JsCast;
+    if let Some(window) = window() {
+        let closure = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+        let _added =
+            window.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        closure.forget();
+    }
+}
+
 /// Removes a stored value (absent or blocked storage: nothing to remove).
 pub fn forget(key: &str) {
     if let Some(storage) = local_storage() {

@@ -79,10 +79,10 @@ impl UnsentSaves {
         let policy = RetryPolicy::default();
         // Back online: retry, spread so a whole city regaining the network does not arrive in
         // the same second. Back to the tab: retry almost at once.
-        on_window("online", move |_| {
+        crate::web::on_window("online", move |_| {
             saves.wake(policy.wake_delay_ms(js_sys::Math::random()))
         });
-        on_window("visibilitychange", move |_| {
+        crate::web::on_window("visibilitychange", move |_| {
             let visible = web_sys::window()
                 .and_then(|w| w.document())
                 .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
@@ -90,7 +90,7 @@ impl UnsentSaves {
                 saves.wake(policy.return_delay_ms(js_sys::Math::random()));
             }
         });
-        on_window("beforeunload", move |event| {
+        crate::web::on_window("beforeunload", move |event| {
             if saves.count_untracked() > 0 {
                 event.prevent_default();
                 if let Some(e) = event.dyn_ref::<web_sys::BeforeUnloadEvent>() {
@@ -138,16 +138,6 @@ impl UnsentSaves {
             }
         })
         .forget();
-    }
-}
-
-fn on_window(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
-    if let Some(window) = web_sys::window() {
-        let closure = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(handler);
-        let _added =
-            window.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
-        // Listens for the app's lifetime.
-        closure.forget();
     }
 }
 

@@ -82,16 +82,6 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
-fn on_window(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
-    if let Some(window) = web_sys::window() {
-        let closure = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
-        let _added =
-            window.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
-        // Listens for the app's lifetime.
-        closure.forget();
-    }
-}
-
 impl Outbox {
     /// Opens the outbox, wires its triggers, and sends whatever an earlier visit left behind.
     /// With `durable` off, entries live in this tab's memory only.
@@ -129,7 +119,7 @@ impl Outbox {
 
         // Back online: try again, spread so that a whole city regaining the network does not
         // arrive in the same second. Back to the tab: try again almost at once.
-        on_window("online", move |_| {
+        crate::web::on_window("online", move |_| {
             let delay = outbox.policy.wake_delay_ms(js_sys::Math::random());
             outbox.wake_in(delay);
         });
@@ -150,7 +140,7 @@ impl Outbox {
             closure.forget();
         }
         // Leaving with unsent saves: the browser asks "leave site?".
-        on_window("beforeunload", move |event: web_sys::Event| {
+        crate::web::on_window("beforeunload", move |event: web_sys::Event| {
             if !outbox.entries.with_untracked(Vec::is_empty) {
                 event.prevent_default();
                 if let Some(e) = event.dyn_ref::<web_sys::BeforeUnloadEvent>() {
