@@ -118,7 +118,7 @@ impl OrganDonationDraft {
         self.excluded.retain(|o| *o != organ);
         if on {
             self.excluded.push(organ);
-            self.excluded.sort();
+            self.excluded.sort_unstable();
         }
     }
 
@@ -135,7 +135,7 @@ impl OrganDonationDraft {
         } else {
             Vec::new()
         };
-        excluded.sort();
+        excluded.sort_unstable();
         excluded.dedup();
         if choice == DonationChoice::ConsentExcept && excluded.is_empty() {
             return Err(DraftProblem::NoOrganExcluded);
@@ -301,7 +301,7 @@ pub fn from_consent(consent: &Consent) -> Option<OrganDonation> {
         .filter(|n| n.kind.as_deref() == Some("deny"))
         .flat_map(|n| n.code.iter().filter_map(Organ::from_code))
         .collect();
-    excluded.sort();
+    excluded.sort_unstable();
     excluded.dedup();
     let choice = match provision.kind.as_deref()? {
         "deny" => DonationChoice::Refuse,

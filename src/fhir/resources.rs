@@ -252,13 +252,14 @@ impl OperationOutcome {
     /// bounded in length so a hostile or huge body cannot flood the page.
     pub fn message(&self) -> Option<String> {
         const MAX_CHARS: usize = 600;
-        let mut issues: Vec<&OutcomeIssue> = self.issue.iter().collect();
-        issues.sort_by_key(|i| match i.severity.as_deref() {
+        // Most severe first, the server's order kept within a severity.
+        let rank = |i: &OutcomeIssue| match i.severity.as_deref() {
             Some("fatal") => 0,
             Some("error") => 1,
             Some("warning") => 2,
             _ => 3,
-        });
+        };
+        let issues = (0..4).flat_map(|r| self.issue.iter().filter(move |i| rank(i) == r));
         let mut parts: Vec<String> = Vec::new();
         for issue in issues {
             let text = issue

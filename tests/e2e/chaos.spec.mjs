@@ -32,7 +32,6 @@ import {
   expectSaveState,
   fhirPut,
   header,
-  nextSaveState,
   openOrganDonation,
   organDonationConsents,
   organDonationHistory,
@@ -147,10 +146,16 @@ async function settleLedger() {
   for (const [i, s] of ledger.entries()) {
     const log = await saveStateLog(s.page).catch(() => null);
     const next = ledger.slice(i + 1).find((t) => t.page === s.page);
-    const shown = (log ?? [])
-      .slice(s.startIndex + 1, next ? next.startIndex + 1 : undefined)
-      .map((e) => e.state)
-      .filter((state) => state !== '(page load)');
+    // The states this save showed: up to the next save on the page, or up to a reload that came after
+    // it had settled (a reload continues a save only while it is unsent: saving or queued).
+    const shown = [];
+    for (const e of (log ?? []).slice(s.startIndex + 1, next ? next.startIndex + 1 : undefined)) {
+      if (e.state === '(page load)') {
+        if (shown.length > 0 && !['saving', 'queued'].includes(shown.at(-1))) break;
+        continue;
+      }
+      shown.push(e.state);
+    }
     const final = shown.at(-1) ?? '(nothing)';
     const onServer = history.some((c) => consentHoldsDecision(c, s.decision));
     const showedRefusal = shown.includes('rejected') || shown.includes('conflict');
@@ -167,6 +172,9 @@ async function settleLedger() {
     lines.push(`  save ${i + 1} (${s.label}): shown ${shown.join(' → ') || '(nothing)'}; on the server: ${onServer}`);
   }
   if (current.length > 1) counts.duplicated += 1;
+  if (counts.lost + counts.duplicated + counts.silent > 0 || test.info().status !== test.info().expectedStatus) {
+    console.log(`[${test.info().title}] ledger:\n${lines.join('\n')}\n  organ-donation Consents on the server: ${current.length}`);
+  }
   if (lines.length > 0) {
     test.info().annotations.push({
       type: 'chaos-ledger',
@@ -208,7 +216,8 @@ async function unsentKept(page) {
 /** Exactly one organ-donation Consent holding `decision`; returns it. */
 async function expectOneConsentHolding(decision, receipt) {
   const consents = await organDonationConsents();
-  expect(consents, 'organ-donation Consents on the server (one record per citizen)').toHaveLength(1);
+  const listed = consents.map((c) => `${c.id} v${c.meta?.versionId} ${c.provision?.type}`).join('; ');
+  expect(consents.length, `organ-donation Consents on the server (one record per citizen): ${listed}`).toBe(1);
   const [consent] = consents;
   expectOrganDonationConsentShape(consent);
   expect(consentHoldsDecision(consent, decision), `the server holds ${describeDecision(decision)}: ${JSON.stringify(consent.provision)}`).toBe(true);
@@ -219,21 +228,71 @@ async function expectOneConsentHolding(decision, receipt) {
   return consent;
 }
 
-/** Every write the app sent since `seq` was the same idempotent create of one identifier. */
+/**
+ * Every write the app sent since `seq` was the same idempotent create of one identifier (checked in
+ * plain code and asserted once: case 9 has over a thousand writes, and each expect() costs ms).
+ */
 async function expectSameIdempotentCreate(seq = startSeq) {
   const writes = consentWrites(await sentSince(seq));
   const identifiers = new Set();
+  const problems = [];
   for (const w of writes) {
-    expect(w.method, `#${w.seq} is a create`).toBe('POST');
     const value = parseBody(w)?.identifier?.find((i) => i.system === 'urn:ietf:rfc:3986')?.value;
-    expect(value, `#${w.seq} carries its client identifier`).toMatch(/^urn:uuid:/);
-    expect(decodeHeader(header(w, 'If-None-Exist')), `If-None-Exist of #${w.seq}`).toBe(
-      `identifier=urn:ietf:rfc:3986|${value}`,
-    );
+    const ifNoneExist = decodeHeader(header(w, 'If-None-Exist'));
+    if (w.method !== 'POST') problems.push(`#${w.seq} is a ${w.method}, not a create`);
+    if (!/^urn:uuid:/.test(value ?? '')) problems.push(`#${w.seq} carries no client identifier`);
+    if (ifNoneExist !== `identifier=urn:ietf:rfc:3986|${value}`) {
+      problems.push(`#${w.seq} If-None-Exist ${JSON.stringify(ifNoneExist)} does not name its identifier ${value}`);
+    }
     identifiers.add(value);
   }
-  expect(identifiers.size, 'every attempt resent the same identifier').toBe(1);
+  expect(problems, 'every attempt is the same idempotent create').toEqual([]);
+  expect([...identifiers], 'every attempt resent the same identifier').toHaveLength(1);
   return writes;
+}
+
+/**
+ * Waits (real time, no page timers: they are fake in case 9) for the next save state after log index
+ * `afterIndex` that ends an attempt, and reads the "Next automatic try at HH:MM:SS" it shows as an
+ * instant on the page's clock and in its time zone: { index, state, text, now, nextTry }.
+ */
+async function nextRetryShown(page, afterIndex, timeoutMs = 30_000) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no end of an attempt after log index ${afterIndex} in ${timeoutMs} ms`)), timeoutMs);
+  });
+  const found = page.evaluate(
+    (afterIndex) =>
+      new Promise((resolve) => {
+        const ENDS = ['queued', 'confirmed', 'rejected', 'conflict', 'draft'];
+        const check = () => {
+          const log = window.__tahtoSaveLog;
+          for (let i = afterIndex + 1; i < log.length; i++) {
+            if (!ENDS.includes(log[i].state)) continue;
+            window.__tahtoSaveWaiters.delete(check);
+            const now = Date.now();
+            let nextTry = null;
+            const m = /Next automatic try at (\d{2}):(\d{2}):(\d{2})/.exec(log[i].text);
+            if (m) {
+              const d = new Date(now);
+              d.setHours(Number(m[1]), Number(m[2]), Number(m[3]), 0);
+              nextTry = d.getTime();
+              if (nextTry < now - 1_000) nextTry += 24 * 3_600_000; // past midnight
+            }
+            resolve({ index: i, state: log[i].state, text: log[i].text, now, nextTry });
+            return true;
+          }
+          return false;
+        };
+        if (!check()) window.__tahtoSaveWaiters.add(check);
+      }),
+    afterIndex,
+  );
+  try {
+    return await Promise.race([found, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -298,7 +357,12 @@ test.describe('chaos: the save contract under faults', () => {
   test('3 connection dropped after the server committed → not saved yet, then confirmed as that one resource', async ({ page }) => {
     const ui = await openOrganDonation(page);
     const decision = { choice: 'refuse', note: 'Ei elinluovutusta.' };
-    await setFaults({ ...POST_CONSENT, fault: 'dropAfterCommit', times: 1 });
+    // Two lost answers, not one: a POST whose connection closes without an answer on a *reused*
+    // keep-alive socket is resent by Chromium itself within milliseconds (measured: the resend
+    // arrives ~15 ms later and the app only ever sees "saving → confirmed"). That resend is harmless
+    // only because it carries the app's If-None-Exist; the second loss, on the fresh socket, is not
+    // retried by the browser and reaches the app as a failure, which is what this case is about.
+    await setFaults({ ...POST_CONSENT, fault: 'dropAfterCommit', times: 2 });
     await ui.radio('refuse').check();
     await ui.note.fill(decision.note);
     const entry = await save(ui, decision);
@@ -314,8 +378,8 @@ test.describe('chaos: the save contract under faults', () => {
     const consent = await expectOneConsentHolding(decision, receipt);
     expect(consent.meta?.versionId, 'the retry found the committed create, wrote nothing new').toBe('1');
     const writes = await expectSameIdempotentCreate();
-    expect(writes.length, 'the create was retried').toBeGreaterThanOrEqual(2);
-    expect(writes[0].fault).toBe('dropAfterCommit');
+    expect(writes.length, 'the create was retried').toBeGreaterThanOrEqual(3);
+    expect(writes.slice(0, 2).map((w) => w.fault)).toEqual(['dropAfterCommit', 'dropAfterCommit']);
   });
 
   test('4 hung request → "answering slowly", queued "did not answer in time" at the 20 s limit, then confirmed automatically', async ({ page }) => {
@@ -546,7 +610,7 @@ test.describe('chaos: the save contract under faults', () => {
       consents.map((c) => `${c.id} v${c.meta?.versionId} ${c.provision?.type} ${c.identifier?.[0]?.value}`).join('; ') +
       `\n  writes sent: ` +
       writes.map((w) => `#${w.seq} ${w.method} ${w.url} ${w.fault ?? 'ok'} ${parseBody(w)?.identifier?.[0]?.value}`).join('\n    ');
-    expect.soft(consents, `one record per citizen, no duplicate: ${summary}`).toHaveLength(1);
+    expect.soft(consents.length, `one record per citizen, no duplicate: ${summary}`).toBe(1);
     const decisions = [{ choice: 'consent' }, { choice: 'refuse' }];
     for (const c of consents) {
       expect.soft(decisions.some((d) => consentHoldsDecision(c, d)), `${c.id} holds one of the two tabs' decisions`).toBe(true);
@@ -563,7 +627,6 @@ test.describe('chaos: the save contract under faults', () => {
       await expect.soft(ui.summary, `tab ${name} after reload shows the recorded decision`).toContainText(latestText);
       await expect.soft(ui.summary).toContainText(`version ${latest.meta.versionId}`);
     }
-    expect(await organDonationConsents(), `no duplicate records: ${summary}`).toHaveLength(1);
   });
 
   test('9 a 48-hour outage on a fake clock: retries stay capped at 5 min and far fewer than 30 s polling; confirmed after recovery', async ({ page }) => {
@@ -587,30 +650,25 @@ test.describe('chaos: the save contract under faults', () => {
     // Each round: wait (real time) until the 503 has been shown as queued with its next try, then move
     // the clock to just past that next try, which fires exactly that retry (the watchdog, 4 s, and
     // the request limit, 20 s, of the new attempt stay in the future, so they do not fire).
+    const problems = [];
     for (;;) {
-      const q = await nextSaveState(page, index, ['queued', 'confirmed', 'rejected', 'conflict', 'draft'], 30_000);
-      expect(q.state, `round ${waits.length + 1}: ${q.text}`).toBe('queued');
-      expect(q.text).toContain('(HTTP 503)');
+      const q = await nextRetryShown(page, index);
+      // Plain checks, asserted after the loop: an expect() per round would cost more than the round.
+      if (q.state !== 'queued' || q.nextTry === null) {
+        throw new Error(`round ${waits.length + 1}: expected queued with a next try, the page shows ${q.state}: ${q.text}`);
+      }
+      if (!q.text.includes('(HTTP 503)')) problems.push(`round ${waits.length + 1}: ${q.text}`);
       index = q.index;
-      // The page's own clock and time zone turn the HH:MM:SS shown into an instant.
-      const next = await page.evaluate((text) => {
-        const m = /Next automatic try at (\d{2}):(\d{2}):(\d{2})/.exec(text);
-        if (!m) return null;
-        const now = Date.now();
-        const d = new Date(now);
-        d.setHours(Number(m[1]), Number(m[2]), Number(m[3]), 0);
-        let t = d.getTime();
-        if (t < now - 1_000) t += 24 * 3_600_000; // past midnight
-        return { now, t };
-      }, q.text);
-      expect(next, `"Next automatic try at" shown in: ${q.text}`).not.toBeNull();
-      fakeNow = next.now;
-      const wait = next.t - next.now; // to the second shown, so up to 1 s short
+      fakeNow = q.now;
+      const wait = q.nextTry - q.now; // to the second shown, so up to 1 s short
       waits.push(wait);
-      expect(wait, `round ${waits.length}: the next try is at most 5 min away`).toBeLessThanOrEqual(CAP);
-      if (next.t + 1_000 - outageStart > 48 * HOUR) break;
-      await page.clock.runFor(next.t + 1_000 - next.now);
+      // Exponential backoff with full jitter: after n failed attempts the wait is at most 2 s · 2^(n-1), capped at 5 min.
+      const ceiling = Math.min(2_000 * 2 ** Math.min(waits.length - 1, 30), CAP);
+      if (wait > ceiling) problems.push(`round ${waits.length}: the next try is ${wait} ms away, over the ${ceiling} ms ceiling`);
+      if (q.nextTry + 1_000 - outageStart > 48 * HOUR) break;
+      await page.clock.runFor(q.nextTry + 1_000 - q.now);
     }
+    expect(problems, 'every round: queued with the 503 shown, next try within the backoff ceiling (≤ 5 min)').toEqual([]);
     const duringOutage = consentWrites(await sentSince(firstSeq));
     const hours = (fakeNow - outageStart) / HOUR;
     console.log(

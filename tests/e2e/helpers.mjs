@@ -424,44 +424,6 @@ export async function saveStateLog(page) {
   return page.evaluate(() => window.__tahtoSaveLog ?? []);
 }
 
-/**
- * Resolves with the first recorded save state after log index `afterIndex` whose state is one of
- * `states`: { index, state, text, at }. Waits with a MutationObserver, not with timers, so it works
- * while page.clock is paused. Rejects after `timeoutMs` of real time.
- */
-export async function nextSaveState(page, afterIndex, states, timeoutMs = 30_000) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no save state in [${states}] after log index ${afterIndex} within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  const found = page.evaluate(
-    ([afterIndex, states]) =>
-      new Promise((resolve) => {
-        const check = () => {
-          const log = window.__tahtoSaveLog;
-          for (let i = afterIndex + 1; i < log.length; i++) {
-            if (states.includes(log[i].state)) {
-              window.__tahtoSaveWaiters.delete(check);
-              resolve({ index: i, ...log[i] });
-              return true;
-            }
-          }
-          return false;
-        };
-        if (!check()) window.__tahtoSaveWaiters.add(check);
-      }),
-    [afterIndex, states],
-  );
-  try {
-    return await Promise.race([found, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Every stored version of every organ-donation Consent of a patient (from _history). */
 export async function organDonationHistory(patientId = PATIENT_ID) {
   const versions = [];
