@@ -34,7 +34,7 @@ const chromiumArgs = [
   '--disable-sync',
 ];
 
-const reporter = [['list'], ['./e2e/validation-summary-reporter.mjs']];
+const reporter = [['list'], ['./e2e/validation-summary-reporter.mjs'], ['./e2e/chaos-summary.mjs']];
 if (process.env.E2E_HTML) {
   reporter.push(['html', { outputFolder: 'e2e-report', open: 'never' }]);
 }

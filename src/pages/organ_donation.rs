@@ -332,7 +332,13 @@ pub fn OrganDonationPage() -> impl IntoView {
     // The version stored elsewhere, while the citizen chooses between it and theirs.
     let theirs = RwSignal::new(None::<Consent>);
     // One idempotency key per new record, reused by every attempt until the server has it.
-    let creation_key = StoredValue::new(crate::web::new_uuid_urn());
+    // Shared by every tab (localStorage), so two tabs creating the record create one.
+    let key_key = format!("tahto.key.{}", record_key(&patient_id));
+    let creation_key = StoredValue::new(crate::web::stored(&key_key).unwrap_or_else(|| {
+        let key = crate::web::new_uuid_urn();
+        let _kept = crate::web::store(&key_key, &key);
+        key
+    }));
 
     {
         let draft_key = draft_key.clone();
@@ -403,7 +409,11 @@ pub fn OrganDonationPage() -> impl IntoView {
                     }
                     recorded.try_set(stored);
                     theirs.try_set(None);
-                    creation_key.set_value(crate::web::new_uuid_urn());
+                    // The record exists now: later saves update it, and a new key is only for
+                    // a record created again after this one (never reused across records).
+                    let key = crate::web::new_uuid_urn();
+                    let _kept = crate::web::store(&key_key, &key);
+                    creation_key.set_value(key);
                 }
                 // 409/412: read the record back. Our own write whose answer was lost is confirmed;
                 // a change made elsewhere is shown beside the citizen's version.

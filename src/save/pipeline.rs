@@ -24,12 +24,13 @@ use wasm_bindgen::JsCast;
 
 use super::outbox::Write;
 use super::retry::RetryPolicy;
-use super::state::SaveState;
+use super::state::{Receipt, SaveState};
 use crate::fhir::client::FhirClient;
 
 /// The watchdog: past this long in `Saving` the citizen is told the service is slow.
 pub const SLOW_AFTER_MS: u32 = 4_000;
 const STORAGE_PREFIX: &str = "tahto.unsent.";
+const SAVED_PREFIX: &str = "tahto.saved.";
 
 /// What a finished attempt reports to the page: its state and, when stored, the server's copy.
 pub type OnDone = std::sync::Arc<dyn Fn(&SaveState, Option<Value>) + Send + Sync>;
@@ -40,6 +41,13 @@ struct Unsent {
     resource: Value,
     write: Write,
     attempts: u32,
+}
+
+/// The last confirmed save of a record, so another tab can show it too.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    receipt: Receipt,
+    stored: Value,
 }
 
 struct Local {
@@ -88,6 +96,12 @@ impl UnsentSaves {
                 .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
             if visible {
                 saves.wake(policy.return_delay_ms(js_sys::Math::random()));
+            }
+        });
+        // Another tab saved, retried or finished a save: every tab shows the same.
+        crate::web::on_window("storage", move |_| {
+            for (_, slot) in saves.slots.get_untracked() {
+                slot.follow();
             }
         });
         crate::web::on_window("beforeunload", move |event| {
@@ -189,7 +203,50 @@ impl SaveSlot {
             write,
             attempts: 0,
         }));
+        // Kept first: it is now the record's newest request, for every tab. An older
+        // confirmation no longer speaks for this record.
+        crate::web::forget(&self.saved_key());
+        self.keep();
         self.attempt();
+    }
+
+    /// The record's unconfirmed request as kept in localStorage: the newest one, from any tab.
+    fn shared(&self) -> Option<Unsent> {
+        crate::web::stored(&self.storage_key.get_value())
+            .and_then(|t| serde_json::from_str(&t).ok())
+    }
+
+    /// Another tab changed the record's save: follow it. A newer request replaces ours (the
+    /// other tab made it later); a request gone from storage was confirmed by another tab.
+    fn follow(&self) {
+        match (self.shared(), self.unsent.with_untracked(Option::is_some)) {
+            (Some(shared), _) => self.unsent.set(Some(shared)),
+            (None, true) if !self.storage_error.get_untracked() => self.finished_elsewhere(),
+            _ => {}
+        }
+    }
+
+    fn finished_elsewhere(&self) {
+        self.generation.update_value(|g| *g += 1);
+        self.local.with_value(|l| l.next_try.borrow_mut().take());
+        self.unsent.set(None);
+        let saved = crate::web::stored(&self.saved_key())
+            .and_then(|t| serde_json::from_str::<Saved>(&t).ok());
+        let state = match saved {
+            Some(Saved { receipt, stored }) => {
+                let state = SaveState::Confirmed(receipt);
+                let on_done = self.local.with_value(|l| l.on_done.clone());
+                on_done(&state, Some(stored));
+                state
+            }
+            None => SaveState::Draft,
+        };
+        self.state.set(state);
+    }
+
+    fn saved_key(&self) -> String {
+        self.storage_key
+            .with_value(|k| k.replacen(STORAGE_PREFIX, SAVED_PREFIX, 1))
     }
 
     /// *Retry now*: sends the unconfirmed save again, unchanged.
@@ -202,6 +259,7 @@ impl SaveSlot {
         self.generation.update_value(|g| *g += 1);
         self.local.with_value(|l| l.next_try.borrow_mut().take());
         self.unsent.set(None);
+        crate::web::forget(&self.saved_key());
         self.keep();
         self.state.set(SaveState::Draft);
     }
@@ -224,6 +282,8 @@ impl SaveSlot {
     }
 
     fn attempt(&self) {
+        // Several tabs keep one request per record: send the newest, or notice it is done.
+        self.follow();
         self.local.with_value(|l| l.next_try.borrow_mut().take());
         self.unsent.update(|u| {
             if let Some(u) = u {
@@ -311,7 +371,20 @@ impl SaveSlot {
                 }
                 // Settled: nothing left to send. (A conflict is the citizen's to settle; the
                 // page shows both versions and sends again or discards.)
-                SaveState::Confirmed(_) | SaveState::Rejected { .. } => {
+                SaveState::Confirmed(receipt) => {
+                    if let Some(stored) = &stored {
+                        let saved = Saved {
+                            receipt: receipt.clone(),
+                            stored: stored.clone(),
+                        };
+                        if let Ok(text) = serde_json::to_string(&saved) {
+                            let _kept = crate::web::store(&slot.saved_key(), &text);
+                        }
+                    }
+                    slot.unsent.try_set(None);
+                    slot.keep();
+                }
+                SaveState::Rejected { .. } => {
                     slot.unsent.try_set(None);
                     slot.keep();
                 }
