@@ -4,10 +4,12 @@
 //! - `outbox.rs`: unconfirmed saves as data: ordering, coalescing, retries, conflicts (plain data).
 //! - `retry.rs`: when to try again (backoff with full jitter, `Retry-After`).
 //! - `pipeline.rs` (browser): [`pipeline::SaveSlot`], the app's save path today: one record's
-//!   save in this tab's memory, with automatic retries, idempotent resends and a visible end.
-//! - `sync.rs` + `store.rs` (browser): the durable [`sync::Outbox`] that keeps entries in
-//!   IndexedDB, sends them from one tab at a time and tells every tab. Built and tested, not yet
-//!   wired into the app: it adds ~48 KB brotli to the first load, past the 150 KB budget.
+//!   save, kept in localStorage until confirmed and shared by the citizen's tabs, with automatic
+//!   retries, idempotent resends and a visible end; [`pipeline::UnsentSaves`] for the badge.
+//! - `store.rs` (browser): the outbox entries in IndexedDB (tested in Chromium). The multi-tab
+//!   IndexedDB outbox built on it (one flushing tab under a Web Lock, BroadcastChannel) was written
+//!   and then set aside: wired in, it took the first load to 187 KB brotli against the 150 KB
+//!   budget. It is in git history (commit 682f731, `save/sync.rs`, `save/send.rs`).
 
 pub mod outbox;
 pub mod retry;
@@ -16,11 +18,7 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod pipeline;
 #[cfg(target_arch = "wasm32")]
-pub mod send;
-#[cfg(target_arch = "wasm32")]
 pub mod store;
-#[cfg(target_arch = "wasm32")]
-pub mod sync;
 
 pub use outbox::Write;
 pub use retry::RetryPolicy;

@@ -3,7 +3,7 @@
 //! Entries are data (resource, how to write it, attempt log), never closures, so they survive a
 //! reload, a crash or a closed tab in IndexedDB and any tab can send them. This module decides
 //! everything — what to send next, how an answer changes an entry — without touching a browser;
-//! `sync.rs` only stores entries and carries requests.
+//! the browser side only stores entries (`store.rs`) and carries requests.
 //!
 //! Ordering and coalescing, per record (one citizen decision, e.g. "organ donation of Patient/x"):
 //! - A later edit never overtakes an earlier one: only the oldest entry of a record is sent.

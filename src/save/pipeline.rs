@@ -8,11 +8,12 @@
 //! - idempotent resends: every retry is the same request (the same client identifier for
 //!   `If-None-Exist`, the same `If-Match`), so a lost response can never make a duplicate;
 //! - the unconfirmed request is kept in localStorage before it is sent, so a reload, a crash or a
-//!   closed tab loses nothing: the next visit sends it again.
+//!   closed tab loses nothing: the next visit sends it again;
+//! - the citizen's tabs share that request and the record's creation key: two tabs saving the
+//!   same record store it once, and each tab follows what another has sent or confirmed.
 //!
-//! The full outbox (`outbox.rs`, `sync.rs`: IndexedDB, one flushing tab under a lock, several
-//! records in order, read-back of a 412) is built and tested but not wired in: it costs more
-//! first-load bytes than the budget has (see `save/mod.rs`).
+//! Not yet (see `save/mod.rs`): IndexedDB, several unsent records queued in order, one tab
+//! sending for all — the pure rules for those are in `outbox.rs`.
 
 use std::cell::RefCell;
 
