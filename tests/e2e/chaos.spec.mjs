@@ -45,6 +45,7 @@ import {
   validateSentSince,
   waitForDecisionLoaded,
   watchBrowserErrors,
+  changeElsewhereToExceptLiver,
 } from './helpers.mjs';
 import { addCounts, detailLine, emptyTotals, summaryLine } from './chaos-summary.mjs';
 
@@ -458,13 +459,7 @@ test.describe('chaos: the save contract under faults', () => {
     await ui.radio('consent').check();
     await save(ui, { choice: 'consent' });
     const first = await expectConfirmed(ui, 1);
-    const [v1] = await organDonationConsents();
-    const elsewhere = structuredClone(v1);
-    delete elsewhere.meta;
-    elsewhere.provision.provision = [
-      { type: 'deny', code: [{ coding: [{ system: SNOMED, code: '10200004', display: 'Liver structure' }], text: 'Liver' }] },
-    ];
-    const stored = await fhirPut(elsewhere, 'W/"1"');
+    const stored = await changeElsewhereToExceptLiver();
     expect(stored.meta.versionId).toBe('2');
 
     // The citizen, still looking at version 1, saves a refusal: the server answers 412.

@@ -468,3 +468,17 @@ export function consentHoldsDecision(consent, decision) {
   if (decision.note && !deepContainsText(consent, decision.note)) return false;
   return true;
 }
+
+/**
+ * Another device changes the citizen's organ donation decision on the server: the stored version
+ * becomes "except the liver" (version 2 over version 1). Returns the stored resource.
+ */
+export async function changeElsewhereToExceptLiver() {
+  const [v1] = await organDonationConsents();
+  const elsewhere = structuredClone(v1);
+  delete elsewhere.meta;
+  elsewhere.provision.provision = [
+    { type: 'deny', code: [{ coding: [{ system: SNOMED, code: '10200004', display: 'Liver structure' }], text: 'Liver' }] },
+  ];
+  return fhirPut(elsewhere, 'W/"1"');
+}

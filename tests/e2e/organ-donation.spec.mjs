@@ -37,6 +37,7 @@ import {
   validateSentSince,
   waitForDecisionLoaded,
   watchBrowserErrors,
+  changeElsewhereToExceptLiver,
 } from './helpers.mjs';
 
 const FINNISH_NOTE = 'Äidin toive: ei sydäntä';
@@ -308,13 +309,7 @@ test('a decision changed elsewhere meanwhile is shown as a conflict ("changed el
   const receipt = await saveAndConfirm(ui, 1);
 
   // Another device changes the decision on the server: version 2, "except the liver".
-  const [v1] = await organDonationConsents();
-  const elsewhere = structuredClone(v1);
-  delete elsewhere.meta;
-  elsewhere.provision.provision = [
-    { type: 'deny', code: [{ coding: [{ system: SNOMED, code: '10200004', display: 'Liver structure' }], text: 'Liver' }] },
-  ];
-  const stored = await fhirPut(elsewhere, 'W/"1"');
+  const stored = await changeElsewhereToExceptLiver();
   expect(stored.meta.versionId).toBe('2');
 
   // The citizen, still looking at version 1, saves a refusal: the server answers 412 to If-Match W/"1".
