@@ -9,7 +9,7 @@
 //! - `store.rs` (browser): the outbox entries in IndexedDB (tested in Chromium). The multi-tab
 //!   IndexedDB outbox built on it (one flushing tab under a Web Lock, BroadcastChannel) was written
 //!   and then set aside: wired in, it took the first load to 187 KB brotli against the 150 KB
-//!   budget. It is in git history (commit 682f731, `save/sync.rs`, `save/send.rs`).
+//!   budget. It is in git history (commit a69e3f9, `save/sync.rs`, `save/send.rs`).
 
 pub mod outbox;
 pub mod retry;
