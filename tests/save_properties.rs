@@ -814,21 +814,11 @@ impl Sim {
         let stored_copy = self.outbox.remove(pos);
         let next = reconcile(Some(&stored_copy), &marked, next, self.now);
         match next {
-            Next::ReadBack(mut entry) | Next::SendAgain(mut entry) => {
-                let wait = self
-                    .policy
-                    .delay_ms(entry.attempt_count, None, self.rng.unit());
-                entry.sending_since_ms = None;
-                entry.next_attempt_at_ms = self.now + wait;
-                entry.state = SaveState::Queued {
-                    why: tahto::save::NotYetSaved::GarbledAnswer,
-                    attempts: entry.attempt_count,
-                    retry_after_secs: None,
-                    next_try_at_ms: Some((self.now + wait) as u64),
-                };
+            Next::ReadBack(entry) | Next::SendAgain(entry) => {
                 self.note("  -> undecided after three hops: queued".into());
-                self.outbox.push(entry);
-                Ok(())
+                let queued =
+                    outbox::still_undecided(entry, self.now, self.rng.unit(), &self.policy);
+                self.settle(current, queued)
             }
             settled => self.settle(current, settled),
         }

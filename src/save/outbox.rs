@@ -669,6 +669,25 @@ mod tests {
         }
     }
 
+    /// An update of "mine" over version 1 that the server answered 412: to be read back.
+    fn update_answered_412() -> OutboxEntry {
+        let update = Write::Update {
+            id: "c1".into(),
+            if_match: "1".into(),
+        };
+        let mut entry = added(enqueue(&[], save("r", "mine", update)));
+        start_attempt(&mut entry, NOW);
+        let conflict = Err(FhirError::Status {
+            status: 412,
+            outcome: None,
+            retry_after_secs: None,
+        });
+        match after_answer(entry, conflict, NOW, 0.5, &RetryPolicy::default()) {
+            Next::ReadBack(entry) => entry,
+            other => panic!("a 412 on an update is read back first: {other:?}"),
+        }
+    }
+
     fn stored(content: &str, id: &str, version: &str) -> Value {
         json!({"resourceType": "Consent", "note": content, "id": id, "meta": {"versionId": version}})
     }
@@ -834,21 +853,8 @@ mod tests {
 
     #[test]
     fn keep_mine_and_take_theirs_resolve_only_the_conflict() {
-        let update = Write::Update {
-            id: "c1".into(),
-            if_match: "1".into(),
-        };
-        let mut entry = added(enqueue(&[], save("r", "mine", update)));
-        start_attempt(&mut entry, NOW);
-        let conflict = Err(FhirError::Status {
-            status: 412,
-            outcome: None,
-            retry_after_secs: None,
-        });
         let p = RetryPolicy::default();
-        let Next::ReadBack(e) = after_answer(entry, conflict, NOW, 0.5, &p) else {
-            panic!()
-        };
+        let e = update_answered_412();
         let Next::Keep(in_conflict) =
             after_read_back(e, Ok(stored("theirs", "c1", "2")), NOW, 0.5, &p)
         else {
@@ -922,22 +928,7 @@ mod tests {
 
     #[test]
     fn a_412_is_read_back_ours_is_confirmed_theirs_is_a_conflict() {
-        let update = Write::Update {
-            id: "c1".into(),
-            if_match: "1".into(),
-        };
-        let mut entry = added(enqueue(&[], save("r", "mine", update)));
-        start_attempt(&mut entry, NOW);
-        let conflict = Err(FhirError::Status {
-            status: 412,
-            outcome: None,
-            retry_after_secs: None,
-        });
-        let Next::ReadBack(entry) =
-            after_answer(entry, conflict, NOW, 0.5, &RetryPolicy::default())
-        else {
-            panic!("read back first");
-        };
+        let entry = update_answered_412();
         let p = RetryPolicy::default();
         // Lost response: the server holds exactly our content.
         match after_read_back(entry.clone(), Ok(stored("mine", "c1", "2")), NOW, 0.5, &p) {

@@ -46,8 +46,6 @@ fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
 pub enum OutboxStore {
     IndexedDb(idb::Database),
     LocalStorage(web_sys::Storage),
-    /// This tab's memory only: lost on reload (used where durable storage is switched off).
-    Memory(std::cell::RefCell<Vec<OutboxEntry>>),
 }
 
 impl OutboxStore {
@@ -84,7 +82,6 @@ impl OutboxStore {
                     .map(OutboxEntry::restored)
                     .collect()
             }
-            OutboxStore::Memory(entries) => entries.borrow().clone(),
             OutboxStore::LocalStorage(storage) => {
                 let len = storage.length().unwrap_or(0);
                 (0..len)
@@ -114,12 +111,6 @@ impl OutboxStore {
                     store.delete(JsValue::from_str(id))?;
                 }
                 tx.commit()?.await?;
-                Ok(())
-            }
-            OutboxStore::Memory(entries) => {
-                let mut entries = entries.borrow_mut();
-                entries.retain(|e| !delete.contains(&e.id) && !put.iter().any(|p| p.id == e.id));
-                entries.extend(put.iter().cloned());
                 Ok(())
             }
             OutboxStore::LocalStorage(storage) => {

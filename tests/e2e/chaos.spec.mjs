@@ -46,6 +46,7 @@ import {
   waitForDecisionLoaded,
   watchBrowserErrors,
   changeElsewhereToExceptLiver,
+  refuseNextConsentPost,
 } from './helpers.mjs';
 import { addCounts, detailLine, emptyTotals, summaryLine } from './chaos-summary.mjs';
 
@@ -705,16 +706,7 @@ test.describe('chaos: the save contract under faults', () => {
   test('10 400 with an OperationOutcome → rejected with the server\'s words, input kept, nothing stored, not retried', async ({ page }) => {
     const ui = await openOrganDonation(page);
     const decision = { choice: 'except', organs: ['Lungs'], note: 'Keuhkoja ei saa luovuttaa.' };
-    await setFaults({
-      ...POST_CONSENT,
-      times: 1,
-      fault: 'status',
-      status: 400,
-      body: {
-        resourceType: 'OperationOutcome',
-        issue: [{ severity: 'error', code: 'invalid', diagnostics: 'Suostumuksen potilasviite puuttuu' }],
-      },
-    });
+    await refuseNextConsentPost('Suostumuksen potilasviite puuttuu');
     await ui.radio('except').check();
     await ui.organ('Lungs').check();
     await ui.note.fill(decision.note);

@@ -482,3 +482,15 @@ export async function changeElsewhereToExceptLiver() {
   ];
   return fhirPut(elsewhere, 'W/"1"');
 }
+
+/** The next POST of a Consent is refused with a 400 whose OperationOutcome says `diagnostics`. */
+export async function refuseNextConsentPost(diagnostics, code = 'invalid') {
+  await setFaults({
+    method: 'POST',
+    path: '/Consent',
+    times: 1,
+    fault: 'status',
+    status: 400,
+    body: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] },
+  });
+}

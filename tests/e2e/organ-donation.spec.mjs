@@ -38,6 +38,7 @@ import {
   waitForDecisionLoaded,
   watchBrowserErrors,
   changeElsewhereToExceptLiver,
+  refuseNextConsentPost,
 } from './helpers.mjs';
 
 const FINNISH_NOTE = 'Äidin toive: ei sydäntä';
@@ -358,17 +359,7 @@ test('a 400 from the real server (unknown patient) is rejected with the server\'
 
 test('a 400 OperationOutcome shows the server\'s own words; the kept input can be saved again', async ({ page }) => {
   const ui = await openOrganDonation(page);
-  await setFaults({
-    method: 'POST',
-    path: '/Consent',
-    times: 1,
-    fault: 'status',
-    status: 400,
-    body: {
-      resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'required', diagnostics: 'Henkilötunnus puuttuu' }],
-    },
-  });
+  await refuseNextConsentPost('Henkilötunnus puuttuu', 'required');
   await ui.radio('except').check();
   await ui.organ('Lungs').check();
   await ui.saveButton.click();
