@@ -7,7 +7,7 @@ use crate::config::{AppConfig, ConfigError};
 use crate::fhir::client::FhirClient;
 use crate::i18n::{Lang, Msg};
 use crate::pages::{OrganDonationPage, UnsentPage};
-use crate::save::pipeline::UnsentSaves;
+use crate::save::sync::Outbox;
 use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
 /// The host element Tahto mounts into and reads its configuration from.
@@ -32,8 +32,8 @@ pub enum View {
 #[component]
 fn UnsentBadge(view: RwSignal<View>) -> impl IntoView {
     let i18n = use_i18n();
-    let saves = use_context::<UnsentSaves>();
-    let count = move || saves.map(|s| s.unsent().len()).unwrap_or(0);
+    let outbox = use_context::<Outbox>();
+    let count = move || outbox.map(|o| o.unsent_records().len()).unwrap_or(0);
     view! {
         <Show when=move || { count() > 0 }>
             <button
@@ -74,10 +74,19 @@ pub fn App(
     let body = match config {
         Ok(config) => {
             let client = FhirClient::new(config.fhir_base.clone());
-            provide_context(UnsentSaves::start());
+            let outbox = Outbox::start(client.clone());
+            provide_context(outbox);
             provide_context(AppContext { client, config });
             let on_back = Callback::new(move |_| view.set(View::Decisions));
             view! {
+                <Show when=move || outbox.storage_error.get().is_some()>
+                    <p class="tahto-card tahto-error" role="alert">
+                        {move || i18n.format(
+                            Msg::StorageProblem,
+                            &[("detail", outbox.storage_error.get().unwrap_or_default())],
+                        )}
+                    </p>
+                </Show>
                 // The decisions page stays mounted (hidden) so nothing typed is lost by a visit to
                 // the unsent list.
                 <div hidden=move || view.get() != View::Decisions>

@@ -1,9 +1,9 @@
 //! The organ donation decision (elinluovutustahto) and its FHIR `Consent` form (DESIGN §2).
 
-use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
 
 use crate::fhir::resources::{
-    CodeableConcept, Coding, Consent, Extension, Extra, Identifier, Policy, Provision, Reference,
+    any_has_code, concept, extension_string, items, resource_type, str_at,
 };
 
 pub const LOINC: &str = "http://loinc.org";
@@ -25,7 +25,7 @@ pub const IDENTIFIER_SYSTEM: &str = "urn:ietf:rfc:3986";
 pub const NOTE_MAX_CHARS: usize = 1000;
 
 /// What the citizen decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DonationChoice {
     /// Consents to donating organs and tissues.
     Consent,
@@ -36,7 +36,7 @@ pub enum DonationChoice {
 }
 
 /// Organs and tissues a citizen can exclude, with their SNOMED CT body structure codes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Organ {
     Kidneys,
     Liver,
@@ -80,10 +80,10 @@ impl Organ {
         }
     }
 
-    fn from_code(code: &CodeableConcept) -> Option<Organ> {
+    fn from_code(code: &Value) -> Option<Organ> {
         Organ::ALL
             .into_iter()
-            .find(|organ| code.has(SNOMED, organ.snomed().0))
+            .find(|organ| crate::fhir::resources::has_code(code, SNOMED, organ.snomed().0))
     }
 }
 
@@ -98,7 +98,7 @@ pub struct OrganDonation {
 }
 
 /// What the form holds while the citizen is deciding (persisted as they type).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OrganDonationDraft {
     pub choice: Option<DonationChoice>,
     pub excluded: Vec<Organ>,
@@ -113,7 +113,52 @@ pub enum DraftProblem {
     NoteTooLong { chars: usize },
 }
 
+impl DonationChoice {
+    pub const ALL: [DonationChoice; 3] = [
+        DonationChoice::Consent,
+        DonationChoice::Refuse,
+        DonationChoice::ConsentExcept,
+    ];
+
+    /// Its name in a stored draft.
+    pub fn code(self) -> &'static str {
+        match self {
+            DonationChoice::Consent => "consent",
+            DonationChoice::Refuse => "refuse",
+            DonationChoice::ConsentExcept => "consent-except",
+        }
+    }
+}
+
 impl OrganDonationDraft {
+    /// The draft as kept on the device while the citizen types: the choice, the SNOMED CT codes
+    /// of the excluded organs, the note.
+    pub fn to_stored(&self) -> Value {
+        json!({
+            "choice": self.choice.map(DonationChoice::code),
+            "excluded": self.excluded.iter().map(|o| o.snomed().0).collect::<Vec<_>>(),
+            "note": self.note,
+        })
+    }
+
+    /// Reads a kept draft; what it cannot read is left out rather than guessed.
+    pub fn from_stored(v: &Value) -> Self {
+        let choice = str_at(v, &["choice"])
+            .and_then(|c| DonationChoice::ALL.into_iter().find(|d| d.code() == c));
+        let mut excluded: Vec<Organ> = items(v, "excluded")
+            .iter()
+            .filter_map(Value::as_str)
+            .filter_map(|code| Organ::ALL.into_iter().find(|o| o.snomed().0 == code))
+            .collect();
+        excluded.sort_unstable();
+        excluded.dedup();
+        Self {
+            choice,
+            excluded,
+            note: str_at(v, &["note"]).unwrap_or_default().to_owned(),
+        }
+    }
+
     pub fn toggle(&mut self, organ: Organ, on: bool) {
         self.excluded.retain(|o| *o != organ);
         if on {
@@ -158,156 +203,143 @@ impl From<&OrganDonation> for OrganDonationDraft {
     }
 }
 
-fn action() -> CodeableConcept {
-    CodeableConcept::of(Coding::new(
-        SNOMED,
-        ACTION_ORGAN_DONATION,
-        "Donation of organ",
-    ))
+fn action() -> Value {
+    concept(SNOMED, ACTION_ORGAN_DONATION, "Donation of organ")
 }
 
 /// True when the resource is an organ donation decision (and not another kind of consent).
-pub fn is_organ_donation(consent: &Consent) -> bool {
-    consent.resource_type == "Consent" && consent.has_category(LOINC, CATEGORY_ORGAN_DONATION)
+pub fn is_organ_donation(consent: &Value) -> bool {
+    resource_type(consent) == Some("Consent")
+        && any_has_code(consent, "category", LOINC, CATEGORY_ORGAN_DONATION)
+}
+
+/// A new `Consent` for the decision of `patient_id`, carrying `new_identifier` (a `urn:uuid:`) so
+/// a retried create can be recognised and never duplicated.
+fn new_consent(patient_id: &str, new_identifier: &str) -> Value {
+    json!({
+        "resourceType": "Consent",
+        "identifier": [{ "system": IDENTIFIER_SYSTEM, "value": new_identifier }],
+        "status": "active",
+        "scope": concept(CONSENT_SCOPE, "adr", "Advanced Care Directive"),
+        "category": [
+            concept(LOINC, CATEGORY_PATIENT_CONSENT, "Patient Consent"),
+            {
+                "coding": [{ "system": LOINC, "code": CATEGORY_ORGAN_DONATION }],
+                "text": "Organ donation decision"
+            }
+        ],
+        "patient": { "reference": format!("Patient/{patient_id}") },
+        "policy": [{ "authority": POLICY_AUTHORITY, "uri": POLICY_URI }]
+    })
 }
 
 /// The `Consent` that records `decision`.
 ///
 /// With `previous` (the stored version), everything Tahto does not own is kept as the server sent
 /// it — id, meta, identifiers, unknown fields, other extensions, exclusions coded by other systems —
-/// so an update never drops data. Without it, a new resource carrying `new_identifier` (a
-/// `urn:uuid:`) so a retried create can be recognised and never duplicated.
+/// so an update never drops data. Without it, a new resource (see [`new_consent`]).
 pub fn to_consent(
     decision: &OrganDonation,
     patient_id: &str,
     recorded_at: &str,
-    previous: Option<&Consent>,
+    previous: Option<&Value>,
     new_identifier: &str,
-) -> Consent {
+) -> Value {
     let mut consent = match previous {
-        Some(previous) => previous.clone(),
-        None => Consent {
-            resource_type: "Consent".into(),
-            id: None,
-            meta: None,
-            extension: Vec::new(),
-            identifier: vec![Identifier {
-                system: Some(IDENTIFIER_SYSTEM.into()),
-                value: Some(new_identifier.into()),
-                extra: Extra::new(),
-            }],
-            status: "active".into(),
-            scope: CodeableConcept::of(Coding::new(
-                CONSENT_SCOPE,
-                "adr",
-                "Advanced Care Directive",
-            )),
-            category: vec![
-                CodeableConcept::of(Coding::new(
-                    LOINC,
-                    CATEGORY_PATIENT_CONSENT,
-                    "Patient Consent",
-                )),
-                CodeableConcept {
-                    coding: vec![Coding {
-                        system: Some(LOINC.into()),
-                        code: Some(CATEGORY_ORGAN_DONATION.into()),
-                        display: None,
-                        extra: Extra::new(),
-                    }],
-                    text: Some("Organ donation decision".into()),
-                    extra: Extra::new(),
-                },
-            ],
-            patient: Some(Reference::to(format!("Patient/{patient_id}"))),
-            date_time: None,
-            policy: vec![Policy {
-                authority: Some(POLICY_AUTHORITY.into()),
-                uri: Some(POLICY_URI.into()),
-                extra: Extra::new(),
-            }],
-            policy_rule: None,
-            provision: None,
-            extra: Extra::new(),
-        },
+        Some(previous) if previous.is_object() => previous.clone(),
+        _ => new_consent(patient_id, new_identifier),
     };
-    consent.status = "active".into();
-    consent.date_time = Some(recorded_at.into());
     let permit = decision.choice != DonationChoice::Refuse;
-    consent.policy_rule = Some(CodeableConcept::of(if permit {
-        Coding::new(ACT_CODE, "OPTIN", "opt-in")
-    } else {
-        Coding::new(ACT_CODE, "OPTOUT", "opt-out")
-    }));
-
-    let previous_provision = previous.and_then(|p| p.provision.clone());
     // Exclusions Tahto cannot name (coded elsewhere) survive while the decision stays "except".
-    let foreign_exclusions: Vec<Provision> = match (&previous_provision, decision.choice) {
-        (Some(p), DonationChoice::ConsentExcept) => p
-            .provision
-            .iter()
-            .filter(|n| !n.code.iter().any(|c| Organ::from_code(c).is_some()))
-            .cloned()
-            .collect(),
-        _ => Vec::new(),
-    };
-    let mut nested: Vec<Provision> = decision
+    let foreign_exclusions = consent
+        .get("provision")
+        .map(|p| items(p, "provision"))
+        .unwrap_or_default()
+        .iter()
+        .filter(|_| decision.choice == DonationChoice::ConsentExcept)
+        .filter(|n| {
+            !items(n, "code")
+                .iter()
+                .any(|c| Organ::from_code(c).is_some())
+        })
+        .cloned();
+    let nested: Vec<Value> = decision
         .excluded
         .iter()
         .map(|organ| {
             let (code, display) = organ.snomed();
-            Provision {
-                kind: Some("deny".into()),
-                action: vec![action()],
-                code: vec![CodeableConcept::of(Coding::new(SNOMED, code, display))],
-                provision: Vec::new(),
-                extra: Extra::new(),
-            }
+            json!({
+                "type": "deny",
+                "action": [action()],
+                "code": [concept(SNOMED, code, display)]
+            })
         })
+        .chain(foreign_exclusions)
         .collect();
-    nested.extend(foreign_exclusions);
-    let mut provision = previous_provision.unwrap_or_default();
-    provision.kind = Some(if permit { "permit" } else { "deny" }.into());
-    provision.action = vec![action()];
-    provision.provision = nested;
-    consent.provision = Some(provision);
+    let Some(fields) = consent.as_object_mut() else {
+        return consent;
+    };
+    fields.insert("status".into(), "active".into());
+    fields.insert("dateTime".into(), recorded_at.into());
+    fields.insert(
+        "policyRule".into(),
+        if permit {
+            concept(ACT_CODE, "OPTIN", "opt-in")
+        } else {
+            concept(ACT_CODE, "OPTOUT", "opt-out")
+        },
+    );
 
-    consent.extension.retain(|e| e.url != NOTE_EXTENSION);
+    let provision = fields
+        .entry("provision")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(provision) = provision.as_object_mut() {
+        provision.insert("type".into(), if permit { "permit" } else { "deny" }.into());
+        provision.insert("action".into(), json!([action()]));
+        if nested.is_empty() {
+            provision.remove("provision");
+        } else {
+            provision.insert("provision".into(), Value::Array(nested));
+        }
+    }
+
+    let mut extensions: Vec<Value> = fields
+        .remove("extension")
+        .and_then(|e| match e {
+            Value::Array(list) => Some(list),
+            _ => None,
+        })
+        .unwrap_or_default();
+    extensions.retain(|e| str_at(e, &["url"]) != Some(NOTE_EXTENSION));
     if !decision.note.is_empty() {
-        consent.extension.push(Extension {
-            url: NOTE_EXTENSION.into(),
-            value_string: Some(decision.note.clone()),
-            extra: Extra::new(),
-        });
+        extensions.push(json!({ "url": NOTE_EXTENSION, "valueString": decision.note }));
+    }
+    if !extensions.is_empty() {
+        fields.insert("extension".into(), Value::Array(extensions));
     }
     consent
 }
 
 /// Reads a decision back from a stored `Consent`; `None` when it is not one Tahto can show.
-pub fn from_consent(consent: &Consent) -> Option<OrganDonation> {
-    if !is_organ_donation(consent) || consent.status != "active" {
+pub fn from_consent(consent: &Value) -> Option<OrganDonation> {
+    if !is_organ_donation(consent) || str_at(consent, &["status"]) != Some("active") {
         return None;
     }
-    let provision = consent.provision.as_ref()?;
-    let note = consent
-        .extension
+    let provision = consent.get("provision")?;
+    let note = extension_string(consent, NOTE_EXTENSION)
+        .unwrap_or_default()
+        .to_owned();
+    let nested = items(provision, "provision");
+    let mut excluded: Vec<Organ> = nested
         .iter()
-        .find(|e| e.url == NOTE_EXTENSION)
-        .and_then(|e| e.value_string.clone())
-        .unwrap_or_default();
-    let mut excluded: Vec<Organ> = provision
-        .provision
-        .iter()
-        .filter(|n| n.kind.as_deref() == Some("deny"))
-        .flat_map(|n| n.code.iter().filter_map(Organ::from_code))
+        .filter(|n| str_at(n, &["type"]) == Some("deny"))
+        .flat_map(|n| items(n, "code").iter().filter_map(Organ::from_code))
         .collect();
     excluded.sort_unstable();
     excluded.dedup();
-    let choice = match provision.kind.as_deref()? {
+    let choice = match str_at(provision, &["type"])? {
         "deny" => DonationChoice::Refuse,
-        "permit" if excluded.is_empty() && provision.provision.is_empty() => {
-            DonationChoice::Consent
-        }
+        "permit" if excluded.is_empty() && nested.is_empty() => DonationChoice::Consent,
         "permit" => DonationChoice::ConsentExcept,
         _ => return None,
     };
@@ -324,7 +356,6 @@ pub fn from_consent(consent: &Consent) -> Option<OrganDonation> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     const NOW: &str = "2026-11-23T10:15:00.000Z";
     const UUID: &str = "urn:uuid:6f1c1f4e-8f0a-4f7e-9a51-3f7f0f2b9d11";
@@ -344,7 +375,7 @@ mod tests {
             excluded: vec![],
             note: String::new(),
         };
-        let v = serde_json::to_value(to_consent(&decision, "helmi", NOW, None, UUID)).unwrap();
+        let v = to_consent(&decision, "helmi", NOW, None, UUID);
         assert_eq!(v["resourceType"], "Consent");
         assert_eq!(v["status"], "active");
         assert_eq!(v["scope"]["coding"][0]["code"], "adr");
@@ -369,7 +400,7 @@ mod tests {
             note: String::new(),
         };
         let consent = to_consent(&decision, "helmi", NOW, None, UUID);
-        let v = serde_json::to_value(&consent).unwrap();
+        let v = consent.clone();
         assert_eq!(v["provision"]["type"], "deny");
         assert_eq!(v["policyRule"]["coding"][0]["code"], "OPTOUT");
         assert_eq!(from_consent(&consent), Some(decision));
@@ -379,7 +410,7 @@ mod tests {
     fn exceptions_are_nested_deny_provisions_and_read_back() {
         let decision = except(&[Organ::Kidneys, Organ::Corneas], "Äidin toive: ei sydäntä");
         let consent = to_consent(&decision, "helmi", NOW, None, UUID);
-        let v = serde_json::to_value(&consent).unwrap();
+        let v = consent.clone();
         let nested = v["provision"]["provision"].as_array().unwrap();
         assert_eq!(nested.len(), 2);
         assert!(nested.iter().all(|n| n["type"] == "deny"));
@@ -388,7 +419,7 @@ mod tests {
         assert_eq!(v["extension"][0]["valueString"], "Äidin toive: ei sydäntä");
         // Through JSON text, as it travels.
         let text = serde_json::to_string(&consent).unwrap();
-        let back: Consent = serde_json::from_str(&text).unwrap();
+        let back: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(from_consent(&back), Some(decision));
     }
 
@@ -421,11 +452,8 @@ mod tests {
             },
             "futureR5Field": {"kept": [1, 2, 3]}
         });
-        let previous: Consent = serde_json::from_value(stored.clone()).unwrap();
         let decision = except(&[Organ::Heart], "");
-        let updated =
-            serde_json::to_value(to_consent(&decision, "helmi", NOW, Some(&previous), UUID))
-                .unwrap();
+        let updated = to_consent(&decision, "helmi", NOW, Some(&stored), UUID);
 
         for kept in [
             "id",
@@ -463,14 +491,29 @@ mod tests {
 
     #[test]
     fn other_consents_are_not_taken_for_a_donation_decision() {
-        let other: Consent = serde_json::from_value(json!({
+        let other = json!({
             "resourceType": "Consent", "status": "active",
             "scope": {"coding": [{"code": "patient-privacy"}]},
             "category": [{"coding": [{"system": LOINC, "code": "57016-8"}]}],
             "provision": {"type": "permit"}
-        }))
-        .unwrap();
+        });
         assert_eq!(from_consent(&other), None);
+    }
+
+    #[test]
+    fn drafts_are_kept_and_read_back() {
+        let draft = OrganDonationDraft {
+            choice: Some(DonationChoice::ConsentExcept),
+            excluded: vec![Organ::Kidneys, Organ::HeartValves],
+            note: "ei sydäntä".into(),
+        };
+        let text = serde_json::to_string(&draft.to_stored()).unwrap();
+        let back = OrganDonationDraft::from_stored(&serde_json::from_str(&text).unwrap());
+        assert_eq!(back, draft);
+        assert_eq!(
+            OrganDonationDraft::from_stored(&json!({"choice": "maybe", "excluded": [1, "x"]})),
+            OrganDonationDraft::default()
+        );
     }
 
     #[test]

@@ -5,26 +5,16 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_net::http::{RequestBuilder, Response};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::error::{parse_retry_after, version_from_etag};
-use super::resources::{Bundle, Consent, OperationOutcome, ResourceType};
+use super::resources::{bundle_resources, last_updated, resource_type, OperationOutcome};
 use super::FhirError;
 use crate::save::{Receipt, Write};
 
 const FHIR_JSON: &str = "application/fhir+json";
 /// A phone on a bad network can take long; past this the save is shown as not yet saved.
 pub const REQUEST_TIMEOUT_MS: u32 = 20_000;
-
-/// A FHIR resource type Tahto reads.
-pub trait Resource: DeserializeOwned {
-    const TYPE: &'static str;
-}
-
-impl Resource for Consent {
-    const TYPE: &'static str = "Consent";
-}
 
 /// Talks to one FHIR R4 server.
 #[derive(Clone, Debug)]
@@ -119,24 +109,22 @@ impl FhirClient {
         }
     }
 
-    /// Searches `T` with the given parameters; every entry of type `T` must be readable.
-    pub async fn search<T: Resource>(&self, params: &[(&str, &str)]) -> Result<Vec<T>, FhirError> {
-        let url = format!("{}/{}?{}", self.base, T::TYPE, query_string(params));
+    /// Searches `resource_type` with the given parameters: the matching resources of the first
+    /// page (other entries, such as an `OperationOutcome` with warnings, are skipped).
+    pub async fn search(
+        &self,
+        resource_type: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Vec<Value>, FhirError> {
+        let url = format!("{}/{}?{}", self.base, resource_type, query_string(params));
         let (response, text) = self.send(gloo_net::http::Request::get(&url), None).await?;
         if !response.ok() {
             return Err(Self::status_error(&response, &text));
         }
-        let bundle: Bundle =
+        let bundle: Value =
             serde_json::from_str(&text).map_err(|e| FhirError::Malformed(e.to_string()))?;
-        let malformed = |e: serde_json::Error| FhirError::Malformed(e.to_string());
-        let mut found = Vec::new();
-        for raw in bundle.entry.into_iter().filter_map(|e| e.resource) {
-            let kind: ResourceType = serde_json::from_str(raw.get()).map_err(malformed)?;
-            if kind.resource_type == T::TYPE {
-                found.push(serde_json::from_str(raw.get()).map_err(malformed)?);
-            }
-        }
-        Ok(found)
+        bundle_resources(bundle, resource_type)
+            .ok_or_else(|| FhirError::Malformed("expected a Bundle".into()))
     }
 
     /// Writes `resource` as the outbox entry says: `POST` with `If-None-Exist` for a create,
@@ -190,10 +178,7 @@ impl FhirClient {
         let (Some(id), Some(version_id)) = (id, version) else {
             return Err(FhirError::MissingVersion);
         };
-        let server_time = stored
-            .get("meta")
-            .and_then(|m| m.get("lastUpdated"))
-            .and_then(Value::as_str)
+        let server_time = last_updated(&stored)
             .map(str::to_owned)
             .or_else(|| response.headers().get("last-modified"));
         Ok((
@@ -220,7 +205,7 @@ impl FhirClient {
     fn parse_resource(text: &str, resource_type: &str) -> Result<Value, FhirError> {
         let value: Value =
             serde_json::from_str(text).map_err(|e| FhirError::Malformed(e.to_string()))?;
-        if value.get("resourceType").and_then(Value::as_str) != Some(resource_type) {
+        if self::resource_type(&value) != Some(resource_type) {
             return Err(FhirError::Malformed(format!("expected a {resource_type}")));
         }
         Ok(value)

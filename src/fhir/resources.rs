@@ -1,251 +1,124 @@
-//! Hand-written FHIR R4 types for the resources Tahto writes and reads.
+//! FHIR R4 resources as JSON, with small typed helpers to read and build them.
 //!
-//! Generic FHIR crates add megabytes of wasm, so only the fields Tahto uses are typed. Every struct
-//! keeps whatever else the server sent in `extra`, so an update never drops data it did not understand.
+//! Resources stay `serde_json::Value` from the wire to the domain mapping: an update starts from
+//! the server's copy, so everything Tahto does not own is kept as sent. Typed serde structs with a
+//! catch-all `#[serde(flatten)]` map did the same at ~10 KB of wasm per resource type (measured:
+//! the `Consent` visitor alone was 13 KB), which the first-load budget cannot pay for every page.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{json, Value};
 
-/// Fields of a JSON object that Tahto does not model, kept verbatim for the round trip.
-pub type Extra = Map<String, Value>;
-
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Coding {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display: Option<String>,
-    #[serde(flatten)]
-    pub extra: Extra,
+/// A string at `path` (object keys; array positions as numbers in text, e.g. `"0"`).
+pub fn str_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
+    at(value, path)?.as_str()
 }
 
-impl Coding {
-    pub fn new(system: &str, code: &str, display: &str) -> Self {
-        Self {
-            system: Some(system.to_owned()),
-            code: Some(code.to_owned()),
-            display: Some(display.to_owned()),
-            extra: Extra::new(),
-        }
-    }
-
-    pub fn is(&self, system: &str, code: &str) -> bool {
-        self.system.as_deref() == Some(system) && self.code.as_deref() == Some(code)
-    }
+/// The value at `path` (see [`str_at`]).
+pub fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, key| match v {
+        Value::Array(items) => items.get(key.parse::<usize>().ok()?),
+        _ => v.get(key),
+    })
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct CodeableConcept {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub coding: Vec<Coding>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    #[serde(flatten)]
-    pub extra: Extra,
+/// The items of the array at `key` (none when it is missing or not an array).
+pub fn items<'a>(value: &'a Value, key: &str) -> &'a [Value] {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
-impl CodeableConcept {
-    pub fn of(coding: Coding) -> Self {
-        Self {
-            coding: vec![coding],
-            text: None,
-            extra: Extra::new(),
-        }
-    }
-
-    pub fn has(&self, system: &str, code: &str) -> bool {
-        self.coding.iter().any(|c| c.is(system, code))
-    }
+/// The resource type, id, versionId and lastUpdated of a resource.
+pub fn resource_type(resource: &Value) -> Option<&str> {
+    str_at(resource, &["resourceType"])
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Identifier {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(flatten)]
-    pub extra: Extra,
+pub fn id(resource: &Value) -> Option<&str> {
+    str_at(resource, &["id"])
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Reference {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display: Option<String>,
-    #[serde(flatten)]
-    pub extra: Extra,
+pub fn version_id(resource: &Value) -> Option<&str> {
+    str_at(resource, &["meta", "versionId"])
 }
 
-impl Reference {
-    pub fn to(reference: String) -> Self {
-        Self {
-            reference: Some(reference),
-            display: None,
-            extra: Extra::new(),
-        }
-    }
+pub fn last_updated(resource: &Value) -> Option<&str> {
+    str_at(resource, &["meta", "lastUpdated"])
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Meta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<String>,
-    #[serde(flatten)]
-    pub extra: Extra,
+/// A `Coding`.
+pub fn coding(system: &str, code: &str, display: &str) -> Value {
+    json!({ "system": system, "code": code, "display": display })
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Extension {
-    pub url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value_string: Option<String>,
-    #[serde(flatten)]
-    pub extra: Extra,
+/// A `CodeableConcept` with one coding.
+pub fn concept(system: &str, code: &str, display: &str) -> Value {
+    json!({ "coding": [coding(system, code, display)] })
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Policy {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authority: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
-    #[serde(flatten)]
-    pub extra: Extra,
+/// Whether a `CodeableConcept` carries `system|code`.
+pub fn has_code(concept: &Value, system: &str, code: &str) -> bool {
+    items(concept, "coding")
+        .iter()
+        .any(|c| str_at(c, &["system"]) == Some(system) && str_at(c, &["code"]) == Some(code))
 }
 
-/// `Consent.provision`: a rule, possibly with nested exceptions.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Provision {
-    /// `permit` or `deny`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub action: Vec<CodeableConcept>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub code: Vec<CodeableConcept>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub provision: Vec<Provision>,
-    #[serde(flatten)]
-    pub extra: Extra,
+/// Whether any concept of the array at `key` carries `system|code` (e.g. `category`).
+pub fn any_has_code(resource: &Value, key: &str, system: &str, code: &str) -> bool {
+    items(resource, key)
+        .iter()
+        .any(|c| has_code(c, system, code))
 }
 
-/// FHIR R4 `Consent`.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Consent {
-    /// Always `"Consent"`; checked when reading so another resource is never taken for one.
-    pub resource_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<Meta>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub extension: Vec<Extension>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub identifier: Vec<Identifier>,
-    pub status: String,
-    pub scope: CodeableConcept,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub category: Vec<CodeableConcept>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub patient: Option<Reference>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date_time: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub policy: Vec<Policy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policy_rule: Option<CodeableConcept>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provision: Option<Provision>,
-    #[serde(flatten)]
-    pub extra: Extra,
-}
-
-impl Consent {
-    /// The server's version of this resource, if it has been stored.
-    pub fn version_id(&self) -> Option<&str> {
-        self.meta.as_ref()?.version_id.as_deref()
-    }
-
-    pub fn last_updated(&self) -> Option<&str> {
-        self.meta.as_ref()?.last_updated.as_deref()
-    }
-
-    pub fn has_category(&self, system: &str, code: &str) -> bool {
-        self.category.iter().any(|c| c.has(system, code))
-    }
-}
-
-/// A search result page. Entries stay raw JSON text until their type is known, so a bundle can
-/// mix resource types (e.g. an `OperationOutcome` entry) without failing the whole page.
-#[derive(Deserialize, Debug, Default)]
-pub struct Bundle {
-    #[serde(default)]
-    pub entry: Vec<BundleEntry>,
-}
-
-#[derive(Deserialize, Debug, Default)]
-pub struct BundleEntry {
-    #[serde(default)]
-    pub resource: Option<Box<serde_json::value::RawValue>>,
-}
-
-/// Just the type of a resource, to look before parsing the rest.
-#[derive(Deserialize)]
-pub struct ResourceType {
-    #[serde(rename = "resourceType")]
-    pub resource_type: String,
+/// The value of the extension `url` (its `valueString`).
+pub fn extension_string<'a>(resource: &'a Value, url: &str) -> Option<&'a str> {
+    items(resource, "extension")
+        .iter()
+        .find(|e| str_at(e, &["url"]) == Some(url))
+        .and_then(|e| str_at(e, &["valueString"]))
 }
 
 /// `OperationOutcome`: the server's reason for refusing a request.
-#[derive(Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OperationOutcome {
-    #[serde(default)]
     pub issue: Vec<OutcomeIssue>,
 }
 
-#[derive(Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OutcomeIssue {
-    #[serde(default)]
     pub severity: Option<String>,
-    #[serde(default)]
-    pub code: Option<String>,
-    #[serde(default)]
-    pub diagnostics: Option<String>,
-    #[serde(default)]
-    pub details: Option<CodeableConcept>,
-    #[serde(default)]
-    pub expression: Vec<String>,
+    /// The readable text: `details.text`, else `diagnostics`, else a coding's display.
+    pub text: Option<String>,
 }
 
 impl OperationOutcome {
     /// Parses an error body; `None` when it is not an OperationOutcome.
     pub fn parse(body: &str) -> Option<Self> {
-        #[derive(Deserialize)]
-        struct Document {
-            #[serde(rename = "resourceType")]
-            resource_type: String,
-            #[serde(default)]
-            issue: Vec<OutcomeIssue>,
+        let document: Value = serde_json::from_str(body).ok()?;
+        Self::of(&document)
+    }
+
+    /// Reads an OperationOutcome resource; `None` for anything else.
+    pub fn of(document: &Value) -> Option<Self> {
+        if resource_type(document) != Some("OperationOutcome") {
+            return None;
         }
-        let document: Document = serde_json::from_str(body).ok()?;
-        (document.resource_type == "OperationOutcome").then_some(OperationOutcome {
-            issue: document.issue,
-        })
+        let owned = |v: Option<&str>| v.map(str::to_owned);
+        let issue = items(document, "issue")
+            .iter()
+            .map(|i| OutcomeIssue {
+                severity: owned(str_at(i, &["severity"])),
+                text: owned(
+                    str_at(i, &["details", "text"])
+                        .or_else(|| str_at(i, &["diagnostics"]))
+                        .or_else(|| {
+                            items(i.get("details").unwrap_or(&Value::Null), "coding")
+                                .iter()
+                                .find_map(|c| str_at(c, &["display"]))
+                        }),
+                ),
+            })
+            .collect();
+        Some(Self { issue })
     }
 
     /// The server's own words, for showing to the citizen: errors first, duplicates removed,
@@ -262,18 +135,7 @@ impl OperationOutcome {
         let issues = (0..4).flat_map(|r| self.issue.iter().filter(move |i| rank(i) == r));
         let mut parts: Vec<String> = Vec::new();
         for issue in issues {
-            let text = issue
-                .details
-                .as_ref()
-                .and_then(|d| d.text.clone())
-                .or_else(|| issue.diagnostics.clone())
-                .or_else(|| {
-                    issue
-                        .details
-                        .as_ref()
-                        .and_then(|d| d.coding.iter().find_map(|c| c.display.clone()))
-                });
-            if let Some(text) = text.map(|t| crate::text::clean_for_display(&t)) {
+            if let Some(text) = issue.text.as_deref().map(crate::text::clean_for_display) {
                 if !text.is_empty() && !parts.contains(&text) {
                     parts.push(text);
                 }
@@ -283,5 +145,71 @@ impl OperationOutcome {
             return None;
         }
         Some(crate::text::truncate_chars(&parts.join(" · "), MAX_CHARS))
+    }
+}
+
+/// The resources of type `resource_type` in a search `Bundle`; other entries (e.g. an
+/// `OperationOutcome` with warnings) are skipped. `None` when the body is not a Bundle.
+pub fn bundle_resources(bundle: Value, resource_type_wanted: &str) -> Option<Vec<Value>> {
+    let Value::Object(mut bundle) = bundle else {
+        return None;
+    };
+    if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+        return None;
+    }
+    let entries = match bundle.remove("entry") {
+        Some(Value::Array(entries)) => entries,
+        None => Vec::new(),
+        Some(_) => return None,
+    };
+    Some(
+        entries
+            .into_iter()
+            .filter_map(|mut e| e.get_mut("resource").map(Value::take))
+            .filter(|r| resource_type(r) == Some(resource_type_wanted))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_reach_into_objects_and_arrays() {
+        let v = json!({"meta": {"versionId": "3"}, "coding": [{"code": "a"}, {"code": "b"}]});
+        assert_eq!(version_id(&v), Some("3"));
+        assert_eq!(str_at(&v, &["coding", "1", "code"]), Some("b"));
+        assert_eq!(str_at(&v, &["coding", "x", "code"]), None);
+        assert_eq!(str_at(&v, &["meta", "versionId", "deeper"]), None);
+        assert!(items(&v, "missing").is_empty());
+    }
+
+    #[test]
+    fn codes_are_matched_on_system_and_code() {
+        let c = concept("http://loinc.org", "64300-7", "x");
+        assert!(has_code(&c, "http://loinc.org", "64300-7"));
+        assert!(!has_code(&c, "http://snomed.info/sct", "64300-7"));
+        assert!(!has_code(&json!("not a concept"), "a", "b"));
+    }
+
+    #[test]
+    fn bundles_keep_only_the_wanted_type() {
+        let b = json!({"resourceType": "Bundle", "entry": [
+            {"resource": {"resourceType": "Consent", "id": "1"}},
+            {"resource": {"resourceType": "OperationOutcome"}},
+            {"search": {"mode": "match"}}
+        ]});
+        let found = bundle_resources(b, "Consent").unwrap_or_default();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            bundle_resources(json!({"resourceType": "Bundle"}), "Consent"),
+            Some(vec![])
+        );
+        assert_eq!(bundle_resources(json!([1, 2]), "Consent"), None);
+        assert_eq!(
+            bundle_resources(json!({"resourceType": "Bundle", "entry": 5}), "Consent"),
+            None
+        );
     }
 }

@@ -11,11 +11,11 @@ use crate::domain::organ_donation::{
     NOTE_MAX_CHARS,
 };
 use crate::fhir::client::FhirClient;
-use crate::fhir::resources::{Consent, Meta};
+use crate::fhir::resources::{id, last_updated, version_id};
 use crate::fhir::FhirError;
 use crate::i18n::Msg;
-use crate::save::pipeline::{OnDone, SaveSlot};
-use crate::save::{Receipt, SaveState, Write};
+use crate::save::sync::Outbox;
+use crate::save::{SaveState, Write};
 use crate::ui::{use_announcer, use_i18n, SaveStatus};
 use serde_json::Value;
 
@@ -163,7 +163,7 @@ fn summarize(i18n: &crate::ui::I18n, decision: &OrganDonation) -> String {
 #[component]
 fn CurrentDecision(
     load: RwSignal<Load>,
-    recorded: RwSignal<Option<Consent>>,
+    recorded: RwSignal<Option<Value>>,
     #[prop(into)] pending: Signal<Option<OrganDonation>>,
     /// Loads the recorded decision again after a failure.
     on_reload: Callback<()>,
@@ -207,9 +207,8 @@ fn CurrentDecision(
                         return view! { <p>{i18n.t(Msg::CurrentNone)}</p> }.into_any();
                     };
                     let decision = from_consent(&consent);
-                    let version = consent.version_id().unwrap_or("?").to_owned();
-                    let time = consent
-                        .last_updated()
+                    let version = version_id(&consent).unwrap_or("?").to_owned();
+                    let time = last_updated(&consent)
                         .map(|t| crate::web::format_date_time(t, i18n.lang.get()))
                         .unwrap_or_default();
                     view! {
@@ -241,37 +240,25 @@ fn problem_text(i18n: &crate::ui::I18n, problem: DraftProblem) -> String {
     }
 }
 
-async fn load_latest(client: &FhirClient, patient_id: &str) -> Result<Option<Consent>, FhirError> {
+async fn load_latest(client: &FhirClient, patient_id: &str) -> Result<Option<Value>, FhirError> {
     let patient = format!("Patient/{patient_id}");
     let category = format!("{LOINC}|{CATEGORY_ORGAN_DONATION}");
-    let found: Vec<Consent> = client
-        .search(&[
-            ("patient", &patient),
-            ("category", &category),
-            ("status", "active"),
-            ("_sort", "-_lastUpdated"),
-            ("_count", "1"),
-        ])
+    let found = client
+        .search(
+            "Consent",
+            &[
+                ("patient", &patient),
+                ("category", &category),
+                ("status", "active"),
+                ("_sort", "-_lastUpdated"),
+                ("_count", "1"),
+            ],
+        )
         .await?;
     Ok(found.into_iter().find(is_organ_donation))
 }
 
-// Through JSON text rather than `from_value`/`to_value`: the text (de)serializers are in the app
-// anyway, the `Value` ones would be a second copy of every visitor (measured: ~20 KB of wasm).
-fn consent_of(value: &Value) -> Option<Consent> {
-    serde_json::from_str(&value.to_string()).ok()
-}
-
-fn resource_of(consent: &Consent) -> Option<Value> {
-    serde_json::to_string(consent)
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-}
-
-/// Runs after the recorded decision has been loaded.
-type AfterLoad = Box<dyn FnOnce(Option<Consent>) + Send + Sync>;
-
-/// The saved record of a citizen's organ donation decision (its key in local storage).
+/// The saved record of a citizen's organ donation decision (its key in the outbox).
 pub fn record_key(patient_id: &str) -> String {
     format!("organ-donation/Patient/{patient_id}")
 }
@@ -282,13 +269,13 @@ fn ConflictChoice(
     /// This device's unsent version.
     mine: Option<OrganDonation>,
     /// The version stored elsewhere.
-    theirs: Consent,
+    theirs: Value,
     on_keep_mine: Callback<()>,
     on_take_theirs: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let theirs_decision = from_consent(&theirs);
-    let version = theirs.version_id().unwrap_or("?").to_owned();
+    let version = version_id(&theirs).unwrap_or("?").to_owned();
     view! {
         <div class="tahto-conflict" data-testid="conflict">
             <section class="tahto-conflict-side" data-testid="conflict-mine">
@@ -314,26 +301,26 @@ fn ConflictChoice(
 pub fn OrganDonationPage() -> impl IntoView {
     let i18n = use_i18n();
     let announcer = use_announcer();
-    let Some(ctx) = use_context::<AppContext>() else {
+    let (Some(ctx), Some(outbox)) = (use_context::<AppContext>(), use_context::<Outbox>()) else {
         return ().into_any();
     };
     let patient_id = ctx.config.patient_id.clone();
-    let draft_key = format!("tahto.draft.{}", record_key(&patient_id));
+    let record = StoredValue::new(record_key(&patient_id));
+    let draft_key = format!("tahto.draft.{}", record.get_value());
 
     // What the citizen typed last time survives a reload, a crash or a closed tab.
-    let restored: Option<OrganDonationDraft> =
-        crate::web::stored(&draft_key).and_then(|t| serde_json::from_str(&t).ok());
+    let restored: Option<OrganDonationDraft> = crate::web::stored(&draft_key)
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .map(|v| OrganDonationDraft::from_stored(&v));
     let load = RwSignal::new(Load::Loading);
-    let recorded = RwSignal::new(None::<Consent>);
+    let recorded = RwSignal::new(None::<Value>);
     let touched = RwSignal::new(restored.is_some());
     let draft = RwSignal::new(restored.unwrap_or_default());
     let problem = RwSignal::new(None::<DraftProblem>);
     let cleaned = RwSignal::new(0usize);
-    // The version stored elsewhere, while the citizen chooses between it and theirs.
-    let theirs = RwSignal::new(None::<Consent>);
     // One idempotency key per new record, reused by every attempt until the server has it.
     // Shared by every tab (localStorage), so two tabs creating the record create one.
-    let key_key = format!("tahto.key.{}", record_key(&patient_id));
+    let key_key = format!("tahto.key.{}", record.get_value());
     let creation_key = StoredValue::new(crate::web::stored(&key_key).unwrap_or_else(|| {
         let key = crate::web::new_uuid_urn();
         let _kept = crate::web::store(&key_key, &key);
@@ -347,7 +334,7 @@ pub fn OrganDonationPage() -> impl IntoView {
             problem.set(None);
             if previous.as_ref().is_some_and(|p| *p != now) {
                 touched.set(true);
-                if let Ok(text) = serde_json::to_string(&now) {
+                if let Ok(text) = serde_json::to_string(&now.to_stored()) {
                     let _kept = crate::web::store(&draft_key, &text);
                 }
             }
@@ -355,31 +342,26 @@ pub fn OrganDonationPage() -> impl IntoView {
         });
     }
 
-    // Loads the recorded decision; `then` sees it (used to read back after a conflict).
     let fetch = {
         let client = ctx.client.clone();
         let patient_id = patient_id.clone();
-        move |then: Option<AfterLoad>| {
+        move || {
             let client = client.clone();
             let patient_id = patient_id.clone();
             load.set(Load::Loading);
             spawn_local(async move {
                 match load_latest(&client, &patient_id).await {
                     Ok(latest) => {
-                        let decision = latest.as_ref().and_then(from_consent);
-                        recorded.try_set(latest.clone());
                         // The form is only filled while the citizen has not started editing:
                         // their input is never replaced behind their back.
                         if !touched.get_untracked() {
-                            if let Some(d) = decision {
+                            if let Some(d) = latest.as_ref().and_then(from_consent) {
                                 draft.try_set(OrganDonationDraft::from(&d));
                                 touched.try_set(false);
                             }
                         }
+                        recorded.try_set(latest);
                         load.try_set(Load::Loaded);
-                        if let Some(then) = then {
-                            then(latest);
-                        }
                     }
                     Err(error) => {
                         load.try_set(Load::Failed(error));
@@ -388,147 +370,102 @@ pub fn OrganDonationPage() -> impl IntoView {
             });
         }
     };
-    fetch(None);
+    fetch();
 
-    // What the slot is sending, and the slot itself, for the conflict read-back below.
-    let sent = StoredValue::new(None::<OrganDonation>);
-    let slot_handle = StoredValue::new(None::<SaveSlot>);
-    let on_done: OnDone = {
+    // The save of this record, as the outbox (in any tab) has it.
+    let state = Signal::derive(move || record.with_value(|r| outbox.state_of(r)));
+    let open = Memo::new(move |_| record.with_value(|r| outbox.open_entry(r)));
+    // The optimistic value: what is being saved, shown at once and marked as not yet recorded.
+    let pending = Memo::new(move |_| {
+        open.with(|e| {
+            e.as_ref()
+                .filter(|e| !matches!(e.state, SaveState::Conflict { .. }))
+                .and_then(|e| from_consent(&e.resource))
+        })
+    });
+    // The version stored elsewhere, while the citizen chooses between it and theirs.
+    let theirs = Memo::new(move |_| open.with(|e| e.as_ref().and_then(|e| e.theirs.clone())));
+    let mine =
+        Memo::new(move |_| open.with(|e| e.as_ref().and_then(|e| from_consent(&e.resource))));
+
+    // A save confirmed here or in another tab: that is the recorded decision now.
+    Effect::new({
         let draft_key = draft_key.clone();
-        let fetch = fetch.clone();
-        std::sync::Arc::new(
-            move |state: &SaveState, server: Option<Value>| match state {
-                SaveState::Confirmed(_) => {
-                    let stored = server.as_ref().and_then(consent_of);
+        move |previous: Option<Option<Value>>| {
+            let copy = record.with_value(|r| outbox.confirmed_copy(r));
+            if previous.is_some_and(|p| p != copy) {
+                if let Some(stored) = &copy {
                     // Saved: the draft has done its job unless the citizen has changed it since.
-                    if stored.as_ref().and_then(from_consent)
-                        == draft.get_untracked().decision().ok()
-                    {
+                    if from_consent(stored) == draft.get_untracked().decision().ok() {
                         crate::web::forget(&draft_key);
                         touched.set(false);
                     }
-                    recorded.try_set(stored);
-                    theirs.try_set(None);
-                    // The record exists now: later saves update it, and a new key is only for
-                    // a record created again after this one (never reused across records).
+                    recorded.set(Some(stored.clone()));
+                    // The record exists now: later saves update it. A new key is only for a
+                    // record created again after this one (never reused across records).
                     let key = crate::web::new_uuid_urn();
                     let _kept = crate::web::store(&key_key, &key);
                     creation_key.set_value(key);
                 }
-                // 409/412: read the record back. Our own write whose answer was lost is confirmed;
-                // a change made elsewhere is shown beside the citizen's version.
-                SaveState::Conflict { .. } => {
-                    let mine = sent.get_value();
-                    fetch(Some(Box::new(move |latest: Option<Consent>| {
-                        let Some(latest) = latest else {
-                            return;
-                        };
-                        if mine.is_some() && from_consent(&latest) == mine {
-                            let receipt = Receipt {
-                                id: latest.id.clone().unwrap_or_default(),
-                                version_id: latest.version_id().unwrap_or_default().to_owned(),
-                                server_time: latest.last_updated().map(str::to_owned),
-                            };
-                            if let Some(slot) = slot_handle.get_value() {
-                                slot.discard();
-                                slot.state.try_set(SaveState::after_attempt(1, Ok(receipt)));
-                            }
-                        } else {
-                            theirs.try_set(Some(latest));
-                        }
-                    })));
-                }
-                _ => {}
-            },
-        )
-    };
-    let slot = SaveSlot::new(&record_key(&patient_id), ctx.client.clone(), on_done);
-    slot_handle.set_value(Some(slot));
-    Effect::new(move |_| {
-        sent.set_value(
-            slot.pending()
-                .and_then(|v| consent_of(&v))
-                .and_then(|c| from_consent(&c)),
-        );
+            }
+            copy
+        }
     });
 
-    // The optimistic value: what is being saved, shown at once and marked as not yet recorded.
-    let pending = Memo::new(move |_| match slot.state.get() {
-        SaveState::Saving { .. } | SaveState::Queued { .. } => slot
-            .pending()
-            .and_then(|v| consent_of(&v))
-            .and_then(|c| from_consent(&c)),
-        _ => None,
-    });
-
-    let send = {
+    let consent_for = {
         let patient_id = patient_id.clone();
-        move |decision: OrganDonation, base: Option<Consent>| {
-            let write = match &base {
-                Some(Consent {
-                    id: Some(id),
-                    meta:
-                        Some(Meta {
-                            version_id: Some(v),
-                            ..
-                        }),
-                    ..
-                }) => Write::Update {
-                    id: id.clone(),
-                    if_match: v.clone(),
+        move |decision: &OrganDonation, base: Option<&Value>| {
+            to_consent(
+                decision,
+                &patient_id,
+                &crate::web::now_iso(),
+                base,
+                &creation_key.get_value(),
+            )
+        }
+    };
+    let send = {
+        let consent_for = consent_for.clone();
+        move |decision: OrganDonation| {
+            let base = recorded.get_untracked();
+            let write = match base.as_ref().and_then(|b| Some((id(b)?, version_id(b)?))) {
+                Some((id, version)) => Write::Update {
+                    id: id.to_owned(),
+                    if_match: version.to_owned(),
                 },
-                _ => Write::Create {
+                None => Write::Create {
                     creation_key: format!("{IDENTIFIER_SYSTEM}|{}", creation_key.get_value()),
                 },
             };
-            let consent = to_consent(
-                &decision,
-                &patient_id,
-                &crate::web::now_iso(),
-                base.as_ref(),
-                &creation_key.get_value(),
-            );
-            if let Some(resource) = resource_of(&consent) {
-                theirs.set(None);
-                slot.send(resource, write);
-            }
+            let consent = consent_for(&decision, base.as_ref());
+            record.with_value(|r| outbox.save(r, "Consent", consent, write));
         }
     };
 
-    let on_submit = {
-        let send = send.clone();
-        move |ev: SubmitEvent| {
-            ev.prevent_default();
-            match draft.get_untracked().decision() {
-                Ok(decision) => send(decision, recorded.get_untracked()),
-                Err(p) => {
-                    problem.set(Some(p));
-                    announcer.alert(problem_text(&i18n, p));
-                }
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        match draft.get_untracked().decision() {
+            Ok(decision) => send(decision),
+            Err(p) => {
+                problem.set(Some(p));
+                announcer.alert(problem_text(&i18n, p));
             }
         }
     };
-    let on_retry = Callback::new(move |_| slot.retry());
-    let mine = Memo::new(move |_| {
-        slot.pending()
-            .and_then(|v| consent_of(&v))
-            .and_then(|c| from_consent(&c))
+    let on_retry = Callback::new(move |_| record.with_value(|r| outbox.retry_now(r)));
+    let on_keep_mine = Callback::new(move |_| {
+        // Mine is what the form holds now, written on top of their version so nothing of
+        // theirs that Tahto does not own is dropped.
+        let mine = draft
+            .get_untracked()
+            .decision()
+            .ok()
+            .or_else(|| mine.get_untracked());
+        if let (Some(mine), Some(theirs)) = (mine, theirs.get_untracked()) {
+            let resource = consent_for(&mine, Some(&theirs));
+            record.with_value(|r| outbox.keep_mine(r, resource));
+        }
     });
-    let on_keep_mine = {
-        let send = send.clone();
-        Callback::new(move |_| {
-            // Mine is what the form holds now, written on top of their version so nothing of
-            // theirs that Tahto does not own is dropped.
-            let mine = draft
-                .get_untracked()
-                .decision()
-                .ok()
-                .or_else(|| mine.get_untracked());
-            if let (Some(mine), Some(theirs)) = (mine, theirs.get_untracked()) {
-                send(mine, Some(theirs));
-            }
-        })
-    };
     let on_take_theirs = {
         let draft_key = draft_key.clone();
         Callback::new(move |_| {
@@ -539,16 +476,12 @@ pub fn OrganDonationPage() -> impl IntoView {
                 crate::web::forget(&draft_key);
                 touched.set(false);
                 recorded.set(Some(latest));
-                theirs.set(None);
-                slot.discard();
+                record.with_value(|r| outbox.take_theirs(r));
             }
         })
     };
-    let on_reload = {
-        let fetch = fetch.clone();
-        Callback::new(move |_| fetch(None))
-    };
-    let busy = move || slot.state.with(|s| matches!(s, SaveState::Saving { .. }));
+    let on_reload = Callback::new(move |_| fetch());
+    let busy = move || state.with(|s| matches!(s, SaveState::Saving { .. }));
     let form_ready = move || load.with(|l| *l == Load::Loaded);
     let nothing_chosen = move || draft.with(|d| d.choice.is_none());
 
@@ -556,11 +489,6 @@ pub fn OrganDonationPage() -> impl IntoView {
         <article class="tahto-page" aria-labelledby="tahto-od-title">
             <h1 id="tahto-od-title">{move || i18n.t(Msg::OrganDonationTitle)}</h1>
             <p class="tahto-lead">{move || i18n.t(Msg::OrganDonationIntro)}</p>
-            <Show when=move || slot.storage_error.get()>
-                <p class="tahto-card tahto-error" role="alert">
-                    {move || i18n.format(Msg::StorageProblem, &[("detail", "localStorage")])}
-                </p>
-            </Show>
             <CurrentDecision load recorded pending on_reload />
             <Show when=form_ready>
                 <form class="tahto-card tahto-form" on:submit=on_submit.clone() novalidate>
@@ -585,7 +513,7 @@ pub fn OrganDonationPage() -> impl IntoView {
                             </p>
                         </Show>
                     </div>
-                    <SaveStatus state=slot.state on_retry />
+                    <SaveStatus state on_retry />
                     {move || theirs.get().map(|theirs| view! {
                         <ConflictChoice mine=mine.get() theirs on_keep_mine on_take_theirs />
                     })}

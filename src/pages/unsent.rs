@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::Msg;
-use crate::save::pipeline::{SaveSlot, UnsentSaves};
+use crate::save::sync::Outbox;
 use crate::ui::save_status::describe;
 use crate::ui::use_i18n;
 
@@ -20,15 +20,22 @@ pub fn record_label(record: &str) -> Msg {
 fn UnsentItem(
     /// The record the save belongs to.
     record: String,
-    /// Its save.
-    save: SaveSlot,
+    /// The app's outbox.
+    outbox: Outbox,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let record = StoredValue::new(record);
     view! {
         <li class="tahto-card tahto-unsent-item" data-testid="unsent-item">
-            <h2>{move || i18n.t(record_label(&record))}</h2>
-            <p class="tahto-state-headline">{move || describe(&i18n, &save.state.get())}</p>
-            <button type="button" class="tahto-button" on:click=move |_| save.retry()>
+            <h2>{move || i18n.t(record.with_value(|r| record_label(r)))}</h2>
+            <p class="tahto-state-headline">
+                {move || describe(&i18n, &record.with_value(|r| outbox.state_of(r)))}
+            </p>
+            <button
+                type="button"
+                class="tahto-button"
+                on:click=move |_| record.with_value(|r| outbox.retry_now(r))
+            >
                 {move || i18n.t(Msg::RetryNow)}
             </button>
         </li>
@@ -42,8 +49,10 @@ pub fn UnsentPage(
     on_back: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let saves = use_context::<UnsentSaves>();
-    let unsent = move || saves.map(|s| s.unsent()).unwrap_or_default();
+    let Some(outbox) = use_context::<Outbox>() else {
+        return ().into_any();
+    };
+    let unsent = move || outbox.unsent_records();
     view! {
         <article class="tahto-page" aria-labelledby="tahto-unsent-title">
             <h1 id="tahto-unsent-title">{move || i18n.t(Msg::UnsentTitle)}</h1>
@@ -57,7 +66,7 @@ pub fn UnsentPage(
                         <ul class="tahto-unsent-list">
                             {items
                                 .into_iter()
-                                .map(|(record, save)| view! { <UnsentItem record save /> })
+                                .map(|record| view! { <UnsentItem record outbox /> })
                                 .collect_view()}
                         </ul>
                     }
@@ -69,4 +78,5 @@ pub fn UnsentPage(
             </button>
         </article>
     }
+    .into_any()
 }

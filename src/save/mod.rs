@@ -1,24 +1,27 @@
 //! The save pipeline (DESIGN §1). Every write in Tahto goes through here.
 //!
+//! A page calls [`sync::Outbox::save`] with the resource and how to write it; from then on the save
+//! is the outbox's job until it ends in a state the citizen sees on the item:
+//!
 //! - `state.rs`: the save states and how one server answer moves between them (plain data).
-//! - `outbox.rs`: unconfirmed saves as data: ordering, coalescing, retries, conflicts (plain data).
+//! - `outbox.rs`: unconfirmed saves as data: ordering, coalescing, retries, read-back after a lost
+//!   answer, conflicts (plain data, native tests, the property test in `tests/`).
 //! - `retry.rs`: when to try again (backoff with full jitter, `Retry-After`).
-//! - `pipeline.rs` (browser): [`pipeline::SaveSlot`], the app's save path today: one record's
-//!   save, kept in localStorage until confirmed and shared by the citizen's tabs, with automatic
-//!   retries, idempotent resends and a visible end; [`pipeline::UnsentSaves`] for the badge.
-//! - `store.rs` (browser): the outbox entries in IndexedDB (tested in Chromium). The multi-tab
-//!   IndexedDB outbox built on it (one flushing tab under a Web Lock, BroadcastChannel) was written
-//!   and then set aside: wired in, it took the first load to 187 KB brotli against the 150 KB
-//!   budget. It is in git history (commit a69e3f9, `save/sync.rs`, `save/send.rs`).
+//! - `store.rs` (browser): the entries in IndexedDB (localStorage as the fallback).
+//! - `send.rs` (browser): one send of an entry, with the read-back or resend its answer calls for.
+//! - `sync.rs` (browser): [`sync::Outbox`], the app-wide handle: stores, sends from one tab at a
+//!   time under a Web Lock, and tells every open tab over a `BroadcastChannel`.
 
 pub mod outbox;
 pub mod retry;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]
-pub mod pipeline;
+pub mod send;
 #[cfg(target_arch = "wasm32")]
 pub mod store;
+#[cfg(target_arch = "wasm32")]
+pub mod sync;
 
 pub use outbox::Write;
 pub use retry::RetryPolicy;

@@ -2,12 +2,12 @@
 //!
 //! Plain data, no browser code: the whole contract is tested natively.
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::fhir::FhirError;
 
 /// Proof that the server stored a save: only ever built from a 2xx answer carrying both.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receipt {
     pub id: String,
     pub version_id: String,
@@ -124,6 +124,46 @@ impl SaveState {
     }
 }
 
+/// How a save ended, as kept so that every tab and a reload show it: `["confirmed", id, version,
+/// time?]` or `["rejected", status, reason?]`. Written by hand (no derive) to keep the wasm small.
+impl SaveState {
+    pub fn to_stored(&self) -> Option<Value> {
+        let text = |s: &str| Value::String(s.to_owned());
+        let maybe = |s: &Option<String>| s.as_deref().map_or(Value::Null, text);
+        match self {
+            SaveState::Confirmed(r) => Some(Value::Array(vec![
+                text("confirmed"),
+                text(&r.id),
+                text(&r.version_id),
+                maybe(&r.server_time),
+            ])),
+            SaveState::Rejected { status, reason } => Some(Value::Array(vec![
+                text("rejected"),
+                Value::from(*status),
+                maybe(reason),
+            ])),
+            _ => None,
+        }
+    }
+
+    pub fn from_stored(v: &Value) -> Option<SaveState> {
+        let item = |i: usize| v.get(i);
+        let text = |i: usize| item(i).and_then(Value::as_str).map(str::to_owned);
+        match item(0)?.as_str()? {
+            "confirmed" => Some(SaveState::Confirmed(Receipt {
+                id: text(1)?,
+                version_id: text(2)?,
+                server_time: text(3),
+            })),
+            "rejected" => Some(SaveState::Rejected {
+                status: u16::try_from(item(1)?.as_u64()?).ok()?,
+                reason: text(2),
+            }),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +175,30 @@ mod tests {
             outcome: None,
             retry_after_secs: None,
         }
+    }
+
+    #[test]
+    fn ended_saves_are_kept_and_read_back() {
+        let confirmed = SaveState::Confirmed(Receipt {
+            id: "c1".into(),
+            version_id: "4".into(),
+            server_time: Some("2026-11-23T10:00:00Z".into()),
+        });
+        let refused = SaveState::Rejected {
+            status: 422,
+            reason: None,
+        };
+        for state in [confirmed, refused] {
+            let text = serde_json::to_string(&state.to_stored().unwrap()).unwrap();
+            let back = SaveState::from_stored(&serde_json::from_str(&text).unwrap());
+            assert_eq!(back, Some(state));
+        }
+        assert_eq!(SaveState::Draft.to_stored(), None);
+        assert_eq!(
+            SaveState::from_stored(&serde_json::json!(["confirmed", "c1"])),
+            None
+        );
+        assert_eq!(SaveState::from_stored(&serde_json::json!({"x": 1})), None);
     }
 
     #[test]

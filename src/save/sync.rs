@@ -1,0 +1,531 @@
+//! The outbox at work in the browser.
+//!
+//! [`Outbox`] keeps every unconfirmed save in IndexedDB, sends them one at a time — from one tab at
+//! a time, under a cross-tab lock — and publishes each change to the pages of every open tab over a
+//! `BroadcastChannel`. All decisions are made by the pure functions of `outbox.rs`; this file only
+//! stores, sends and tells.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::outbox::{
+    enqueue, keep_mine, next_due, next_wake_ms, rebase_followers, reconcile, start_attempt,
+    take_theirs, Enqueue, NewSave, Next, OutboxEntry, Write,
+};
+use super::retry::RetryPolicy;
+use super::send::send_entry;
+use super::state::SaveState;
+use super::store::OutboxStore;
+use crate::fhir::client::FhirClient;
+
+/// Past this long in `Saving` the citizen is told the service is slow (the watchdog).
+pub const SLOW_AFTER_MS: f64 = 4_000.0;
+const LOCK_NAME: &str = "tahto-outbox";
+const CHANNEL_NAME: &str = "tahto-outbox";
+const OUTCOME_PREFIX: &str = "tahto.outcome.";
+const CONFIRMED_PREFIX: &str = "tahto.confirmed.";
+/// The one message tabs send each other: "storage changed, read it again".
+const CHANGED: &str = "changed";
+
+/// Browser-side parts that are not `Send` (storage handle, channel, timer).
+struct Local {
+    store: RefCell<Option<Rc<OutboxStore>>>,
+    client: FhirClient,
+    channel: Option<web_sys::BroadcastChannel>,
+    flushing: Cell<bool>,
+    flush_again: Cell<bool>,
+    wake: RefCell<Option<gloo_timers::callback::Timeout>>,
+}
+
+/// The app-wide outbox handle (a context).
+#[derive(Clone, Copy)]
+pub struct Outbox {
+    /// Unconfirmed saves as last read from storage; every tab converges on the same list.
+    pub entries: RwSignal<Vec<OutboxEntry>>,
+    /// Bumped whenever storage may have changed (here or in another tab).
+    generation: RwSignal<u64>,
+    /// Ticks every second: drives the watchdog.
+    clock: RwSignal<f64>,
+    /// A storage failure, shown to the citizen.
+    pub storage_error: RwSignal<Option<&'static str>>,
+    policy: RetryPolicy,
+    local: StoredValue<Local, LocalStorage>,
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+impl Outbox {
+    /// Opens the outbox, wires its triggers, and sends whatever an earlier visit left behind.
+    pub fn start(client: FhirClient) -> Outbox {
+        let channel = web_sys::BroadcastChannel::new(CHANNEL_NAME).ok();
+        let outbox = Outbox {
+            entries: RwSignal::new(Vec::new()),
+            generation: RwSignal::new(0),
+            clock: RwSignal::new(now()),
+            storage_error: RwSignal::new(None),
+            policy: RetryPolicy::default(),
+            local: StoredValue::new_local(Local {
+                store: RefCell::new(None),
+                client,
+                channel,
+                flushing: Cell::new(false),
+                flush_again: Cell::new(false),
+                wake: RefCell::new(None),
+            }),
+        };
+
+        if let Some(channel) = outbox.local.with_value(|l| l.channel.clone()) {
+            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |event: web_sys::MessageEvent| {
+                    if event.data().as_string().as_deref() == Some(CHANGED) {
+                        outbox.reload();
+                    }
+                },
+            );
+            channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            on_message.forget();
+        }
+
+        // Back online: try again, spread so that a whole city regaining the network does not
+        // arrive in the same second. Back to the tab: try again almost at once.
+        crate::web::on_window("online", move |_| {
+            let delay = outbox.policy.wake_delay_ms(js_sys::Math::random());
+            outbox.wake_in(delay);
+        });
+        crate::web::on_window("visibilitychange", move |_| {
+            let visible = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+            if visible && !outbox.entries.with_untracked(Vec::is_empty) {
+                let delay = outbox.policy.return_delay_ms(js_sys::Math::random());
+                outbox.wake_in(delay);
+            }
+        });
+        // Leaving with unsent saves: the browser asks "leave site?".
+        crate::web::on_window("beforeunload", move |event: web_sys::Event| {
+            if !outbox.entries.with_untracked(Vec::is_empty) {
+                event.prevent_default();
+                if let Some(e) = event.dyn_ref::<web_sys::BeforeUnloadEvent>() {
+                    e.set_return_value("unsent");
+                }
+            }
+        });
+        // The watchdog's clock: it only ticks while something is being sent.
+        gloo_timers::callback::Interval::new(1_000, move || {
+            let sending = outbox
+                .entries
+                .with_untracked(|e| e.iter().any(|e| e.sending_since_ms.is_some()));
+            if sending {
+                outbox.clock.try_set(now());
+            }
+        })
+        .forget();
+
+        spawn_local(async move {
+            if outbox.store().await.is_some() {
+                outbox.reload_now().await;
+                outbox.flush();
+            }
+        });
+        outbox
+    }
+
+    async fn store(self) -> Option<Rc<OutboxStore>> {
+        if let Some(store) = self.local.with_value(|l| l.store.borrow().clone()) {
+            return Some(store);
+        }
+        match OutboxStore::open().await {
+            Ok(store) => {
+                let store = Rc::new(store);
+                self.local
+                    .with_value(|l| *l.store.borrow_mut() = Some(store.clone()));
+                Some(store)
+            }
+            Err(e) => {
+                self.storage_error.set(Some(e.0));
+                None
+            }
+        }
+    }
+
+    fn client(self) -> FhirClient {
+        self.local.with_value(|l| l.client.clone())
+    }
+
+    /// Tells the other tabs that storage changed.
+    fn broadcast(self) {
+        if let Some(channel) = self.local.with_value(|l| l.channel.clone()) {
+            let _delivered_or_not = channel.post_message(&JsValue::from_str(CHANGED));
+        }
+    }
+
+    fn reload(self) {
+        spawn_local(async move { self.reload_now().await });
+    }
+
+    async fn reload_now(self) {
+        let Some(store) = self.store().await else {
+            return;
+        };
+        match store.entries().await {
+            Ok(entries) => {
+                self.entries.try_set(entries);
+                self.generation.try_update(|g| *g += 1);
+            }
+            Err(e) => {
+                self.storage_error.try_set(Some(e.0));
+            }
+        }
+    }
+
+    /// Keeps how a save of `record` ended (and the server's copy when stored) for every tab.
+    fn remember_outcome(self, record: &str, ended: &SaveState, stored: Option<&Value>) {
+        let kept = [
+            (OUTCOME_PREFIX, ended.to_stored()),
+            (CONFIRMED_PREFIX, stored.cloned()),
+        ];
+        for (prefix, value) in kept {
+            if let Some(Ok(text)) = value.as_ref().map(serde_json::to_string) {
+                let _kept = crate::web::store(&format!("{prefix}{record}"), &text);
+            }
+        }
+        self.generation.update(|g| *g += 1);
+    }
+
+    fn forget_outcome(self, record: &str) {
+        crate::web::forget(&format!("{OUTCOME_PREFIX}{record}"));
+        self.generation.update(|g| *g += 1);
+    }
+
+    /// The state to show for `record`: its open entry, else how its last save ended.
+    pub fn state_of(self, record: &str) -> SaveState {
+        let open = self.entries.with(|entries| {
+            entries
+                .iter()
+                .filter(|e| e.record == record)
+                .max_by_key(|e| e.seq)
+                .map(|e| (e.state.clone(), e.sending_since_ms))
+        });
+        if let Some((state, since)) = open {
+            return match state {
+                SaveState::Saving { attempt, .. }
+                    if since.is_some_and(|s| self.clock.get() - s > SLOW_AFTER_MS) =>
+                {
+                    SaveState::Saving {
+                        attempt,
+                        slow: true,
+                    }
+                }
+                state => state,
+            };
+        }
+        self.generation.track();
+        crate::web::stored(&format!("{OUTCOME_PREFIX}{record}"))
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .and_then(|v| SaveState::from_stored(&v))
+            .unwrap_or_default()
+    }
+
+    /// The records with a save not yet confirmed, oldest first.
+    pub fn unsent_records(self) -> Vec<String> {
+        self.entries.with(|entries| {
+            let mut records: Vec<String> = Vec::new();
+            for entry in entries {
+                if !records.contains(&entry.record) {
+                    records.push(entry.record.clone());
+                }
+            }
+            records
+        })
+    }
+
+    /// The open entry of `record`, if any (what is being saved, and theirs in a conflict).
+    pub fn open_entry(self, record: &str) -> Option<OutboxEntry> {
+        self.entries.with(|entries| {
+            entries
+                .iter()
+                .filter(|e| e.record == record)
+                .max_by_key(|e| e.seq)
+                .cloned()
+        })
+    }
+
+    /// The server copy the outbox stored last for `record` (in any tab).
+    pub fn confirmed_copy(self, record: &str) -> Option<Value> {
+        self.generation.track();
+        crate::web::stored(&format!("{CONFIRMED_PREFIX}{record}"))
+            .and_then(|t| serde_json::from_str(&t).ok())
+    }
+
+    /// Saves `resource` as the new content of `record`. Shows `Saving` at once; the rest follows.
+    pub fn save(self, record: &str, resource_type: &str, resource: Value, write: Write) {
+        let save = |entry_id: String| NewSave {
+            entry_id,
+            record: record.to_owned(),
+            resource_type: resource_type.to_owned(),
+            resource: resource.clone(),
+            write: write.clone(),
+            now_ms: now(),
+        };
+        let entry_id = crate::web::new_uuid_urn();
+        // Optimistic: the item shows "Saving…" in this frame, before storage has answered.
+        let shown = self
+            .entries
+            .with_untracked(|e| enqueue(e, save(entry_id.clone())));
+        self.entries.update(|entries| match shown {
+            Enqueue::Add(entry) => entries.push(entry),
+            Enqueue::Replace(entry) => {
+                if let Some(slot) = entries.iter_mut().find(|e| e.id == entry.id) {
+                    *slot = entry;
+                }
+            }
+        });
+        self.forget_outcome(record);
+        let new_save = save(entry_id);
+        spawn_local(async move {
+            let Some(store) = self.store().await else {
+                return;
+            };
+            // Decided again against what storage holds: another tab may have changed it.
+            let stored = match store.entries().await {
+                Ok(entries) => entries,
+                Err(e) => {
+                    self.storage_error.set(Some(e.0));
+                    return;
+                }
+            };
+            let entry = match enqueue(&stored, new_save) {
+                Enqueue::Add(entry) | Enqueue::Replace(entry) => entry,
+            };
+            if let Err(e) = store.apply(&[entry], &[]).await {
+                self.storage_error.set(Some(e.0));
+                return;
+            }
+            self.reload_now().await;
+            self.broadcast();
+            self.flush();
+        });
+    }
+
+    /// *Retry now*: the record's waiting entries are due at once.
+    pub fn retry_now(self, record: &str) {
+        let record = record.to_owned();
+        self.change(move |entries| {
+            let due: Vec<OutboxEntry> = entries
+                .iter()
+                .filter(|e| e.record == record && !e.in_flight(now()))
+                .filter(|e| !matches!(e.state, SaveState::Conflict { .. }))
+                .cloned()
+                .map(|mut e| {
+                    e.make_due(now());
+                    e
+                })
+                .collect();
+            Some((due, Vec::new()))
+        });
+    }
+
+    /// "Keep mine" in a conflict: send `resource` over the version stored elsewhere.
+    pub fn keep_mine(self, record: &str, resource: Value) {
+        let record = record.to_owned();
+        self.change(move |entries| {
+            keep_mine(entries, &record, resource, now()).map(|entry| (vec![entry], Vec::new()))
+        });
+    }
+
+    /// "Take theirs" in a conflict: drop this device's version; later edits build on theirs.
+    pub fn take_theirs(self, record: &str) {
+        let record = record.to_owned();
+        self.change(move |entries| {
+            take_theirs(entries, &record).map(|(rest, dropped)| (rest, vec![dropped]))
+        });
+    }
+
+    /// Applies a decision about the stored entries (`put`, `delete`), then tells every tab and
+    /// sends what became due.
+    fn change(
+        self,
+        decide: impl FnOnce(&[OutboxEntry]) -> Option<(Vec<OutboxEntry>, Vec<String>)> + 'static,
+    ) {
+        spawn_local(async move {
+            let Some(store) = self.store().await else {
+                return;
+            };
+            let entries = match store.entries().await {
+                Ok(entries) => entries,
+                Err(e) => {
+                    self.storage_error.set(Some(e.0));
+                    return;
+                }
+            };
+            if let Some((put, delete)) = decide(&entries) {
+                if let Err(e) = store.apply(&put, &delete).await {
+                    self.storage_error.set(Some(e.0));
+                    return;
+                }
+                self.reload_now().await;
+                self.broadcast();
+            }
+            self.flush();
+        });
+    }
+
+    /// Schedules a flush after `delay_ms`, replacing any earlier wake-up.
+    fn wake_in(self, delay_ms: f64) {
+        let delay = delay_ms.clamp(0.0, f64::from(i32::MAX)) as u32;
+        let timer = gloo_timers::callback::Timeout::new(delay, move || self.flush());
+        self.local
+            .with_value(|l| *l.wake.borrow_mut() = Some(timer));
+    }
+
+    /// Sends what is due, if this tab can take the lock; otherwise the tab holding it does.
+    pub fn flush(self) {
+        let busy = self.local.with_value(|l| {
+            let busy = l.flushing.replace(true);
+            if busy {
+                l.flush_again.set(true);
+            }
+            busy
+        });
+        if busy {
+            return;
+        }
+        spawn_local(async move {
+            let _ran_here = crate::web::with_tab_lock(LOCK_NAME, self.drain()).await;
+            let again = self.local.with_value(|l| {
+                l.flushing.set(false);
+                l.flush_again.replace(false)
+            });
+            self.reload_now().await;
+            if again {
+                self.flush();
+            } else if let Some(at) = self.entries.with_untracked(|e| next_wake_ms(e)) {
+                // Also covers a tab that held the lock and died: its lock is released, we go on.
+                self.wake_in((at - now()).max(0.0) + 50.0);
+            }
+        });
+    }
+
+    /// Sends due entries one by one until none is due. Runs under the cross-tab lock.
+    async fn drain(self) {
+        let Some(store) = self.store().await else {
+            return;
+        };
+        let client = self.client();
+        // Holding the lock, nobody else is sending: in-flight marks are from tabs that died.
+        if let Ok(entries) = store.entries().await {
+            let stale: Vec<OutboxEntry> = entries
+                .into_iter()
+                .filter(|e| e.sending_since_ms.is_some())
+                .map(|mut e| {
+                    e.sending_since_ms = None;
+                    e
+                })
+                .collect();
+            if !stale.is_empty() && store.apply(&stale, &[]).await.is_err() {
+                return;
+            }
+        }
+        loop {
+            let entries = match store.entries().await {
+                Ok(entries) => entries,
+                Err(e) => {
+                    self.storage_error.try_set(Some(e.0));
+                    return;
+                }
+            };
+            self.entries.try_set(entries.clone());
+            let Some(mut entry) = next_due(&entries, now()).cloned() else {
+                return;
+            };
+            start_attempt(&mut entry, now());
+            if store.apply(&[entry.clone()], &[]).await.is_err() {
+                return;
+            }
+            self.entries.try_update(|list| {
+                if let Some(slot) = list.iter_mut().find(|e| e.id == entry.id) {
+                    *slot = entry.clone();
+                }
+            });
+            self.broadcast();
+
+            // Each follow-up request renews the in-flight mark, so no tab takes the entry for
+            // abandoned meanwhile.
+            let (current, next) = send_entry(&client, entry, &self.policy, |e| {
+                let id = e.id.clone();
+                let store = store.clone();
+                async move { self.renew_lease(&store, &id).await }
+            })
+            .await;
+            if self.settle(&store, current, next).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    async fn renew_lease(self, store: &OutboxStore, id: &str) {
+        if let Ok(entries) = store.entries().await {
+            if let Some(mut entry) = entries.into_iter().find(|e| e.id == id) {
+                entry.sending_since_ms = Some(now());
+                let _renewed = store.apply(&[entry], &[]).await;
+            }
+        }
+    }
+
+    /// Stores the outcome of one entry and tells every tab.
+    async fn settle(
+        self,
+        store: &OutboxStore,
+        current: OutboxEntry,
+        next: Next,
+    ) -> Result<(), super::store::StoreError> {
+        let mut entries = store.entries().await?;
+        let stored_now = entries.iter().find(|e| e.id == current.id).cloned();
+        let next = reconcile(stored_now.as_ref(), &current, next, now());
+        entries.retain(|e| e.id != current.id);
+        match next {
+            Next::Confirmed { receipt, stored } => {
+                rebase_followers(&mut entries, &current, Some(&stored));
+                let followers: Vec<OutboxEntry> = entries
+                    .into_iter()
+                    .filter(|e| e.record == current.record)
+                    .collect();
+                store
+                    .apply(&followers, std::slice::from_ref(&current.id))
+                    .await?;
+                let ended = SaveState::Confirmed(receipt);
+                self.remember_outcome(&current.record, &ended, Some(&stored));
+            }
+            Next::Rejected { entry, state } => {
+                rebase_followers(&mut entries, &entry, None);
+                let followers: Vec<OutboxEntry> = entries
+                    .into_iter()
+                    .filter(|e| e.record == entry.record)
+                    .collect();
+                store
+                    .apply(&followers, std::slice::from_ref(&entry.id))
+                    .await?;
+                self.remember_outcome(&entry.record, &state, None);
+            }
+            Next::Keep(entry) => store.apply(&[entry], &[]).await?,
+            // `send_entry` settles every send.
+            Next::ReadBack(entry) | Next::SendAgain(entry) => store.apply(&[entry], &[]).await?,
+        }
+        self.reload_now().await;
+        self.broadcast();
+        Ok(())
+    }
+}
+
+/// The app's outbox.
+pub fn use_outbox() -> Option<Outbox> {
+    use_context::<Outbox>()
+}
