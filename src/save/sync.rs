@@ -41,6 +41,8 @@ struct Local {
     flushing: Cell<bool>,
     flush_again: Cell<bool>,
     wake: RefCell<Option<gloo_timers::callback::Timeout>>,
+    watchdog: RefCell<Option<gloo_timers::callback::Timeout>>,
+    nudge: RefCell<Option<gloo_timers::callback::Timeout>>,
 }
 
 /// The app-wide outbox handle (a context).
@@ -50,7 +52,7 @@ pub struct Outbox {
     pub entries: RwSignal<Vec<OutboxEntry>>,
     /// Bumped whenever storage may have changed (here or in another tab).
     generation: RwSignal<u64>,
-    /// Ticks every second: drives the watchdog.
+    /// The time the states were last looked at; the watchdog moves it when a send turns slow.
     clock: RwSignal<f64>,
     /// A storage failure, shown to the citizen.
     pub storage_error: RwSignal<Option<&'static str>>,
@@ -79,6 +81,8 @@ impl Outbox {
                 flushing: Cell::new(false),
                 flush_again: Cell::new(false),
                 wake: RefCell::new(None),
+                watchdog: RefCell::new(None),
+                nudge: RefCell::new(None),
             }),
         };
 
@@ -97,16 +101,14 @@ impl Outbox {
         // Back online: try again, spread so that a whole city regaining the network does not
         // arrive in the same second. Back to the tab: try again almost at once.
         crate::web::on_window("online", move |_| {
-            let delay = outbox.policy.wake_delay_ms(js_sys::Math::random());
-            outbox.wake_in(delay);
+            outbox.nudge(outbox.policy.wake_delay_ms(js_sys::Math::random()));
         });
         crate::web::on_window("visibilitychange", move |_| {
             let visible = web_sys::window()
                 .and_then(|w| w.document())
                 .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
             if visible && !outbox.entries.with_untracked(Vec::is_empty) {
-                let delay = outbox.policy.return_delay_ms(js_sys::Math::random());
-                outbox.wake_in(delay);
+                outbox.nudge(outbox.policy.return_delay_ms(js_sys::Math::random()));
             }
         });
         // Leaving with unsent saves: the browser asks "leave site?".
@@ -118,17 +120,6 @@ impl Outbox {
                 }
             }
         });
-        // The watchdog's clock: it only ticks while something is being sent.
-        gloo_timers::callback::Interval::new(1_000, move || {
-            let sending = outbox
-                .entries
-                .with_untracked(|e| e.iter().any(|e| e.sending_since_ms.is_some()));
-            if sending {
-                outbox.clock.try_set(now());
-            }
-        })
-        .forget();
-
         spawn_local(async move {
             if outbox.store().await.is_some() {
                 outbox.reload_now().await;
@@ -177,13 +168,41 @@ impl Outbox {
         };
         match store.entries().await {
             Ok(entries) => {
-                self.entries.try_set(entries);
+                self.show(entries);
                 self.generation.try_update(|g| *g += 1);
             }
             Err(e) => {
                 self.storage_error.try_set(Some(e.0));
             }
         }
+    }
+
+    /// Shows `entries` and arms the two timers that follow from them, so that whatever the citizen
+    /// sees is already on its way:
+    /// - the next try: a flush when the next entry falls due (the time shown on its item);
+    /// - the watchdog: no save sits silently in "Saving"; once a send has taken `SLOW_AFTER_MS`,
+    ///   its item says the service is slow. One timer, not a ticking clock.
+    fn show(self, entries: Vec<OutboxEntry>) {
+        let now = now();
+        if let Some(at) = next_wake_ms(&entries) {
+            self.wake_in(at - now);
+        }
+        let slow_at = entries
+            .iter()
+            .filter_map(|e| e.sending_since_ms)
+            .map(|since| since + SLOW_AFTER_MS)
+            .filter(|at| *at > now)
+            .min_by(f64::total_cmp);
+        self.entries.try_set(entries);
+        self.clock.try_set(now);
+        let timer = slow_at.map(|at| {
+            let delay = (at - now).ceil().clamp(0.0, f64::from(i32::MAX)) as u32 + 1;
+            gloo_timers::callback::Timeout::new(delay, move || {
+                self.clock.try_set(self::now());
+            })
+        });
+        self.local
+            .with_value(|l| *l.watchdog.borrow_mut() = timer);
     }
 
     /// Keeps how a save of `record` ended (and the server's copy when stored) for every tab.
@@ -318,10 +337,24 @@ impl Outbox {
     /// *Retry now*: the record's waiting entries are due at once.
     pub fn retry_now(self, record: &str) {
         let record = record.to_owned();
+        self.make_due(move |e| e.record == record);
+    }
+
+    /// Back online, or back to the tab: every waiting entry is due after `delay_ms`, without
+    /// waiting out its backoff. The backoff timer stays armed in case this tab is closed first.
+    fn nudge(self, delay_ms: f64) {
+        let delay = delay_ms.ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
+        let timer = gloo_timers::callback::Timeout::new(delay, move || self.make_due(|_| true));
+        self.local
+            .with_value(|l| *l.nudge.borrow_mut() = Some(timer));
+    }
+
+    /// Makes the waiting entries that match due now (not those in flight or in a conflict).
+    fn make_due(self, which: impl Fn(&OutboxEntry) -> bool + 'static) {
         self.change(move |entries| {
             let due: Vec<OutboxEntry> = entries
                 .iter()
-                .filter(|e| e.record == record && !e.in_flight(now()))
+                .filter(|e| which(e) && !e.in_flight(now()))
                 .filter(|e| !matches!(e.state, SaveState::Conflict { .. }))
                 .cloned()
                 .map(|mut e| {
@@ -380,7 +413,8 @@ impl Outbox {
 
     /// Schedules a flush after `delay_ms`, replacing any earlier wake-up.
     fn wake_in(self, delay_ms: f64) {
-        let delay = delay_ms.clamp(0.0, f64::from(i32::MAX)) as u32;
+        // Rounded up: a timer that fires a fraction early finds nothing due yet.
+        let delay = delay_ms.ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
         let timer = gloo_timers::callback::Timeout::new(delay, move || self.flush());
         self.local
             .with_value(|l| *l.wake.borrow_mut() = Some(timer));
@@ -399,17 +433,21 @@ impl Outbox {
             return;
         }
         spawn_local(async move {
-            let _ran_here = crate::web::with_tab_lock(LOCK_NAME, self.drain()).await;
+            let ran_here = crate::web::with_tab_lock(LOCK_NAME, self.drain()).await;
             let again = self.local.with_value(|l| {
                 l.flushing.set(false);
                 l.flush_again.replace(false)
             });
+            // Showing the entries arms the next try (`show`). Also covers a tab that held the
+            // lock and died: its lock is released, and we go on.
             self.reload_now().await;
             if again {
                 self.flush();
-            } else if let Some(at) = self.entries.with_untracked(|e| next_wake_ms(e)) {
-                // Also covers a tab that held the lock and died: its lock is released, we go on.
-                self.wake_in((at - now()).max(0.0) + 50.0);
+            } else if !ran_here {
+                // Another tab holds the lock and sends what is due; look again in a second.
+                if let Some(at) = self.entries.with_untracked(|e| next_wake_ms(e)) {
+                    self.wake_in((at - now()).max(1_000.0));
+                }
             }
         });
     }
@@ -442,19 +480,19 @@ impl Outbox {
                     return;
                 }
             };
-            self.entries.try_set(entries.clone());
             let Some(mut entry) = next_due(&entries, now()).cloned() else {
+                self.show(entries);
                 return;
             };
             start_attempt(&mut entry, now());
             if store.apply(&[entry.clone()], &[]).await.is_err() {
                 return;
             }
-            self.entries.try_update(|list| {
-                if let Some(slot) = list.iter_mut().find(|e| e.id == entry.id) {
-                    *slot = entry.clone();
-                }
-            });
+            let mut shown = entries;
+            if let Some(slot) = shown.iter_mut().find(|e| e.id == entry.id) {
+                *slot = entry.clone();
+            }
+            self.show(shown);
             self.broadcast();
 
             // Each follow-up request renews the in-flight mark, so no tab takes the entry for

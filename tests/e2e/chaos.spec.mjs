@@ -50,8 +50,8 @@ import {
 } from './helpers.mjs';
 import { addCounts, detailLine, emptyTotals, summaryLine } from './chaos-summary.mjs';
 
-/** The citizen's record in localStorage while a save is unconfirmed (src/save/pipeline.rs). */
-const UNSENT_KEY = `tahto.unsent.organ-donation/Patient/${PATIENT_ID}`;
+/** The record the organ donation page saves (its key in the outbox, src/save/outbox.rs). */
+const RECORD = `organ-donation/Patient/${PATIENT_ID}`;
 /** An automatic retry after the fault is gone: the backoff ceiling is a few seconds here. */
 const AUTO_RETRY_TIMEOUT = 15_000;
 const POST_CONSENT = { method: 'POST', path: '/Consent' };
@@ -220,8 +220,34 @@ function formatShown(shown) {
   return shown.map((e) => `${e.state}: ${e.text.slice(0, 120)}`).join('\n    ');
 }
 
+/**
+ * The record's unconfirmed saves as the app keeps them in the page's real IndexedDB (database
+ * `tahto`, store `outbox`, src/save/store.rs), or null when none is kept. Never creates the database.
+ */
 async function unsentKept(page) {
-  return page.evaluate((key) => localStorage.getItem(key), UNSENT_KEY);
+  return page.evaluate(async (record) => {
+    const request = (r) =>
+      new Promise((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    const open = indexedDB.open('tahto');
+    open.onupgradeneeded = () => open.transaction.abort(); // absent: do not create it
+    let db;
+    try {
+      db = await request(open);
+    } catch {
+      return null;
+    }
+    try {
+      if (!db.objectStoreNames.contains('outbox')) return null;
+      const all = await request(db.transaction('outbox').objectStore('outbox').getAll());
+      const mine = all.map((text) => JSON.parse(text)).filter((e) => e.record === record);
+      return mine.length > 0 ? mine : null;
+    } finally {
+      db.close();
+    }
+  }, RECORD);
 }
 
 /** Exactly one organ-donation Consent holding `decision`; returns it. */
