@@ -660,6 +660,56 @@ test.describe('chaos: the save contract under faults', () => {
     }
   });
 
+  test('8b two tabs, one outbox: a save shows live in the other tab, an edit there joins the waiting save, and one tab sends at a time', async ({ page, context }) => {
+    const a = await openOrganDonation(page);
+    const pageB = await context.newPage();
+    const b = await openOrganDonation(pageB);
+    const badgeB = pageB.getByTestId('unsent-badge');
+    await setFaults({ ...POST_CONSENT, fault: 'status', status: 503, times: null });
+
+    await a.radio('consent').check();
+    await save(a, { choice: 'consent' }, 'either', 'tab A: consent');
+    await expectSaveState(a, 'queued');
+    // Tab B did nothing: it shows the shared outbox as it changes, without a reload.
+    await expectSaveState(b, 'queued');
+    await expect(b.saveStatus).toContainText('(HTTP 503)');
+    await expect(b.summary, 'tab B shows the pending decision of tab A').toContainText(CHOICE.consent);
+    await expect(badgeB).toContainText('1');
+
+    // An edit in tab B while the save waits replaces its content; it keeps its place and key.
+    await b.radio('refuse').check();
+    await save(b, { choice: 'refuse' }, 'confirmed', 'tab B: refuse');
+    await expectSaveState(b, 'queued');
+    await expect(a.summary, 'tab A now shows the newer pending decision').toContainText(CHOICE.refuse);
+    const kept = await unsentKept(page);
+    expect(kept, 'one waiting save for the record, in IndexedDB').toHaveLength(1);
+    expect(kept[0].resource.provision.type, 'holding the newest edit').toBe('deny');
+
+    // Recovery, with every create slowed down so that two tabs sending at once would overlap.
+    await clearFaults();
+    await setFaults({ ...POST_CONSENT, fault: 'delay', delayMs: 700, times: null });
+    await expectSaveState(a, 'confirmed', AUTO_RETRY_TIMEOUT);
+    await expectSaveState(b, 'confirmed', AUTO_RETRY_TIMEOUT);
+    const receipt = await expectConfirmed(b, 1);
+    const receiptA = await expectConfirmed(a, 1);
+    expect(receiptA.id, 'both tabs show the same stored record').toBe(receipt.id);
+    await expectOneConsentHolding({ choice: 'refuse' }, receipt);
+    await expectSameIdempotentCreate();
+    expect(await unsentKept(page)).toBeNull();
+    await expect(badgeB).toHaveCount(0);
+
+    const writes = consentWrites(await sentSince(startSeq));
+    expect(writes.filter((w) => w.fault === null || w.fault === 'delay'), 'stored by exactly one create').toHaveLength(1);
+    const overlaps = [];
+    for (let i = 1; i < writes.length; i++) {
+      const before = writes[i - 1];
+      if (before.done === null || Date.parse(writes[i].time) < Date.parse(before.done)) {
+        overlaps.push(`#${writes[i].seq} started while #${before.seq} was unanswered`);
+      }
+    }
+    expect(overlaps, `one tab sends at a time (${writes.length} writes)`).toEqual([]);
+  });
+
   test('9 a 48-hour outage on a fake clock: retries stay capped at 5 min and far fewer than 30 s polling; confirmed after recovery', async ({ page }) => {
     // page.clock drives the app's timers: gloo-timers call the page's setTimeout/clearTimeout, which
     // the clock replaces, and js_sys::Date::now() reads the fake Date. The ~1,150 rounds take ~45 s:

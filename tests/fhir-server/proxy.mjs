@@ -82,7 +82,7 @@ export function createProxy({ upstream }) {
       // Preflights are never faulted: a faulted preflight would look like a CORS error, not the fault.
       const rule = req.method === 'OPTIONS' ? null : takeRule(req.method, req.url);
       if (BODY_METHODS.has(req.method) && !path.startsWith('/__')) {
-        sent.push({
+        const entry = {
           seq: ++seq,
           time: new Date().toISOString(),
           method: req.method,
@@ -90,6 +90,12 @@ export function createProxy({ upstream }) {
           headers: req.headers,
           body: parseMaybeJson(body),
           fault: rule?.fault ?? null,
+          // When the answer was finished (or the connection closed): tells overlapping requests apart.
+          done: null,
+        };
+        sent.push(entry);
+        res.on('close', () => {
+          entry.done = new Date().toISOString();
         });
       }
       await applyFault(rule, req, res, body);
