@@ -201,8 +201,7 @@ impl Outbox {
                 self.clock.try_set(self::now());
             })
         });
-        self.local
-            .with_value(|l| *l.watchdog.borrow_mut() = timer);
+        self.local.with_value(|l| *l.watchdog.borrow_mut() = timer);
     }
 
     /// Keeps how a save of `record` ended (and the server's copy when stored) for every tab.
