@@ -71,20 +71,20 @@ pub fn OrganDonationFields(
                     prop:checked=move || draft.with(|d| d.choice == Some(c))
                     on:change=move |_| draft.update(|d| d.choice = Some(c))
                 />
-                <label for=choice_id(c)>{move || i18n.t(Msg::choice(c))}</label>
+                <label for=choice_id(c)>{i18n.tr(Msg::choice(c))}</label>
             </div>
         }
     };
 
     view! {
         <fieldset class="tahto-fieldset">
-            <legend>{move || i18n.t(Msg::DecisionLegend)}</legend>
+            <legend>{i18n.tr(Msg::DecisionLegend)}</legend>
             {choice(DonationChoice::Consent)}
             {choice(DonationChoice::Refuse)}
             {choice(DonationChoice::ConsentExcept)}
             <Show when=excepting>
                 <fieldset class="tahto-fieldset tahto-organs">
-                    <legend>{move || i18n.t(Msg::ExcludedLegend)}</legend>
+                    <legend>{i18n.tr(Msg::ExcludedLegend)}</legend>
                     {Organ::ALL
                         .into_iter()
                         .map(|organ| {
@@ -100,7 +100,7 @@ pub fn OrganDonationFields(
                                             draft.update(|d| d.toggle(organ, on));
                                         }
                                     />
-                                    <label for=id>{move || i18n.t(Msg::organ(organ))}</label>
+                                    <label for=id>{i18n.tr(Msg::organ(organ))}</label>
                                 </div>
                             }
                         })
@@ -109,8 +109,8 @@ pub fn OrganDonationFields(
             </Show>
         </fieldset>
         <div class="tahto-field">
-            <label for="tahto-od-note">{move || i18n.t(Msg::NoteLabel)}</label>
-            <p class="tahto-hint" id="tahto-od-note-hint">{move || i18n.t(Msg::NoteHint)}</p>
+            <label for="tahto-od-note">{i18n.tr(Msg::NoteLabel)}</label>
+            <p class="tahto-hint" id="tahto-od-note-hint">{i18n.tr(Msg::NoteHint)}</p>
             <textarea
                 id="tahto-od-note"
                 rows="4"
@@ -171,7 +171,7 @@ fn CurrentDecision(
     let i18n = use_i18n();
     view! {
         <section class="tahto-card tahto-current" aria-labelledby="tahto-od-current-heading">
-            <h2 id="tahto-od-current-heading">{move || i18n.t(Msg::CurrentHeading)}</h2>
+            <h2 id="tahto-od-current-heading">{i18n.tr(Msg::CurrentHeading)}</h2>
             <div data-testid="current-decision">
                 {move || {
                     if let Some(decision) = pending.get() {
@@ -279,17 +279,17 @@ fn ConflictChoice(
     view! {
         <div class="tahto-conflict" data-testid="conflict">
             <section class="tahto-conflict-side" data-testid="conflict-mine">
-                <h3>{move || i18n.t(Msg::ConflictMine)}</h3>
+                <h3>{i18n.tr(Msg::ConflictMine)}</h3>
                 <p>{move || mine.as_ref().map(|d| summarize(&i18n, d))}</p>
                 <button type="button" class="tahto-button" on:click=move |_| on_keep_mine.run(())>
-                    {move || i18n.t(Msg::KeepMine)}
+                    {i18n.tr(Msg::KeepMine)}
                 </button>
             </section>
             <section class="tahto-conflict-side" data-testid="conflict-theirs">
                 <h3>{move || i18n.format(Msg::ConflictTheirs, &[("version", &version)])}</h3>
                 <p>{move || theirs_decision.as_ref().map(|d| summarize(&i18n, d))}</p>
                 <button type="button" class="tahto-button" on:click=move |_| on_take_theirs.run(())>
-                    {move || i18n.t(Msg::TakeTheirs)}
+                    {i18n.tr(Msg::TakeTheirs)}
                 </button>
             </section>
         </div>
@@ -487,8 +487,8 @@ pub fn OrganDonationPage() -> impl IntoView {
 
     view! {
         <article class="tahto-page" aria-labelledby="tahto-od-title">
-            <h1 id="tahto-od-title">{move || i18n.t(Msg::OrganDonationTitle)}</h1>
-            <p class="tahto-lead">{move || i18n.t(Msg::OrganDonationIntro)}</p>
+            <h1 id="tahto-od-title">{i18n.tr(Msg::OrganDonationTitle)}</h1>
+            <p class="tahto-lead">{i18n.tr(Msg::OrganDonationIntro)}</p>
             <CurrentDecision load recorded pending on_reload />
             <Show when=form_ready>
                 <form class="tahto-card tahto-form" on:submit=on_submit.clone() novalidate>
@@ -505,11 +505,11 @@ pub fn OrganDonationPage() -> impl IntoView {
                             disabled=move || busy() || nothing_chosen()
                             aria-describedby="tahto-od-save-hint"
                         >
-                            {move || i18n.t(Msg::SaveDecision)}
+                            {i18n.tr(Msg::SaveDecision)}
                         </button>
                         <Show when=nothing_chosen>
                             <p class="tahto-hint" id="tahto-od-save-hint">
-                                {move || i18n.t(Msg::ProblemNoChoice)}
+                                {i18n.tr(Msg::ProblemNoChoice)}
                             </p>
                         </Show>
                     </div>

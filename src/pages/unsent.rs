@@ -36,7 +36,7 @@ fn UnsentItem(
                 class="tahto-button"
                 on:click=move |_| record.with_value(|r| outbox.retry_now(r))
             >
-                {move || i18n.t(Msg::RetryNow)}
+                {i18n.tr(Msg::RetryNow)}
             </button>
         </li>
     }
@@ -55,8 +55,8 @@ pub fn UnsentPage(
     let unsent = move || outbox.unsent_records();
     view! {
         <article class="tahto-page" aria-labelledby="tahto-unsent-title">
-            <h1 id="tahto-unsent-title">{move || i18n.t(Msg::UnsentTitle)}</h1>
-            <p class="tahto-lead">{move || i18n.t(Msg::UnsentIntro)}</p>
+            <h1 id="tahto-unsent-title">{i18n.tr(Msg::UnsentTitle)}</h1>
+            <p class="tahto-lead">{i18n.tr(Msg::UnsentIntro)}</p>
             {move || {
                 let items = unsent();
                 if items.is_empty() {
@@ -74,7 +74,7 @@ pub fn UnsentPage(
                 }
             }}
             <button type="button" class="tahto-button" on:click=move |_| on_back.run(())>
-                {move || i18n.t(Msg::BackToDecisions)}
+                {i18n.tr(Msg::BackToDecisions)}
             </button>
         </article>
     }

@@ -10,7 +10,7 @@ use crate::i18n::{Lang, Msg};
 pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <nav class="tahto-lang" aria-label=move || i18n.t(Msg::LanguageNavLabel)>
+        <nav class="tahto-lang" aria-label=i18n.tr(Msg::LanguageNavLabel)>
             {Lang::ALL
                 .into_iter()
                 .map(|lang| {
@@ -41,7 +41,7 @@ pub fn Header(
     let i18n = use_i18n();
     view! {
         <header class="tahto-header">
-            <span class="tahto-brand">{move || i18n.t(Msg::AppName)}</span>
+            <span class="tahto-brand">{i18n.tr(Msg::AppName)}</span>
             <div class="tahto-header-tools">
                 {children.map(|c| c())}
                 <LanguageSwitch />

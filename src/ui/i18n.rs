@@ -29,6 +29,13 @@ impl I18n {
         let _remembered = crate::web::store(STORAGE_KEY, lang.code());
     }
 
+    /// The text of `msg` as a view that follows the language. Every call returns the same closure
+    /// type, so the hundreds of texts in the views share one piece of rendering code (a distinct
+    /// `move || i18n.t(..)` closure per text costs its own).
+    pub fn tr(self, msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+        move || self.t(msg)
+    }
+
     pub fn t(&self, msg: Msg) -> &'static str {
         self.lang.get().text(msg)
     }

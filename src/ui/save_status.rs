@@ -60,7 +60,7 @@ fn ReceiptView(receipt: Receipt) -> impl IntoView {
     let server_time = receipt.server_time.clone();
     view! {
         <details class="tahto-receipt" data-testid="receipt" open>
-            <summary>{move || i18n.t(Msg::ReceiptHeading)}</summary>
+            <summary>{i18n.tr(Msg::ReceiptHeading)}</summary>
             <ul>
                 <li>{move || i18n.format(Msg::ReceiptId, &[("id", &receipt.id)])}</li>
                 <li>{move || i18n.format(Msg::ReceiptVersion, &[("version", &receipt.version_id)])}</li>
