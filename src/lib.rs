@@ -12,6 +12,7 @@ pub mod domain;
 pub mod fhir;
 pub mod i18n;
 pub mod ids;
+pub mod json;
 pub mod save;
 pub mod text;
 

@@ -296,3 +296,24 @@ async fn the_outbox_survives_in_real_indexeddb_and_comes_back_queued() {
     let after = store.entries().await.expect("read");
     assert!(after.iter().all(|e| e.id != queued.id));
 }
+
+#[wasm_bindgen_test]
+fn json_is_read_by_the_browser_and_written_back_unchanged() {
+    use tahto::web::parse_json;
+    let text = r#"{"resourceType":"Consent","meta":{"versionId":"3"},"n":[0,-7,5.1,1e300,9007199254740991],"s":"äö \"q\" \n 🙂","t":true,"z":null}"#;
+    let value = parse_json(text).expect("valid JSON");
+    assert_eq!(
+        value,
+        serde_json::from_str::<serde_json::Value>(text).unwrap()
+    );
+    assert_eq!(
+        parse_json(&tahto::json::to_text(&value)).as_ref(),
+        Some(&value),
+        "what Tahto writes, it reads back"
+    );
+    // Cut off, not JSON, or nested deeper than any resource: refused, never a crash.
+    assert_eq!(parse_json(&text[..text.len() / 2]), None);
+    assert_eq!(parse_json("<html>502 Bad Gateway</html>"), None);
+    let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+    assert_eq!(parse_json(&deep), None);
+}

@@ -104,7 +104,7 @@ impl FhirClient {
     fn status_error(response: &Response, text: &str) -> FhirError {
         FhirError::Status {
             status: response.status(),
-            outcome: OperationOutcome::parse(text),
+            outcome: crate::web::parse_json(text).and_then(|v| OperationOutcome::of(&v)),
             retry_after_secs: parse_retry_after(response.headers().get("retry-after").as_deref()),
         }
     }
@@ -121,8 +121,7 @@ impl FhirClient {
         if !response.ok() {
             return Err(Self::status_error(&response, &text));
         }
-        let bundle: Value =
-            serde_json::from_str(&text).map_err(|e| FhirError::Malformed(e.to_string()))?;
+        let bundle = crate::web::parse_json(&text).ok_or_else(Self::not_json)?;
         bundle_resources(bundle, resource_type)
             .ok_or_else(|| FhirError::Malformed("expected a Bundle".into()))
     }
@@ -155,8 +154,7 @@ impl FhirClient {
                     .header("If-None-Exist", &format!("identifier={creation_key}"))
             }
         };
-        let body =
-            serde_json::to_string(&resource).map_err(|e| FhirError::Malformed(e.to_string()))?;
+        let body = crate::json::to_text(&resource);
         let request = request.header("Prefer", "return=representation");
         let (response, text) = self.send(request, Some(body)).await?;
         if !response.ok() {
@@ -201,10 +199,14 @@ impl FhirClient {
         Self::parse_resource(&text, resource_type)
     }
 
+    /// A body that is not JSON (cut off, an HTML error page, nested beyond reason).
+    fn not_json() -> FhirError {
+        FhirError::Malformed("not JSON".into())
+    }
+
     /// A JSON object of the expected type, or `Malformed` (e.g. a truncated body).
     fn parse_resource(text: &str, resource_type: &str) -> Result<Value, FhirError> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| FhirError::Malformed(e.to_string()))?;
+        let value = crate::web::parse_json(text).ok_or_else(Self::not_json)?;
         if self::resource_type(&value) != Some(resource_type) {
             return Err(FhirError::Malformed(format!("expected a {resource_type}")));
         }

@@ -310,7 +310,7 @@ pub fn OrganDonationPage() -> impl IntoView {
 
     // What the citizen typed last time survives a reload, a crash or a closed tab.
     let restored: Option<OrganDonationDraft> = crate::web::stored(&draft_key)
-        .and_then(|t| serde_json::from_str(&t).ok())
+        .and_then(|t| crate::web::parse_json(&t))
         .map(|v| OrganDonationDraft::from_stored(&v));
     let load = RwSignal::new(Load::Loading);
     let recorded = RwSignal::new(None::<Value>);
@@ -334,9 +334,7 @@ pub fn OrganDonationPage() -> impl IntoView {
             problem.set(None);
             if previous.as_ref().is_some_and(|p| *p != now) {
                 touched.set(true);
-                if let Ok(text) = serde_json::to_string(&now.to_stored()) {
-                    let _kept = crate::web::store(&draft_key, &text);
-                }
+                let _kept = crate::web::store(&draft_key, &crate::json::to_text(&now.to_stored()));
             }
             now
         });

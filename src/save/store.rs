@@ -21,15 +21,13 @@ const LOCAL_PREFIX: &str = "tahto.outbox.";
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoreError(pub &'static str);
 
-fn to_json(entry: &OutboxEntry) -> Result<String, StoreError> {
-    serde_json::to_string(&entry.to_stored()).map_err(|_| StoreError("entry not writable"))
+fn to_json(entry: &OutboxEntry) -> String {
+    crate::json::to_text(&entry.to_stored())
 }
 
 fn from_json(text: &str) -> Option<OutboxEntry> {
     // An entry written by a future version that this one cannot read is left untouched.
-    serde_json::from_str(text)
-        .ok()
-        .and_then(|v| OutboxEntry::from_stored(&v))
+    crate::web::parse_json(text).and_then(|v| OutboxEntry::from_stored(&v))
 }
 
 /// Waits for an IndexedDB request (or transaction) to fire `ok` or one of `failed`.
@@ -135,7 +133,7 @@ impl OutboxStore {
                     .map_err(|_| FAILED)?;
                 let store = tx.object_store(ENTRIES).map_err(|_| FAILED)?;
                 for entry in put {
-                    let text = JsValue::from_str(&to_json(entry)?);
+                    let text = JsValue::from_str(&to_json(entry));
                     store
                         .put_with_key(&text, &JsValue::from_str(&entry.id))
                         .map_err(|_| FAILED)?;
@@ -150,7 +148,7 @@ impl OutboxStore {
             OutboxStore::LocalStorage(storage) => {
                 for entry in put {
                     storage
-                        .set_item(&format!("{LOCAL_PREFIX}{}", entry.id), &to_json(entry)?)
+                        .set_item(&format!("{LOCAL_PREFIX}{}", entry.id), &to_json(entry))
                         .map_err(|_| StoreError("localStorage refused the entry"))?;
                 }
                 for id in delete {

@@ -211,7 +211,8 @@ impl Outbox {
             (CONFIRMED_PREFIX, stored.cloned()),
         ];
         for (prefix, value) in kept {
-            if let Some(Ok(text)) = value.as_ref().map(serde_json::to_string) {
+            if let Some(value) = &value {
+                let text = crate::json::to_text(value);
                 let _kept = crate::web::store(&format!("{prefix}{record}"), &text);
             }
         }
@@ -247,7 +248,7 @@ impl Outbox {
         }
         self.generation.track();
         crate::web::stored(&format!("{OUTCOME_PREFIX}{record}"))
-            .and_then(|t| serde_json::from_str(&t).ok())
+            .and_then(|t| crate::web::parse_json(&t))
             .and_then(|v| SaveState::from_stored(&v))
             .unwrap_or_default()
     }
@@ -280,7 +281,7 @@ impl Outbox {
     pub fn confirmed_copy(self, record: &str) -> Option<Value> {
         self.generation.track();
         crate::web::stored(&format!("{CONFIRMED_PREFIX}{record}"))
-            .and_then(|t| serde_json::from_str(&t).ok())
+            .and_then(|t| crate::web::parse_json(&t))
     }
 
     /// Saves `resource` as the new content of `record`. Shows `Saving` at once; the rest follows.
