@@ -89,9 +89,9 @@ impl OutboxStore {
             .map_err(|_| FAILED)
     }
 
-    /// Every entry, oldest first.
+    /// Every entry, in no particular order (the outbox rules order them by `seq`).
     pub async fn entries(&self) -> Result<Vec<OutboxEntry>, StoreError> {
-        let mut entries: Vec<OutboxEntry> = match self {
+        let entries: Vec<OutboxEntry> = match self {
             OutboxStore::IndexedDb(db) => {
                 const FAILED: StoreError = StoreError("IndexedDB read failed");
                 let request = db
@@ -119,7 +119,6 @@ impl OutboxStore {
                     .collect()
             }
         };
-        entries.sort_unstable_by_key(|e| e.seq);
         Ok(entries)
     }
 

@@ -256,11 +256,11 @@ impl Outbox {
     /// The records with a save not yet confirmed, oldest first.
     pub fn unsent_records(self) -> Vec<String> {
         self.entries.with(|entries| {
+            let mut left: Vec<&OutboxEntry> = entries.iter().collect();
             let mut records: Vec<String> = Vec::new();
-            for entry in entries {
-                if !records.contains(&entry.record) {
-                    records.push(entry.record.clone());
-                }
+            while let Some(oldest) = left.iter().min_by_key(|e| e.seq).map(|e| e.record.clone()) {
+                left.retain(|e| e.record != oldest);
+                records.push(oldest);
             }
             records
         })
