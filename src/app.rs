@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use crate::config::{AppConfig, ConfigError};
 use crate::fhir::client::FhirClient;
 use crate::i18n::{Lang, Msg};
-use crate::pages::{OrganDonationPage, UnsentPage};
+use crate::pages::{DeclarationGate, KantaNoticePage, NoticeGate, OrganDonationPage, UnsentPage};
 use crate::save::sync::Outbox;
 use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
@@ -24,8 +24,33 @@ pub struct AppContext {
 /// not take over the host page's history.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
-    Decisions,
+    OrganDonation,
+    Notice,
     Unsent,
+}
+
+/// The sections a citizen moves between; the current one is marked for screen readers too.
+#[component]
+fn SectionNav(view: RwSignal<View>) -> impl IntoView {
+    let i18n = use_i18n();
+    let item = move |target: View, msg: Msg| {
+        view! {
+            <button
+                type="button"
+                class="tahto-nav-button"
+                aria-current=move || (view.get() == target).then_some("page")
+                on:click=move |_| view.set(target)
+            >
+                {i18n.tr(msg)}
+            </button>
+        }
+    };
+    view! {
+        <nav class="tahto-nav" aria-label=i18n.tr(Msg::NavLabel)>
+            {item(View::OrganDonation, Msg::OrganDonationTitle)}
+            {item(View::Notice, Msg::NoticeTitle)}
+        </nav>
+    }
 }
 
 /// The header badge: how many saves have not reached the service; opens the list.
@@ -35,16 +60,15 @@ fn UnsentBadge(view: RwSignal<View>) -> impl IntoView {
     let outbox = use_context::<Outbox>();
     let count = move || outbox.map(|o| o.unsent_records().len()).unwrap_or(0);
     view! {
-        <Show when=move || { count() > 0 }>
-            <button
-                type="button"
-                class="tahto-badge"
-                data-testid="unsent-badge"
-                on:click=move |_| view.set(View::Unsent)
-            >
-                {move || i18n.format(Msg::UnsentBadge, &[("count", &count().to_string())])}
-            </button>
-        </Show>
+        <button
+            type="button"
+            class="tahto-badge"
+            data-testid="unsent-badge"
+            hidden=move || count() == 0
+            on:click=move |_| view.set(View::Unsent)
+        >
+            {move || i18n.format(Msg::UnsentBadge, &[("count", &count().to_string())])}
+        </button>
     }
 }
 
@@ -70,14 +94,20 @@ pub fn App(
     provide_context(i18n);
     provide_context(Announcer::new());
 
-    let view = RwSignal::new(View::Decisions);
+    let view = RwSignal::new(View::OrganDonation);
     let body = match config {
         Ok(config) => {
             let client = FhirClient::new(config.fhir_base.clone());
             let outbox = Outbox::start(client.clone());
             provide_context(outbox);
+            provide_context(NoticeGate::start(
+                client.clone(),
+                config.patient_id.clone(),
+                outbox,
+            ));
             provide_context(AppContext { client, config });
-            let on_back = Callback::new(move |_| view.set(View::Decisions));
+            let on_back = Callback::new(move |_| view.set(View::OrganDonation));
+            let on_open_notice = Callback::new(move |_| view.set(View::Notice));
             view! {
                 <Show when=move || outbox.storage_error.get().is_some()>
                     <p class="tahto-card tahto-error" role="alert">
@@ -87,10 +117,15 @@ pub fn App(
                         )}
                     </p>
                 </Show>
-                // The decisions page stays mounted (hidden) so nothing typed is lost by a visit to
-                // the unsent list.
-                <div hidden=move || view.get() != View::Decisions>
-                    <OrganDonationPage />
+                <SectionNav view />
+                // Pages stay mounted (hidden) so nothing typed is lost by a visit elsewhere.
+                <div hidden=move || view.get() != View::OrganDonation>
+                    <DeclarationGate on_open_notice>
+                        <OrganDonationPage />
+                    </DeclarationGate>
+                </div>
+                <div hidden=move || view.get() != View::Notice>
+                    <KantaNoticePage />
                 </div>
                 {move || (view.get() == View::Unsent).then(|| view! { <UnsentPage on_back /> })}
             }

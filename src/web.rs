@@ -45,6 +45,23 @@ pub fn store(key: &str, value: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The idempotency key for creating `record`: the same on every attempt and in every tab until
+/// the server has the record (kept in localStorage), so a retried create is never a duplicate.
+pub fn creation_key(record: &str) -> String {
+    let key = format!("tahto.key.{record}");
+    stored(&key).unwrap_or_else(|| {
+        let fresh = new_uuid_urn();
+        let _kept = store(&key, &fresh);
+        fresh
+    })
+}
+
+/// A fresh creation key for `record`, once the server holds the record the old one created.
+pub fn renew_creation_key(record: &str) -> String {
+    forget(&format!("tahto.key.{record}"));
+    creation_key(record)
+}
+
 /// Listens to a window event for the app's lifetime.
 pub fn on_window(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
     use wasm_bindgen::JsCast;
@@ -87,6 +104,15 @@ pub fn format_time_seconds(iso: &str, lang: Lang) -> String {
         iso,
         lang,
         r#"{"hour":"2-digit","minute":"2-digit","second":"2-digit"}"#,
+    )
+}
+
+/// A date, local (e.g. when a notice was published).
+pub fn format_date(iso: &str, lang: Lang) -> String {
+    format_with(
+        iso,
+        lang,
+        r#"{"year":"numeric","month":"numeric","day":"numeric"}"#,
     )
 }
 

@@ -1,3 +1,4 @@
 //! The citizen's decisions as plain Rust types, and how each maps to FHIR. No browser code here.
 
+pub mod kanta_notice;
 pub mod organ_donation;

@@ -1,6 +1,6 @@
 //! The organ donation decision (elinluovutustahto) and its FHIR `Consent` form (DESIGN §2).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::fhir::resources::{
     any_has_code, concept, extension_string, items, resource_type, str_at,
@@ -134,11 +134,11 @@ impl OrganDonationDraft {
     /// The draft as kept on the device while the citizen types: the choice, the SNOMED CT codes
     /// of the excluded organs, the note.
     pub fn to_stored(&self) -> Value {
-        json!({
+        crate::object! {
             "choice": self.choice.map(DonationChoice::code),
             "excluded": self.excluded.iter().map(|o| o.snomed().0).collect::<Vec<_>>(),
-            "note": self.note,
-        })
+            "note": self.note.as_str(),
+        }
     }
 
     /// Reads a kept draft; what it cannot read is left out rather than guessed.
@@ -216,21 +216,21 @@ pub fn is_organ_donation(consent: &Value) -> bool {
 /// A new `Consent` for the decision of `patient_id`, carrying `new_identifier` (a `urn:uuid:`) so
 /// a retried create can be recognised and never duplicated.
 fn new_consent(patient_id: &str, new_identifier: &str) -> Value {
-    json!({
+    crate::object! {
         "resourceType": "Consent",
-        "identifier": [{ "system": IDENTIFIER_SYSTEM, "value": new_identifier }],
+        "identifier": vec![crate::object! { "system": IDENTIFIER_SYSTEM, "value": new_identifier }],
         "status": "active",
         "scope": concept(CONSENT_SCOPE, "adr", "Advanced Care Directive"),
-        "category": [
+        "category": vec![
             concept(LOINC, CATEGORY_PATIENT_CONSENT, "Patient Consent"),
-            {
-                "coding": [{ "system": LOINC, "code": CATEGORY_ORGAN_DONATION }],
-                "text": "Organ donation decision"
-            }
+            crate::object! {
+                "coding": vec![crate::object! { "system": LOINC, "code": CATEGORY_ORGAN_DONATION }],
+                "text": "Organ donation decision",
+            },
         ],
-        "patient": { "reference": format!("Patient/{patient_id}") },
-        "policy": [{ "authority": POLICY_AUTHORITY, "uri": POLICY_URI }]
-    })
+        "patient": crate::object! { "reference": format!("Patient/{patient_id}") },
+        "policy": vec![crate::object! { "authority": POLICY_AUTHORITY, "uri": POLICY_URI }],
+    }
 }
 
 /// The `Consent` that records `decision`.
@@ -268,11 +268,11 @@ pub fn to_consent(
         .iter()
         .map(|organ| {
             let (code, display) = organ.snomed();
-            json!({
+            crate::object! {
                 "type": "deny",
-                "action": [action()],
-                "code": [concept(SNOMED, code, display)]
-            })
+                "action": vec![action()],
+                "code": vec![concept(SNOMED, code, display)],
+            }
         })
         .chain(foreign_exclusions)
         .collect();
@@ -295,7 +295,7 @@ pub fn to_consent(
         .or_insert_with(|| Value::Object(Map::new()));
     if let Some(provision) = provision.as_object_mut() {
         provision.insert("type".into(), if permit { "permit" } else { "deny" }.into());
-        provision.insert("action".into(), json!([action()]));
+        provision.insert("action".into(), Value::from(vec![action()]));
         if nested.is_empty() {
             provision.remove("provision");
         } else {
@@ -312,7 +312,8 @@ pub fn to_consent(
         .unwrap_or_default();
     extensions.retain(|e| str_at(e, &["url"]) != Some(NOTE_EXTENSION));
     if !decision.note.is_empty() {
-        extensions.push(json!({ "url": NOTE_EXTENSION, "valueString": decision.note }));
+        extensions
+            .push(crate::object! { "url": NOTE_EXTENSION, "valueString": decision.note.as_str() });
     }
     if !extensions.is_empty() {
         fields.insert("extension".into(), Value::Array(extensions));
@@ -356,6 +357,7 @@ pub fn from_consent(consent: &Value) -> Option<OrganDonation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     const NOW: &str = "2026-11-23T10:15:00.000Z";
     const UUID: &str = "urn:uuid:6f1c1f4e-8f0a-4f7e-9a51-3f7f0f2b9d11";

@@ -5,7 +5,22 @@
 //! catch-all `#[serde(flatten)]` map did the same at ~10 KB of wasm per resource type (measured:
 //! the `Consent` visitor alone was 13 KB), which the first-load budget cannot pay for every page.
 
-use serde_json::{json, Value};
+use serde_json::Value;
+
+/// A JSON object from `"key": value` pairs, each value turned into JSON by `Value::from`
+/// (nest with `object!` and `vec![..]`).
+///
+/// Used instead of `serde_json::json!`, which sends every interpolated value through serde's
+/// serializer and unwraps the result: that alone brought serde_json's error texts and formatting
+/// (~6 KB) into the wasm.
+#[macro_export]
+macro_rules! object {
+    ($($key:literal : $value:expr),* $(,)?) => {{
+        let mut map = serde_json::Map::new();
+        $( map.insert($key.into(), serde_json::Value::from($value)); )*
+        serde_json::Value::Object(map)
+    }};
+}
 
 /// A string at `path` (object keys; array positions as numbers in text, e.g. `"0"`).
 pub fn str_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -47,12 +62,12 @@ pub fn last_updated(resource: &Value) -> Option<&str> {
 
 /// A `Coding`.
 pub fn coding(system: &str, code: &str, display: &str) -> Value {
-    json!({ "system": system, "code": code, "display": display })
+    crate::object! { "system": system, "code": code, "display": display }
 }
 
 /// A `CodeableConcept` with one coding.
 pub fn concept(system: &str, code: &str, display: &str) -> Value {
-    json!({ "coding": [coding(system, code, display)] })
+    crate::object! { "coding": vec![coding(system, code, display)] }
 }
 
 /// Whether a `CodeableConcept` carries `system|code`.
@@ -174,6 +189,7 @@ pub fn bundle_resources(bundle: Value, resource_type_wanted: &str) -> Option<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn paths_reach_into_objects_and_arrays() {

@@ -152,6 +152,21 @@ messages! {
     KeepMine,
     TakeTheirs,
     StorageProblem,
+    NavLabel,
+    NoticeTitle,
+    NoticeIntro,
+    NoticeVersion,
+    NoticeOtherLanguage,
+    NoticeConfirm,
+    NoticeConfirmed,
+    NoticeLoading,
+    NoticeLoadFailed,
+    NoticeMissing,
+    LockedTitle,
+    LockedBody,
+    LockedCheckFailed,
+    OpenNotice,
+    RecordNotice,
 }
 
 impl Msg {

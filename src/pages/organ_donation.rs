@@ -16,6 +16,7 @@ use crate::fhir::FhirError;
 use crate::i18n::Msg;
 use crate::save::sync::Outbox;
 use crate::save::{SaveState, Write};
+use crate::ui::save_status::why_not_loaded;
 use crate::ui::{use_announcer, use_i18n, SaveStatus};
 use serde_json::Value;
 
@@ -28,15 +29,7 @@ enum Load {
 }
 
 fn load_error_text(i18n: &crate::ui::I18n, error: &FhirError) -> String {
-    let why = match error {
-        FhirError::Unreachable(_) => i18n.t(Msg::WhyUnreachable).to_owned(),
-        FhirError::Timeout => i18n.t(Msg::WhyTimeout).to_owned(),
-        FhirError::Status { status, .. } => {
-            i18n.format(Msg::WhyServiceError, &[("status", &status.to_string())])
-        }
-        FhirError::Malformed(_) | FhirError::MissingVersion => i18n.t(Msg::WhyGarbled).to_owned(),
-    };
-    i18n.format(Msg::LoadFailed, &[("why", &why)])
+    i18n.format(Msg::LoadFailed, &[("why", &why_not_loaded(i18n, error))])
 }
 
 fn choice_id(choice: DonationChoice) -> &'static str {
@@ -318,14 +311,8 @@ pub fn OrganDonationPage() -> impl IntoView {
     let draft = RwSignal::new(restored.unwrap_or_default());
     let problem = RwSignal::new(None::<DraftProblem>);
     let cleaned = RwSignal::new(0usize);
-    // One idempotency key per new record, reused by every attempt until the server has it.
-    // Shared by every tab (localStorage), so two tabs creating the record create one.
-    let key_key = format!("tahto.key.{}", record.get_value());
-    let creation_key = StoredValue::new(crate::web::stored(&key_key).unwrap_or_else(|| {
-        let key = crate::web::new_uuid_urn();
-        let _kept = crate::web::store(&key_key, &key);
-        key
-    }));
+    // One idempotency key per new record, shared by every attempt and tab (see `creation_key`).
+    let creation_key = StoredValue::new(record.with_value(|r| crate::web::creation_key(r)));
 
     {
         let draft_key = draft_key.clone();
@@ -401,9 +388,8 @@ pub fn OrganDonationPage() -> impl IntoView {
                     recorded.set(Some(stored.clone()));
                     // The record exists now: later saves update it. A new key is only for a
                     // record created again after this one (never reused across records).
-                    let key = crate::web::new_uuid_urn();
-                    let _kept = crate::web::store(&key_key, &key);
-                    creation_key.set_value(key);
+                    creation_key
+                        .set_value(record.with_value(|r| crate::web::renew_creation_key(r)));
                 }
             }
             copy
@@ -488,14 +474,17 @@ pub fn OrganDonationPage() -> impl IntoView {
             <h1 id="tahto-od-title">{i18n.tr(Msg::OrganDonationTitle)}</h1>
             <p class="tahto-lead">{i18n.tr(Msg::OrganDonationIntro)}</p>
             <CurrentDecision load recorded pending on_reload />
-            <Show when=form_ready>
-                <form class="tahto-card tahto-form" on:submit=on_submit.clone() novalidate>
+            // Static structure, `hidden` toggled: each `Show` is its own code in the wasm.
+            <form
+                class="tahto-card tahto-form"
+                hidden=move || !form_ready()
+                on:submit=on_submit
+                novalidate
+            >
                     <OrganDonationFields draft cleaned />
-                    <Show when=move || problem.get().is_some()>
-                        <p class="tahto-problem" id="tahto-od-problem">
-                            {move || problem.get().map(|p| problem_text(&i18n, p))}
-                        </p>
-                    </Show>
+                    <p class="tahto-problem" id="tahto-od-problem" hidden=move || problem.get().is_none()>
+                        {move || problem.get().map(|p| problem_text(&i18n, p))}
+                    </p>
                     <div class="tahto-actions">
                         <button
                             type="submit"
@@ -505,18 +494,17 @@ pub fn OrganDonationPage() -> impl IntoView {
                         >
                             {i18n.tr(Msg::SaveDecision)}
                         </button>
-                        <Show when=nothing_chosen>
-                            <p class="tahto-hint" id="tahto-od-save-hint">
-                                {i18n.tr(Msg::ProblemNoChoice)}
-                            </p>
-                        </Show>
+                        // Empty rather than hidden once a choice is made: the button's description
+                        // follows this text, and a hidden target would still describe it.
+                        <p class="tahto-hint" id="tahto-od-save-hint">
+                            {move || if nothing_chosen() { i18n.t(Msg::ProblemNoChoice) } else { "" }}
+                        </p>
                     </div>
                     <SaveStatus state on_retry />
                     {move || theirs.get().map(|theirs| view! {
                         <ConflictChoice mine=mine.get() theirs on_keep_mine on_take_theirs />
                     })}
-                </form>
-            </Show>
+            </form>
         </article>
     }
     .into_any()

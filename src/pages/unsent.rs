@@ -11,6 +11,7 @@ use crate::ui::use_i18n;
 pub fn record_label(record: &str) -> Msg {
     match record.split('/').next() {
         Some("organ-donation") => Msg::RecordOrganDonation,
+        Some("kanta-notice") => Msg::RecordNotice,
         _ => Msg::UnsentTitle,
     }
 }

@@ -312,7 +312,7 @@ fn carry_creation_identifier(resource: &mut Value, write: &Write) {
     }
     if let Some(list) = identifiers.as_array_mut() {
         list.retain(|i| i.get("system").and_then(Value::as_str) != Some(system));
-        list.insert(0, serde_json::json!({ "system": system, "value": value }));
+        list.insert(0, crate::object! { "system": system, "value": value });
     }
 }
 

@@ -31,6 +31,21 @@ fn confirmed_line(i18n: &I18n, receipt: &Receipt) -> String {
     )
 }
 
+/// Why a read failed, in the citizen's words (the sentence around it is the page's).
+pub fn why_not_loaded(i18n: &I18n, error: &crate::fhir::FhirError) -> String {
+    use crate::fhir::FhirError;
+    match error {
+        FhirError::Unreachable(_) => why(i18n, &NotYetSaved::Unreachable),
+        FhirError::Timeout => why(i18n, &NotYetSaved::Timeout),
+        FhirError::Status { status, .. } => {
+            why(i18n, &NotYetSaved::ServiceError { status: *status })
+        }
+        FhirError::Malformed(_) | FhirError::MissingVersion => {
+            why(i18n, &NotYetSaved::GarbledAnswer)
+        }
+    }
+}
+
 /// The headline of a state, as shown and as announced.
 pub fn describe(i18n: &I18n, state: &SaveState) -> String {
     match state {

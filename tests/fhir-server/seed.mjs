@@ -379,19 +379,36 @@ function auditEvents() {
 
 // ---- The current "Kanta information" notice ---------------------------------------------------
 
-export const NOTICE_TEXT = [
-  'Kanta-palvelujen informaatio',
-  '',
-  'Terveydenhuolto tallentaa tietosi Kanta-palveluihin. Voit katsoa omia tietojasi OmaKannassa.',
-  'Tietojasi voidaan luovuttaa hoitoasi varten toiselle terveydenhuollon toimijalle, ellet ole kieltänyt sitä.',
-  'Voit antaa tai perua suostumuksen ja kieltoja milloin tahansa. Kiireellisessä hoidossa tietojasi voidaan',
-  'katsoa ilman suostumusta, ja katselusta jää aina lokimerkintä, jonka voit tarkistaa.',
-  '',
-  'Ennen kuin voit tallentaa tahdonilmaisuja, vahvista lukeneesi tämän informaation.',
-  '',
-].join('\n');
+/** The notice in the three languages of the service; every attachment names the same version. */
+export const NOTICE_TEXT = {
+  fi: [
+    'Terveydenhuolto tallentaa tietosi Kanta-palveluihin. Voit katsoa omia tietojasi OmaKannassa.',
+    'Tietojasi voidaan luovuttaa hoitoasi varten toiselle terveydenhuollon toimijalle, ellet ole kieltänyt sitä.',
+    'Voit antaa tai perua suostumuksen ja kieltoja milloin tahansa. Kiireellisessä hoidossa tietojasi voidaan katsoa ilman suostumusta, ja katselusta jää aina lokimerkintä, jonka voit tarkistaa.',
+    'Ennen kuin voit tallentaa tahdonilmaisuja, vahvista lukeneesi tämän informaation.',
+  ].join('\n\n'),
+  sv: [
+    'Hälso- och sjukvården sparar dina uppgifter i Kanta-tjänsterna. Du kan se dina egna uppgifter i MittKanta.',
+    'Dina uppgifter kan lämnas ut till en annan vårdgivare för din vård, om du inte har förbjudit det.',
+    'Du kan ge eller återkalla samtycken och förbud när som helst. Vid brådskande vård kan dina uppgifter ses utan samtycke, och varje visning loggas så att du kan kontrollera den.',
+    'Innan du kan spara viljeyttringar ska du bekräfta att du har läst denna information.',
+  ].join('\n\n'),
+  en: [
+    'Health care stores your data in the Kanta services. You can view your own data in My Kanta.',
+    'Your data can be disclosed to another health care provider for your care, unless you have refused it.',
+    'You can give or withdraw consents and refusals at any time. In urgent care your data can be viewed without consent, and every viewing is logged so that you can check it.',
+    'Before you can save declarations of intent, confirm that you have read this information.',
+  ].join('\n\n'),
+};
 
-function notice() {
+const NOTICE_TITLE = {
+  fi: 'Kanta-palvelujen informaatio (lokakuu 2026)',
+  sv: 'Information om Kanta-tjänsterna (oktober 2026)',
+  en: 'Information about the Kanta services (October 2026)',
+};
+
+/** The "Kanta information" notice of version `url` (tests publish a new version with it). */
+export function notice(url = NOTICE_URL, date = '2026-10-01T09:00:00+03:00') {
   return {
     resourceType: 'DocumentReference',
     id: 'kanta-information-notice',
@@ -400,20 +417,18 @@ function notice() {
       coding: [{ system: `${TAHTO}/CodeSystem/notice`, code: 'kanta-information', display: 'Kanta-palvelujen informaatio' }],
       text: 'Kanta-palvelujen informaatio',
     },
-    date: '2026-10-01T09:00:00+03:00',
-    description: 'Kanta-palvelujen informaatio, versio 2026-10',
-    content: [
-      {
-        attachment: {
-          contentType: 'text/plain; charset=utf-8',
-          language: 'fi',
-          url: NOTICE_URL,
-          title: 'Kanta-palvelujen informaatio (lokakuu 2026)',
-          data: Buffer.from(NOTICE_TEXT, 'utf8').toString('base64'),
-          creation: '2026-10-01T09:00:00+03:00',
-        },
+    date,
+    description: `Kanta-palvelujen informaatio, versio ${url.split('/').pop()}`,
+    content: ['fi', 'sv', 'en'].map((language) => ({
+      attachment: {
+        contentType: 'text/plain; charset=utf-8',
+        language,
+        url,
+        title: NOTICE_TITLE[language],
+        data: Buffer.from(NOTICE_TEXT[language], 'utf8').toString('base64'),
+        creation: date,
       },
-    ],
+    })),
   };
 }
 

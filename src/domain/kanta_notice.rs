@@ -1,0 +1,170 @@
+//! The "Kanta information" notice and the citizen's confirmation of having read it (DESIGN §2).
+//!
+//! The notice is a `DocumentReference` whose attachments (one per language) all name the same
+//! version in `attachment.url`. Reading it is confirmed with a `Consent` (category LOINC 57016-8,
+//! `policy.uri` = that version). Declarations stay locked until the *current* version is
+//! confirmed by the server: a new version locks them again.
+
+use serde_json::Value;
+
+use super::organ_donation::{IDENTIFIER_SYSTEM, LOINC};
+use crate::fhir::resources::{any_has_code, concept, has_code, items, resource_type, str_at};
+
+pub const NOTICE_SYSTEM: &str = "https://fhir.tahto.fi/CodeSystem/notice";
+pub const NOTICE_CODE: &str = "kanta-information";
+/// LOINC "Privacy policy acknowledgment Document".
+pub const CATEGORY_NOTICE_READ: &str = "57016-8";
+const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
+
+/// One version of the notice, in one language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KantaNotice {
+    /// The version: the `attachment.url` every language of this version shares.
+    pub version: String,
+    pub title: String,
+    /// Paragraphs of the text, cleaned for display.
+    pub paragraphs: Vec<String>,
+    /// The language of the text (a citizen may read it in another language than the app's).
+    pub language: String,
+    /// When the version was published.
+    pub date: Option<String>,
+}
+
+/// The notice in `lang` (else Finnish, else the first language there is); `None` when `doc` is not
+/// a current notice with a readable version.
+pub fn notice_from(doc: &Value, lang: &str) -> Option<KantaNotice> {
+    if resource_type(doc) != Some("DocumentReference")
+        || str_at(doc, &["status"]) != Some("current")
+        || !doc
+            .get("type")
+            .is_some_and(|t| has_code(t, NOTICE_SYSTEM, NOTICE_CODE))
+    {
+        return None;
+    }
+    let attachments: Vec<&Value> = items(doc, "content")
+        .iter()
+        .filter_map(|c| c.get("attachment"))
+        .filter(|a| str_at(a, &["url"]).is_some())
+        .collect();
+    let in_language = |l: &str| {
+        attachments
+            .iter()
+            .copied()
+            .find(|a| str_at(a, &["language"]) == Some(l))
+    };
+    let chosen = in_language(lang)
+        .or_else(|| in_language("fi"))
+        .or_else(|| attachments.first().copied())?;
+    let text = str_at(chosen, &["data"])
+        .and_then(crate::text::base64_decode)
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_default();
+    let paragraphs = text
+        .split("\n\n")
+        .map(|p| crate::text::clean_for_display(p.trim()))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let owned = |v: Option<&str>| v.map(str::to_owned);
+    Some(KantaNotice {
+        version: str_at(chosen, &["url"])?.to_owned(),
+        title: owned(str_at(chosen, &["title"])).unwrap_or_default(),
+        paragraphs,
+        language: owned(str_at(chosen, &["language"])).unwrap_or_else(|| "fi".into()),
+        date: owned(str_at(doc, &["date"])),
+    })
+}
+
+/// The current notice among `docs`: the newest by date.
+pub fn current_notice(docs: &[Value], lang: &str) -> Option<KantaNotice> {
+    docs.iter()
+        .filter_map(|d| notice_from(d, lang))
+        .max_by(|a, b| a.date.cmp(&b.date))
+}
+
+/// The `Consent` that records that the citizen read `version` of the notice.
+pub fn read_confirmation(
+    version: &str,
+    patient_id: &str,
+    recorded_at: &str,
+    new_identifier: &str,
+) -> Value {
+    crate::object! {
+        "resourceType": "Consent",
+        "identifier": vec![crate::object! { "system": IDENTIFIER_SYSTEM, "value": new_identifier }],
+        "status": "active",
+        "scope": concept(CONSENT_SCOPE, "patient-privacy", "Privacy Consent"),
+        "category": vec![concept(LOINC, CATEGORY_NOTICE_READ, "Privacy policy acknowledgment Document")],
+        "patient": crate::object! { "reference": format!("Patient/{patient_id}") },
+        "dateTime": recorded_at,
+        "policy": vec![crate::object! { "uri": version }],
+        "provision": crate::object! { "type": "permit" },
+    }
+}
+
+/// Whether `consent` is an active confirmation of having read `version`.
+pub fn confirms(consent: &Value, version: &str) -> bool {
+    resource_type(consent) == Some("Consent")
+        && str_at(consent, &["status"]) == Some("active")
+        && any_has_code(consent, "category", LOINC, CATEGORY_NOTICE_READ)
+        && items(consent, "policy")
+            .iter()
+            .any(|p| str_at(p, &["uri"]) == Some(version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const V1: &str = "https://fhir.tahto.fi/notice/kanta-information/2026-10";
+    const V2: &str = "https://fhir.tahto.fi/notice/kanta-information/2027-01";
+
+    fn doc(version: &str, date: &str) -> Value {
+        let attachment = |language: &str, text: &str| {
+            json!({"attachment": {
+                "language": language, "url": version, "title": format!("Title {language}"),
+                "data": crate::text::base64_encode(text.as_bytes())
+            }})
+        };
+        json!({
+            "resourceType": "DocumentReference", "status": "current", "date": date,
+            "type": {"coding": [{"system": NOTICE_SYSTEM, "code": NOTICE_CODE}]},
+            "content": [attachment("fi", "Eka kappale.\n\nToka\u{200B} kappale."), attachment("sv", "Första.")]
+        })
+    }
+
+    #[test]
+    fn the_notice_is_read_in_the_citizens_language_or_finnish() {
+        let d = doc(V1, "2026-10-01");
+        let sv = notice_from(&d, "sv").unwrap();
+        assert_eq!((sv.language.as_str(), sv.version.as_str()), ("sv", V1));
+        assert_eq!(sv.paragraphs, vec!["Första."]);
+        let en = notice_from(&d, "en").unwrap();
+        assert_eq!(en.language, "fi");
+        assert_eq!(en.paragraphs, vec!["Eka kappale.", "Toka kappale."]);
+        assert_eq!(en.title, "Title fi");
+        let mut superseded = d.clone();
+        superseded["status"] = json!("superseded");
+        assert_eq!(notice_from(&superseded, "fi"), None);
+        assert_eq!(notice_from(&json!({"resourceType": "Consent"}), "fi"), None);
+    }
+
+    #[test]
+    fn the_newest_version_is_current_and_only_its_confirmation_counts() {
+        let docs = [doc(V1, "2026-10-01"), doc(V2, "2027-01-15")];
+        let current = current_notice(&docs, "fi").unwrap();
+        assert_eq!(current.version, V2);
+        let read_v1 = read_confirmation(V1, "helmi", "2026-11-23T10:00:00Z", "urn:uuid:1");
+        assert!(confirms(&read_v1, V1));
+        assert!(
+            !confirms(&read_v1, V2),
+            "a new version locks declarations again"
+        );
+        assert_eq!(read_v1["category"][0]["coding"][0]["code"], "57016-8");
+        assert_eq!(read_v1["policy"][0]["uri"], V1);
+        assert_eq!(read_v1["patient"]["reference"], "Patient/helmi");
+        let mut withdrawn = read_v1.clone();
+        withdrawn["status"] = json!("inactive");
+        assert!(!confirms(&withdrawn, V1));
+    }
+}
