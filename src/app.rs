@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use crate::config::{AppConfig, ConfigError};
 use crate::fhir::client::FhirClient;
 use crate::i18n::{Lang, Msg};
-use crate::pages::{DeclarationGate, KantaNoticePage, NoticeGate, OrganDonationPage, UnsentPage};
+use crate::pages::{KantaNoticePage, NoticeGate, OrganDonationPage, UnsentPage};
 use crate::save::sync::Outbox;
 use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
@@ -120,9 +120,7 @@ pub fn App(
                 <SectionNav view />
                 // Pages stay mounted (hidden) so nothing typed is lost by a visit elsewhere.
                 <div hidden=move || view.get() != View::OrganDonation>
-                    <DeclarationGate on_open_notice>
-                        <OrganDonationPage />
-                    </DeclarationGate>
+                    <OrganDonationPage on_open_notice />
                 </div>
                 <div hidden=move || view.get() != View::Notice>
                     <KantaNoticePage />

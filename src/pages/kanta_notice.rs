@@ -207,7 +207,13 @@ pub fn KantaNoticePage() -> impl IntoView {
         GateState::NoNotice => i18n.t(Msg::NoticeMissing).to_owned(),
         GateState::Failed => i18n.format(
             Msg::NoticeLoadFailed,
-            &[("why", &gate.error().map(|e| why_not_loaded(&i18n, &e)).unwrap_or_default())],
+            &[(
+                "why",
+                &gate
+                    .error()
+                    .map(|e| why_not_loaded(&i18n, &e))
+                    .unwrap_or_default(),
+            )],
         ),
         GateState::Open | GateState::Locked => String::new(),
     };
@@ -285,7 +291,13 @@ pub fn DeclarationGate(
     let explanation = move || match gate.state() {
         GateState::Failed => i18n.format(
             Msg::LockedCheckFailed,
-            &[("why", &gate.error().map(|e| why_not_loaded(&i18n, &e)).unwrap_or_default())],
+            &[(
+                "why",
+                &gate
+                    .error()
+                    .map(|e| why_not_loaded(&i18n, &e))
+                    .unwrap_or_default(),
+            )],
         ),
         _ => i18n.t(Msg::LockedBody).to_owned(),
     };

@@ -14,6 +14,7 @@ use crate::fhir::client::FhirClient;
 use crate::fhir::resources::{id, last_updated, version_id};
 use crate::fhir::FhirError;
 use crate::i18n::Msg;
+use crate::pages::kanta_notice::DeclarationGate;
 use crate::save::sync::Outbox;
 use crate::save::{SaveState, Write};
 use crate::ui::save_status::why_not_loaded;
@@ -153,6 +154,7 @@ fn summarize(i18n: &crate::ui::I18n, decision: &OrganDonation) -> String {
 }
 
 /// What is recorded now — or, while a save is open, the new decision marked as not yet recorded.
+/// One static structure whose texts follow the state (each branching view costs its own code).
 #[component]
 fn CurrentDecision(
     load: RwSignal<Load>,
@@ -162,58 +164,57 @@ fn CurrentDecision(
     on_reload: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // (the decision line, the line under it, whether it is the optimistic value)
+    let lines = move || -> (String, String, bool) {
+        if let Some(decision) = pending.get() {
+            return (
+                summarize(&i18n, &decision),
+                i18n.t(Msg::CurrentPending).into(),
+                true,
+            );
+        }
+        match load.get() {
+            Load::Loading => return (i18n.t(Msg::CurrentLoading).into(), String::new(), false),
+            // Unknown is not "none": the error below says what failed and offers to try again.
+            Load::Failed(_) => return (String::new(), String::new(), false),
+            Load::Loaded => {}
+        }
+        let Some(consent) = recorded.get() else {
+            return (i18n.t(Msg::CurrentNone).into(), String::new(), false);
+        };
+        let version = version_id(&consent).unwrap_or("?");
+        let time = last_updated(&consent)
+            .map(|t| crate::web::format_date_time(t, i18n.lang.get()))
+            .unwrap_or_default();
+        (
+            from_consent(&consent)
+                .map(|d| summarize(&i18n, &d))
+                .unwrap_or_default(),
+            i18n.format(
+                Msg::CurrentRecorded,
+                &[("time", &time), ("version", version)],
+            ),
+            false,
+        )
+    };
+    let error = move || match load.get() {
+        Load::Failed(error) => Some(load_error_text(&i18n, &error)),
+        _ => None,
+    };
     view! {
         <section class="tahto-card tahto-current" aria-labelledby="tahto-od-current-heading">
             <h2 id="tahto-od-current-heading">{i18n.tr(Msg::CurrentHeading)}</h2>
             <div data-testid="current-decision">
-                {move || {
-                    if let Some(decision) = pending.get() {
-                        return view! {
-                            <p class="tahto-optimistic">{summarize(&i18n, &decision)}</p>
-                            <p class="tahto-hint">{i18n.t(Msg::CurrentPending)}</p>
-                        }
-                        .into_any();
-                    }
-                    match load.get() {
-                        Load::Loading => {
-                            return view! { <p>{i18n.t(Msg::CurrentLoading)}</p> }.into_any();
-                        }
-                        // Unknown is not "none": say what failed and offer to try again.
-                        Load::Failed(error) => {
-                            return view! {
-                                <div class="tahto-state tahto-error" data-testid="load-error">
-                                    <p>{load_error_text(&i18n, &error)}</p>
-                                    <button
-                                        type="button"
-                                        class="tahto-button"
-                                        on:click=move |_| on_reload.run(())
-                                    >
-                                        {i18n.t(Msg::TryAgain)}
-                                    </button>
-                                </div>
-                            }
-                            .into_any();
-                        }
-                        Load::Loaded => {}
-                    }
-                    let Some(consent) = recorded.get() else {
-                        return view! { <p>{i18n.t(Msg::CurrentNone)}</p> }.into_any();
-                    };
-                    let decision = from_consent(&consent);
-                    let version = version_id(&consent).unwrap_or("?").to_owned();
-                    let time = last_updated(&consent)
-                        .map(|t| crate::web::format_date_time(t, i18n.lang.get()))
-                        .unwrap_or_default();
-                    view! {
-                        <p class="tahto-recorded">
-                            {decision.map(|d| summarize(&i18n, &d))}
-                        </p>
-                        <p class="tahto-hint">
-                            {i18n.format(Msg::CurrentRecorded, &[("time", &time), ("version", &version)])}
-                        </p>
-                    }
-                    .into_any()
-                }}
+                <p class=move || if lines().2 { "tahto-optimistic" } else { "tahto-recorded" }>
+                    {move || lines().0}
+                </p>
+                <p class="tahto-hint">{move || lines().1}</p>
+                <div class="tahto-state tahto-error" data-testid="load-error" hidden=move || error().is_none()>
+                    <p>{error}</p>
+                    <button type="button" class="tahto-button" on:click=move |_| on_reload.run(())>
+                        {i18n.tr(Msg::TryAgain)}
+                    </button>
+                </div>
             </div>
         </section>
     }
@@ -289,9 +290,13 @@ fn ConflictChoice(
     }
 }
 
-/// The organ donation page.
+/// The organ donation page. The recorded decision is always shown; the form only once the
+/// current "Kanta information" is confirmed.
 #[component]
-pub fn OrganDonationPage() -> impl IntoView {
+pub fn OrganDonationPage(
+    /// Opens the notice (from the explanation shown while the form is locked).
+    on_open_notice: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let announcer = use_announcer();
     let (Some(ctx), Some(outbox)) = (use_context::<AppContext>(), use_context::<Outbox>()) else {
@@ -475,6 +480,7 @@ pub fn OrganDonationPage() -> impl IntoView {
             <p class="tahto-lead">{i18n.tr(Msg::OrganDonationIntro)}</p>
             <CurrentDecision load recorded pending on_reload />
             // Static structure, `hidden` toggled: each `Show` is its own code in the wasm.
+            <DeclarationGate on_open_notice>
             <form
                 class="tahto-card tahto-form"
                 hidden=move || !form_ready()
@@ -505,6 +511,7 @@ pub fn OrganDonationPage() -> impl IntoView {
                         <ConflictChoice mine=mine.get() theirs on_keep_mine on_take_theirs />
                     })}
             </form>
+            </DeclarationGate>
         </article>
     }
     .into_any()

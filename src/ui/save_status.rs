@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::i18n::{use_i18n, I18n};
 use super::live_region::use_announcer;
-use crate::i18n::Msg;
+use crate::i18n::{Lang, Msg};
 use crate::save::{NotYetSaved, Receipt, SaveState};
 
 fn why(i18n: &I18n, why: &NotYetSaved) -> String {
@@ -68,29 +68,10 @@ pub fn describe(i18n: &I18n, state: &SaveState) -> String {
     }
 }
 
-/// The server's receipt: id, version and time of the stored record.
-#[component]
-fn ReceiptView(receipt: Receipt) -> impl IntoView {
-    let i18n = use_i18n();
-    let server_time = receipt.server_time.clone();
-    view! {
-        <details class="tahto-receipt" data-testid="receipt" open>
-            <summary>{i18n.tr(Msg::ReceiptHeading)}</summary>
-            <ul>
-                <li>{move || i18n.format(Msg::ReceiptId, &[("id", &receipt.id)])}</li>
-                <li>{move || i18n.format(Msg::ReceiptVersion, &[("version", &receipt.version_id)])}</li>
-                {server_time.map(|time| view! {
-                    <li>{move || i18n.format(
-                        Msg::ReceiptServerTime,
-                        &[("time", &crate::web::format_date_time(&time, i18n.lang.get()))],
-                    )}</li>
-                })}
-            </ul>
-        </details>
-    }
-}
-
 /// The state of one save, shown where the citizen saved.
+///
+/// One static structure whose texts and `hidden` follow the state: a view per state would each be
+/// its own code in the wasm.
 #[component]
 pub fn SaveStatus(
     /// The save being shown.
@@ -119,70 +100,94 @@ pub fn SaveStatus(
         }
     });
 
+    let name = move || state.with(|s| s.name());
+    let queued = move || state.with(|s| matches!(s, SaveState::Queued { .. }));
+    let receipt = move || match state.get() {
+        SaveState::Confirmed(receipt) => Some(receipt),
+        _ => None,
+    };
+    // The lines under the headline, in order; empty ones are not shown.
+    let details = move || -> [String; 3] {
+        match state.get() {
+            SaveState::Queued {
+                retry_after_secs,
+                next_try_at_ms,
+                ..
+            } => [
+                i18n.t(Msg::QueuedKept).into(),
+                retry_after_secs
+                    .map(|s| i18n.format(Msg::RetryAfter, &[("seconds", &s.to_string())]))
+                    .unwrap_or_default(),
+                next_try_at_ms
+                    .map(|at| {
+                        let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
+                        let iso: String = at.to_iso_string().into();
+                        let time = crate::web::format_time_seconds(&iso, i18n.lang.get());
+                        i18n.format(Msg::NextTryAt, &[("time", &time)])
+                    })
+                    .unwrap_or_default(),
+            ],
+            SaveState::Rejected { .. } => [
+                i18n.t(Msg::RejectedKept).into(),
+                String::new(),
+                String::new(),
+            ],
+            _ => Default::default(),
+        }
+    };
+    let line = move |i: usize| {
+        view! { <p hidden=move || details()[i].is_empty()>{move || details()[i].clone()}</p> }
+    };
+    let receipt_line = move |msg: Msg, name: &'static str, field: fn(&Receipt, Lang) -> String| {
+        let value = move || {
+            receipt()
+                .map(|r| field(&r, i18n.lang.get()))
+                .unwrap_or_default()
+        };
+        view! {
+            <li hidden=move || value().is_empty()>
+                {move || {
+                    let value = value();
+                    if value.is_empty() { value } else { i18n.format(msg, &[(name, &value)]) }
+                }}
+            </li>
+        }
+    };
+
     view! {
         <div
             class="tahto-save-status"
             data-testid="save-status"
-            data-state=move || state.with(|s| s.name())
+            data-state=name
             tabindex="-1"
             node_ref=node
         >
-            {move || {
-                let current = state.get();
-                let headline = describe(&i18n, &current);
-                match current {
-                    SaveState::Draft => ().into_any(),
-                    SaveState::Saving { .. } => view! {
-                        <p class="tahto-state tahto-state-saving">
-                            <span class="tahto-spinner" aria-hidden="true"></span>
-                            {headline}
-                        </p>
-                    }
-                    .into_any(),
-                    SaveState::Queued { retry_after_secs, next_try_at_ms, .. } => view! {
-                        <div class="tahto-state tahto-state-queued">
-                            <p class="tahto-state-headline">{headline}</p>
-                            <p>{i18n.t(Msg::QueuedKept)}</p>
-                            {retry_after_secs.map(|s| view! {
-                                <p>{i18n.format(Msg::RetryAfter, &[("seconds", &s.to_string())])}</p>
-                            })}
-                            {next_try_at_ms.map(|at| {
-                                let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
-                                let iso: String = at.to_iso_string().into();
-                                let time = crate::web::format_time_seconds(&iso, i18n.lang.get());
-                                view! { <p>{i18n.format(Msg::NextTryAt, &[("time", &time)])}</p> }
-                            })}
-                            <button type="button" class="tahto-button" on:click=move |_| on_retry.run(())>
-                                {i18n.t(Msg::RetryNow)}
-                            </button>
-                        </div>
-                    }
-                    .into_any(),
-                    SaveState::Confirmed(receipt) => view! {
-                        <div class="tahto-state tahto-state-confirmed">
-                            <p class="tahto-state-headline">
-                                <span aria-hidden="true">"✓ "</span>
-                                {headline}
-                            </p>
-                            <ReceiptView receipt=receipt />
-                        </div>
-                    }
-                    .into_any(),
-                    SaveState::Rejected { .. } => view! {
-                        <div class="tahto-state tahto-state-rejected">
-                            <p class="tahto-state-headline">{headline}</p>
-                            <p>{i18n.t(Msg::RejectedKept)}</p>
-                        </div>
-                    }
-                    .into_any(),
-                    SaveState::Conflict { .. } => view! {
-                        <div class="tahto-state tahto-state-conflict">
-                            <p class="tahto-state-headline">{headline}</p>
-                        </div>
-                    }
-                    .into_any(),
-                }
-            }}
+            <div class=move || format!("tahto-state tahto-state-{}", name()) hidden=move || name() == "draft">
+                <p class="tahto-state-headline">
+                    <span class="tahto-spinner" aria-hidden="true" hidden=move || name() != "saving"></span>
+                    <span aria-hidden="true" hidden=move || name() != "confirmed">"✓ "</span>
+                    {move || describe(&i18n, &state.get())}
+                </p>
+                {line(0)}
+                {line(1)}
+                {line(2)}
+                <button type="button" class="tahto-button" hidden=move || !queued() on:click=move |_| on_retry.run(())>
+                    {i18n.tr(Msg::RetryNow)}
+                </button>
+                <details class="tahto-receipt" data-testid="receipt" open hidden=move || receipt().is_none()>
+                    <summary>{i18n.tr(Msg::ReceiptHeading)}</summary>
+                    <ul>
+                        {receipt_line(Msg::ReceiptId, "id", |r, _| r.id.clone())}
+                        {receipt_line(Msg::ReceiptVersion, "version", |r, _| r.version_id.clone())}
+                        {receipt_line(Msg::ReceiptServerTime, "time", |r, lang| {
+                            r.server_time
+                                .as_deref()
+                                .map(|t| crate::web::format_date_time(t, lang))
+                                .unwrap_or_default()
+                        })}
+                    </ul>
+                </details>
+            </div>
         </div>
     }
 }

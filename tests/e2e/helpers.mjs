@@ -3,6 +3,7 @@
 // browser error collection and the page's accessible parts.
 import { expect } from '@playwright/test';
 import { validateBoth } from '../fhir-server/validate.mjs';
+import { NOTICE_URL } from '../fhir-server/seed.mjs';
 import {
   APP_URL,
   FHIR_BASE,
@@ -45,6 +46,9 @@ export const HEADINGS = {
   sv: 'Organdonationstestamente',
 };
 export const LANGUAGE_BUTTON = { fi: 'Suomi', sv: 'Svenska', en: 'English' };
+export { NOTICE_URL };
+/** LOINC "Privacy policy acknowledgment Document": a read-confirmation of the Kanta notice. */
+export const NOTICE_READ_CATEGORY = 'http://loinc.org|57016-8';
 
 // ---------------------------------------------------------------------------------------------
 // Plain HTTP to the servers
@@ -151,6 +155,47 @@ export async function organDonationConsents(patientId = PATIENT_ID) {
       `&category=${encodeURIComponent(ORGAN_DONATION_CATEGORY)}&_count=100`,
   );
   return bundleResources(bundle, 'Consent');
+}
+
+/** The read-confirmations of the "Kanta information" notice the server holds for a patient. */
+export async function noticeConfirmations(patientId = PATIENT_ID) {
+  const bundle = await fhirGet(
+    `/Consent?patient=Patient/${encodeURIComponent(patientId)}` +
+      `&category=${encodeURIComponent(NOTICE_READ_CATEGORY)}&_count=100`,
+  );
+  return bundleResources(bundle, 'Consent');
+}
+
+/**
+ * Records on the server, as an earlier visit would have, that the citizen read `version` of the
+ * notice (directly, not through the proxy: it is not something this test's app sent). Idempotent.
+ */
+export async function confirmNoticeOnServer(version = NOTICE_URL, patientId = PATIENT_ID) {
+  const existing = await noticeConfirmations(patientId);
+  if (existing.some((c) => c.policy?.some((p) => p.uri === version))) return;
+  await http('POST', `${FHIR_BASE}/Consent`, {
+    headers: { 'content-type': 'application/fhir+json' },
+    body: {
+      resourceType: 'Consent',
+      status: 'active',
+      scope: { coding: [{ system: CONSENT_SCOPE, code: 'patient-privacy' }] },
+      category: [{ coding: [{ system: LOINC, code: '57016-8' }] }],
+      patient: { reference: `Patient/${patientId}` },
+      dateTime: new Date().toISOString(),
+      policy: [{ uri: version }],
+      provision: { type: 'permit' },
+    },
+  });
+}
+
+/** Publishes a new version of the notice on the server (as the service would). */
+export async function publishNotice(version, date) {
+  const current = await fhirGet('/DocumentReference/kanta-information-notice');
+  const next = structuredClone(current);
+  next.date = date;
+  for (const c of next.content) c.attachment.url = version;
+  delete next.meta;
+  await fhirPut(next);
 }
 
 /** Every Consent of any kind the server holds for a patient. */
@@ -276,29 +321,54 @@ export function watchBrowserErrors(context) {
 // The organ donation page
 
 export function organDonationPage(page) {
+  // Every page stays mounted (hidden when not shown): find the organ donation page's own parts.
+  const root = page.locator('article[aria-labelledby="tahto-od-title"]');
   const decisionGroup = page.getByRole('group', { name: 'Your decision', exact: true });
   const notDonatedGroup = page.getByRole('group', { name: 'Not to be donated', exact: true });
   return {
     page,
+    root,
     heading: page.getByRole('heading', { level: 1 }),
-    summary: page.getByTestId('current-decision'),
+    summary: root.getByTestId('current-decision'),
     decisionGroup,
     radio: (key) => page.getByRole('radio', { name: CHOICE[key], exact: true }),
     notDonatedGroup,
     organ: (name) => notDonatedGroup.getByRole('checkbox', { name, exact: true }),
     note: page.getByLabel('Additional note (optional)', { exact: true }),
     saveButton: page.getByRole('button', { name: 'Save decision', exact: true }),
-    saveStatus: page.getByTestId('save-status'),
-    receipt: page.getByTestId('receipt'),
-    retryNow: page.getByRole('button', { name: 'Retry now', exact: true }).first(),
+    saveStatus: root.getByTestId('save-status'),
+    receipt: root.getByTestId('receipt'),
+    retryNow: root.getByRole('button', { name: 'Retry now', exact: true }).first(),
+    locked: page.getByTestId('locked'),
+    nav: (name) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true }),
     announcer: page.getByTestId('announcer'),
     alerts: page.getByTestId('alerts'),
     languageButton: (lang) => page.getByRole('button', { name: LANGUAGE_BUTTON[lang], exact: true }),
   };
 }
 
-/** Open the app and wait until the organ donation page has loaded the current decision. */
-export async function openOrganDonation(page, { baseUrl = APP_URL, expectNone = true } = {}) {
+/** The "Kanta information" page's parts. */
+export function noticePage(page) {
+  const root = page.locator('article[aria-labelledby="tahto-notice-title"]');
+  return {
+    page,
+    root,
+    heading: root.getByRole('heading', { level: 1 }),
+    notice: root.getByTestId('notice'),
+    confirm: root.getByRole('button', { name: 'I have read the information', exact: true }),
+    confirmed: root.getByTestId('notice-confirmed'),
+    saveStatus: root.getByTestId('save-status'),
+    receipt: root.getByTestId('receipt'),
+  };
+}
+
+/**
+ * Open the app and wait until the organ donation page has loaded the current decision. Unless
+ * `noticeConfirmed` is false, the citizen has confirmed the current notice earlier (on the server),
+ * so the declaration is open.
+ */
+export async function openOrganDonation(page, { baseUrl = APP_URL, expectNone = true, noticeConfirmed = true } = {}) {
+  if (noticeConfirmed && baseUrl === APP_URL) await confirmNoticeOnServer();
   await page.goto(`${baseUrl}/`);
   const ui = organDonationPage(page);
   await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
@@ -392,7 +462,8 @@ export async function recordSaveStates(context) {
     window.__tahtoSaveWaiters = waiters;
     let last = '';
     const check = () => {
-      const el = document.querySelector('[data-testid="save-status"]');
+      // The organ donation page's save (every page stays mounted, so there are several).
+      const el = document.querySelector('article[aria-labelledby="tahto-od-title"] [data-testid="save-status"]');
       if (!el) return;
       const state = el.getAttribute('data-state') ?? '';
       const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 400);

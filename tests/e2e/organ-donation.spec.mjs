@@ -6,14 +6,12 @@ import AxeBuilder from '@axe-core/playwright';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  APP_UNKNOWN_PATIENT_URL,
   CHOICE,
   HEADINGS,
   LOAD_TIMEOUT,
   ORGANS,
   PATIENT_ID,
   SNOMED,
-  UNKNOWN_PATIENT_ID,
   allConsents,
   clearFaults,
   conceptWords,
@@ -331,30 +329,6 @@ test('a decision changed elsewhere meanwhile is shown as a conflict ("changed el
   const puts = consentWrites(await sentSince(startSeq)).filter((w) => w.method === 'PUT');
   expect(puts.length).toBeGreaterThanOrEqual(1);
   expect(header(puts[0], 'If-Match')).toBe('W/"1"');
-});
-
-test('a 400 from the real server (unknown patient) is rejected with the server\'s words; the input is kept, nothing stored', async ({ page }) => {
-  const ui = await openOrganDonation(page, { baseUrl: APP_UNKNOWN_PATIENT_URL });
-  const note = 'Ei sydäntä, kiitos.';
-  await ui.radio('except').check();
-  await ui.organ('Heart').check();
-  await ui.note.fill(note);
-  await ui.saveButton.click();
-
-  await expectSaveState(ui, 'rejected');
-  await expect(ui.saveStatus).toContainText('The service did not accept');
-  await expect(ui.saveStatus).toContainText(UNKNOWN_PATIENT_ID);
-  await expect(ui.saveStatus).not.toContainText('Saved at');
-
-  // The citizen's input stays for fixing; the summary still shows the last confirmed state (none).
-  await expect(ui.radio('except')).toBeChecked();
-  await expect(ui.organ('Heart')).toBeChecked();
-  await expect(ui.organ('Heart valves')).not.toBeChecked();
-  await expect(ui.note).toHaveValue(note);
-  await expect(ui.summary).toContainText('You have not recorded a decision.');
-
-  expect(await organDonationConsents(UNKNOWN_PATIENT_ID)).toHaveLength(0);
-  expect(await organDonationConsents(PATIENT_ID)).toHaveLength(0);
 });
 
 test('a 400 OperationOutcome shows the server\'s own words; the kept input can be saved again', async ({ page }) => {

@@ -1,0 +1,200 @@
+// The "Kanta information" notice and the gate it puts on declarations, end to end: the real FHIR
+// server behind the fault proxy, the app in Chromium, the server read directly.
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import {
+  APP_UNKNOWN_PATIENT_URL,
+  APP_URL,
+  HEADINGS,
+  LOAD_TIMEOUT,
+  NOTICE_URL,
+  UNKNOWN_PATIENT_ID,
+  clearFaults,
+  confirmNoticeOnServer,
+  consentWrites,
+  currentSentSeq,
+  expectConfirmed,
+  formatAxeViolations,
+  header,
+  noticeConfirmations,
+  noticePage,
+  organDonationPage,
+  parseBody,
+  publishNotice,
+  resetServer,
+  sentSince,
+  setFaults,
+  validateSentSince,
+  watchBrowserErrors,
+} from './helpers.mjs';
+
+const NOTICE_V2 = 'https://fhir.tahto.fi/notice/kanta-information/2027-01';
+
+let startSeq = 0;
+let browserProblems = [];
+
+test.beforeEach(async ({ context }) => {
+  await resetServer();
+  await clearFaults();
+  startSeq = await currentSentSeq();
+  browserProblems = watchBrowserErrors(context);
+});
+
+test.afterEach(async ({}, testInfo) => {
+  await clearFaults().catch(() => {});
+  const validation = await validateSentSince(startSeq);
+  await testInfo.attach('fhir-validation', { body: JSON.stringify(validation), contentType: 'application/json' });
+  const failures = [];
+  if (validation.errors.length > 0) failures.push(`FHIR validation:\n  ${validation.errors.join('\n  ')}`);
+  if (browserProblems.length > 0) failures.push(`Browser errors:\n  ${browserProblems.join('\n  ')}`);
+  if (failures.length > 0) throw new Error(failures.join('\n'));
+});
+
+/** Opens the app without a confirmation on the server: the declaration is locked. */
+async function openLocked(page, baseUrl = APP_URL) {
+  await page.goto(`${baseUrl}/`);
+  const ui = organDonationPage(page);
+  await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
+  await expect(ui.locked).toBeVisible({ timeout: LOAD_TIMEOUT });
+  return ui;
+}
+
+async function expectLocked(ui) {
+  await expect(ui.locked).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await expect(ui.locked).toContainText('First confirm the information about the Kanta services');
+  await expect(ui.saveButton, 'nothing can be saved while locked').toBeHidden();
+  await expect(ui.radio('consent')).toBeHidden();
+}
+
+async function expectOpen(ui) {
+  await expect(ui.locked).toBeHidden({ timeout: LOAD_TIMEOUT });
+  await expect(ui.radio('consent')).toBeVisible({ timeout: LOAD_TIMEOUT });
+}
+
+/** The read-confirmations the app sent since the test began. */
+async function confirmationWrites() {
+  return consentWrites(await sentSince(startSeq)).filter((w) =>
+    parseBody(w)?.category?.some((c) => c.coding?.some((x) => x.code === '57016-8')),
+  );
+}
+
+test('declarations are locked until the notice is confirmed; the confirmation is a Consent the server holds, and it lasts', async ({ page }) => {
+  const ui = await openLocked(page);
+  await expectLocked(ui);
+
+  await ui.page.getByRole('button', { name: 'Read the information about the Kanta services', exact: true }).click();
+  const notice = noticePage(page);
+  await expect(notice.heading).toHaveText('Information about the Kanta services');
+  await expect(notice.notice).toContainText('Information about the Kanta services (October 2026)');
+  await expect(notice.notice).toContainText('Before you can save declarations of intent');
+  await expect(ui.nav('Information about the Kanta services')).toHaveAttribute('aria-current', 'page');
+
+  await notice.confirm.click();
+  await expect(notice.saveStatus).toHaveAttribute('data-state', /^(saving|confirmed)$/);
+  await expect(notice.saveStatus).toHaveAttribute('data-state', 'confirmed', { timeout: 20_000 });
+  await expect(notice.saveStatus).toContainText(/Saved at \d{2}[:.]\d{2}\s*·\s*version 1/);
+  await expect(notice.confirmed).toBeVisible();
+  await expect(notice.confirm).toBeHidden();
+
+  // What the server holds, and how it was sent (an idempotent create).
+  const held = await noticeConfirmations();
+  expect(held, 'one read-confirmation on the server').toHaveLength(1);
+  expect(held[0].status).toBe('active');
+  expect(held[0].policy?.[0]?.uri, 'it names the notice version read').toBe(NOTICE_URL);
+  expect(held[0].patient?.reference).toBe('Patient/helmi-esimerkki');
+  const writes = await confirmationWrites();
+  expect(writes).toHaveLength(1);
+  const identifier = parseBody(writes[0]).identifier?.[0]?.value;
+  expect(identifier).toMatch(/^urn:uuid:/);
+  expect(decodeURIComponent(header(writes[0], 'If-None-Exist'))).toBe(`identifier=urn:ietf:rfc:3986|${identifier}`);
+
+  await ui.nav('Organ donation decision').click();
+  await expectOpen(ui);
+
+  await page.reload();
+  await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
+  await expectOpen(ui);
+  expect(await noticeConfirmations(), 'nothing more was sent').toHaveLength(1);
+});
+
+test('a new version of the notice locks declarations again until it is confirmed', async ({ page }) => {
+  await confirmNoticeOnServer(NOTICE_URL);
+  await page.goto(`${APP_URL}/`);
+  const ui = organDonationPage(page);
+  await expectOpen(ui);
+
+  await publishNotice(NOTICE_V2, '2027-01-15T09:00:00+02:00');
+  await page.reload();
+  await expectLocked(ui);
+
+  await ui.nav('Information about the Kanta services').click();
+  const notice = noticePage(page);
+  await expect(notice.notice).toContainText('Version published 15/01/2027');
+  await notice.confirm.click();
+  await expect(notice.saveStatus).toHaveAttribute('data-state', 'confirmed', { timeout: 20_000 });
+  await ui.nav('Organ donation decision').click();
+  await expectOpen(ui);
+
+  const versions = (await noticeConfirmations()).map((c) => c.policy?.[0]?.uri).sort();
+  expect(versions, 'each version read is confirmed on its own').toEqual([NOTICE_URL, NOTICE_V2].sort());
+});
+
+test('a confirmation that has not reached the service keeps declarations locked, then opens them once stored', async ({ page }) => {
+  const ui = await openLocked(page);
+  await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, retryAfter: 2, times: 1 });
+  await ui.nav('Information about the Kanta services').click();
+  const notice = noticePage(page);
+  await notice.confirm.click();
+  await expect(notice.saveStatus).toHaveAttribute('data-state', 'queued', { timeout: 10_000 });
+  await expect(notice.saveStatus).toContainText('(HTTP 503)');
+
+  // The optimistic confirmation does not open the gate: only a stored one does.
+  await ui.nav('Organ donation decision').click();
+  await expectLocked(ui);
+  expect(await noticeConfirmations()).toHaveLength(0);
+
+  // The automatic retry stores it; the declaration opens without a reload.
+  await expectOpen(ui);
+  const held = await noticeConfirmations();
+  expect(held).toHaveLength(1);
+  const writes = await confirmationWrites();
+  expect(writes.length, 'the 503 and one retry').toBe(2);
+  expect(parseBody(writes[1]).identifier?.[0]?.value, 'the retry is the same create').toBe(
+    parseBody(writes[0]).identifier?.[0]?.value,
+  );
+});
+
+test('a 400 from the real server (unknown patient) is shown in its own words; declarations stay locked, nothing stored', async ({ page }) => {
+  const ui = await openLocked(page, APP_UNKNOWN_PATIENT_URL);
+  await ui.nav('Information about the Kanta services').click();
+  const notice = noticePage(page);
+  await notice.confirm.click();
+  await expect(notice.saveStatus).toHaveAttribute('data-state', 'rejected', { timeout: 20_000 });
+  await expect(notice.saveStatus).toContainText('The service did not accept');
+  await expect(notice.saveStatus).toContainText(UNKNOWN_PATIENT_ID);
+  await expect(notice.saveStatus).not.toContainText('Saved at');
+  await expect(notice.confirm, 'the citizen can try again').toBeVisible();
+
+  await ui.nav('Organ donation decision').click();
+  await expectLocked(ui);
+  expect(await noticeConfirmations(UNKNOWN_PATIENT_ID)).toHaveLength(0);
+});
+
+for (const lang of ['en', 'fi', 'sv']) {
+  test(`accessibility (axe): no violations on the notice and the locked declaration in ${lang}`, async ({ page }, testInfo) => {
+    const ui = await openLocked(page);
+    if (lang !== 'en') await ui.languageButton(lang).click();
+    const report = [];
+    const check = async (name) => {
+      const results = await new AxeBuilder({ page }).analyze();
+      await testInfo.attach(`axe-${lang}-${name}`, { body: JSON.stringify(results.violations, null, 2), contentType: 'application/json' });
+      if (results.violations.length > 0) report.push(`axe (${lang}, ${name}):\n${formatAxeViolations(results.violations)}`);
+    };
+    await check('locked');
+    await page.locator('.tahto-nav button').nth(1).click();
+    await expect(noticePage(page).notice).toBeVisible();
+    await expect(noticePage(page).notice.locator('div[lang]'), 'the text is marked with its language').toHaveAttribute('lang', lang);
+    await check('notice');
+    expect(report, report.join('\n')).toEqual([]);
+  });
+}
