@@ -165,7 +165,6 @@ pub fn SaveStatus(
             <div class=move || format!("tahto-state tahto-state-{}", name()) hidden=move || name() == "draft">
                 <p class="tahto-state-headline">
                     <span class="tahto-spinner" aria-hidden="true" hidden=move || name() != "saving"></span>
-                    <span aria-hidden="true" hidden=move || name() != "confirmed">"✓ "</span>
                     {move || describe(&i18n, &state.get())}
                 </p>
                 {line(0)}
