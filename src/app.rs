@@ -37,7 +37,7 @@ fn SectionNav(view: RwSignal<View>) -> impl IntoView {
         view! {
             <button
                 type="button"
-                class="tahto-nav-button"
+                class="tahto-button tahto-nav-button"
                 aria-current=move || (view.get() == target).then_some("page")
                 on:click=move |_| view.set(target)
             >

@@ -161,9 +161,13 @@ impl NoticeGate {
         )
     }
 
-    /// Why the notice could not be checked (with `GateState::Failed`).
-    pub fn error(self) -> Option<FhirError> {
-        self.failed.get()
+    /// Why the notice could not be checked (with `GateState::Failed`), in `msg`'s sentence.
+    pub fn failure_text(self, i18n: &crate::ui::I18n, msg: Msg) -> String {
+        let why = self
+            .failed
+            .with(|e| e.as_ref().map(|e| why_not_loaded(i18n, e)))
+            .unwrap_or_default();
+        i18n.format(msg, &[("why", &why)])
     }
 }
 
@@ -205,16 +209,7 @@ pub fn KantaNoticePage() -> impl IntoView {
     let message = move || match gate.state() {
         GateState::Checking => i18n.t(Msg::NoticeLoading).to_owned(),
         GateState::NoNotice => i18n.t(Msg::NoticeMissing).to_owned(),
-        GateState::Failed => i18n.format(
-            Msg::NoticeLoadFailed,
-            &[(
-                "why",
-                &gate
-                    .error()
-                    .map(|e| why_not_loaded(&i18n, &e))
-                    .unwrap_or_default(),
-            )],
-        ),
+        GateState::Failed => gate.failure_text(&i18n, Msg::NoticeLoadFailed),
         GateState::Open | GateState::Locked => String::new(),
     };
     let failed = move || gate.state() == GateState::Failed;
@@ -289,16 +284,7 @@ pub fn DeclarationGate(
     let checking = move || gate.state() == GateState::Checking;
     let failed = move || gate.state() == GateState::Failed;
     let explanation = move || match gate.state() {
-        GateState::Failed => i18n.format(
-            Msg::LockedCheckFailed,
-            &[(
-                "why",
-                &gate
-                    .error()
-                    .map(|e| why_not_loaded(&i18n, &e))
-                    .unwrap_or_default(),
-            )],
-        ),
+        GateState::Failed => gate.failure_text(&i18n, Msg::LockedCheckFailed),
         _ => i18n.t(Msg::LockedBody).to_owned(),
     };
     view! {

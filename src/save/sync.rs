@@ -309,28 +309,12 @@ impl Outbox {
         });
         self.forget_outcome(record);
         let new_save = save(entry_id);
-        spawn_local(async move {
-            let Some(store) = self.store().await else {
-                return;
-            };
-            // Decided again against what storage holds: another tab may have changed it.
-            let stored = match store.entries().await {
-                Ok(entries) => entries,
-                Err(e) => {
-                    self.storage_error.set(Some(e.0));
-                    return;
-                }
-            };
-            let entry = match enqueue(&stored, new_save) {
+        // Decided again against what storage holds: another tab may have changed it.
+        self.change(move |stored| {
+            let entry = match enqueue(stored, new_save) {
                 Enqueue::Add(entry) | Enqueue::Replace(entry) => entry,
             };
-            if let Err(e) = store.apply(&[entry], &[]).await {
-                self.storage_error.set(Some(e.0));
-                return;
-            }
-            self.reload_now().await;
-            self.broadcast();
-            self.flush();
+            Some((vec![entry], Vec::new()))
         });
     }
 

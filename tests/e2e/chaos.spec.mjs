@@ -42,7 +42,7 @@ import {
   saveStateLog,
   sentSince,
   setFaults,
-  validateSentSince,
+  expectValidSendsAndNoBrowserErrors,
   waitForDecisionLoaded,
   watchBrowserErrors,
   changeElsewhereToExceptLiver,
@@ -86,19 +86,7 @@ test.afterEach(async ({}, testInfo) => {
   }
   if (testInfo.status !== testInfo.expectedStatus) sawFailure = true;
 
-  const validation = await validateSentSince(startSeq);
-  await testInfo.attach('fhir-validation', { body: JSON.stringify(validation), contentType: 'application/json' });
-  const failures = [];
-  if (validation.errors.length > 0) {
-    failures.push(
-      `FHIR validation: ${validation.errors.length} error(s) in what the app sent:\n  ` + validation.errors.join('\n  '),
-    );
-  }
-  if (browserProblems.length > 0) failures.push(`Browser errors:\n  ${browserProblems.join('\n  ')}`);
-  if (failures.length > 0) {
-    console.log(`\n[${testInfo.title}]\n${failures.join('\n')}`);
-    throw new Error(failures.join('\n'));
-  }
+  await expectValidSendsAndNoBrowserErrors(testInfo, startSeq, browserProblems);
 });
 
 test.afterAll(async ({}, testInfo) => {

@@ -198,6 +198,47 @@ export async function publishNotice(version, date) {
   await fhirPut(next);
 }
 
+/**
+ * Each test of a spec on a fresh server: demo data reset, no faults, browser errors collected; after
+ * it, every resource the app sent is checked with both FHIR validators and any browser error fails
+ * the test. Returns `sentFrom()`: the proxy's sent-log position when the current test began.
+ */
+export function freshServerPerTest(test) {
+  let startSeq = 0;
+  let browserProblems = [];
+  test.beforeEach(async ({ context }) => {
+    await resetServer();
+    await clearFaults();
+    startSeq = await currentSentSeq();
+    browserProblems = watchBrowserErrors(context);
+  });
+  test.afterEach(async ({}, testInfo) => {
+    await clearFaults().catch(() => {});
+    await expectValidSendsAndNoBrowserErrors(testInfo, startSeq, browserProblems);
+  });
+  return { sentFrom: () => startSeq };
+}
+
+/**
+ * After a test: every resource the app sent since `startSeq` passes both FHIR validators (the result
+ * is attached to the test), and the browser reported no error. Throws with all the problems found.
+ */
+export async function expectValidSendsAndNoBrowserErrors(testInfo, startSeq, browserProblems) {
+  const validation = await validateSentSince(startSeq);
+  await testInfo.attach('fhir-validation', { body: JSON.stringify(validation), contentType: 'application/json' });
+  const failures = [];
+  if (validation.errors.length > 0) {
+    failures.push(
+      `FHIR validation: ${validation.errors.length} error(s) in what the app sent:\n  ` + validation.errors.join('\n  '),
+    );
+  }
+  if (browserProblems.length > 0) failures.push(`Browser errors:\n  ${browserProblems.join('\n  ')}`);
+  if (failures.length > 0) {
+    console.log(`\n[${testInfo.title}]\n${failures.join('\n')}`);
+    throw new Error(failures.join('\n'));
+  }
+}
+
 /** Every Consent of any kind the server holds for a patient. */
 export async function allConsents(patientId = PATIENT_ID) {
   const bundle = await fhirGet(`/Consent?patient=Patient/${encodeURIComponent(patientId)}&_count=200`);

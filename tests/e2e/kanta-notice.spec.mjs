@@ -9,46 +9,23 @@ import {
   LOAD_TIMEOUT,
   NOTICE_URL,
   UNKNOWN_PATIENT_ID,
-  clearFaults,
   confirmNoticeOnServer,
   consentWrites,
-  currentSentSeq,
-  expectConfirmed,
   formatAxeViolations,
+  freshServerPerTest,
   header,
   noticeConfirmations,
   noticePage,
   organDonationPage,
   parseBody,
   publishNotice,
-  resetServer,
   sentSince,
   setFaults,
-  validateSentSince,
-  watchBrowserErrors,
 } from './helpers.mjs';
 
 const NOTICE_V2 = 'https://fhir.tahto.fi/notice/kanta-information/2027-01';
 
-let startSeq = 0;
-let browserProblems = [];
-
-test.beforeEach(async ({ context }) => {
-  await resetServer();
-  await clearFaults();
-  startSeq = await currentSentSeq();
-  browserProblems = watchBrowserErrors(context);
-});
-
-test.afterEach(async ({}, testInfo) => {
-  await clearFaults().catch(() => {});
-  const validation = await validateSentSince(startSeq);
-  await testInfo.attach('fhir-validation', { body: JSON.stringify(validation), contentType: 'application/json' });
-  const failures = [];
-  if (validation.errors.length > 0) failures.push(`FHIR validation:\n  ${validation.errors.join('\n  ')}`);
-  if (browserProblems.length > 0) failures.push(`Browser errors:\n  ${browserProblems.join('\n  ')}`);
-  if (failures.length > 0) throw new Error(failures.join('\n'));
-});
+const { sentFrom } = freshServerPerTest(test);
 
 /** Opens the app without a confirmation on the server: the declaration is locked. */
 async function openLocked(page, baseUrl = APP_URL) {
@@ -73,7 +50,7 @@ async function expectOpen(ui) {
 
 /** The read-confirmations the app sent since the test began. */
 async function confirmationWrites() {
-  return consentWrites(await sentSince(startSeq)).filter((w) =>
+  return consentWrites(await sentSince(sentFrom())).filter((w) =>
     parseBody(w)?.category?.some((c) => c.coding?.some((x) => x.code === '57016-8')),
   );
 }

@@ -10,7 +10,6 @@ import {
   HEADINGS,
   LOAD_TIMEOUT,
   ORGANS,
-  PATIENT_ID,
   SNOMED,
   allConsents,
   clearFaults,
@@ -21,58 +20,23 @@ import {
   expectConfirmed,
   expectOrganDonationConsentShape,
   expectSaveState,
-  fhirPut,
   formatAxeViolations,
+  freshServerPerTest,
   header,
   openOrganDonation,
   organDonationConsents,
-  organDonationPage,
   parseBody,
-  resetServer,
   saveAndConfirm,
   sentSince,
   setFaults,
-  validateSentSince,
   waitForDecisionLoaded,
-  watchBrowserErrors,
   changeElsewhereToExceptLiver,
   refuseNextConsentPost,
 } from './helpers.mjs';
 
 const FINNISH_NOTE = 'Äidin toive: ei sydäntä';
 
-let startSeq = 0;
-let browserProblems = [];
-
-test.beforeEach(async ({ context }) => {
-  await resetServer();
-  await clearFaults();
-  startSeq = await currentSentSeq();
-  browserProblems = watchBrowserErrors(context);
-});
-
-test.afterEach(async ({}, testInfo) => {
-  await clearFaults().catch(() => {});
-  const validation = await validateSentSince(startSeq);
-  await testInfo.attach('fhir-validation', {
-    body: JSON.stringify(validation),
-    contentType: 'application/json',
-  });
-  const failures = [];
-  if (validation.errors.length > 0) {
-    failures.push(
-      `FHIR validation: ${validation.errors.length} error(s) in what the app sent:\n  ` +
-        validation.errors.join('\n  '),
-    );
-  }
-  if (browserProblems.length > 0) {
-    failures.push(`Browser errors:\n  ${browserProblems.join('\n  ')}`);
-  }
-  if (failures.length > 0) {
-    console.log(`\n[${testInfo.title}]\n${failures.join('\n')}`);
-    throw new Error(failures.join('\n'));
-  }
-});
+const { sentFrom } = freshServerPerTest(test);
 
 /** The If-None-Exist value the design asks for, for a given identifier value. */
 function ifNoneExistFor(identifierValue) {
@@ -128,7 +92,7 @@ test('saving a decision shows Saving…, then a server-confirmed version 1 that 
   expect((await allConsents()).length, 'Consents of any kind for the patient').toBe(consentsBefore + 1);
 
   // The create was idempotent: If-None-Exist with the resource's own identifier.
-  const writes = consentWrites(await sentSince(startSeq));
+  const writes = consentWrites(await sentSince(sentFrom()));
   expect(writes.length).toBeGreaterThanOrEqual(1);
   for (const w of writes) {
     expect(w.method).toBe('POST');
@@ -191,7 +155,7 @@ test('changing the decision to "except" updates the same Consent to version 2 wi
   expect(deepContainsText(consent, FINNISH_NOTE), 'the note is stored, UTF-8 intact').toBe(true);
 
   // The update was a PUT to that id with If-Match on version 1.
-  const puts = consentWrites(await sentSince(startSeq)).filter((w) => w.method === 'PUT');
+  const puts = consentWrites(await sentSince(sentFrom())).filter((w) => w.method === 'PUT');
   expect(puts.length).toBeGreaterThanOrEqual(1);
   expect(String(puts[0].url)).toContain(`/Consent/${first.id}`);
   expect(header(puts[0], 'If-Match')).toBe('W/"1"');
@@ -246,7 +210,7 @@ test('a 500 from the service queues the save with the reason, keeps the input, a
   expect(deepContainsText(consents[0], note)).toBe(true);
 
   // Every attempt was the same idempotent create.
-  const writes = consentWrites(await sentSince(startSeq));
+  const writes = consentWrites(await sentSince(sentFrom()));
   expect(writes.length).toBeGreaterThanOrEqual(2);
   for (const w of writes) {
     expect(w.method).toBe('POST');
@@ -296,7 +260,7 @@ test('a response lost after the server committed does not create a duplicate on 
   expect(consents, 'no duplicate after a retried create').toHaveLength(1);
   expect(consents[0].id).toBe(receipt.id);
   expect(consents[0].meta?.versionId).toBe('1');
-  const posts = consentWrites(await sentSince(startSeq)).filter((w) => w.method === 'POST');
+  const posts = consentWrites(await sentSince(sentFrom())).filter((w) => w.method === 'POST');
   expect(posts.length, 'the create was retried').toBeGreaterThanOrEqual(2);
   const ids = new Set(posts.map((w) => parseBody(w)?.identifier?.[0]?.value));
   expect(ids.size, 'every attempt carried the same identifier').toBe(1);
@@ -326,7 +290,7 @@ test('a decision changed elsewhere meanwhile is shown as a conflict ("changed el
   expect(consents[0].meta?.versionId).toBe('2');
   expect(consents[0].provision.type).toBe('permit');
   expect(conceptWords(consents[0].provision.provision?.[0]?.code)).toMatch(/liver/);
-  const puts = consentWrites(await sentSince(startSeq)).filter((w) => w.method === 'PUT');
+  const puts = consentWrites(await sentSince(sentFrom())).filter((w) => w.method === 'PUT');
   expect(puts.length).toBeGreaterThanOrEqual(1);
   expect(header(puts[0], 'If-Match')).toBe('W/"1"');
 });
@@ -501,7 +465,7 @@ test.describe('save contract (DESIGN §1)', () => {
 
     // No click: the app retries on its own.
     await expectConfirmed(ui, 1);
-    const posts = consentWrites(await sentSince(startSeq));
+    const posts = consentWrites(await sentSince(sentFrom()));
     expect(posts.length).toBeGreaterThanOrEqual(2);
     const waited = Date.parse(posts[1].time) - Date.parse(posts[0].time);
     expect(waited, 'ms between the 503 and the retry').toBeGreaterThanOrEqual(1_900);
