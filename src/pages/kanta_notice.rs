@@ -54,37 +54,44 @@ impl NoticeGate {
         let confirmed = RwSignal::new(Vec::<String>::new());
         let cache_key = format!("tahto.notice-read.{patient_id}");
         let record_prefix = format!("kanta-notice/Patient/{patient_id}|");
-        let state = Memo::new(move |_| {
-            if failed.with(Option::is_some) {
-                // Offline, a confirmation this device saw the server hold still counts.
-                return match crate::web::stored(&cache_key) {
-                    Some(_) => GateState::Open,
-                    None => GateState::Failed,
+        let state = Memo::new({
+            let cache_key = cache_key.clone();
+            move |_| {
+                if failed.with(Option::is_some) {
+                    // Offline, a confirmation this device saw the server hold still counts.
+                    return match crate::web::stored(&cache_key) {
+                        Some(_) => GateState::Open,
+                        None => GateState::Failed,
+                    };
+                }
+                let Some(version) = docs.with(|d| {
+                    d.as_ref()
+                        .map(|d| current_notice(d, "fi").map(|n| n.version))
+                }) else {
+                    return GateState::Checking;
                 };
-            }
-            let Some(version) = docs.with(|d| {
-                d.as_ref()
-                    .map(|d| current_notice(d, "fi").map(|n| n.version))
-            }) else {
-                return GateState::Checking;
-            };
-            match version {
-                None => GateState::NoNotice,
-                // Confirmed on the server: found there, or stored by the outbox (in any tab).
-                Some(v)
-                    if confirmed.with(|c| c.contains(&v))
-                        || outbox
-                            .confirmed_copy(&format!("{record_prefix}{v}"))
-                            .is_some_and(|copy| confirms(&copy, &v)) =>
-                {
-                    let _kept = crate::web::store(&cache_key, &v);
-                    GateState::Open
-                }
-                Some(_) => {
-                    crate::web::forget(&cache_key);
-                    GateState::Locked
+                match version {
+                    None => GateState::NoNotice,
+                    // Confirmed on the server: found there, or stored by the outbox (in any tab).
+                    Some(v)
+                        if confirmed.with(|c| c.contains(&v))
+                            || outbox
+                                .confirmed_copy(&format!("{record_prefix}{v}"))
+                                .is_some_and(|copy| confirms(&copy, &v)) =>
+                    {
+                        GateState::Open
+                    }
+                    Some(_) => GateState::Locked,
                 }
             }
+        });
+        // What this device last saw the server hold, for a check that fails when offline.
+        Effect::new(move |_| match state.get() {
+            GateState::Open if failed.with_untracked(Option::is_none) => {
+                let _kept = crate::web::store(&cache_key, "confirmed");
+            }
+            GateState::Locked => crate::web::forget(&cache_key),
+            _ => {}
         });
         let gate = Self {
             docs,
@@ -232,7 +239,7 @@ pub fn KantaNoticePage() -> impl IntoView {
             <button type="button" class="tahto-button" hidden=move || !failed() on:click=move |_| gate.load()>
                 {i18n.tr(Msg::TryAgain)}
             </button>
-            <section class="tahto-card tahto-notice" data-testid="notice" hidden=move || !shown()>
+            <section class="tahto-card" data-testid="notice" hidden=move || !shown()>
                 <h2 lang=language>{move || notice().map(|n| n.title)}</h2>
                 <p class="tahto-hint">{published}</p>
                 <p class="tahto-hint" hidden=move || language() == i18n.lang.get().code()>

@@ -2,10 +2,13 @@
 // server behind the fault proxy, the app in Chromium, the server read directly.
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import {
   APP_UNKNOWN_PATIENT_URL,
   APP_URL,
   HEADINGS,
+  clearFaults,
   LOAD_TIMEOUT,
   NOTICE_URL,
   UNKNOWN_PATIENT_ID,
@@ -157,6 +160,29 @@ test('a 400 from the real server (unknown patient) is shown in its own words; de
   expect(await noticeConfirmations(UNKNOWN_PATIENT_ID)).toHaveLength(0);
 });
 
+test('when the check cannot be made, a confirmation this device has seen still counts; otherwise the declaration stays locked with the reason', async ({ page }) => {
+  const noticeDown = { method: 'GET', path: '/DocumentReference', fault: 'status', status: 503, times: null };
+
+  // Never confirmed: locked, saying why, with a way to try again.
+  await setFaults(noticeDown);
+  const ui = await openLocked(page);
+  await expect(ui.locked).toContainText('Your confirmation could not be checked');
+  await expect(ui.locked).toContainText('(HTTP 503)');
+  await expect(ui.radio('consent')).toBeHidden();
+  await clearFaults();
+  await ui.locked.getByRole('button', { name: 'Try again', exact: true }).click();
+  await expect(ui.locked).toContainText('First confirm the information about the Kanta services');
+
+  // Confirmed on the server and seen by this device: the service failing later does not lock it.
+  await confirmNoticeOnServer();
+  await page.reload();
+  await expectOpen(ui);
+  await setFaults(noticeDown);
+  await page.reload();
+  await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
+  await expectOpen(ui);
+});
+
 for (const lang of ['en', 'fi', 'sv']) {
   test(`accessibility (axe): no violations on the notice and the locked declaration in ${lang}`, async ({ page }, testInfo) => {
     const ui = await openLocked(page);
@@ -175,3 +201,21 @@ for (const lang of ['en', 'fi', 'sv']) {
     expect(report, report.join('\n')).toEqual([]);
   });
 }
+
+test('screenshots of the locked declaration and the notice at 360 px and 1280 px', async ({ page }, testInfo) => {
+  const dir = path.join(testInfo.project.outputDir, 'screenshots');
+  await mkdir(dir, { recursive: true });
+  const shot = async (name, width) => {
+    await page.setViewportSize({ width, height: width < 400 ? 740 : 900 });
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(scrollWidth, `no horizontal scrolling at ${width} px`).toBeLessThanOrEqual(width);
+    const file = path.join(dir, `kanta-notice-${name}-${width}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    await testInfo.attach(`${name}-${width}`, { path: file, contentType: 'image/png' });
+  };
+  const ui = await openLocked(page);
+  for (const width of [360, 1280]) await shot('locked', width);
+  await ui.nav('Information about the Kanta services').click();
+  await expect(noticePage(page).notice).toBeVisible();
+  for (const width of [360, 1280]) await shot('notice', width);
+});
