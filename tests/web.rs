@@ -267,17 +267,13 @@ async fn the_outbox_survives_in_real_indexeddb_and_comes_back_queued() {
         panic!("a 503 keeps the entry");
     };
 
-    let store = OutboxStore::open()
-        .await
-        .expect("IndexedDB opens in Chromium");
-    assert!(matches!(store, OutboxStore::IndexedDb(_)));
-    store
-        .apply(std::slice::from_ref(&queued), &[])
-        .await
-        .expect("stored");
+    let store = OutboxStore::open().await;
+    assert_eq!(store.kind(), "IndexedDB", "IndexedDB opens in Chromium");
+    assert_eq!(store.problem(), None);
+    store.apply(std::slice::from_ref(&queued), &[]).await;
     // A second handle, as after a reload.
-    let reopened = OutboxStore::open().await.expect("reopens");
-    let back = reopened.entries().await.expect("read");
+    let reopened = OutboxStore::open().await;
+    let back = reopened.entries().await;
     let found = back
         .iter()
         .find(|e| e.id == queued.id)
@@ -289,12 +285,10 @@ async fn the_outbox_survives_in_real_indexeddb_and_comes_back_queued() {
     );
     assert_eq!(found.state.name(), "queued");
 
-    reopened
-        .apply(&[], std::slice::from_ref(&queued.id))
-        .await
-        .expect("deleted");
-    let after = store.entries().await.expect("read");
+    reopened.apply(&[], std::slice::from_ref(&queued.id)).await;
+    let after = store.entries().await;
     assert!(after.iter().all(|e| e.id != queued.id));
+    assert_eq!(store.kind(), "IndexedDB", "nothing fell back to memory");
 }
 
 #[wasm_bindgen_test]

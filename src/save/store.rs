@@ -4,6 +4,8 @@
 //! Written on `web-sys` directly: the four calls Tahto needs (open, read all, write and delete in
 //! one transaction) cost ~2 KB of wasm; the `idb` crate with its dependencies was ~14 KB.
 
+use std::cell::{Cell, RefCell};
+
 use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -18,7 +20,7 @@ const ENTRIES: &str = "outbox";
 const LOCAL_PREFIX: &str = "tahto.outbox.";
 
 /// Storage failed; the citizen is told their save is not yet safe on this device.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StoreError(pub &'static str);
 
 fn to_json(entry: &OutboxEntry) -> String {
@@ -46,21 +48,57 @@ async fn result_of(request: IdbRequest) -> Result<JsValue, ()> {
     request.result().map_err(|_| ())
 }
 
-/// The home of the outbox.
-pub enum OutboxStore {
+/// Where the entries are kept.
+#[derive(Clone)]
+enum Backend {
     IndexedDb(IdbDatabase),
     LocalStorage(web_sys::Storage),
+    /// The browser refused both: this tab's memory (see [`OutboxStore::problem`]).
+    Memory,
+}
+
+/// The home of the outbox.
+///
+/// If the browser refuses storage (blocked, full, some private modes), the outbox carries on in
+/// this tab's memory: saves are still sent and confirmed, and [`OutboxStore::problem`] says why
+/// they are not kept on the device, so the citizen is told to keep the page open. A save is never
+/// left unsent because storage failed.
+pub struct OutboxStore {
+    backend: RefCell<Backend>,
+    memory: RefCell<Vec<OutboxEntry>>,
+    problem: Cell<Option<StoreError>>,
 }
 
 impl OutboxStore {
-    /// Opens IndexedDB, or falls back to localStorage.
-    pub async fn open() -> Result<OutboxStore, StoreError> {
-        match Self::open_idb().await {
-            Ok(db) => Ok(OutboxStore::IndexedDb(db)),
-            Err(idb_error) => web_sys::window()
-                .and_then(|w| w.local_storage().ok().flatten())
-                .map(OutboxStore::LocalStorage)
-                .ok_or(idb_error),
+    /// Opens IndexedDB, else localStorage, else memory.
+    pub async fn open() -> OutboxStore {
+        let (backend, problem) = match Self::open_idb().await {
+            Ok(db) => (Backend::IndexedDb(db), None),
+            Err(idb_error) => {
+                match web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+                    Some(storage) => (Backend::LocalStorage(storage), None),
+                    None => (Backend::Memory, Some(idb_error)),
+                }
+            }
+        };
+        OutboxStore {
+            backend: RefCell::new(backend),
+            memory: RefCell::new(Vec::new()),
+            problem: Cell::new(problem),
+        }
+    }
+
+    /// Why entries are only in memory, if they are.
+    pub fn problem(&self) -> Option<StoreError> {
+        self.problem.get()
+    }
+
+    /// Where entries are kept now: `IndexedDB`, `localStorage` or `memory`.
+    pub fn kind(&self) -> &'static str {
+        match &*self.backend.borrow() {
+            Backend::IndexedDb(_) => "IndexedDB",
+            Backend::LocalStorage(_) => "localStorage",
+            Backend::Memory => "memory",
         }
     }
 
@@ -90,71 +128,115 @@ impl OutboxStore {
     }
 
     /// Every entry, in no particular order (the outbox rules order them by `seq`).
-    pub async fn entries(&self) -> Result<Vec<OutboxEntry>, StoreError> {
-        let entries: Vec<OutboxEntry> = match self {
-            OutboxStore::IndexedDb(db) => {
-                const FAILED: StoreError = StoreError("IndexedDB read failed");
-                let request = db
-                    .transaction_with_str(ENTRIES)
-                    .and_then(|tx| tx.object_store(ENTRIES))
-                    .and_then(|store| store.get_all())
-                    .map_err(|_| FAILED)?;
-                let values: js_sys::Array = result_of(request)
-                    .await
-                    .map_err(|_| FAILED)?
-                    .unchecked_into();
+    pub async fn entries(&self) -> Vec<OutboxEntry> {
+        let backend = self.backend.borrow().clone();
+        match read(&backend).await {
+            Ok(Some(entries)) => entries,
+            Ok(None) => self.memory.borrow().clone(),
+            Err(problem) => {
+                self.degrade(problem, Vec::new());
+                self.memory.borrow().clone()
+            }
+        }
+    }
+
+    /// Writes `put` and removes `delete` (one transaction in IndexedDB); returns once committed.
+    pub async fn apply(&self, put: &[OutboxEntry], delete: &[String]) {
+        let backend = self.backend.borrow().clone();
+        if let Err(problem) = write(&backend, put, delete).await {
+            // Whatever storage still holds comes along into memory.
+            let held = read(&backend).await.ok().flatten().unwrap_or_default();
+            self.degrade(problem, held);
+        }
+        if matches!(&*self.backend.borrow(), Backend::Memory) {
+            let mut memory = self.memory.borrow_mut();
+            memory.retain(|e| !delete.contains(&e.id) && !put.iter().any(|p| p.id == e.id));
+            memory.extend(put.iter().cloned());
+        }
+    }
+
+    fn degrade(&self, problem: StoreError, held: Vec<OutboxEntry>) {
+        self.problem.set(Some(problem));
+        *self.memory.borrow_mut() = held;
+        *self.backend.borrow_mut() = Backend::Memory;
+    }
+}
+
+/// The entries of a durable backend (`None` for memory).
+async fn read(backend: &Backend) -> Result<Option<Vec<OutboxEntry>>, StoreError> {
+    match backend {
+        Backend::IndexedDb(db) => {
+            const FAILED: StoreError = StoreError("IndexedDB read failed");
+            let request = db
+                .transaction_with_str(ENTRIES)
+                .and_then(|tx| tx.object_store(ENTRIES))
+                .and_then(|store| store.get_all())
+                .map_err(|_| FAILED)?;
+            let values: js_sys::Array = result_of(request)
+                .await
+                .map_err(|_| FAILED)?
+                .unchecked_into();
+            Ok(Some(
                 values
                     .iter()
                     .filter_map(|v| v.as_string())
                     .filter_map(|t| from_json(&t))
-                    .collect()
-            }
-            OutboxStore::LocalStorage(storage) => {
-                let len = storage.length().unwrap_or(0);
+                    .collect(),
+            ))
+        }
+        Backend::LocalStorage(storage) => {
+            let len = storage
+                .length()
+                .map_err(|_| StoreError("localStorage read failed"))?;
+            Ok(Some(
                 (0..len)
                     .filter_map(|i| storage.key(i).ok().flatten())
                     .filter(|k| k.starts_with(LOCAL_PREFIX))
                     .filter_map(|k| storage.get_item(&k).ok().flatten())
                     .filter_map(|t| from_json(&t))
-                    .collect()
-            }
-        };
-        Ok(entries)
-    }
-
-    /// Writes `put` and removes `delete` in one transaction; returns once it is committed.
-    pub async fn apply(&self, put: &[OutboxEntry], delete: &[String]) -> Result<(), StoreError> {
-        match self {
-            OutboxStore::IndexedDb(db) => {
-                const FAILED: StoreError = StoreError("IndexedDB write failed");
-                let tx = db
-                    .transaction_with_str_and_mode(ENTRIES, IdbTransactionMode::Readwrite)
-                    .map_err(|_| FAILED)?;
-                let store = tx.object_store(ENTRIES).map_err(|_| FAILED)?;
-                for entry in put {
-                    let text = JsValue::from_str(&to_json(entry));
-                    store
-                        .put_with_key(&text, &JsValue::from_str(&entry.id))
-                        .map_err(|_| FAILED)?;
-                }
-                for id in delete {
-                    store.delete(&JsValue::from_str(id)).map_err(|_| FAILED)?;
-                }
-                settled(&tx, "complete", &["error", "abort"])
-                    .await
-                    .map_err(|_| FAILED)
-            }
-            OutboxStore::LocalStorage(storage) => {
-                for entry in put {
-                    storage
-                        .set_item(&format!("{LOCAL_PREFIX}{}", entry.id), &to_json(entry))
-                        .map_err(|_| StoreError("localStorage refused the entry"))?;
-                }
-                for id in delete {
-                    let _absent_is_fine = storage.remove_item(&format!("{LOCAL_PREFIX}{id}"));
-                }
-                Ok(())
-            }
+                    .collect(),
+            ))
         }
+        Backend::Memory => Ok(None),
+    }
+}
+
+async fn write(
+    backend: &Backend,
+    put: &[OutboxEntry],
+    delete: &[String],
+) -> Result<(), StoreError> {
+    match backend {
+        Backend::IndexedDb(db) => {
+            const FAILED: StoreError = StoreError("IndexedDB write failed");
+            let tx = db
+                .transaction_with_str_and_mode(ENTRIES, IdbTransactionMode::Readwrite)
+                .map_err(|_| FAILED)?;
+            let store = tx.object_store(ENTRIES).map_err(|_| FAILED)?;
+            for entry in put {
+                let text = JsValue::from_str(&to_json(entry));
+                store
+                    .put_with_key(&text, &JsValue::from_str(&entry.id))
+                    .map_err(|_| FAILED)?;
+            }
+            for id in delete {
+                store.delete(&JsValue::from_str(id)).map_err(|_| FAILED)?;
+            }
+            settled(&tx, "complete", &["error", "abort"])
+                .await
+                .map_err(|_| FAILED)
+        }
+        Backend::LocalStorage(storage) => {
+            for entry in put {
+                storage
+                    .set_item(&format!("{LOCAL_PREFIX}{}", entry.id), &to_json(entry))
+                    .map_err(|_| StoreError("localStorage refused the entry"))?;
+            }
+            for id in delete {
+                let _absent_is_fine = storage.remove_item(&format!("{LOCAL_PREFIX}{id}"));
+            }
+            Ok(())
+        }
+        Backend::Memory => Ok(()),
     }
 }

@@ -43,6 +43,8 @@ struct Local {
     wake: RefCell<Option<gloo_timers::callback::Timeout>>,
     watchdog: RefCell<Option<gloo_timers::callback::Timeout>>,
     nudge: RefCell<Option<gloo_timers::callback::Timeout>>,
+    /// What `keep` could not put in localStorage (blocked or full): this tab still shows it.
+    kept_here: RefCell<Vec<(String, Value)>>,
 }
 
 /// The app-wide outbox handle (a context).
@@ -83,6 +85,7 @@ impl Outbox {
                 wake: RefCell::new(None),
                 watchdog: RefCell::new(None),
                 nudge: RefCell::new(None),
+                kept_here: RefCell::new(Vec::new()),
             }),
         };
 
@@ -121,30 +124,20 @@ impl Outbox {
             }
         });
         spawn_local(async move {
-            if outbox.store().await.is_some() {
-                outbox.reload_now().await;
-                outbox.flush();
-            }
+            outbox.reload_now().await;
+            outbox.flush();
         });
         outbox
     }
 
-    async fn store(self) -> Option<Rc<OutboxStore>> {
+    async fn store(self) -> Rc<OutboxStore> {
         if let Some(store) = self.local.with_value(|l| l.store.borrow().clone()) {
-            return Some(store);
+            return store;
         }
-        match OutboxStore::open().await {
-            Ok(store) => {
-                let store = Rc::new(store);
-                self.local
-                    .with_value(|l| *l.store.borrow_mut() = Some(store.clone()));
-                Some(store)
-            }
-            Err(e) => {
-                self.storage_error.set(Some(e.0));
-                None
-            }
-        }
+        let store = Rc::new(OutboxStore::open().await);
+        self.local
+            .with_value(|l| *l.store.borrow_mut() = Some(store.clone()));
+        store
     }
 
     fn client(self) -> FhirClient {
@@ -163,18 +156,12 @@ impl Outbox {
     }
 
     async fn reload_now(self) {
-        let Some(store) = self.store().await else {
-            return;
-        };
-        match store.entries().await {
-            Ok(entries) => {
-                self.show(entries);
-                self.generation.try_update(|g| *g += 1);
-            }
-            Err(e) => {
-                self.storage_error.try_set(Some(e.0));
-            }
-        }
+        let store = self.store().await;
+        let entries = store.entries().await;
+        // Storage refused: the saves go on from memory, and the citizen is told (app.rs).
+        self.storage_error.try_set(store.problem().map(|p| p.0));
+        self.show(entries);
+        self.generation.try_update(|g| *g += 1);
     }
 
     /// Shows `entries` and arms the two timers that follow from them, so that whatever the citizen
@@ -211,17 +198,48 @@ impl Outbox {
             (CONFIRMED_PREFIX, stored.cloned()),
         ];
         for (prefix, value) in kept {
-            if let Some(value) = &value {
-                let text = crate::json::to_text(value);
-                let _kept = crate::web::store(&format!("{prefix}{record}"), &text);
+            if let Some(value) = value {
+                self.keep(format!("{prefix}{record}"), value);
             }
         }
         self.generation.update(|g| *g += 1);
     }
 
     fn forget_outcome(self, record: &str) {
-        crate::web::forget(&format!("{OUTCOME_PREFIX}{record}"));
+        let key = format!("{OUTCOME_PREFIX}{record}");
+        crate::web::forget(&key);
+        self.local
+            .with_value(|l| l.kept_here.borrow_mut().retain(|(k, _)| *k != key));
         self.generation.update(|g| *g += 1);
+    }
+
+    /// Keeps `value` in localStorage for every tab and the next visit, and in this tab's memory
+    /// when the browser refuses: how a save ended is shown even then.
+    fn keep(self, key: String, value: Value) {
+        let stored = crate::web::store(&key, &crate::json::to_text(&value));
+        self.local.with_value(|l| {
+            let mut here = l.kept_here.borrow_mut();
+            here.retain(|(k, _)| *k != key);
+            if !stored {
+                here.push((key, value));
+            }
+        });
+    }
+
+    /// What `keep` kept under `key` (tracked: follows every change, here or in another tab).
+    fn kept(self, key: &str) -> Option<Value> {
+        self.generation.track();
+        crate::web::stored(key)
+            .and_then(|t| crate::web::parse_json(&t))
+            .or_else(|| {
+                self.local.with_value(|l| {
+                    l.kept_here
+                        .borrow()
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map(|(_, v)| v.clone())
+                })
+            })
     }
 
     /// The state to show for `record`: its open entry, else how its last save ended.
@@ -246,9 +264,7 @@ impl Outbox {
                 state => state,
             };
         }
-        self.generation.track();
-        crate::web::stored(&format!("{OUTCOME_PREFIX}{record}"))
-            .and_then(|t| crate::web::parse_json(&t))
+        self.kept(&format!("{OUTCOME_PREFIX}{record}"))
             .and_then(|v| SaveState::from_stored(&v))
             .unwrap_or_default()
     }
@@ -279,9 +295,7 @@ impl Outbox {
 
     /// The server copy the outbox stored last for `record` (in any tab).
     pub fn confirmed_copy(self, record: &str) -> Option<Value> {
-        self.generation.track();
-        crate::web::stored(&format!("{CONFIRMED_PREFIX}{record}"))
-            .and_then(|t| crate::web::parse_json(&t))
+        self.kept(&format!("{CONFIRMED_PREFIX}{record}"))
     }
 
     /// Saves `resource` as the new content of `record`. Shows `Saving` at once; the rest follows.
@@ -373,21 +387,10 @@ impl Outbox {
         decide: impl FnOnce(&[OutboxEntry]) -> Option<(Vec<OutboxEntry>, Vec<String>)> + 'static,
     ) {
         spawn_local(async move {
-            let Some(store) = self.store().await else {
-                return;
-            };
-            let entries = match store.entries().await {
-                Ok(entries) => entries,
-                Err(e) => {
-                    self.storage_error.set(Some(e.0));
-                    return;
-                }
-            };
+            let store = self.store().await;
+            let entries = store.entries().await;
             if let Some((put, delete)) = decide(&entries) {
-                if let Err(e) = store.apply(&put, &delete).await {
-                    self.storage_error.set(Some(e.0));
-                    return;
-                }
+                store.apply(&put, &delete).await;
                 self.reload_now().await;
                 self.broadcast();
             }
@@ -438,13 +441,13 @@ impl Outbox {
 
     /// Sends due entries one by one until none is due. Runs under the cross-tab lock.
     async fn drain(self) {
-        let Some(store) = self.store().await else {
-            return;
-        };
+        let store = self.store().await;
         let client = self.client();
         // Holding the lock, nobody else is sending: in-flight marks are from tabs that died.
-        if let Ok(entries) = store.entries().await {
-            let stale: Vec<OutboxEntry> = entries
+        {
+            let stale: Vec<OutboxEntry> = store
+                .entries()
+                .await
                 .into_iter()
                 .filter(|e| e.sending_since_ms.is_some())
                 .map(|mut e| {
@@ -452,26 +455,18 @@ impl Outbox {
                     e
                 })
                 .collect();
-            if !stale.is_empty() && store.apply(&stale, &[]).await.is_err() {
-                return;
+            if !stale.is_empty() {
+                store.apply(&stale, &[]).await;
             }
         }
         loop {
-            let entries = match store.entries().await {
-                Ok(entries) => entries,
-                Err(e) => {
-                    self.storage_error.try_set(Some(e.0));
-                    return;
-                }
-            };
+            let entries = store.entries().await;
             let Some(mut entry) = next_due(&entries, now()).cloned() else {
                 self.show(entries);
                 return;
             };
             start_attempt(&mut entry, now());
-            if store.apply(&[entry.clone()], &[]).await.is_err() {
-                return;
-            }
+            store.apply(std::slice::from_ref(&entry), &[]).await;
             let mut shown = entries;
             if let Some(slot) = shown.iter_mut().find(|e| e.id == entry.id) {
                 *slot = entry.clone();
@@ -487,29 +482,20 @@ impl Outbox {
                 async move { self.renew_lease(&store, &id).await }
             })
             .await;
-            if self.settle(&store, current, next).await.is_err() {
-                return;
-            }
+            self.settle(&store, current, next).await;
         }
     }
 
     async fn renew_lease(self, store: &OutboxStore, id: &str) {
-        if let Ok(entries) = store.entries().await {
-            if let Some(mut entry) = entries.into_iter().find(|e| e.id == id) {
-                entry.sending_since_ms = Some(now());
-                let _renewed = store.apply(&[entry], &[]).await;
-            }
+        if let Some(mut entry) = store.entries().await.into_iter().find(|e| e.id == id) {
+            entry.sending_since_ms = Some(now());
+            store.apply(&[entry], &[]).await;
         }
     }
 
     /// Stores the outcome of one entry and tells every tab.
-    async fn settle(
-        self,
-        store: &OutboxStore,
-        current: OutboxEntry,
-        next: Next,
-    ) -> Result<(), super::store::StoreError> {
-        let mut entries = store.entries().await?;
+    async fn settle(self, store: &OutboxStore, current: OutboxEntry, next: Next) {
+        let mut entries = store.entries().await;
         let stored_now = entries.iter().find(|e| e.id == current.id).cloned();
         let next = reconcile(stored_now.as_ref(), &current, next, now());
         entries.retain(|e| e.id != current.id);
@@ -522,7 +508,7 @@ impl Outbox {
                     .collect();
                 store
                     .apply(&followers, std::slice::from_ref(&current.id))
-                    .await?;
+                    .await;
                 let ended = SaveState::Confirmed(receipt);
                 self.remember_outcome(&current.record, &ended, Some(&stored));
             }
@@ -534,16 +520,16 @@ impl Outbox {
                     .collect();
                 store
                     .apply(&followers, std::slice::from_ref(&entry.id))
-                    .await?;
+                    .await;
                 self.remember_outcome(&entry.record, &state, None);
             }
-            Next::Keep(entry) => store.apply(&[entry], &[]).await?,
-            // `send_entry` settles every send.
-            Next::ReadBack(entry) | Next::SendAgain(entry) => store.apply(&[entry], &[]).await?,
+            // `send_entry` settles every send, so ReadBack/SendAgain do not reach here.
+            Next::Keep(entry) | Next::ReadBack(entry) | Next::SendAgain(entry) => {
+                store.apply(&[entry], &[]).await;
+            }
         }
         self.reload_now().await;
         self.broadcast();
-        Ok(())
     }
 }
 

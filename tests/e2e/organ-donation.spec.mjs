@@ -8,6 +8,7 @@ import path from 'node:path';
 import {
   CHOICE,
   HEADINGS,
+  SAVE_TIMEOUT,
   LOAD_TIMEOUT,
   ORGANS,
   SNOMED,
@@ -415,6 +416,27 @@ test('screenshots at 360 px and 1280 px', async ({ page }, testInfo) => {
 // DESIGN.md §1 save contract, beyond the brief's list: drafts, the durable outbox, automatic retries.
 
 test.describe('save contract (DESIGN §1)', () => {
+  test('when the browser refuses storage, the save is still sent and confirmed, and the citizen is told it is not kept on this device', async ({ page, context }) => {
+    await context.addInitScript(() => {
+      // As in a locked-down private window: no IndexedDB, and localStorage refuses every write.
+      Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
+      Storage.prototype.setItem = function () {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      };
+    });
+    const ui = await openOrganDonation(page);
+    await ui.radio('refuse').check();
+    await ui.saveButton.click();
+    await expect(page.getByRole('alert').filter({ hasText: 'did not let Tahto keep your save' })).toBeVisible({
+      timeout: SAVE_TIMEOUT,
+    });
+    const receipt = await expectConfirmed(ui, 1);
+    const consents = await organDonationConsents();
+    expect(consents, 'stored once, from memory').toHaveLength(1);
+    expect(consents[0].id).toBe(receipt.id);
+    expect(consents[0].provision?.type).toBe('deny');
+  });
+
   test('an unsaved draft survives a reload', async ({ page }) => {
     const ui = await openOrganDonation(page);
     await ui.radio('except').check();
