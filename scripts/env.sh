@@ -7,3 +7,6 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 # Trunk: no downloads, no version check against the network.
 export TRUNK_OFFLINE=true
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+# Source paths end up in the wasm (panic locations): map them to fixed names so the first-load
+# size does not depend on where the repository or the crate registry happens to be.
+export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$TAHTO_ROOT=/tahto --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/registry"

@@ -110,12 +110,7 @@ pub fn App(
             let on_open_notice = Callback::new(move |_| view.set(View::Notice));
             view! {
                 <Show when=move || outbox.storage_error.get().is_some()>
-                    <p class="tahto-card tahto-error" role="alert">
-                        {move || i18n.format(
-                            Msg::StorageProblem,
-                            &[("detail", outbox.storage_error.get().unwrap_or_default())],
-                        )}
-                    </p>
+                    <p class="tahto-card tahto-error" role="alert">{i18n.tr(Msg::StorageProblem)}</p>
                 </Show>
                 <SectionNav view />
                 // Pages stay mounted (hidden) so nothing typed is lost by a visit elsewhere.

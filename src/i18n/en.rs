@@ -69,7 +69,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         ConflictTheirs => "Saved elsewhere · version {version}",
         KeepMine => "Keep mine",
         TakeTheirs => "Take the other version",
-        StorageProblem => "This browser did not let Tahto keep your save on this device ({detail}). Keep this page open until it says saved.",
+        StorageProblem => "This browser did not let Tahto keep your save on this device. Keep this page open until it says saved.",
         NavLabel => "Sections",
         NoticeTitle => "Information about the Kanta services",
         NoticeIntro => "Read how the Kanta services handle your data. Your declarations can be saved once you have confirmed that you have read the current version.",

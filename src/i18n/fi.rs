@@ -69,7 +69,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         ConflictTheirs => "Tallennettu muualla · versio {version}",
         KeepMine => "Pidä minun versioni",
         TakeTheirs => "Ota toinen versio",
-        StorageProblem => "Selain ei antanut Tahdon pitää tallennustasi tallessa tällä laitteella ({detail}). Pidä sivu auki, kunnes se näyttää tallennetuksi.",
+        StorageProblem => "Selain ei antanut Tahdon pitää tallennustasi tallessa tällä laitteella. Pidä sivu auki, kunnes se näyttää tallennetuksi.",
         NavLabel => "Osiot",
         NoticeTitle => "Kanta-palvelujen informaatio",
         NoticeIntro => "Lue, miten Kanta-palvelut käsittelevät tietojasi. Tahdonilmaisusi voi tallentaa, kun olet vahvistanut lukeneesi voimassa olevan version.",

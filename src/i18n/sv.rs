@@ -69,7 +69,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         ConflictTheirs => "Sparad på annat håll · version {version}",
         KeepMine => "Behåll min version",
         TakeTheirs => "Ta den andra versionen",
-        StorageProblem => "Webbläsaren lät inte Tahto spara din ändring på den här enheten ({detail}). Håll sidan öppen tills den visas som sparad.",
+        StorageProblem => "Webbläsaren lät inte Tahto spara din ändring på den här enheten. Håll sidan öppen tills den visas som sparad.",
         NavLabel => "Avsnitt",
         NoticeTitle => "Information om Kanta-tjänsterna",
         NoticeIntro => "Läs hur Kanta-tjänsterna behandlar dina uppgifter. Dina viljeyttringar kan sparas när du har bekräftat att du har läst den gällande versionen.",

@@ -7,7 +7,8 @@
 //! - `outbox.rs`: unconfirmed saves as data: ordering, coalescing, retries, read-back after a lost
 //!   answer, conflicts (plain data, native tests, the property test in `tests/`).
 //! - `retry.rs`: when to try again (backoff with full jitter, `Retry-After`).
-//! - `store.rs` (browser): the entries in IndexedDB (localStorage as the fallback).
+//! - `store.rs` (browser): the entries in IndexedDB (localStorage as the fallback, this tab's
+//!   memory as the last resort: a save is never left unsent because storage failed).
 //! - `send.rs` (browser): one send of an entry, with the read-back or resend its answer calls for.
 //! - `sync.rs` (browser): [`sync::Outbox`], the app-wide handle: stores, sends from one tab at a
 //!   time under a Web Lock, and tells every open tab over a `BroadcastChannel`.

@@ -56,7 +56,8 @@ pub struct Outbox {
     generation: RwSignal<u64>,
     /// The time the states were last looked at; the watchdog moves it when a send turns slow.
     clock: RwSignal<f64>,
-    /// A storage failure, shown to the citizen.
+    /// Why saves are only in this tab's memory (storage refused), if they are; the citizen is
+    /// told (the technical reason stays here).
     pub storage_error: RwSignal<Option<&'static str>>,
     policy: RetryPolicy,
     local: StoredValue<Local, LocalStorage>,

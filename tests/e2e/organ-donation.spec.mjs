@@ -416,6 +416,53 @@ test('screenshots at 360 px and 1280 px', async ({ page }, testInfo) => {
 // DESIGN.md §1 save contract, beyond the brief's list: drafts, the durable outbox, automatic retries.
 
 test.describe('save contract (DESIGN §1)', () => {
+  test('an unsent save shows in the header badge and the "Unsent saves" list, can be retried from there, and leaving warns', async ({ page }) => {
+    const ui = await openOrganDonation(page);
+    const badge = page.getByTestId('unsent-badge');
+    await expect(badge).toBeHidden();
+    await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, times: 2 });
+    await ui.radio('consent').check();
+    await ui.saveButton.click();
+    await expectSaveState(ui, 'queued');
+
+    await expect(badge).toHaveText('Unsent saves: 1');
+    await badge.click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unsent saves');
+    const item = page.getByTestId('unsent-item');
+    await expect(item).toHaveCount(1);
+    await expect(item).toContainText('Organ donation decision');
+    await expect(item).toContainText('Not saved yet');
+    // Retry now from the list: the second 503, still unsent, still listed.
+    await item.getByRole('button', { name: 'Retry now', exact: true }).click();
+    await expect
+      .poll(async () => consentWrites(await sentSince(sentFrom())).length, { timeout: 5_000 })
+      .toBeGreaterThanOrEqual(2);
+    await expect(item).toContainText('Not saved yet');
+
+    // Leaving the page with an unsent save asks first.
+    let asked = null;
+    page.once('dialog', async (dialog) => {
+      asked = dialog.type();
+      await dialog.dismiss();
+    });
+    await page.close({ runBeforeUnload: true });
+    await expect.poll(() => asked, { message: 'the browser asked before leaving' }).toBe('beforeunload');
+  });
+
+  test('a confirmed save leaves nothing unsent: no badge, and no warning on leaving', async ({ page }) => {
+    const ui = await openOrganDonation(page);
+    await ui.radio('refuse').check();
+    await saveAndConfirm(ui, 1);
+    await expect(page.getByTestId('unsent-badge')).toBeHidden();
+    let asked = null;
+    page.once('dialog', async (dialog) => {
+      asked = dialog.type();
+      await dialog.dismiss();
+    });
+    await page.close({ runBeforeUnload: true });
+    expect(asked, 'no "leave site?" question when everything is saved').toBeNull();
+  });
+
   test('when the browser refuses storage, the save is still sent and confirmed, and the citizen is told it is not kept on this device', async ({ page, context }) => {
     await context.addInitScript(() => {
       // As in a locked-down private window: no IndexedDB, and localStorage refuses every write.
