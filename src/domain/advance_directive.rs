@@ -7,10 +7,12 @@
 
 use serde_json::{Map, Value};
 
-use super::organ_donation::{IDENTIFIER_SYSTEM, NOTE_EXTENSION};
-use crate::fhir::resources::{concept, extension_string, has_code, items, resource_type, str_at};
+use super::organ_donation::NOTE_EXTENSION;
+use crate::fhir::resources::{
+    concept, extension_string, has_code, items, new_consent, replace_extensions, resource_type,
+    str_at, SNOMED,
+};
 
-const SNOMED: &str = "http://snomed.info/sct";
 const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
 const CATEGORY_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/consentcategorycodes";
 /// The Finnish act on the status and rights of patients (785/1992), which gives the directive force.
@@ -189,14 +191,13 @@ pub fn to_consent(
 ) -> Value {
     let mut consent = match previous {
         Some(previous) if previous.is_object() => previous.clone(),
-        _ => crate::object! {
-            "resourceType": "Consent",
-            "identifier": vec![crate::object! { "system": IDENTIFIER_SYSTEM, "value": new_identifier }],
-            "scope": concept(CONSENT_SCOPE, "adr", "Advanced Care Directive"),
-            "category": vec![concept(CATEGORY_SYSTEM, "acd", "Advance Directive")],
-            "patient": crate::object! { "reference": format!("Patient/{patient_id}") },
-            "policy": vec![crate::object! { "uri": POLICY_URI }],
-        },
+        _ => new_consent(
+            new_identifier,
+            patient_id,
+            concept(CONSENT_SCOPE, "adr", "Advanced Care Directive"),
+            vec![concept(CATEGORY_SYSTEM, "acd", "Advance Directive")],
+            crate::object! { "policy": vec![crate::object! { "uri": POLICY_URI }] },
+        ),
     };
     let nested: Vec<Value> = directive
         .wishes
@@ -244,12 +245,7 @@ pub fn to_consent(
         }
     }
 
-    let mut extensions: Vec<Value> = match fields.remove("extension") {
-        Some(Value::Array(list)) => list,
-        _ => Vec::new(),
-    };
-    let ours = [NOTE_EXTENSION, PLACE_EXTENSION, CONSULT_EXTENSION];
-    extensions.retain(|e| !str_at(e, &["url"]).is_some_and(|u| ours.contains(&u)));
+    let mut extensions: Vec<Value> = Vec::new();
     if let Some(place) = directive.place_of_care {
         extensions.push(crate::object! { "url": PLACE_EXTENSION, "valueCode": place.code() });
     }
@@ -265,9 +261,8 @@ pub fn to_consent(
         extensions
             .push(crate::object! { "url": NOTE_EXTENSION, "valueString": directive.note.as_str() });
     }
-    if !extensions.is_empty() {
-        fields.insert("extension".into(), Value::Array(extensions));
-    }
+    let owned = [NOTE_EXTENSION, PLACE_EXTENSION, CONSULT_EXTENSION];
+    replace_extensions(fields, &owned, extensions);
     consent
 }
 

@@ -5,8 +5,9 @@
 
 use serde_json::Value;
 
-use super::organ_donation::{IDENTIFIER_SYSTEM, LOINC};
-use crate::fhir::resources::{any_has_code, concept, has_code, items, resource_type, str_at};
+use crate::fhir::resources::{
+    any_has_code, concept, has_code, items, new_consent, resource_type, str_at, LOINC,
+};
 
 const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
 const CONSENT_ACTION: &str = "http://terminology.hl7.org/CodeSystem/consentaction";
@@ -60,17 +61,17 @@ pub fn to_consent(
             }]),
         );
     }
-    crate::object! {
-        "resourceType": "Consent",
-        "identifier": vec![crate::object! { "system": IDENTIFIER_SYSTEM, "value": new_identifier }],
-        "status": "active",
-        "scope": concept(CONSENT_SCOPE, "patient-privacy", "Privacy Consent"),
-        "category": vec![concept(LOINC, CATEGORY_PATIENT_CONSENT, "Patient Consent")],
-        "patient": crate::object! { "reference": format!("Patient/{patient_id}") },
-        "dateTime": recorded_at,
-        "policy": vec![crate::object! { "uri": POLICY_URI }],
-        "provision": provision,
-    }
+    new_consent(
+        new_identifier,
+        patient_id,
+        concept(CONSENT_SCOPE, "patient-privacy", "Privacy Consent"),
+        vec![concept(LOINC, CATEGORY_PATIENT_CONSENT, "Patient Consent")],
+        crate::object! {
+            "dateTime": recorded_at,
+            "policy": vec![crate::object! { "uri": POLICY_URI }],
+            "provision": provision,
+        },
+    )
 }
 
 /// The stored decision, withdrawn at `at`: `inactive`, everything else as the server holds it.

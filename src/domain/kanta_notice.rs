@@ -7,8 +7,9 @@
 
 use serde_json::Value;
 
-use super::organ_donation::{IDENTIFIER_SYSTEM, LOINC};
-use crate::fhir::resources::{any_has_code, concept, has_code, items, resource_type, str_at};
+use crate::fhir::resources::{
+    any_has_code, concept, has_code, items, new_consent, resource_type, str_at, LOINC,
+};
 
 pub const NOTICE_SYSTEM: &str = "https://fhir.tahto.fi/CodeSystem/notice";
 pub const NOTICE_CODE: &str = "kanta-information";
@@ -88,17 +89,21 @@ pub fn read_confirmation(
     recorded_at: &str,
     new_identifier: &str,
 ) -> Value {
-    crate::object! {
-        "resourceType": "Consent",
-        "identifier": vec![crate::object! { "system": IDENTIFIER_SYSTEM, "value": new_identifier }],
-        "status": "active",
-        "scope": concept(CONSENT_SCOPE, "patient-privacy", "Privacy Consent"),
-        "category": vec![concept(LOINC, CATEGORY_NOTICE_READ, "Privacy policy acknowledgment Document")],
-        "patient": crate::object! { "reference": format!("Patient/{patient_id}") },
-        "dateTime": recorded_at,
-        "policy": vec![crate::object! { "uri": version }],
-        "provision": crate::object! { "type": "permit" },
-    }
+    new_consent(
+        new_identifier,
+        patient_id,
+        concept(CONSENT_SCOPE, "patient-privacy", "Privacy Consent"),
+        vec![concept(
+            LOINC,
+            CATEGORY_NOTICE_READ,
+            "Privacy policy acknowledgment Document",
+        )],
+        crate::object! {
+            "dateTime": recorded_at,
+            "policy": vec![crate::object! { "uri": version }],
+            "provision": crate::object! { "type": "permit" },
+        },
+    )
 }
 
 /// Whether `consent` is an active confirmation of having read `version`.

@@ -4,13 +4,13 @@
 
 use serde_json::Value;
 
-use crate::fhir::resources::{concept, has_code, items, resource_type, str_at};
+use crate::fhir::resources::{
+    concept, has_code, items, resource_type, str_at, IDENTIFIER_SYSTEM, LOINC,
+};
 use crate::text::{base64_decode, base64_encode, char_count, clean_input, Removed};
 
-const LOINC: &str = "http://loinc.org";
 /// LOINC "Living will".
 pub const LIVING_WILL: &str = "86533-7";
-pub const IDENTIFIER_SYSTEM: &str = "urn:ietf:rfc:3986";
 /// The longest text accepted, shown to the citizen as they type.
 pub const MAX_CHARS: usize = 20_000;
 

@@ -7,12 +7,12 @@
 
 use serde_json::Value;
 
-use crate::fhir::resources::{concept, has_code, items, resource_type, str_at};
+use crate::fhir::resources::{
+    concept, has_code, items, resource_type, str_at, IDENTIFIER_SYSTEM, LOINC,
+};
 
-const LOINC: &str = "http://loinc.org";
 const UCUM: &str = "http://unitsofmeasure.org";
 const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
-pub const IDENTIFIER_SYSTEM: &str = "urn:ietf:rfc:3986";
 
 /// LOINC codes (DESIGN §2).
 pub const BP_PANEL: &str = "85354-9";

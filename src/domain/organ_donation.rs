@@ -3,11 +3,12 @@
 use serde_json::{Map, Value};
 
 use crate::fhir::resources::{
-    any_has_code, concept, extension_string, items, resource_type, str_at,
+    any_has_code, concept, extension_string, items, new_consent, replace_extensions, resource_type,
+    str_at,
 };
 
-pub const LOINC: &str = "http://loinc.org";
-pub const SNOMED: &str = "http://snomed.info/sct";
+pub use crate::fhir::resources::{IDENTIFIER_SYSTEM, LOINC, SNOMED};
+
 const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
 const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 /// LOINC "Patient consent" and the organ donation category: together they identify the decision.
@@ -20,7 +21,6 @@ const POLICY_URI: &str = "https://www.finlex.fi/fi/laki/ajantasa/2001/20010101";
 const POLICY_AUTHORITY: &str = "https://www.finlex.fi";
 /// Where the citizen's free-text note travels: R4 `Consent` has no note element of its own.
 pub const NOTE_EXTENSION: &str = "https://fhir.tahto.fi/StructureDefinition/citizen-note";
-pub const IDENTIFIER_SYSTEM: &str = "urn:ietf:rfc:3986";
 /// A note longer than this is refused before sending, with the count shown as the citizen types.
 pub const NOTE_MAX_CHARS: usize = 1000;
 
@@ -215,29 +215,26 @@ pub fn is_organ_donation(consent: &Value) -> bool {
 
 /// A new `Consent` for the decision of `patient_id`, carrying `new_identifier` (a `urn:uuid:`) so
 /// a retried create can be recognised and never duplicated.
-fn new_consent(patient_id: &str, new_identifier: &str) -> Value {
-    crate::object! {
-        "resourceType": "Consent",
-        "identifier": vec![crate::object! { "system": IDENTIFIER_SYSTEM, "value": new_identifier }],
-        "status": "active",
-        "scope": concept(CONSENT_SCOPE, "adr", "Advanced Care Directive"),
-        "category": vec![
-            concept(LOINC, CATEGORY_PATIENT_CONSENT, "Patient Consent"),
-            crate::object! {
-                "coding": vec![crate::object! { "system": LOINC, "code": CATEGORY_ORGAN_DONATION }],
-                "text": "Organ donation decision",
-            },
-        ],
-        "patient": crate::object! { "reference": format!("Patient/{patient_id}") },
+fn new_decision(patient_id: &str, new_identifier: &str) -> Value {
+    let category = vec![
+        concept(LOINC, CATEGORY_PATIENT_CONSENT, "Patient Consent"),
+        crate::object! {
+            "coding": vec![crate::object! { "system": LOINC, "code": CATEGORY_ORGAN_DONATION }],
+            "text": "Organ donation decision",
+        },
+    ];
+    let rest = crate::object! {
         "policy": vec![crate::object! { "authority": POLICY_AUTHORITY, "uri": POLICY_URI }],
-    }
+    };
+    let scope = concept(CONSENT_SCOPE, "adr", "Advanced Care Directive");
+    new_consent(new_identifier, patient_id, scope, category, rest)
 }
 
 /// The `Consent` that records `decision`.
 ///
 /// With `previous` (the stored version), everything Tahto does not own is kept as the server sent
 /// it — id, meta, identifiers, unknown fields, other extensions, exclusions coded by other systems —
-/// so an update never drops data. Without it, a new resource (see [`new_consent`]).
+/// so an update never drops data. Without it, a new resource (see [`new_decision`]).
 pub fn to_consent(
     decision: &OrganDonation,
     patient_id: &str,
@@ -247,7 +244,7 @@ pub fn to_consent(
 ) -> Value {
     let mut consent = match previous {
         Some(previous) if previous.is_object() => previous.clone(),
-        _ => new_consent(patient_id, new_identifier),
+        _ => new_decision(patient_id, new_identifier),
     };
     let permit = decision.choice != DonationChoice::Refuse;
     // Exclusions Tahto cannot name (coded elsewhere) survive while the decision stays "except".
@@ -303,21 +300,9 @@ pub fn to_consent(
         }
     }
 
-    let mut extensions: Vec<Value> = fields
-        .remove("extension")
-        .and_then(|e| match e {
-            Value::Array(list) => Some(list),
-            _ => None,
-        })
-        .unwrap_or_default();
-    extensions.retain(|e| str_at(e, &["url"]) != Some(NOTE_EXTENSION));
-    if !decision.note.is_empty() {
-        extensions
-            .push(crate::object! { "url": NOTE_EXTENSION, "valueString": decision.note.as_str() });
-    }
-    if !extensions.is_empty() {
-        fields.insert("extension".into(), Value::Array(extensions));
-    }
+    let note = (!decision.note.is_empty())
+        .then(|| crate::object! { "url": NOTE_EXTENSION, "valueString": decision.note.as_str() });
+    replace_extensions(fields, &[NOTE_EXTENSION], note.into_iter().collect());
     consent
 }
 

@@ -4,14 +4,14 @@
 
 use serde_json::Value;
 
-use crate::fhir::resources::{concept, has_code, items, resource_type, str_at};
+use crate::fhir::resources::{
+    concept, has_code, items, resource_type, str_at, IDENTIFIER_SYSTEM, SNOMED,
+};
 
-const SNOMED: &str = "http://snomed.info/sct";
 /// SNOMED CT "Renewal of prescription".
 pub const RENEWAL_CODE: &str = "103742009";
 /// Marks a `MedicationRequest` the citizen may ask to renew (the demo server's extension).
 pub const RENEWABLE_EXTENSION: &str = "https://fhir.tahto.fi/StructureDefinition/renewable";
-pub const IDENTIFIER_SYSTEM: &str = "urn:ietf:rfc:3986";
 /// How long a request may wait unprocessed before it has expired.
 pub const EXPIRES_AFTER_DAYS: i64 = 8;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;

@@ -5,7 +5,13 @@
 //! catch-all `#[serde(flatten)]` map did the same at ~10 KB of wasm per resource type (measured:
 //! the `Consent` visitor alone was 13 KB), which the first-load budget cannot pay for every page.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+pub const LOINC: &str = "http://loinc.org";
+pub const SNOMED: &str = "http://snomed.info/sct";
+/// The system of the client's `urn:uuid:` identifier on every resource Tahto creates, which makes
+/// a retried create recognisable (`If-None-Exist`) and never a duplicate.
+pub const IDENTIFIER_SYSTEM: &str = "urn:ietf:rfc:3986";
 
 /// A JSON object from `"key": value` pairs, each value turned into JSON by `Value::from`
 /// (nest with `object!` and `vec![..]`).
@@ -68,6 +74,43 @@ pub fn coding(system: &str, code: &str, display: &str) -> Value {
 /// A `CodeableConcept` with one coding.
 pub fn concept(system: &str, code: &str, display: &str) -> Value {
     crate::object! { "coding": vec![coding(system, code, display)] }
+}
+
+/// A new `Consent` of `patient_id`: what every consent Tahto creates has (client identifier,
+/// `active`, scope, category, patient), plus the elements of `rest` (an object).
+pub fn new_consent(
+    identifier: &str,
+    patient_id: &str,
+    scope: Value,
+    category: Vec<Value>,
+    rest: Value,
+) -> Value {
+    let mut consent = crate::object! {
+        "resourceType": "Consent",
+        "identifier": vec![crate::object! { "system": IDENTIFIER_SYSTEM, "value": identifier }],
+        "status": "active",
+        "scope": scope,
+        "category": category,
+        "patient": crate::object! { "reference": format!("Patient/{patient_id}") },
+    };
+    if let (Some(fields), Value::Object(rest)) = (consent.as_object_mut(), rest) {
+        fields.extend(rest);
+    }
+    consent
+}
+
+/// Replaces the extensions Tahto owns (a URL in `owned`) by `ours`, keeping every other extension
+/// as the server sent it; no `extension` element when none is left.
+pub fn replace_extensions(fields: &mut Map<String, Value>, owned: &[&str], ours: Vec<Value>) {
+    let mut extensions = match fields.remove("extension") {
+        Some(Value::Array(list)) => list,
+        _ => Vec::new(),
+    };
+    extensions.retain(|e| !str_at(e, &["url"]).is_some_and(|u| owned.contains(&u)));
+    extensions.extend(ours);
+    if !extensions.is_empty() {
+        fields.insert("extension".into(), Value::Array(extensions));
+    }
 }
 
 /// Whether a `CodeableConcept` carries `system|code`.

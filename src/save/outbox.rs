@@ -721,6 +721,18 @@ pub fn reconcile(
     Next::Keep(entry)
 }
 
+/// The entries of `done`'s record once `done` has ended (`stored`: its result, if stored), those
+/// that waited on it rebased on that result. `others` is the outbox without `done`.
+pub fn followers_of(
+    mut others: Vec<OutboxEntry>,
+    done: &OutboxEntry,
+    stored: Option<&Value>,
+) -> Vec<OutboxEntry> {
+    rebase_followers(&mut others, done, stored);
+    others.retain(|e| e.record == done.record);
+    others
+}
+
 /// Entries that waited on `done` now build on its result (or, if it was refused, on its base).
 pub fn rebase_followers(entries: &mut [OutboxEntry], done: &OutboxEntry, stored: Option<&Value>) {
     for follower in entries

@@ -15,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::outbox::{
-    enqueue, keep_mine, next_due, next_wake_ms, rebase_followers, reconcile, start_attempt,
+    enqueue, followers_of, keep_mine, next_due, next_wake_ms, reconcile, start_attempt,
     take_theirs, Enqueue, NewSave, Next, OutboxEntry, Write,
 };
 use super::retry::RetryPolicy;
@@ -500,34 +500,27 @@ impl Outbox {
         let stored_now = entries.iter().find(|e| e.id == current.id).cloned();
         let next = reconcile(stored_now.as_ref(), &current, next, now());
         entries.retain(|e| e.id != current.id);
-        match next {
-            Next::Confirmed { receipt, stored } => {
-                rebase_followers(&mut entries, &current, Some(&stored));
-                let followers: Vec<OutboxEntry> = entries
-                    .into_iter()
-                    .filter(|e| e.record == current.record)
-                    .collect();
-                store
-                    .apply(&followers, std::slice::from_ref(&current.id))
-                    .await;
-                let ended = SaveState::Confirmed(receipt);
-                self.remember_outcome(&current.record, &ended, Some(&stored));
-            }
-            Next::Rejected { entry, state } => {
-                rebase_followers(&mut entries, &entry, None);
-                let followers: Vec<OutboxEntry> = entries
-                    .into_iter()
-                    .filter(|e| e.record == entry.record)
-                    .collect();
-                store
-                    .apply(&followers, std::slice::from_ref(&entry.id))
-                    .await;
-                self.remember_outcome(&entry.record, &state, None);
-            }
+        // An ended entry leaves the outbox, and the entries of its record that waited on it now
+        // build on its result; every tab can then show how it ended.
+        let (put, delete, ended) = match next {
+            Next::Confirmed { receipt, stored } => (
+                followers_of(entries, &current, Some(&stored)),
+                vec![current.id.clone()],
+                Some((SaveState::Confirmed(receipt), Some(stored))),
+            ),
+            Next::Rejected { entry, state } => (
+                followers_of(entries, &entry, None),
+                vec![entry.id],
+                Some((state, None)),
+            ),
             // `send_entry` settles every send, so ReadBack/SendAgain do not reach here.
             Next::Keep(entry) | Next::ReadBack(entry) | Next::SendAgain(entry) => {
-                store.apply(&[entry], &[]).await;
+                (vec![entry], Vec::new(), None)
             }
+        };
+        store.apply(&put, &delete).await;
+        if let Some((ended, stored)) = ended {
+            self.remember_outcome(&current.record, &ended, stored.as_ref());
         }
         self.reload_now().await;
         self.broadcast();
