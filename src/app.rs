@@ -6,9 +6,10 @@ use wasm_bindgen::JsCast;
 use crate::config::{AppConfig, ConfigError};
 use crate::fhir::client::FhirClient;
 use crate::i18n::{Lang, Msg};
-use crate::pages::{KantaNoticePage, NoticeGate, OrganDonationPage, UnsentPage};
+use crate::pages::{HomePage, KantaNoticePage, NoticeGate, UnsentPage};
 use crate::save::sync::Outbox;
-use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
+use crate::sections::{Bundle, View};
+use crate::ui::{use_i18n, Announcer, Header, I18n, LazyBundle, LiveRegions};
 
 /// The host element Tahto mounts into and reads its configuration from.
 pub const HOST_ID: &str = "tahto";
@@ -20,35 +21,42 @@ pub struct AppContext {
     pub client: FhirClient,
 }
 
-/// Which view is shown. Kept in memory, not in the URL: embedded in a partner site, Tahto must
-/// not take over the host page's history.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum View {
-    OrganDonation,
-    Notice,
-    Unsent,
-}
-
-/// The sections a citizen moves between; the current one is marked for screen readers too.
+/// The sections, grouped as the citizen thinks of them; the current one is marked for screen
+/// readers too.
 #[component]
 fn SectionNav(view: RwSignal<View>) -> impl IntoView {
     let i18n = use_i18n();
-    let item = move |target: View, msg: Msg| {
+    let item = move |target: View| {
         view! {
-            <button
-                type="button"
-                class="tahto-button tahto-nav-button"
-                aria-current=move || (view.get() == target).then_some("page")
-                on:click=move |_| view.set(target)
-            >
-                {i18n.tr(msg)}
-            </button>
+            <li>
+                <button
+                    type="button"
+                    class="tahto-button tahto-nav-button"
+                    aria-current=move || (view.get() == target).then_some("page")
+                    on:click=move |_| view.set(target)
+                >
+                    {i18n.tr(target.title())}
+                </button>
+            </li>
         }
     };
+    let group = move |label: Msg, views: &[View]| {
+        let id = format!("tahto-nav-{}", views[0].key());
+        view! {
+            <div class="tahto-nav-group">
+                <h2 class="tahto-nav-label" id=id.clone()>{i18n.tr(label)}</h2>
+                <ul aria-labelledby=id>{views.iter().map(|&v| item(v)).collect_view()}</ul>
+            </div>
+        }
+    };
+    let declarations: Vec<View> = std::iter::once(View::Notice)
+        .chain(View::DECLARATIONS)
+        .collect();
     view! {
         <nav class="tahto-nav" aria-label=i18n.tr(Msg::NavLabel)>
-            {item(View::OrganDonation, Msg::OrganDonationTitle)}
-            {item(View::Notice, Msg::NoticeTitle)}
+            <ul>{item(View::Home)}</ul>
+            {group(Msg::NavDeclarations, &declarations)}
+            {group(Msg::NavRecords, &View::RECORDS)}
         </nav>
     }
 }
@@ -83,6 +91,27 @@ fn ConfigProblem(error: ConfigError) -> impl IntoView {
     }
 }
 
+/// What the lazily loaded bundles ask of the first load (see `bundle`).
+fn listen_to_bundles(view: RwSignal<View>, announcer: Announcer, storage_problem: RwSignal<bool>) {
+    use crate::bundle::{listen, ANNOUNCE_EVENT, NAVIGATE_EVENT, STORAGE_EVENT};
+    let Some(document) = crate::web::window().and_then(|w| w.document()) else {
+        return;
+    };
+    listen(&document, NAVIGATE_EVENT, move |key| {
+        if let Some(target) = View::parse(&key) {
+            view.set(target);
+        }
+    });
+    listen(&document, ANNOUNCE_EVENT, move |detail| {
+        match detail.split_once(' ') {
+            Some(("alert", text)) => announcer.alert(text.to_owned()),
+            Some((_, text)) => announcer.status(text.to_owned()),
+            None => {}
+        }
+    });
+    listen(&document, STORAGE_EVENT, move |_| storage_problem.set(true));
+}
+
 /// The whole app.
 #[component]
 pub fn App(
@@ -92,9 +121,23 @@ pub fn App(
     let host_lang = config.as_ref().map(|c| c.lang).unwrap_or(Lang::Fi);
     let i18n = I18n::new(host_lang);
     provide_context(i18n);
-    provide_context(Announcer::new());
+    let announcer = Announcer::new();
+    provide_context(announcer);
 
-    let view = RwSignal::new(View::OrganDonation);
+    // A reload returns to the section shown (this tab only; the host page's history stays its own).
+    const VIEW_KEY: &str = "tahto.view";
+    let view = RwSignal::new(
+        crate::web::session_stored(VIEW_KEY)
+            .and_then(|key| View::parse(&key))
+            .unwrap_or(View::Home),
+    );
+    Effect::new(move |first: Option<()>| {
+        crate::web::session_store(VIEW_KEY, view.get().key());
+        // After a move (not on load), focus goes to the new section's heading.
+        if first.is_some() {
+            request_animation_frame(crate::web::focus_heading);
+        }
+    });
     let body = match config {
         Ok(config) => {
             let client = FhirClient::new(config.fhir_base.clone());
@@ -106,21 +149,24 @@ pub fn App(
                 outbox,
             ));
             provide_context(AppContext { client, config });
-            let on_back = Callback::new(move |_| view.set(View::OrganDonation));
-            let on_open_notice = Callback::new(move |_| view.set(View::Notice));
+            let on_back = Callback::new(move |_| view.set(View::Home));
+            let storage_problem = RwSignal::new(false);
+            listen_to_bundles(view, announcer, storage_problem);
             view! {
-                <Show when=move || outbox.storage_error.get().is_some()>
+                <Show when=move || storage_problem.get() || outbox.storage_error.get().is_some()>
                     <p class="tahto-card tahto-error" role="alert">{i18n.tr(Msg::StorageProblem)}</p>
                 </Show>
                 <SectionNav view />
                 // Pages stay mounted (hidden) so nothing typed is lost by a visit elsewhere.
-                <div hidden=move || view.get() != View::OrganDonation>
-                    <OrganDonationPage on_open_notice />
+                <div hidden=move || view.get() != View::Home>
+                    <HomePage view />
                 </div>
                 <div hidden=move || view.get() != View::Notice>
                     <KantaNoticePage />
                 </div>
                 {move || (view.get() == View::Unsent).then(|| view! { <UnsentPage on_back /> })}
+                <LazyBundle bundle=Bundle::Declarations view />
+                <LazyBundle bundle=Bundle::Records view />
             }
             .into_any()
         }

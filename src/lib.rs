@@ -14,10 +14,13 @@ pub mod i18n;
 pub mod ids;
 pub mod json;
 pub mod save;
+pub mod sections;
 pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod bundle;
 #[cfg(target_arch = "wasm32")]
 pub mod pages;
 #[cfg(target_arch = "wasm32")]
@@ -27,3 +30,8 @@ pub mod web;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::mount;
+
+/// Talc instead of the default dlmalloc: a few KB smaller in every bundle, and faster.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -8,7 +8,7 @@ use gloo_net::http::{RequestBuilder, Response};
 use serde_json::Value;
 
 use super::error::{parse_retry_after, version_from_etag};
-use super::resources::{bundle_resources, last_updated, resource_type, OperationOutcome};
+use super::resources::{last_updated, resource_type, OperationOutcome};
 use super::FhirError;
 use crate::save::{Receipt, Write};
 
@@ -121,8 +121,8 @@ impl FhirClient {
         if !response.ok() {
             return Err(Self::status_error(&response, &text));
         }
-        let bundle = crate::web::parse_json(&text).ok_or_else(Self::not_json)?;
-        bundle_resources(bundle, resource_type)
+        crate::web::bundle_resources_paced(&text, resource_type)
+            .await
             .ok_or_else(|| FhirError::Malformed("expected a Bundle".into()))
     }
 

@@ -3,8 +3,10 @@
 //! Each language is one exhaustive `match` over [`Msg`], so a missing translation does not compile.
 //! Templates use `{name}` placeholders; a native test checks every language has the same ones.
 
+pub mod declarations;
 mod en;
 mod fi;
+pub mod records;
 mod sv;
 
 use crate::domain::organ_donation::{DonationChoice, Organ};
@@ -63,12 +65,90 @@ impl Lang {
     }
 
     /// A template with its `{name}` placeholders filled in.
-    pub fn format(self, msg: Msg, args: &[(&str, &str)]) -> String {
-        let mut out = self.text(msg).to_owned();
+    pub fn format(self, msg: impl Text, args: &[(&str, &str)]) -> String {
+        let mut out = msg.text(self).to_owned();
         for (name, value) in args {
             out = out.replace(&format!("{{{name}}}"), value);
         }
         out
+    }
+}
+
+/// Something with a text in every language: [`Msg`] (the shell, the save states, the first
+/// declarations) and the texts of each later section, declared with [`texts!`] next to their
+/// section's other texts, so a bundle carries only the texts of its own sections.
+pub trait Text: Copy + Send + Sync + 'static {
+    fn text(self, lang: Lang) -> &'static str;
+}
+
+impl Text for Msg {
+    fn text(self, lang: Lang) -> &'static str {
+        lang.text(self)
+    }
+}
+
+/// Declares an enum of texts, each given as `Name => ["fi", "sv", "en"]`: a text missing a
+/// language does not compile. Test each with [`check_texts`].
+#[macro_export]
+macro_rules! texts {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident {
+        $($variant:ident => [$fi:literal, $sv:literal, $en:literal $(,)?]),* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+        }
+
+        impl $crate::i18n::Text for $name {
+            fn text(self, lang: $crate::i18n::Lang) -> &'static str {
+                match self {
+                    $($name::$variant => match lang {
+                        $crate::i18n::Lang::Fi => $fi,
+                        $crate::i18n::Lang::Sv => $sv,
+                        $crate::i18n::Lang::En => $en,
+                    }),*
+                }
+            }
+        }
+    };
+}
+
+/// The `{name}` placeholders of a template, sorted.
+#[cfg(test)]
+fn placeholders(s: &str) -> Vec<String> {
+    let mut found: Vec<String> = s
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+        .collect();
+    found.sort();
+    found
+}
+
+/// Checks a set of texts: none empty, the same placeholders in every language, and Finnish and
+/// Swedish not left as copies of English (except the texts in `same_ok`, such as names).
+#[cfg(test)]
+pub fn check_texts<T: Text + std::fmt::Debug + PartialEq>(all: &[T], same_ok: &[T]) {
+    for &text in all {
+        let reference = placeholders(text.text(Lang::En));
+        for lang in Lang::ALL {
+            let t = text.text(lang);
+            assert!(!t.trim().is_empty(), "{text:?} is empty in {lang:?}");
+            assert_eq!(
+                placeholders(t),
+                reference,
+                "{text:?} placeholders in {lang:?}"
+            );
+        }
+        let copied = text.text(Lang::Fi) == text.text(Lang::En)
+            || text.text(Lang::Sv) == text.text(Lang::En);
+        assert!(
+            !copied || same_ok.contains(&text),
+            "{text:?} is not translated"
+        );
     }
 }
 
@@ -167,6 +247,36 @@ messages! {
     LockedCheckFailed,
     OpenNotice,
     RecordNotice,
+    HomeTitle,
+    AdvanceDirectiveTitle,
+    LivingWillTitle,
+    DisclosuresTitle,
+    PrescriptionsTitle,
+    LabResultsTitle,
+    VaccinationsTitle,
+    VisitsTitle,
+    AccessLogTitle,
+    MeasurementsTitle,
+    NavDeclarations,
+    NavRecords,
+    BundleLoading,
+    BundleLoadFailed,
+    Open,
+    HomeIntro,
+    HomeNoticeConfirmed,
+    HomeNoticeUnread,
+    HomeNoticeUnknown,
+    RecordMeasurement,
+    RecordRenewal,
+    RecordAdvanceDirective,
+    RecordLivingWill,
+    RecordDisclosure,
+    HomeRecorded,
+    HomeNotRecorded,
+    HomeUnknown,
+    HomeConsentInForce,
+    HomeRefusals,
+    HomeRenewalsWaiting,
 }
 
 impl Msg {
@@ -198,45 +308,10 @@ impl Msg {
 mod tests {
     use super::*;
 
-    fn placeholders(s: &str) -> Vec<String> {
-        let mut found: Vec<String> = s
-            .split('{')
-            .skip(1)
-            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
-            .collect();
-        found.sort();
-        found
-    }
-
     #[test]
     fn every_message_exists_in_every_language_with_the_same_placeholders() {
-        for &msg in Msg::ALL {
-            let reference = placeholders(Lang::En.text(msg));
-            for lang in Lang::ALL {
-                let text = lang.text(msg);
-                assert!(!text.trim().is_empty(), "{msg:?} is empty in {lang:?}");
-                assert_eq!(
-                    placeholders(text),
-                    reference,
-                    "{msg:?} placeholders in {lang:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn translations_are_not_copies_of_english() {
         // Names and words that are the same in both languages may match; sentences may not.
-        let allowed = [Msg::AppName, Msg::ReceiptVersion];
-        let same: Vec<Msg> = Msg::ALL
-            .iter()
-            .copied()
-            .filter(|m| {
-                Lang::Fi.text(*m) == Lang::En.text(*m) || Lang::Sv.text(*m) == Lang::En.text(*m)
-            })
-            .filter(|m| !allowed.contains(m))
-            .collect();
-        assert!(same.is_empty(), "untranslated: {same:?}");
+        check_texts(Msg::ALL, &[Msg::AppName, Msg::ReceiptVersion]);
     }
 
     #[test]

@@ -290,6 +290,13 @@ pub fn DeclarationGate(
     let open = move || gate.state() == GateState::Open;
     let checking = move || gate.state() == GateState::Checking;
     let failed = move || gate.state() == GateState::Failed;
+    // Each declaration page has its own gate: the ids must differ.
+    static GATES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let title_id = format!(
+        "tahto-locked-title-{}",
+        GATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let label_id = title_id.clone();
     let explanation = move || match gate.state() {
         GateState::Failed => gate.failure_text(&i18n, Msg::LockedCheckFailed),
         _ => i18n.t(Msg::LockedBody).to_owned(),
@@ -299,10 +306,10 @@ pub fn DeclarationGate(
         <section
             class="tahto-card tahto-locked"
             data-testid="locked"
-            aria-labelledby="tahto-locked-title"
+            aria-labelledby=label_id
             hidden=move || open() || checking()
         >
-            <h2 id="tahto-locked-title">{i18n.tr(Msg::LockedTitle)}</h2>
+            <h2 id=title_id>{i18n.tr(Msg::LockedTitle)}</h2>
             <p>{explanation}</p>
             <button type="button" class="tahto-button" hidden=move || !failed() on:click=move |_| gate.load()>
                 {i18n.tr(Msg::TryAgain)}

@@ -1,9 +1,96 @@
-//! One module per citizen function.
+//! One module per citizen function, and the pages of each lazily loaded bundle.
 
+pub mod access_log;
+pub mod advance_directive;
+pub mod disclosures;
+pub mod home;
 pub mod kanta_notice;
+pub mod lab_results;
+pub mod living_will;
+pub mod measurements;
 pub mod organ_donation;
+pub mod prescriptions;
 pub mod unsent;
+pub mod vaccinations;
+pub mod visits;
 
+pub use home::HomePage;
 pub use kanta_notice::{DeclarationGate, KantaNoticePage, NoticeGate};
 pub use organ_donation::OrganDonationPage;
 pub use unsent::UnsentPage;
+
+use leptos::prelude::*;
+
+use crate::app::AppContext;
+use crate::bundle::{mount_lazy, use_shown, SectionPage};
+use crate::save::sync::Outbox;
+use crate::sections::{Bundle, View};
+
+/// The declarations bundle: every page that records a decision, behind the notice gate.
+#[component]
+fn DeclarationPages() -> impl IntoView {
+    let (Some(ctx), Some(outbox)) = (use_context::<AppContext>(), use_context::<Outbox>()) else {
+        return ().into_any();
+    };
+    provide_context(NoticeGate::start(
+        ctx.client.clone(),
+        ctx.config.patient_id.clone(),
+        outbox,
+    ));
+    let shown = use_shown();
+    let on_open_notice = Callback::new(move |_| {
+        if let Some(shown) = shown {
+            shown.navigate(View::Notice);
+        }
+    });
+    view! {
+        <SectionPage view=View::OrganDonation>
+            <OrganDonationPage on_open_notice />
+        </SectionPage>
+        <SectionPage view=View::AdvanceDirective>
+            <advance_directive::AdvanceDirectivePage on_open_notice />
+        </SectionPage>
+        <SectionPage view=View::LivingWill>
+            <living_will::LivingWillPage on_open_notice />
+        </SectionPage>
+        <SectionPage view=View::Disclosures>
+            <disclosures::DisclosuresPage on_open_notice />
+        </SectionPage>
+    }
+    .into_any()
+}
+
+/// `main` of the declarations bundle.
+pub fn mount_declarations() {
+    mount_lazy(Bundle::Declarations, || view! { <DeclarationPages /> });
+}
+
+/// The health records bundle: what the citizen reads, and their own measurements.
+#[component]
+fn RecordPages() -> impl IntoView {
+    view! {
+        <SectionPage view=View::Prescriptions>
+            <prescriptions::PrescriptionsPage />
+        </SectionPage>
+        <SectionPage view=View::LabResults>
+            <lab_results::LabResultsPage />
+        </SectionPage>
+        <SectionPage view=View::Vaccinations>
+            <vaccinations::VaccinationsPage />
+        </SectionPage>
+        <SectionPage view=View::Visits>
+            <visits::VisitsPage />
+        </SectionPage>
+        <SectionPage view=View::AccessLog>
+            <access_log::AccessLogPage />
+        </SectionPage>
+        <SectionPage view=View::Measurements>
+            <measurements::MeasurementsPage />
+        </SectionPage>
+    }
+}
+
+/// `main` of the health records bundle.
+pub fn mount_records() {
+    mount_lazy(Bundle::Records, || view! { <RecordPages /> });
+}

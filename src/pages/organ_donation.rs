@@ -17,6 +17,7 @@ use crate::i18n::Msg;
 use crate::pages::kanta_notice::DeclarationGate;
 use crate::save::sync::Outbox;
 use crate::save::{SaveState, Write};
+use crate::ui::print::PrintSheet;
 use crate::ui::save_status::why_not_loaded;
 use crate::ui::{use_announcer, use_i18n, SaveStatus};
 use serde_json::Value;
@@ -202,7 +203,7 @@ fn CurrentDecision(
         _ => None,
     };
     view! {
-        <section class="tahto-card tahto-current" aria-labelledby="tahto-od-current-heading">
+        <section class="tahto-card tahto-current tahto-printable" aria-labelledby="tahto-od-current-heading">
             <h2 id="tahto-od-current-heading">{i18n.tr(Msg::CurrentHeading)}</h2>
             <div data-testid="current-decision">
                 <p class=move || if lines().2 { "tahto-optimistic" } else { "tahto-recorded" }>
@@ -216,6 +217,7 @@ fn CurrentDecision(
                     </button>
                 </div>
             </div>
+            <PrintSheet recorded />
         </section>
     }
 }
@@ -477,9 +479,10 @@ pub fn OrganDonationPage(
     view! {
         <article class="tahto-page" aria-labelledby="tahto-od-title">
             <h1 id="tahto-od-title">{i18n.tr(Msg::OrganDonationTitle)}</h1>
-            <p class="tahto-lead">{i18n.tr(Msg::OrganDonationIntro)}</p>
+            <p class="tahto-lead tahto-no-print">{i18n.tr(Msg::OrganDonationIntro)}</p>
             <CurrentDecision load recorded pending on_reload />
             // Static structure, `hidden` toggled: each `Show` is its own code in the wasm.
+            <div class="tahto-no-print">
             <DeclarationGate on_open_notice>
             <form
                 class="tahto-card tahto-form"
@@ -512,6 +515,7 @@ pub fn OrganDonationPage(
                     })}
             </form>
             </DeclarationGate>
+            </div>
         </article>
     }
     .into_any()

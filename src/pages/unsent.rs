@@ -12,6 +12,11 @@ pub fn record_label(record: &str) -> Msg {
     match record.split('/').next() {
         Some("organ-donation") => Msg::RecordOrganDonation,
         Some("kanta-notice") => Msg::RecordNotice,
+        Some("measurement") => Msg::RecordMeasurement,
+        Some("renewal") => Msg::RecordRenewal,
+        Some("advance-directive") => Msg::RecordAdvanceDirective,
+        Some("living-will") => Msg::RecordLivingWill,
+        Some("disclosure") => Msg::RecordDisclosure,
         _ => Msg::UnsentTitle,
     }
 }

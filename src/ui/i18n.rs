@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{Lang, Text};
 
 const STORAGE_KEY: &str = "tahto.lang";
 
@@ -23,6 +23,13 @@ impl I18n {
         }
     }
 
+    /// A language set from outside (a lazily loaded bundle follows the first load's choice).
+    pub fn fixed(lang: Lang) -> Self {
+        Self {
+            lang: RwSignal::new(lang),
+        }
+    }
+
     pub fn choose(&self, lang: Lang) {
         self.lang.set(lang);
         // If storage is blocked the choice lasts for this visit only; nothing else depends on it.
@@ -32,15 +39,15 @@ impl I18n {
     /// The text of `msg` as a view that follows the language. Every call returns the same closure
     /// type, so the hundreds of texts in the views share one piece of rendering code (a distinct
     /// `move || i18n.t(..)` closure per text costs its own).
-    pub fn tr(self, msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    pub fn tr<M: Text>(self, msg: M) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
         move || self.t(msg)
     }
 
-    pub fn t(&self, msg: Msg) -> &'static str {
-        self.lang.get().text(msg)
+    pub fn t<M: Text>(&self, msg: M) -> &'static str {
+        msg.text(self.lang.get())
     }
 
-    pub fn format(&self, msg: Msg, args: &[(&str, &str)]) -> String {
+    pub fn format<M: Text>(&self, msg: M, args: &[(&str, &str)]) -> String {
         self.lang.get().format(msg, args)
     }
 }

@@ -1,11 +1,16 @@
 //! Shared components and app-wide handles (language, live regions, save status).
 
+pub mod edited_record;
 pub mod header;
 pub mod i18n;
+pub mod lazy_bundle;
 pub mod live_region;
+pub mod print;
 pub mod save_status;
+pub mod search;
 
 pub use header::{Header, LanguageSwitch};
 pub use i18n::{use_i18n, I18n};
+pub use lazy_bundle::LazyBundle;
 pub use live_region::{use_announcer, Announcer, LiveRegions};
 pub use save_status::SaveStatus;

@@ -387,13 +387,17 @@ test.describe('chaos: the save contract under faults', () => {
     // arrives ~15 ms later and the app only ever sees "saving → confirmed"). That resend is harmless
     // only because it carries the app's If-None-Exist. The app keeps several sockets open (it also
     // reads the notice), so a resend can land on another reused socket and be resent again; the
-    // third loss reaches the app as a failure, which is what this case is about.
-    await setFaults({ ...POST_CONSENT, fault: 'dropAfterCommit', times: 3 });
+    // third loss reaches the app as a failure, which is what this case is about. With the
+    // declarations bundle reading four pages at once there are more reused sockets still, so the
+    // proxy drops six answers (Chromium was seen absorbing four): some reach the app. When none is
+    // absorbed, the backoff over six failures may take a minute or more, so the wait is long.
+    test.setTimeout(150_000);
+    await setFaults({ ...POST_CONSENT, fault: 'dropAfterCommit', times: 6 });
     await ui.radio('refuse').check();
     await ui.note.fill(decision.note);
     const entry = await save(ui, decision);
 
-    await expectSaveState(ui, 'confirmed', 20_000);
+    await expectSaveState(ui, 'confirmed', 120_000);
     const receipt = await expectConfirmed(ui, 1);
     const shown = await shownSince(entry);
     const queued = findShown(shown, 'queued', 'could not reach the service');
@@ -404,8 +408,8 @@ test.describe('chaos: the save contract under faults', () => {
     const consent = await expectOneConsentHolding(decision, receipt);
     expect(consent.meta?.versionId, 'the retry found the committed create, wrote nothing new').toBe('1');
     const writes = await expectSameIdempotentCreate();
-    expect(writes.length, 'the create was retried').toBeGreaterThanOrEqual(4);
-    expect(writes.slice(0, 3).map((w) => w.fault)).toEqual(['dropAfterCommit', 'dropAfterCommit', 'dropAfterCommit']);
+    expect(writes.length, 'the create was retried').toBeGreaterThanOrEqual(7);
+    expect(writes.slice(0, 6).every((w) => w.fault === 'dropAfterCommit')).toBe(true);
   });
 
   test('4 hung request → "answering slowly", queued "did not answer in time" at the 20 s limit, then confirmed automatically', async ({ page }) => {

@@ -142,6 +142,19 @@ export async function fhirPut(resource, ifMatch) {
   });
 }
 
+/** POST a resource to the real FHIR server (as the care provider's system would). */
+export async function fhirPost(resource) {
+  return http('POST', `${FHIR_BASE}/${resource.resourceType}`, {
+    body: resource,
+    headers: { 'content-type': 'application/fhir+json' },
+  });
+}
+
+/** The resources of a search on the real FHIR server. */
+export async function fhirSearch(resourceType, query) {
+  return bundleResources(await fhirGet(`/${resourceType}?${query}`), resourceType);
+}
+
 function bundleResources(bundle, resourceType) {
   return (bundle?.entry ?? [])
     .map((e) => e.resource)
@@ -380,7 +393,7 @@ export function organDonationPage(page) {
     saveStatus: root.getByTestId('save-status'),
     receipt: root.getByTestId('receipt'),
     retryNow: root.getByRole('button', { name: 'Retry now', exact: true }).first(),
-    locked: page.getByTestId('locked'),
+    locked: root.getByTestId('locked'),
     nav: (name) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true }),
     announcer: page.getByTestId('announcer'),
     alerts: page.getByTestId('alerts'),
@@ -408,9 +421,19 @@ export function noticePage(page) {
  * `noticeConfirmed` is false, the citizen has confirmed the current notice earlier (on the server),
  * so the declaration is open.
  */
+/** Opens the app in a fresh tab (the home page) and goes to the section named `name`. */
+export async function gotoSection(page, name, baseUrl = APP_URL) {
+  await page.goto(`${baseUrl}/`);
+  await page
+    .getByRole('navigation', { name: 'Sections' })
+    .getByRole('button', { name, exact: true })
+    .click({ timeout: LOAD_TIMEOUT });
+}
+
 export async function openOrganDonation(page, { baseUrl = APP_URL, expectNone = true, noticeConfirmed = true } = {}) {
   if (noticeConfirmed && baseUrl === APP_URL) await confirmNoticeOnServer();
-  await page.goto(`${baseUrl}/`);
+  // A fresh tab starts at the home page; the declarations bundle loads on first use.
+  await gotoSection(page, HEADINGS.en, baseUrl);
   const ui = organDonationPage(page);
   await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
   await waitForDecisionLoaded(ui);

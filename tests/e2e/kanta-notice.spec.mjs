@@ -8,6 +8,7 @@ import {
   APP_UNKNOWN_PATIENT_URL,
   APP_URL,
   HEADINGS,
+  gotoSection,
   clearFaults,
   LOAD_TIMEOUT,
   NOTICE_URL,
@@ -32,7 +33,7 @@ const { sentFrom } = freshServerPerTest(test);
 
 /** Opens the app without a confirmation on the server: the declaration is locked. */
 async function openLocked(page, baseUrl = APP_URL) {
-  await page.goto(`${baseUrl}/`);
+  await gotoSection(page, HEADINGS.en, baseUrl);
   const ui = organDonationPage(page);
   await expect(ui.heading).toHaveText(HEADINGS.en, { timeout: LOAD_TIMEOUT });
   await expect(ui.locked).toBeVisible({ timeout: LOAD_TIMEOUT });
@@ -99,7 +100,7 @@ test('declarations are locked until the notice is confirmed; the confirmation is
 
 test('a new version of the notice locks declarations again until it is confirmed', async ({ page }) => {
   await confirmNoticeOnServer(NOTICE_URL);
-  await page.goto(`${APP_URL}/`);
+  await gotoSection(page, HEADINGS.en);
   const ui = organDonationPage(page);
   await expectOpen(ui);
 

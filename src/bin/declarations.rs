@@ -1,0 +1,11 @@
+//! The declarations bundle, loaded when the citizen first opens a declaration (see `sections`).
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    tahto::pages::mount_declarations();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("Tahto runs in a browser: build it with `trunk build` (see README).");
+}

@@ -1,0 +1,420 @@
+//! What the citizen reads from their health records, as plain types: prescriptions, lab results
+//! grouped by test, vaccinations, visits and who viewed their data. Every field is optional on the
+//! wire; what a record lacks is shown as missing, never guessed, and text from the server is
+//! cleaned of hidden characters and bounded before it is shown.
+
+use serde_json::Value;
+
+use crate::fhir::resources::{id, items, str_at};
+use crate::text::{clean_for_display, truncate_chars};
+
+/// Longest text shown from one field of a record (hostile or broken data stays readable).
+const FIELD_MAX_CHARS: usize = 500;
+
+/// A field's text, cleaned and bounded.
+fn shown(text: Option<&str>) -> String {
+    text.map(|t| truncate_chars(&clean_for_display(t), FIELD_MAX_CHARS))
+        .unwrap_or_default()
+}
+
+/// The readable name of a CodeableConcept: its text, else the first coding's display, else code.
+pub fn concept_text(concept: Option<&Value>) -> String {
+    let Some(concept) = concept else {
+        return String::new();
+    };
+    let coding = items(concept, "coding").first();
+    shown(
+        str_at(concept, &["text"])
+            .or_else(|| coding.and_then(|c| str_at(c, &["display"])))
+            .or_else(|| coding.and_then(|c| str_at(c, &["code"]))),
+    )
+}
+
+/// A Reference's display text.
+fn reference_text(reference: Option<&Value>) -> String {
+    shown(reference.and_then(|r| str_at(r, &["display"])))
+}
+
+/// A prescription (`MedicationRequest`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prescription {
+    pub id: String,
+    pub medication: String,
+    pub dosage: String,
+    pub authored: String,
+    pub valid_until: String,
+    pub prescriber: String,
+    pub renewable: bool,
+    pub past: bool,
+}
+
+impl Prescription {
+    pub fn from_resource(resource: &Value) -> Option<Prescription> {
+        Some(Prescription {
+            id: id(resource)?.to_owned(),
+            medication: concept_text(resource.get("medicationCodeableConcept")),
+            dosage: shown(
+                items(resource, "dosageInstruction")
+                    .first()
+                    .and_then(|d| str_at(d, &["text"])),
+            ),
+            authored: shown(str_at(resource, &["authoredOn"])),
+            valid_until: shown(str_at(
+                resource,
+                &["dispenseRequest", "validityPeriod", "end"],
+            )),
+            prescriber: reference_text(resource.get("requester")),
+            renewable: crate::domain::renewal::is_renewable(resource),
+            past: crate::domain::renewal::is_past(resource),
+        })
+    }
+}
+
+/// Whether a lab result is outside its reference range, by the lab's own interpretation or, when
+/// the lab gave none, by the range itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flag {
+    Normal,
+    High,
+    Low,
+}
+
+/// One lab result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabResult {
+    /// When the sample was taken (ISO 8601).
+    pub when: String,
+    pub value: Option<f64>,
+    /// The value as text, for results that are not numbers (e.g. "negative").
+    pub text: String,
+    pub flag: Flag,
+}
+
+/// Every result of one test, newest first, with its unit and reference range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabTest {
+    /// The test's key (LOINC code, else its name).
+    pub key: String,
+    pub name: String,
+    pub unit: String,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// The range as the lab wrote it, or built from low/high.
+    pub range: String,
+    pub results: Vec<LabResult>,
+}
+
+impl LabTest {
+    /// The numeric values with their dates, oldest first (for the chart).
+    pub fn series(&self) -> Vec<(&str, f64)> {
+        self.results
+            .iter()
+            .rev()
+            .filter_map(|r| Some((r.when.as_str(), r.value?)))
+            .collect()
+    }
+}
+
+fn quantity_value(q: Option<&Value>) -> Option<f64> {
+    q?.get("value")?.as_f64().filter(|v| v.is_finite())
+}
+
+/// Groups lab `Observation`s by test. Tests keep the order of their newest result (newest first);
+/// results within a test are newest first. Observations that are not laboratory results or have
+/// no code are left out.
+pub fn group_lab_results(observations: &[Value]) -> Vec<LabTest> {
+    let mut tests: Vec<LabTest> = Vec::new();
+    let mut sorted: Vec<&Value> = observations.iter().collect();
+    // ISO 8601 dates in one time zone sort as text; the server sorts too, this keeps us exact.
+    sorted.sort_by(|a, b| effective(b).cmp(effective(a)));
+    for obs in sorted {
+        let Some(code) = obs.get("code") else {
+            continue;
+        };
+        let loinc = items(code, "coding")
+            .iter()
+            .find(|c| str_at(c, &["system"]) == Some(crate::fhir::resources::LOINC))
+            .and_then(|c| str_at(c, &["code"]));
+        let name = concept_text(Some(code));
+        let key = loinc.map_or_else(|| name.clone(), str::to_owned);
+        if key.is_empty() {
+            continue;
+        }
+        let quantity = obs.get("valueQuantity");
+        let value = quantity_value(quantity);
+        let range = items(obs, "referenceRange").first();
+        let low = quantity_value(range.and_then(|r| r.get("low")));
+        let high = quantity_value(range.and_then(|r| r.get("high")));
+        let interpretation = items(obs, "interpretation")
+            .iter()
+            .flat_map(|i| items(i, "coding"))
+            .find_map(|c| str_at(c, &["code"]));
+        let flag = match interpretation {
+            Some("H" | "HH" | "HU" | "A" | "AA") => Flag::High,
+            Some("L" | "LL" | "LU") => Flag::Low,
+            Some(_) => Flag::Normal,
+            None => match value {
+                Some(v) if high.is_some_and(|h| v > h) => Flag::High,
+                Some(v) if low.is_some_and(|l| v < l) => Flag::Low,
+                _ => Flag::Normal,
+            },
+        };
+        let unit = shown(quantity.and_then(|q| str_at(q, &["unit"])));
+        let text = match value {
+            Some(_) => String::new(),
+            None => shown(
+                str_at(obs, &["valueString"])
+                    .or_else(|| str_at(obs, &["valueCodeableConcept", "text"])),
+            ),
+        };
+        let result = LabResult {
+            when: effective(obs).to_owned(),
+            value,
+            text,
+            flag,
+        };
+        match tests.iter_mut().find(|t| t.key == key) {
+            Some(test) => test.results.push(result),
+            None => {
+                let range_text = shown(range.and_then(|r| str_at(r, &["text"])));
+                let range_text = if range_text.is_empty() {
+                    match (low, high) {
+                        (Some(l), Some(h)) => format!("{l}–{h} {unit}"),
+                        (None, Some(h)) => format!("< {h} {unit}"),
+                        (Some(l), None) => format!("> {l} {unit}"),
+                        (None, None) => String::new(),
+                    }
+                } else {
+                    range_text
+                };
+                tests.push(LabTest {
+                    key,
+                    name,
+                    unit,
+                    low,
+                    high,
+                    range: range_text,
+                    results: vec![result],
+                });
+            }
+        }
+    }
+    tests
+}
+
+fn effective(obs: &Value) -> &str {
+    str_at(obs, &["effectiveDateTime"])
+        .or_else(|| str_at(obs, &["effectivePeriod", "start"]))
+        .or_else(|| str_at(obs, &["issued"]))
+        .unwrap_or("")
+}
+
+/// A vaccination (`Immunization`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vaccination {
+    pub vaccine: String,
+    pub when: String,
+    pub lot: String,
+    pub given_by: String,
+    pub place: String,
+}
+
+impl Vaccination {
+    pub fn from_resource(resource: &Value) -> Vaccination {
+        Vaccination {
+            vaccine: concept_text(resource.get("vaccineCode")),
+            when: shown(str_at(resource, &["occurrenceDateTime"])),
+            lot: shown(str_at(resource, &["lotNumber"])),
+            given_by: reference_text(
+                items(resource, "performer")
+                    .first()
+                    .and_then(|p| p.get("actor")),
+            ),
+            place: reference_text(resource.get("location")),
+        }
+    }
+}
+
+/// A visit (`Encounter`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Visit {
+    pub kind: String,
+    pub start: String,
+    pub reason: String,
+    pub professional: String,
+    pub place: String,
+}
+
+impl Visit {
+    pub fn from_resource(resource: &Value) -> Visit {
+        let place = items(resource, "location")
+            .first()
+            .map(|l| reference_text(l.get("location")))
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| reference_text(resource.get("serviceProvider")));
+        Visit {
+            kind: concept_text(items(resource, "type").first()),
+            start: shown(str_at(resource, &["period", "start"])),
+            reason: concept_text(items(resource, "reasonCode").first()),
+            professional: reference_text(
+                items(resource, "participant")
+                    .first()
+                    .and_then(|p| p.get("individual")),
+            ),
+            place,
+        }
+    }
+}
+
+/// One viewing of the citizen's data (`AuditEvent`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Access {
+    pub when: String,
+    pub who: String,
+    pub organisation: String,
+    pub what: String,
+    pub purpose: String,
+    /// Viewed for emergency care (no care relationship needed): shown prominently.
+    pub emergency: bool,
+}
+
+impl Access {
+    pub fn from_resource(resource: &Value) -> Access {
+        let agent = items(resource, "agent")
+            .iter()
+            .find(|a| a.get("requestor").and_then(Value::as_bool) == Some(true))
+            .or_else(|| items(resource, "agent").first());
+        let purpose = agent.and_then(|a| items(a, "purposeOfUse").first());
+        let emergency = items(resource, "purposeOfEvent")
+            .iter()
+            .chain(agent.map_or(&[][..], |a| items(a, "purposeOfUse")))
+            .flat_map(|p| items(p, "coding"))
+            .any(|c| str_at(c, &["code"]) == Some("ETREAT"));
+        Access {
+            when: shown(str_at(resource, &["recorded"])),
+            who: reference_text(agent.and_then(|a| a.get("who"))),
+            organisation: shown(str_at(resource, &["source", "site"])),
+            what: shown(
+                items(resource, "entity")
+                    .first()
+                    .and_then(|e| str_at(e, &["name"])),
+            ),
+            purpose: concept_text(purpose),
+            emergency,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn lab(code: &str, date: &str, value: f64, flag: Option<&str>) -> Value {
+        let mut obs = json!({
+            "resourceType": "Observation",
+            "code": {"coding": [{"system": "http://loinc.org", "code": code}], "text": format!("T-{code}")},
+            "effectiveDateTime": date,
+            "valueQuantity": {"value": value, "unit": "mmol/l"},
+            "referenceRange": [{"low": {"value": 4.0}, "high": {"value": 6.0}}],
+        });
+        if let Some(f) = flag {
+            obs["interpretation"] = json!([{"coding": [{"code": f}]}]);
+        }
+        obs
+    }
+
+    #[test]
+    fn lab_results_are_grouped_by_test_newest_first_and_flagged() {
+        let tests = group_lab_results(&[
+            lab("1-1", "2025-01-01T08:00:00+02:00", 5.0, None),
+            lab("2-2", "2026-01-01T08:00:00+02:00", 7.0, None),
+            lab("1-1", "2026-02-01T08:00:00+02:00", 3.0, Some("L")),
+            lab("1-1", "2025-06-01T08:00:00+03:00", 6.5, None),
+        ]);
+        assert_eq!(tests.len(), 2);
+        assert_eq!(tests[0].key, "1-1", "the test with the newest result first");
+        assert_eq!(tests[0].name, "T-1-1");
+        let flags: Vec<Flag> = tests[0].results.iter().map(|r| r.flag).collect();
+        assert_eq!(flags, [Flag::Low, Flag::High, Flag::Normal]);
+        assert_eq!(tests[0].range, "4–6 mmol/l");
+        let series: Vec<f64> = tests[0].series().iter().map(|(_, v)| *v).collect();
+        assert_eq!(series, [5.0, 6.5, 3.0], "the chart runs oldest to newest");
+        assert_eq!(
+            tests[1].results[0].flag,
+            Flag::High,
+            "by range when the lab gave no flag"
+        );
+    }
+
+    #[test]
+    fn broken_or_hostile_records_are_shown_safely() {
+        let tests = group_lab_results(&[
+            json!({"resourceType": "Observation"}),
+            json!({"code": {"text": "CRP\u{200B}"}, "valueString": "negatiivinen\u{0007}"}),
+            json!({"code": {"text": "x"}, "valueQuantity": {"value": "NaN"}}),
+        ]);
+        assert_eq!(tests.len(), 2);
+        assert_eq!(tests[0].name, "CRP");
+        assert_eq!(tests[0].results[0].text, "negatiivinen");
+        assert_eq!(tests[1].results[0].value, None);
+
+        let long = "a".repeat(10_000);
+        let visit = Visit::from_resource(&json!({"type": [{"text": long}]}));
+        assert!(
+            visit.kind.chars().count() <= FIELD_MAX_CHARS + 1,
+            "bounded, with an ellipsis"
+        );
+        assert_eq!(visit.start, "");
+    }
+
+    #[test]
+    fn prescriptions_vaccinations_visits_and_access_read_their_fields() {
+        let rx = Prescription::from_resource(&json!({
+            "resourceType": "MedicationRequest", "id": "rx1", "status": "active",
+            "extension": [{"url": crate::domain::renewal::RENEWABLE_EXTENSION, "valueBoolean": true}],
+            "medicationCodeableConcept": {"coding": [{"display": "Atorvastatin 20 mg"}]},
+            "dosageInstruction": [{"text": "1 x 1"}], "authoredOn": "2025-03-10",
+            "requester": {"display": "LL Anna Laakso"},
+            "dispenseRequest": {"validityPeriod": {"end": "2027-03-10"}},
+        }));
+        let rx = rx.expect("has an id");
+        assert_eq!(rx.medication, "Atorvastatin 20 mg");
+        assert!(rx.renewable && !rx.past);
+        assert_eq!(rx.valid_until, "2027-03-10");
+        assert!(Prescription::from_resource(&json!({"status": "active"})).is_none());
+
+        let v = Vaccination::from_resource(&json!({
+            "vaccineCode": {"text": "Influenssarokote"}, "occurrenceDateTime": "2025-10-21",
+            "lotNumber": "FLU25", "performer": [{"actor": {"display": "sh Mikko"}}],
+            "location": {"display": "Hervanta"},
+        }));
+        assert_eq!(
+            (v.vaccine.as_str(), v.lot.as_str(), v.given_by.as_str()),
+            ("Influenssarokote", "FLU25", "sh Mikko")
+        );
+
+        let visit = Visit::from_resource(&json!({
+            "type": [{"text": "Etävastaanotto"}], "period": {"start": "2025-01-20T13:00:00+02:00"},
+            "serviceProvider": {"display": "Hervannan terveysasema"},
+        }));
+        assert_eq!(
+            visit.place, "Hervannan terveysasema",
+            "the provider when there is no location"
+        );
+
+        let access = Access::from_resource(&json!({
+            "recorded": "2025-12-28T21:47:09Z",
+            "purposeOfEvent": [{"coding": [{"code": "ETREAT"}]}],
+            "agent": [{"who": {"display": "LT Juha"}, "requestor": true,
+                       "purposeOfUse": [{"text": "Kiireellinen hoito"}]}],
+            "source": {"site": "Tays"}, "entity": [{"name": "Hoitokertomus"}],
+        }));
+        assert!(access.emergency);
+        assert_eq!(access.purpose, "Kiireellinen hoito");
+        assert_eq!(
+            (access.who.as_str(), access.organisation.as_str()),
+            ("LT Juha", "Tays")
+        );
+    }
+}

@@ -1,0 +1,269 @@
+//! Disclosure consents and refusals: consent to disclose data between care providers, and
+//! refusals for one visit or prescription. Each is a `Consent` saved through the save pipeline;
+//! withdrawing one makes it `inactive` (an `If-Match` update), so its history stays on record.
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::app::AppContext;
+use crate::domain::disclosure::{from_consent, to_consent, withdrawn, Disclosure};
+use crate::domain::records::{Prescription, Visit};
+use crate::fhir::resources::{id, last_updated, str_at, version_id, IDENTIFIER_SYSTEM};
+use crate::i18n::declarations::DeclText;
+use crate::i18n::Msg;
+use crate::pages::kanta_notice::DeclarationGate;
+use crate::save::sync::Outbox;
+use crate::save::{SaveState, Write};
+use crate::sections::View;
+use crate::ui::search::{PagedSearch, SearchState};
+use crate::ui::{use_i18n, SaveStatus};
+
+/// The outbox record of a disclosure decision.
+fn record_of(disclosure: &Disclosure, patient_id: &str) -> String {
+    match disclosure {
+        Disclosure::ConsentToDisclose => format!("disclosure/consent/Patient/{patient_id}"),
+        Disclosure::Refusal { target } => format!("disclosure/refusal/{target}"),
+    }
+}
+
+/// The newest stored version of `disclosure`: the server's, or the one a save here stored last.
+fn latest(stored: &[Value], confirmed: Option<Value>, disclosure: &Disclosure) -> Option<Value> {
+    stored
+        .iter()
+        .chain(confirmed.as_ref())
+        .filter(|c| from_consent(c).is_some_and(|r| r.disclosure == *disclosure))
+        .max_by(|a, b| last_updated(a).cmp(&last_updated(b)))
+        .cloned()
+}
+
+/// One decision: what it means, whether it is in force, and the button to give or withdraw it.
+#[component]
+fn DisclosureItem(
+    /// The decision.
+    disclosure: Disclosure,
+    /// What the decision is about, for the citizen.
+    title: String,
+    /// The label of the button that gives it.
+    give: DeclText,
+    /// The sentence shown while it is in force (`{date}`).
+    in_force: DeclText,
+    /// The sentence shown while it is not (none for refusals: the button says it).
+    #[prop(optional)]
+    not_in_force: Option<DeclText>,
+    /// Every disclosure Consent the server returned.
+    consents: PagedSearch,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (Some(ctx), Some(outbox)) = (use_context::<AppContext>(), use_context::<Outbox>()) else {
+        return ().into_any();
+    };
+    let patient_id = StoredValue::new(ctx.config.patient_id.clone());
+    let record = StoredValue::new(record_of(&disclosure, &ctx.config.patient_id));
+    let disclosure = StoredValue::new(disclosure);
+    let state = Signal::derive(move || record.with_value(|r| outbox.state_of(r)));
+    let current = Memo::new(move |_| {
+        let confirmed = record.with_value(|r| outbox.confirmed_copy(r));
+        consents
+            .items
+            .with(|items| disclosure.with_value(|d| latest(items, confirmed, d)))
+    });
+    let active =
+        move || current.with(|c| c.as_ref().and_then(from_consent).is_some_and(|r| r.active));
+    let line = move || {
+        let lang = i18n.lang.get();
+        if active() {
+            let date = current.with(|c| {
+                c.as_ref()
+                    .and_then(|c| {
+                        str_at(c, &["dateTime"])
+                            .or(last_updated(c))
+                            .map(str::to_owned)
+                    })
+                    .unwrap_or_default()
+            });
+            i18n.format(in_force, &[("date", &crate::web::format_date(&date, lang))])
+        } else {
+            not_in_force
+                .map(|m| i18n.t(m).to_owned())
+                .unwrap_or_default()
+        }
+    };
+    let busy = move || {
+        matches!(
+            state.get(),
+            SaveState::Saving { .. } | SaveState::Queued { .. }
+        )
+    };
+    let on_give = move |_| {
+        // Given again after a withdrawal: a new Consent, so it needs a new key.
+        let key = record.with_value(|r| {
+            if current.with_untracked(Option::is_some) {
+                crate::web::renew_creation_key(r)
+            } else {
+                crate::web::creation_key(r)
+            }
+        });
+        let consent = disclosure
+            .with_value(|d| to_consent(d, &patient_id.get_value(), &crate::web::now_iso(), &key));
+        let write = Write::Create {
+            creation_key: format!("{IDENTIFIER_SYSTEM}|{key}"),
+        };
+        record.with_value(|r| outbox.save(r, "Consent", consent, write));
+    };
+    let on_withdraw = move |_| {
+        let Some(stored) = current.get_untracked() else {
+            return;
+        };
+        let (Some(id), Some(version)) = (id(&stored), version_id(&stored)) else {
+            return;
+        };
+        let write = Write::Update {
+            id: id.to_owned(),
+            if_match: version.to_owned(),
+        };
+        let resource = withdrawn(&stored, &crate::web::now_iso());
+        record.with_value(|r| outbox.save(r, "Consent", resource, write));
+    };
+    let on_retry = Callback::new(move |_| record.with_value(|r| outbox.retry_now(r)));
+    view! {
+        <li class="tahto-card tahto-record" data-testid="disclosure">
+            {(!title.is_empty()).then(|| view! { <h3>{title}</h3> })}
+            <p data-testid="disclosure-state" hidden=move || line().is_empty()>{line}</p>
+            <div class="tahto-actions">
+                <button
+                    type="button"
+                    class="tahto-button tahto-primary"
+                    hidden=active
+                    disabled=busy
+                    on:click=on_give
+                >
+                    {i18n.tr(give)}
+                </button>
+                <button
+                    type="button"
+                    class="tahto-button"
+                    hidden=move || !active()
+                    disabled=busy
+                    on:click=on_withdraw
+                >
+                    {i18n.tr(DeclText::Withdraw)}
+                </button>
+            </div>
+            <SaveStatus state on_retry />
+        </li>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn DisclosuresPage(
+    /// Opens the notice (from the explanation shown while the page is locked).
+    on_open_notice: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let consents = PagedSearch::new(
+        View::Disclosures,
+        "Consent",
+        "patient",
+        &[("category", "http://loinc.org|59284-0")],
+        200,
+    );
+    let visits = PagedSearch::new(
+        View::Disclosures,
+        "Encounter",
+        "patient",
+        &[("_sort", "-date")],
+        50,
+    );
+    let prescriptions = PagedSearch::new(
+        View::Disclosures,
+        "MedicationRequest",
+        "patient",
+        &[("_sort", "-authoredon")],
+        50,
+    );
+    let refusal = move |target: String, title: String, give: DeclText| {
+        view! {
+            <DisclosureItem
+                disclosure=Disclosure::Refusal { target }
+                title
+                give
+                in_force=DeclText::Refused
+                consents
+            />
+        }
+    };
+    let visit_items = move || {
+        let lang = i18n.lang.get();
+        visits.items.with(|items| {
+            items
+                .iter()
+                .filter_map(|e| {
+                    let target = format!("Encounter/{}", id(e)?);
+                    let v = Visit::from_resource(e);
+                    let title = format!(
+                        "{} · {} · {}",
+                        crate::web::format_date(&v.start, lang),
+                        v.kind,
+                        v.reason
+                    );
+                    Some(refusal(target, title, DeclText::RefuseVisit))
+                })
+                .collect_view()
+        })
+    };
+    let prescription_items = move || {
+        let lang = i18n.lang.get();
+        prescriptions.items.with(|items| {
+            items
+                .iter()
+                .filter_map(Prescription::from_resource)
+                .map(|rx| {
+                    let title = format!(
+                        "{} · {}",
+                        crate::web::format_date(&rx.authored, lang),
+                        rx.medication
+                    );
+                    refusal(
+                        format!("MedicationRequest/{}", rx.id),
+                        title,
+                        DeclText::RefusePrescription,
+                    )
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <article class="tahto-page" aria-labelledby="tahto-disc-title">
+            <h1 id="tahto-disc-title">{i18n.tr(Msg::DisclosuresTitle)}</h1>
+            <p class="tahto-lead">{i18n.tr(DeclText::DiscIntro)}</p>
+            <DeclarationGate on_open_notice>
+                <section aria-labelledby="tahto-disc-consent">
+                    <h2 id="tahto-disc-consent">{i18n.tr(DeclText::ConsentHeading)}</h2>
+                    <p>{i18n.tr(DeclText::ConsentMeaning)}</p>
+                    <ul class="tahto-records">
+                        <DisclosureItem
+                            disclosure=Disclosure::ConsentToDisclose
+                            title=String::new()
+                            give=DeclText::GiveConsent
+                            in_force=DeclText::ConsentGiven
+                            not_in_force=DeclText::ConsentNotGiven
+                            consents
+                        />
+                    </ul>
+                    <SearchState search=consents />
+                </section>
+                <section aria-labelledby="tahto-disc-refusals">
+                    <h2 id="tahto-disc-refusals">{i18n.tr(DeclText::RefusalsHeading)}</h2>
+                    <p>{i18n.tr(DeclText::RefusalMeaning)}</p>
+                    <h3>{i18n.tr(DeclText::VisitsHeading)}</h3>
+                    <ul class="tahto-records" data-testid="refusal-visits">{visit_items}</ul>
+                    <SearchState search=visits />
+                    <h3>{i18n.tr(DeclText::PrescriptionsHeading)}</h3>
+                    <ul class="tahto-records" data-testid="refusal-prescriptions">{prescription_items}</ul>
+                    <SearchState search=prescriptions />
+                </section>
+            </DeclarationGate>
+        </article>
+    }
+}

@@ -1,0 +1,219 @@
+//! The home page: at a glance, what the citizen has declared and what needs them.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::app::AppContext;
+use crate::domain::glance::{glance, Glance};
+use crate::fhir::FhirError;
+use crate::i18n::Msg;
+use crate::pages::kanta_notice::{GateState, NoticeGate};
+use crate::save::sync::Outbox;
+use crate::save::SaveState;
+use crate::sections::View;
+use crate::ui::save_status::describe;
+use crate::ui::use_i18n;
+
+/// The glance: loading, read, or why not.
+#[derive(Clone, Debug, PartialEq)]
+enum Load {
+    Loading,
+    Loaded(Glance),
+    Failed,
+}
+
+/// Fetches what the glance is read from (three searches).
+async fn fetch_glance(ctx: &AppContext) -> Result<Glance, FhirError> {
+    let patient = format!("Patient/{}", ctx.config.patient_id);
+    let client = &ctx.client;
+    let consents = client
+        .search("Consent", &[("patient", &patient), ("_count", "500")])
+        .await?;
+    let wills = client
+        .search(
+            "DocumentReference",
+            &[
+                ("patient", &patient),
+                ("type", "http://loinc.org|86533-7"),
+                ("status", "current"),
+                ("_count", "20"),
+            ],
+        )
+        .await?;
+    let tasks = client
+        .search(
+            "Task",
+            &[
+                ("patient", &patient),
+                ("code", "http://snomed.info/sct|103742009"),
+                ("_count", "200"),
+            ],
+        )
+        .await?;
+    let now = js_sys::Date::now() as i64;
+    Ok(glance(&consents, &wills, &tasks, now, |iso| {
+        let ms = js_sys::Date::parse(iso);
+        ms.is_finite().then_some(ms as i64)
+    }))
+}
+
+/// A card that opens a section.
+#[component]
+fn SectionCard(
+    /// The section opened.
+    target: View,
+    /// The section shown (set to `target` on open).
+    view: RwSignal<View>,
+    /// One line of state under the title, if any.
+    #[prop(optional, into)]
+    state: Option<Signal<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <li class="tahto-card tahto-home-card" data-testid=format!("home-{}", target.key())>
+            <h3>{i18n.tr(target.title())}</h3>
+            {state.map(|s| view! {
+                <p class="tahto-home-state" data-testid="home-state" hidden=move || s.with(String::is_empty)>{s}</p>
+            })}
+            <button
+                type="button"
+                class="tahto-button"
+                aria-label=move || format!("{} {}", i18n.t(Msg::Open), i18n.t(target.title()))
+                on:click=move |_| view.set(target)
+            >
+                {i18n.tr(Msg::Open)}
+            </button>
+        </li>
+    }
+}
+
+/// The home page.
+#[component]
+pub fn HomePage(
+    /// The section shown; the cards open theirs.
+    view: RwSignal<View>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let gate = use_context::<NoticeGate>();
+    let outbox = use_context::<Outbox>();
+    let notice_state = Signal::derive(move || {
+        let msg = match gate.map(|g| g.state()) {
+            Some(GateState::Open) => Msg::HomeNoticeConfirmed,
+            Some(GateState::Locked) => Msg::HomeNoticeUnread,
+            Some(GateState::NoNotice) => Msg::NoticeMissing,
+            Some(GateState::Failed) => Msg::HomeNoticeUnknown,
+            Some(GateState::Checking) | None => Msg::NoticeLoading,
+        };
+        i18n.t(msg).to_owned()
+    });
+    let unsent = move || outbox.map(|o| o.unsent_records().len()).unwrap_or(0);
+    let ctx = use_context::<AppContext>();
+    let patient = ctx
+        .as_ref()
+        .map(|c| c.config.patient_id.clone())
+        .unwrap_or_default();
+    let load = RwSignal::new(Load::Loading);
+    // Fetched each time the home page is shown: it must show what was just saved elsewhere.
+    Effect::new(move |_| {
+        if view.get() != View::Home {
+            return;
+        }
+        let Some(ctx) = use_context::<AppContext>() else {
+            return;
+        };
+        spawn_local(async move {
+            let result = fetch_glance(&ctx).await;
+            load.try_set(result.map_or(Load::Failed, Load::Loaded));
+        });
+    });
+    // A declaration's line: its save while one is under way, else when it was recorded.
+    let declaration_state = move |target: View| {
+        let patient = patient.clone();
+        Signal::derive(move || {
+            let record = match target {
+                View::OrganDonation => format!("organ-donation/Patient/{patient}"),
+                View::AdvanceDirective => format!("advance-directive/Patient/{patient}"),
+                View::LivingWill => format!("living-will/Patient/{patient}"),
+                _ => format!("disclosure/consent/Patient/{patient}"),
+            };
+            if let Some(state) = outbox.map(|o| o.state_of(&record)) {
+                if !matches!(state, SaveState::Draft | SaveState::Confirmed(_)) {
+                    return describe(&i18n, &state);
+                }
+            }
+            let lang = i18n.lang.get();
+            let recorded = |at: &Option<String>| match at {
+                Some(at) => i18n.format(
+                    Msg::HomeRecorded,
+                    &[("date", &crate::web::format_date(at, lang))],
+                ),
+                None => i18n.t(Msg::HomeNotRecorded).to_owned(),
+            };
+            match load.get() {
+                Load::Loading => i18n.t(Msg::Loading).to_owned(),
+                Load::Failed => i18n.t(Msg::HomeUnknown).to_owned(),
+                Load::Loaded(g) => match target {
+                    View::OrganDonation => recorded(&g.organ_donation),
+                    View::AdvanceDirective => recorded(&g.advance_directive),
+                    View::LivingWill => recorded(&g.living_will),
+                    _ => {
+                        let consent = if g.disclosure_consent {
+                            Msg::HomeConsentInForce
+                        } else {
+                            Msg::HomeNotRecorded
+                        };
+                        format!(
+                            "{} · {}",
+                            i18n.t(consent),
+                            i18n.format(Msg::HomeRefusals, &[("count", &g.refusals.to_string())])
+                        )
+                    }
+                },
+            }
+        })
+    };
+    let renewals = Signal::derive(move || match load.get() {
+        Load::Loaded(g) if g.renewals_waiting > 0 => i18n.format(
+            Msg::HomeRenewalsWaiting,
+            &[("count", &g.renewals_waiting.to_string())],
+        ),
+        _ => String::new(),
+    });
+    view! {
+        <article class="tahto-page" aria-labelledby="tahto-home-title">
+            <h1 id="tahto-home-title">{i18n.tr(Msg::HomeTitle)}</h1>
+            <p class="tahto-lead">{i18n.tr(Msg::HomeIntro)}</p>
+            <p class="tahto-card tahto-home-unsent" data-testid="home-unsent" hidden=move || unsent() == 0>
+                {move || i18n.format(Msg::UnsentBadge, &[("count", &unsent().to_string())])}
+                " "
+                <button type="button" class="tahto-button" on:click=move |_| view.set(View::Unsent)>
+                    {i18n.tr(Msg::UnsentTitle)}
+                </button>
+            </p>
+            <section aria-labelledby="tahto-home-declarations">
+                <h2 id="tahto-home-declarations">{i18n.tr(Msg::NavDeclarations)}</h2>
+                <ul class="tahto-home-grid">
+                    <SectionCard target=View::Notice view state=notice_state />
+                    {View::DECLARATIONS
+                        .into_iter()
+                        .map(|target| {
+                            let state = declaration_state(target);
+                            view! { <SectionCard target view state /> }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+            <section aria-labelledby="tahto-home-records">
+                <h2 id="tahto-home-records">{i18n.tr(Msg::NavRecords)}</h2>
+                <ul class="tahto-home-grid">
+                    <SectionCard target=View::Prescriptions view state=renewals />
+                    {View::RECORDS
+                        .into_iter()
+                        .skip(1)
+                        .map(|target| view! { <SectionCard target view /> })
+                        .collect_view()}
+                </ul>
+            </section>
+        </article>
+    }
+}

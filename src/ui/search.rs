@@ -1,0 +1,200 @@
+//! Reading a list from the server in pages: fetched the first time its section is shown (a
+//! citizen who never opens the access log never waits for it), with "Fetch older ones" for long
+//! histories and a reason plus Try again when the network fails.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+
+use crate::app::AppContext;
+use crate::bundle::use_shown;
+use crate::fhir::client::FhirClient;
+use crate::fhir::FhirError;
+use crate::i18n::records::RecordsText;
+use crate::sections::View;
+use crate::ui::save_status::why_not_loaded;
+use crate::ui::{use_announcer, use_i18n, Announcer, I18n};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fetching {
+    NotYet,
+    Loading,
+    Done,
+    Failed(FhirError),
+}
+
+/// A paged search and what it has found so far.
+#[derive(Clone, Copy)]
+pub struct PagedSearch {
+    pub items: RwSignal<Vec<Value>>,
+    pub fetching: RwSignal<Fetching>,
+    /// The last page was full: there may be older ones.
+    pub more: RwSignal<bool>,
+    resource_type: &'static str,
+    announcer: Announcer,
+    i18n: I18n,
+    params: StoredValue<Vec<(&'static str, String)>>,
+    page: usize,
+    /// Bumped by `reload`: an answer to an older fetch is dropped, never appended twice.
+    generation: StoredValue<u32>,
+    client: StoredValue<Option<FhirClient>>,
+}
+
+impl PagedSearch {
+    /// `params` without the paging ones; `patient` is added (`<param>=Patient/<id>`).
+    pub fn new(
+        view: View,
+        resource_type: &'static str,
+        patient_param: &'static str,
+        params: &[(&'static str, &str)],
+        page: usize,
+    ) -> PagedSearch {
+        let ctx = use_context::<AppContext>();
+        let patient = ctx
+            .as_ref()
+            .map(|c| format!("Patient/{}", c.config.patient_id))
+            .unwrap_or_default();
+        let mut all: Vec<(&'static str, String)> = vec![(patient_param, patient)];
+        all.extend(params.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        let search = PagedSearch {
+            items: RwSignal::new(Vec::new()),
+            fetching: RwSignal::new(Fetching::NotYet),
+            more: RwSignal::new(false),
+            resource_type,
+            announcer: use_announcer(),
+            i18n: use_i18n(),
+            params: StoredValue::new(all),
+            page,
+            generation: StoredValue::new(0),
+            client: StoredValue::new(ctx.map(|c| c.client)),
+        };
+        let shown = use_shown();
+        Effect::new(move |_| {
+            let visible = shown.is_none_or(|s| s.view.get() == view);
+            if visible && search.fetching.get_untracked() == Fetching::NotYet {
+                search.fetch_more();
+            }
+        });
+        search
+    }
+
+    /// Fetches the next page (the first, on a first call or after `reload`).
+    pub fn fetch_more(self) {
+        if self.fetching.get_untracked() == Fetching::Loading {
+            return;
+        }
+        self.fetch();
+    }
+
+    fn fetch(self) {
+        let Some(client) = self.client.get_value() else {
+            return;
+        };
+        let generation = self.generation.get_value();
+        self.fetching.set(Fetching::Loading);
+        let offset = self.items.with_untracked(Vec::len).to_string();
+        let count = self.page.to_string();
+        let mut params = self.params.get_value();
+        params.push(("_count", count));
+        params.push(("_offset", offset));
+        let resource_type = self.resource_type;
+        let page = self.page;
+        spawn_local(async move {
+            let query: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let found = client.search(resource_type, &query).await;
+            if self.generation.get_value() != generation {
+                return;
+            }
+            match found {
+                Ok(found) => {
+                    self.more.set(found.len() >= page);
+                    self.items.update(|items| items.extend(found));
+                    self.fetching.set(Fetching::Done);
+                }
+                Err(error) => {
+                    let i18n = self.i18n;
+                    self.announcer.alert(i18n.format(
+                        RecordsText::LoadFailed,
+                        &[("why", &why_not_loaded(&i18n, &error))],
+                    ));
+                    self.fetching.set(Fetching::Failed(error));
+                }
+            }
+        });
+    }
+
+    /// Starts again from the newest (after a save that adds to the list).
+    pub fn reload(self) {
+        self.generation.update_value(|g| *g = g.wrapping_add(1));
+        self.items.set(Vec::new());
+        self.fetch();
+    }
+}
+
+/// Loading, the reason a fetch failed with Try again, "Nothing recorded" and "Fetch older ones":
+/// the states every list shares.
+#[component]
+pub fn SearchState(
+    /// The list's search.
+    search: PagedSearch,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let failed = move || match search.fetching.get() {
+        Fetching::Failed(error) => Some(i18n.format(
+            RecordsText::LoadFailed,
+            &[("why", &why_not_loaded(&i18n, &error))],
+        )),
+        _ => None,
+    };
+    let loading = move || matches!(search.fetching.get(), Fetching::Loading | Fetching::NotYet);
+    let empty = move || search.fetching.get() == Fetching::Done && search.items.with(Vec::is_empty);
+    view! {
+        <p class="tahto-hint" hidden=move || !loading()>{i18n.tr(RecordsText::Loading)}</p>
+        <p hidden=move || !empty()>{i18n.tr(RecordsText::Empty)}</p>
+        <div class="tahto-card tahto-error" hidden=move || failed().is_none()>
+            <p>{failed}</p>
+            <button type="button" class="tahto-button" on:click=move |_| search.fetch_more()>
+                {i18n.tr(crate::i18n::Msg::TryAgain)}
+            </button>
+        </div>
+        <button
+            type="button"
+            class="tahto-button"
+            hidden=move || !(search.more.get() && search.fetching.get() == Fetching::Done)
+            on:click=move |_| search.fetch_more()
+        >
+            {i18n.tr(RecordsText::LoadOlder)}
+        </button>
+    }
+}
+
+/// A page listing what one search found: heading, lead, the items and the list's states.
+#[component]
+pub fn RecordListPage<F, IV>(
+    /// The heading's id (the page is labelled by it).
+    heading_id: &'static str,
+    /// The heading.
+    title: crate::i18n::Msg,
+    /// What the page shows, in a sentence.
+    intro: RecordsText,
+    /// The list's test id.
+    list_id: &'static str,
+    /// The search.
+    search: PagedSearch,
+    /// Renders the found items (re-run when they or the language change).
+    items: F,
+) -> impl IntoView
+where
+    F: Fn() -> IV + Send + Sync + 'static,
+    IV: IntoView + 'static,
+{
+    let i18n = use_i18n();
+    view! {
+        <article class="tahto-page" aria-labelledby=heading_id>
+            <h1 id=heading_id>{i18n.tr(title)}</h1>
+            <p class="tahto-lead">{i18n.tr(intro)}</p>
+            <ul class="tahto-records" data-testid=list_id>{items}</ul>
+            <SearchState search />
+        </article>
+    }
+}
