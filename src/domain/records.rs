@@ -3,6 +3,8 @@
 //! wire; what a record lacks is shown as missing, never guessed, and text from the server is
 //! cleaned of hidden characters and bounded before it is shown.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::fhir::resources::{id, items, str_at};
@@ -107,11 +109,35 @@ pub struct LabTest {
 impl LabTest {
     /// The numeric values with their dates, oldest first (for the chart).
     pub fn series(&self) -> Vec<(&str, f64)> {
-        self.results
+        self.recent_series(usize::MAX)
+    }
+
+    /// The latest `n` numeric values with their dates, oldest first: a small chart of a long
+    /// history draws the recent part (the table holds all of it).
+    pub fn recent_series(&self, n: usize) -> Vec<(&str, f64)> {
+        let mut series: Vec<(&str, f64)> = self
+            .results
             .iter()
-            .rev()
             .filter_map(|r| Some((r.when.as_str(), r.value?)))
-            .collect()
+            .take(n)
+            .collect();
+        series.reverse();
+        series
+    }
+
+    /// Adds the results of the same test from an older page (results arrive newest first). The
+    /// name, unit and range stay those of the newest result. A page that overlaps in time (equal
+    /// timestamps across a page boundary, or a server that sorts differently) is merged in order.
+    pub fn add_older(&mut self, older: LabTest) {
+        let in_order = match (self.results.last(), older.results.first()) {
+            (Some(last), Some(first)) => first.when <= last.when,
+            _ => true,
+        };
+        self.results.extend(older.results);
+        if !in_order {
+            // Stable: results with the same time keep the order they arrived in.
+            self.results.sort_by(|a, b| b.when.cmp(&a.when));
+        }
     }
 }
 
@@ -124,6 +150,7 @@ fn quantity_value(q: Option<&Value>) -> Option<f64> {
 /// no code are left out.
 pub fn group_lab_results(observations: &[Value]) -> Vec<LabTest> {
     let mut tests: Vec<LabTest> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut sorted: Vec<&Value> = observations.iter().collect();
     // ISO 8601 dates in one time zone sort as text; the server sorts too, this keeps us exact.
     sorted.sort_by(|a, b| effective(b).cmp(effective(a)));
@@ -173,9 +200,10 @@ pub fn group_lab_results(observations: &[Value]) -> Vec<LabTest> {
             text,
             flag,
         };
-        match tests.iter_mut().find(|t| t.key == key) {
+        match by_key.get(&key).and_then(|&i| tests.get_mut(i)) {
             Some(test) => test.results.push(result),
             None => {
+                by_key.insert(key.clone(), tests.len());
                 let range_text = shown(range.and_then(|r| str_at(r, &["text"])));
                 let range_text = if range_text.is_empty() {
                     match (low, high) {
@@ -345,6 +373,62 @@ mod tests {
             Flag::High,
             "by range when the lab gave no flag"
         );
+    }
+
+    #[test]
+    fn pages_merged_into_their_tests_equal_grouping_all_at_once() {
+        // 3 tests, results every hour, newest first as the server pages them; two results share a
+        // time across a page boundary, and one result sits a page too early (a server sorting
+        // differently).
+        let mut all: Vec<Value> = (0..60)
+            .map(|i| {
+                let hour = 59 - i;
+                lab(
+                    &format!("{}-0", i % 3),
+                    &format!("2025-01-{:02}T{:02}:00:00Z", 1 + hour / 24, hour % 24),
+                    4.0 + f64::from(i % 7),
+                    None,
+                )
+            })
+            .collect();
+        all[20]["effectiveDateTime"] = all[19]["effectiveDateTime"].clone();
+        all.swap(25, 34);
+        let whole = group_lab_results(&all);
+
+        let mut merged: Vec<LabTest> = Vec::new();
+        for page in all.chunks(10) {
+            for test in group_lab_results(page) {
+                match merged.iter_mut().find(|t| t.key == test.key) {
+                    Some(shown) => shown.add_older(test),
+                    None => merged.push(test),
+                }
+            }
+        }
+        assert_eq!(merged.len(), 3);
+        for (a, b) in merged.iter().zip(&whole) {
+            assert_eq!(a.key, b.key, "tests in the same order");
+            let dates = |t: &LabTest| t.results.iter().map(|r| r.when.clone()).collect::<Vec<_>>();
+            assert_eq!(dates(a), dates(b), "{}: same results, newest first", a.key);
+        }
+    }
+
+    #[test]
+    fn a_long_history_charts_its_latest_values() {
+        let results: Vec<Value> = (0..100)
+            .map(|i| {
+                let when = format!("2025-01-01T{:02}:{:02}:00Z", i / 60, i % 60);
+                lab("1-1", &when, f64::from(i), None)
+            })
+            .collect();
+        let tests = group_lab_results(&results);
+        let recent = tests[0].recent_series(5);
+        let values: Vec<f64> = recent.iter().map(|(_, v)| *v).collect();
+        assert_eq!(
+            values,
+            [95.0, 96.0, 97.0, 98.0, 99.0],
+            "the latest five, oldest first"
+        );
+        assert_eq!(tests[0].series().len(), 100);
     }
 
     #[test]

@@ -28,6 +28,8 @@ crate::texts! {
         Low => ["▼ Matala", "▼ Lågt", "▼ Low"],
         Normal => ["Viitealueella", "Inom referensområdet", "Within range"],
         ChartLabel => ["{test}: {count} tulosta {from}–{to}, pienin {min}, suurin {max}", "{test}: {count} resultat {from}–{to}, lägsta {min}, högsta {max}", "{test}: {count} results {from}–{to}, lowest {min}, highest {max}"],
+        ChartLabelLatest => ["{test}: viimeisimmät {count}/{total} tulosta {from}–{to}, pienin {min}, suurin {max}", "{test}: de senaste {count} av {total} resultat {from}–{to}, lägsta {min}, högsta {max}", "{test}: the latest {count} of {total} results {from}–{to}, lowest {min}, highest {max}"],
+        ChartLatest => ["Kaaviossa viimeisimmät {count}/{total} tulosta; kaikki ovat taulukossa.", "Diagrammet visar de senaste {count} av {total} resultat; alla finns i tabellen.", "The chart shows the latest {count} of {total} results; all of them are in the table."],
         HistoryHeading => ["Kaikki tulokset", "Alla resultat", "All results"],
         Date => ["Päivä", "Datum", "Date"],
         Result => ["Tulos", "Resultat", "Result"],

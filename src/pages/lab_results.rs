@@ -17,6 +17,8 @@ use crate::ui::{use_i18n, I18n};
 const PAGE: usize = 250;
 const ROWS_FIRST: usize = 10;
 const ROWS_MORE: usize = 50;
+/// The chart draws this many latest values: about 5 px apart on a phone, still readable.
+const CHART_POINTS: usize = 60;
 
 fn flag_text(flag: Flag) -> RecordsText {
     match flag {
@@ -33,19 +35,21 @@ fn value_text(result: &LabResult, unit: &str, lang: Lang) -> String {
     }
 }
 
-/// The history as a small line chart, described in words for screen readers.
+/// The history as a small line chart of the latest `CHART_POINTS` values, described in words for
+/// screen readers (and, when the history is longer, for everyone: "the latest 60 of 1,200").
 #[component]
 fn LabChart(
     /// The test whose history is drawn.
-    test: StoredValue<LabTest>,
+    test: RwSignal<LabTest>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     const W: f64 = 300.0;
     const H: f64 = 90.0;
     const PAD: f64 = 8.0;
-    let drawing = move || {
-        test.with_value(|t| {
-            let series = t.series();
+    // Memos: an older page leaves the latest values, and so the drawing, as they were.
+    let drawing = Memo::new(move |_| {
+        test.with(|t| {
+            let series = t.recent_series(CHART_POINTS);
             if series.len() < 2 {
                 return None;
             }
@@ -71,51 +75,70 @@ fn LabChart(
                 (Some(l), None) => Some((PAD, y(l))),
                 (None, None) => None,
             };
-            let flags: Vec<(f64, f64, bool)> = t
+            let mut charted: Vec<&LabResult> = t
                 .results
                 .iter()
-                .rev()
                 .filter(|r| r.value.is_some())
+                .take(series.len())
+                .collect();
+            charted.reverse();
+            let flags: Vec<(f64, f64, bool)> = charted
+                .iter()
                 .zip(series.iter().enumerate())
                 .map(|(r, (i, (_, v)))| (x(i), y(*v), r.flag != Flag::Normal))
                 .collect();
             Some((points.join(" "), band, flags))
         })
-    };
+    });
+    // (charted, all numeric values): equal unless the history is longer than the chart.
+    let counts = Memo::new(move |_| {
+        test.with(|t| {
+            let all = t.results.iter().filter(|r| r.value.is_some()).count();
+            (all.min(CHART_POINTS), all)
+        })
+    });
     let label = move || {
         let lang = i18n.lang.get();
-        test.with_value(|t| {
-            let series = t.series();
+        let (charted, all) = counts.get();
+        test.with(|t| {
+            let series = t.recent_series(CHART_POINTS);
             let values = series.iter().map(|(_, v)| *v);
             let min = values.clone().fold(f64::INFINITY, f64::min);
             let max = values.fold(f64::NEG_INFINITY, f64::max);
+            let date = |d: Option<&(&str, f64)>| {
+                d.map(|(d, _)| crate::web::format_date(d, lang))
+                    .unwrap_or_default()
+            };
+            let text = if charted < all {
+                RecordsText::ChartLabelLatest
+            } else {
+                RecordsText::ChartLabel
+            };
             i18n.format(
-                RecordsText::ChartLabel,
+                text,
                 &[
                     ("test", &t.name),
-                    ("count", &series.len().to_string()),
-                    (
-                        "from",
-                        &series
-                            .first()
-                            .map(|(d, _)| crate::web::format_date(d, lang))
-                            .unwrap_or_default(),
-                    ),
-                    (
-                        "to",
-                        &series
-                            .last()
-                            .map(|(d, _)| crate::web::format_date(d, lang))
-                            .unwrap_or_default(),
-                    ),
+                    ("count", &charted.to_string()),
+                    ("total", &all.to_string()),
+                    ("from", &date(series.first())),
+                    ("to", &date(series.last())),
                     ("min", &crate::web::format_number(min, lang)),
                     ("max", &crate::web::format_number(max, lang)),
                 ],
             )
         })
     };
+    let caption = move || {
+        let (charted, all) = counts.get();
+        (charted < all).then(|| {
+            i18n.format(
+                RecordsText::ChartLatest,
+                &[("count", &charted.to_string()), ("total", &all.to_string())],
+            )
+        })
+    };
     move || {
-        drawing().map(|(points, band, flags)| {
+        drawing.get().map(|(points, band, flags)| {
             view! {
                 <svg class="tahto-chart" viewBox="0 0 300 90" role="img" aria-label=label>
                     {band.map(|(top, bottom)| view! {
@@ -133,6 +156,7 @@ fn LabChart(
                         })
                         .collect_view()}
                 </svg>
+                <p class="tahto-hint" aria-hidden="true" hidden=move || caption().is_none()>{caption}</p>
             }
         })
     }
@@ -149,19 +173,21 @@ fn result_row(i18n: I18n, result: &LabResult, unit: &str) -> impl IntoView {
     }
 }
 
-/// One test: latest result, range, chart and history.
+/// One test: latest result, range, chart and history. Older pages add to `test` in place; each
+/// part is a memo, so a page that adds only older results redraws only the counts (and an open
+/// history stays open). The history's rows are drawn when it is opened.
 #[component]
 fn LabTestCard(
-    /// The test and its results.
-    test: LabTest,
+    /// The test and its results so far.
+    test: RwSignal<LabTest>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let rows = RwSignal::new(ROWS_FIRST);
-    let total = test.results.len();
-    let test = StoredValue::new(test);
-    let latest = move || {
+    let open = RwSignal::new(false);
+    let total = Memo::new(move |_| test.with(|t| t.results.len()));
+    let latest = Memo::new(move |_| {
         let lang = i18n.lang.get();
-        test.with_value(|t| {
+        test.with(|t| {
             t.results.first().map(|r| {
                 let text = i18n.format(
                     RecordsText::Latest,
@@ -173,35 +199,49 @@ fn LabTestCard(
                 (text, r.flag)
             })
         })
-    };
-    let latest_flag = move || latest().map_or(Flag::Normal, |(_, f)| f);
-    let history = move || {
+    });
+    let latest_flag = move || latest.with(|l| l.as_ref().map_or(Flag::Normal, |(_, f)| *f));
+    let range = Memo::new(move |_| test.with(|t| t.range.clone()));
+    let shown_rows = Memo::new(move |_| {
+        if !open.get() {
+            return Vec::new();
+        }
         let shown = rows.get();
-        test.with_value(|t| {
-            t.results
-                .iter()
-                .take(shown)
-                .map(|r| result_row(i18n, r, &t.unit))
+        test.with(|t| t.results.iter().take(shown).cloned().collect::<Vec<_>>())
+    });
+    let history = move || {
+        let unit = test.with_untracked(|t| t.unit.clone());
+        shown_rows.with(|rows| {
+            rows.iter()
+                .map(|r| result_row(i18n, r, &unit))
                 .collect_view()
         })
     };
-    let left = move || total.saturating_sub(rows.get());
+    let left = move || total.get().saturating_sub(rows.get());
+    let toggled = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let is_open = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|details| details.has_attribute("open"));
+        open.set(is_open);
+    };
     view! {
         <li class="tahto-card tahto-lab" data-testid="lab-test">
-            <h2>{test.with_value(|t| t.name.clone())}</h2>
+            <h2>{move || test.with(|t| t.name.clone())}</h2>
             <p class="tahto-lab-latest">
-                {move || latest().map(|(text, _)| text)}
+                {move || latest.with(|l| l.as_ref().map(|(text, _)| text.clone()))}
                 " "
                 <strong class="tahto-flag" hidden=move || latest_flag() == Flag::Normal>
                     {move || i18n.t(flag_text(latest_flag()))}
                 </strong>
             </p>
-            <p class="tahto-hint" hidden=test.with_value(|t| t.range.is_empty())>
-                {move || test.with_value(|t| i18n.format(RecordsText::ReferenceRange, &[("range", &t.range)]))}
+            <p class="tahto-hint" hidden=move || range.with(String::is_empty)>
+                {move || range.with(|r| i18n.format(RecordsText::ReferenceRange, &[("range", r)]))}
             </p>
             <LabChart test />
-            <details>
-                <summary>{move || format!("{} ({total})", i18n.t(RecordsText::HistoryHeading))}</summary>
+            <details on:toggle=toggled>
+                <summary>{move || format!("{} ({})", i18n.t(RecordsText::HistoryHeading), total.get())}</summary>
                 <table class="tahto-table">
                     <thead>
                         <tr>
@@ -225,6 +265,14 @@ fn LabTestCard(
     }
 }
 
+/// A test's card: its key (for the keyed list) and its results, growing as older pages arrive.
+#[derive(Clone)]
+struct ShownTest {
+    key: String,
+    /// Arc, not arena: created while a page is merged, it must outlive that run.
+    test: ArcRwSignal<LabTest>,
+}
+
 #[component]
 pub fn LabResultsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -235,15 +283,44 @@ pub fn LabResultsPage() -> impl IntoView {
         &[("category", "laboratory"), ("_sort", "-date")],
         PAGE,
     );
-    // Grouping runs once per fetched page, not per render.
-    let tests = Memo::new(move |_| search.items.with(|items| group_lab_results(items)));
+    // Each fetched page is grouped on its own and merged into the tests already shown: the cost
+    // of a page does not grow with the history before it (DESIGN: nothing blocks for long).
+    let shown = RwSignal::new(Vec::<ShownTest>::new());
+    let merged = StoredValue::new(0_usize);
+    Effect::new(move |_| {
+        search.items.with(|items| {
+            let mut from = merged.get_value();
+            if items.len() < from {
+                // Reloaded from the newest: start over.
+                shown.set(Vec::new());
+                from = 0;
+            }
+            let page = group_lab_results(items.get(from..).unwrap_or_default());
+            merged.set_value(items.len());
+            let mut new_tests = Vec::new();
+            shown.with_untracked(|tests| {
+                for test in page {
+                    match tests.iter().find(|t| t.key == test.key) {
+                        Some(card) => card.test.update(|t| t.add_older(test)),
+                        None => new_tests.push(ShownTest {
+                            key: test.key.clone(),
+                            test: ArcRwSignal::new(test),
+                        }),
+                    }
+                }
+            });
+            if !new_tests.is_empty() {
+                shown.update(|tests| tests.extend(new_tests));
+            }
+        });
+    });
     view! {
         <article class="tahto-page" aria-labelledby="tahto-lab-title">
             <h1 id="tahto-lab-title">{i18n.tr(Msg::LabResultsTitle)}</h1>
             <p class="tahto-lead">{i18n.tr(RecordsText::LabIntro)}</p>
             <ul class="tahto-records" data-testid="lab-results">
-                <For each=move || tests.get() key=|t| (t.key.clone(), t.results.len()) let:test>
-                    <LabTestCard test />
+                <For each=move || shown.get() key=|t| t.key.clone() let:card>
+                    <LabTestCard test=RwSignal::from(card.test) />
                 </For>
             </ul>
             <SearchState search />

@@ -4,13 +4,10 @@
 // fetches every page of results and scrolls, and reports long tasks (> 50 ms, the browser's own
 // PerformanceObserver) and timings.
 //
-//   node tests/bench/lab-list.mjs [--results 3000] [--dist dist]
+//   node tests/bench/lab-list.mjs [--results 10000] [--dist dist]
 //
-// The local test server filters and sorts by evaluating FHIRPath per resource and clones every
-// match (Medplum's MemoryRepository): ~1.7 ms per stored Observation per search. At 10,000 results
-// one page takes longer than the app's 20 s request limit there, so the default is 3,000; the
-// browser-side figures (long tasks while 500 more results are grouped and shown) do not depend on
-// where the server's time goes.
+// The figure to watch is the longest task while older pages arrive: each page is merged into the
+// tests already shown, so it should stay flat however long the history grows.
 import { chromium } from '@playwright/test';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -20,11 +17,13 @@ import { PATIENT_ID } from '../fhir-server/seed.mjs';
 
 const { values } = parseArgs({
   options: {
-    results: { type: 'string', default: '3000' },
+    results: { type: 'string', default: '10000' },
     dist: { type: 'string', default: resolve(import.meta.dirname, '../../dist') },
   },
 });
 const RESULTS = Number(values.results);
+// The app's page size (src/pages/lab_results.rs).
+const PAGE = 250;
 
 const listen = (server) => new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server.address().port)));
 
@@ -92,9 +91,15 @@ const phase = async (name, action) => {
   const longest = tasks.length ? Math.max(...tasks) : 0;
   console.log(`lab list: ${name}: ${ms} ms, long tasks ${tasks.length}, longest ${Math.round(longest)} ms`);
 };
-await phase('open the page, first 500 results shown', async () => {
+await phase(`open the page, first ${PAGE} results shown`, async () => {
   await page.getByTestId('home-lab-results').getByRole('button').click();
-  await page.getByTestId('lab-test').first().waitFor({ timeout: 60_000 });
+  try {
+    await page.getByTestId('lab-test').first().waitFor({ timeout: 60_000 });
+  } catch (error) {
+    // Say what the citizen would see instead (e.g. the server too slow for the app's time limit).
+    const shown = await page.locator('[data-section="lab-results"]').innerText().catch(() => '');
+    throw new Error(`lab list: no results shown after 60 s; the page says: ${shown.slice(0, 400)}`, { cause: error });
+  }
 });
 await phase(`fetch older pages until all ${RESULTS} are shown`, async () => {
   const older = page.getByRole('button', { name: 'Fetch older ones' });

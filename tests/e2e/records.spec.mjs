@@ -171,6 +171,13 @@ test('a long lab history (1,200 results) arrives in pages and each table grows o
   }
   await expect(older, 'all 1,254 fetched: no more pages').toBeHidden({ timeout: LOAD_TIMEOUT });
   await expect(gluk.getByText('All results (1200)')).toBeVisible();
+  // Older pages were added to the card in place: the history the citizen opened is still open,
+  // with the rows they asked for, and the chart draws the latest 60 and says so.
+  await expect(gluk.getByRole('row'), 'the open history kept its 60 rows').toHaveCount(61);
+  await expect(gluk.getByRole('button', { name: 'Show more (1140 left)' })).toBeVisible();
+  await expect(gluk.getByRole('img')).toHaveAttribute('aria-label', /^P-Gluk: the latest 60 of 1200 results /);
+  await expect(gluk.getByText('The chart shows the latest 60 of 1200 results; all of them are in the table.')).toBeVisible();
+  await expect(gluk.locator('svg circle, svg rect.tahto-chart-out')).toHaveCount(60);
 });
 
 test('vaccinations, visits and the access log list what the server holds, newest first; emergency viewings stand out', async ({ page }) => {
