@@ -107,18 +107,13 @@ pub struct LabTest {
 }
 
 impl LabTest {
-    /// The numeric values with their dates, oldest first (for the chart).
-    pub fn series(&self) -> Vec<(&str, f64)> {
-        self.recent_series(usize::MAX)
-    }
-
-    /// The latest `n` numeric values with their dates, oldest first: a small chart of a long
-    /// history draws the recent part (the table holds all of it).
-    pub fn recent_series(&self, n: usize) -> Vec<(&str, f64)> {
-        let mut series: Vec<(&str, f64)> = self
+    /// The latest `n` results that are numbers, with their values, oldest first (for the chart:
+    /// a small chart of a long history draws the recent part; the table holds all of it).
+    pub fn charted(&self, n: usize) -> Vec<(&LabResult, f64)> {
+        let mut series: Vec<(&LabResult, f64)> = self
             .results
             .iter()
-            .filter_map(|r| Some((r.when.as_str(), r.value?)))
+            .filter_map(|r| Some((r, r.value?)))
             .take(n)
             .collect();
         series.reverse();
@@ -366,7 +361,11 @@ mod tests {
         let flags: Vec<Flag> = tests[0].results.iter().map(|r| r.flag).collect();
         assert_eq!(flags, [Flag::Low, Flag::High, Flag::Normal]);
         assert_eq!(tests[0].range, "4–6 mmol/l");
-        let series: Vec<f64> = tests[0].series().iter().map(|(_, v)| *v).collect();
+        let series: Vec<f64> = tests[0]
+            .charted(usize::MAX)
+            .iter()
+            .map(|(_, v)| *v)
+            .collect();
         assert_eq!(series, [5.0, 6.5, 3.0], "the chart runs oldest to newest");
         assert_eq!(
             tests[1].results[0].flag,
@@ -421,14 +420,14 @@ mod tests {
             })
             .collect();
         let tests = group_lab_results(&results);
-        let recent = tests[0].recent_series(5);
+        let recent = tests[0].charted(5);
         let values: Vec<f64> = recent.iter().map(|(_, v)| *v).collect();
         assert_eq!(
             values,
             [95.0, 96.0, 97.0, 98.0, 99.0],
             "the latest five, oldest first"
         );
-        assert_eq!(tests[0].series().len(), 100);
+        assert_eq!(tests[0].charted(usize::MAX).len(), 100);
     }
 
     #[test]

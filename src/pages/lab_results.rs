@@ -35,6 +35,79 @@ fn value_text(result: &LabResult, unit: &str, lang: Lang) -> String {
     }
 }
 
+/// What a chart draws and says, computed once each time the test's results change.
+#[derive(Clone, PartialEq)]
+struct ChartData {
+    points: String,
+    /// The reference range as a band: top and bottom.
+    band: Option<(f64, f64)>,
+    /// Each charted value: x, y, and whether it is out of range (drawn as a square).
+    marks: Vec<(f64, f64, bool)>,
+    from: String,
+    to: String,
+    min: f64,
+    max: f64,
+    /// How many values are charted, of how many numeric results in all.
+    charted: usize,
+    all: usize,
+}
+
+impl ChartData {
+    const W: f64 = 300.0;
+    const H: f64 = 90.0;
+    const PAD: f64 = 8.0;
+
+    /// None when there is nothing to draw a line through (fewer than two numeric results).
+    fn of(t: &LabTest) -> Option<ChartData> {
+        let (w, h, pad) = (Self::W, Self::H, Self::PAD);
+        let series = t.charted(CHART_POINTS);
+        if series.len() < 2 {
+            return None;
+        }
+        let values = series.iter().map(|(_, v)| *v);
+        let min = values.clone().fold(f64::INFINITY, f64::min);
+        let max = values.fold(f64::NEG_INFINITY, f64::max);
+        let lo = min.min(t.low.unwrap_or(f64::INFINITY));
+        let hi = max.max(t.high.unwrap_or(f64::NEG_INFINITY));
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        let x = |i: usize| pad + (w - 2.0 * pad) * i as f64 / (series.len() - 1) as f64;
+        let y = |v: f64| pad + (h - 2.0 * pad) * (hi - v) / span;
+        let points: Vec<String> = series
+            .iter()
+            .enumerate()
+            .map(|(i, (_, v))| format!("{:.1},{:.1}", x(i), y(*v)))
+            .collect();
+        let band = match (t.low, t.high) {
+            (Some(low), Some(high)) => Some((y(high), y(low))),
+            (None, Some(high)) => Some((y(high), h - pad)),
+            (Some(low), None) => Some((pad, y(low))),
+            (None, None) => None,
+        };
+        let marks = series
+            .iter()
+            .enumerate()
+            .map(|(i, (r, v))| (x(i), y(*v), r.flag != Flag::Normal))
+            .collect();
+        let when = |i: usize| {
+            series
+                .get(i)
+                .map(|(r, _)| r.when.clone())
+                .unwrap_or_default()
+        };
+        Some(ChartData {
+            points: points.join(" "),
+            band,
+            marks,
+            from: when(0),
+            to: when(series.len() - 1),
+            min,
+            max,
+            charted: series.len(),
+            all: t.results.iter().filter(|r| r.value.is_some()).count(),
+        })
+    }
+}
+
 /// The history as a small line chart of the latest `CHART_POINTS` values, described in words for
 /// screen readers (and, when the history is longer, for everyone: "the latest 60 of 1,200").
 #[component]
@@ -43,109 +116,55 @@ fn LabChart(
     test: RwSignal<LabTest>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    const W: f64 = 300.0;
-    const H: f64 = 90.0;
-    const PAD: f64 = 8.0;
-    // Memos: an older page leaves the latest values, and so the drawing, as they were.
-    let drawing = Memo::new(move |_| {
-        test.with(|t| {
-            let series = t.recent_series(CHART_POINTS);
-            if series.len() < 2 {
-                return None;
-            }
-            let values = series.iter().map(|(_, v)| *v);
-            let lo = values
-                .clone()
-                .fold(f64::INFINITY, f64::min)
-                .min(t.low.unwrap_or(f64::INFINITY));
-            let hi = values
-                .fold(f64::NEG_INFINITY, f64::max)
-                .max(t.high.unwrap_or(f64::NEG_INFINITY));
-            let span = if hi > lo { hi - lo } else { 1.0 };
-            let x = |i: usize| PAD + (W - 2.0 * PAD) * i as f64 / (series.len() - 1) as f64;
-            let y = |v: f64| PAD + (H - 2.0 * PAD) * (hi - v) / span;
-            let points: Vec<String> = series
-                .iter()
-                .enumerate()
-                .map(|(i, (_, v))| format!("{:.1},{:.1}", x(i), y(*v)))
-                .collect();
-            let band = match (t.low, t.high) {
-                (Some(l), Some(h)) => Some((y(h), y(l))),
-                (None, Some(h)) => Some((y(h), H - PAD)),
-                (Some(l), None) => Some((PAD, y(l))),
-                (None, None) => None,
-            };
-            let mut charted: Vec<&LabResult> = t
-                .results
-                .iter()
-                .filter(|r| r.value.is_some())
-                .take(series.len())
-                .collect();
-            charted.reverse();
-            let flags: Vec<(f64, f64, bool)> = charted
-                .iter()
-                .zip(series.iter().enumerate())
-                .map(|(r, (i, (_, v)))| (x(i), y(*v), r.flag != Flag::Normal))
-                .collect();
-            Some((points.join(" "), band, flags))
-        })
-    });
-    // (charted, all numeric values): equal unless the history is longer than the chart.
-    let counts = Memo::new(move |_| {
-        test.with(|t| {
-            let all = t.results.iter().filter(|r| r.value.is_some()).count();
-            (all.min(CHART_POINTS), all)
-        })
-    });
+    // A memo: an older page leaves the latest values, and so the drawing, as they were.
+    let chart = Memo::new(move |_| test.with(ChartData::of));
     let label = move || {
         let lang = i18n.lang.get();
-        let (charted, all) = counts.get();
-        test.with(|t| {
-            let series = t.recent_series(CHART_POINTS);
-            let values = series.iter().map(|(_, v)| *v);
-            let min = values.clone().fold(f64::INFINITY, f64::min);
-            let max = values.fold(f64::NEG_INFINITY, f64::max);
-            let date = |d: Option<&(&str, f64)>| {
-                d.map(|(d, _)| crate::web::format_date(d, lang))
-                    .unwrap_or_default()
-            };
-            let text = if charted < all {
-                RecordsText::ChartLabelLatest
-            } else {
-                RecordsText::ChartLabel
-            };
-            i18n.format(
-                text,
-                &[
-                    ("test", &t.name),
-                    ("count", &charted.to_string()),
-                    ("total", &all.to_string()),
-                    ("from", &date(series.first())),
-                    ("to", &date(series.last())),
-                    ("min", &crate::web::format_number(min, lang)),
-                    ("max", &crate::web::format_number(max, lang)),
-                ],
-            )
+        let name = test.with(|t| t.name.clone());
+        chart.with(|c| {
+            c.as_ref().map(|c| {
+                let text = if c.charted < c.all {
+                    RecordsText::ChartLabelLatest
+                } else {
+                    RecordsText::ChartLabel
+                };
+                i18n.format(
+                    text,
+                    &[
+                        ("test", &name),
+                        ("count", &c.charted.to_string()),
+                        ("total", &c.all.to_string()),
+                        ("from", &crate::web::format_date(&c.from, lang)),
+                        ("to", &crate::web::format_date(&c.to, lang)),
+                        ("min", &crate::web::format_number(c.min, lang)),
+                        ("max", &crate::web::format_number(c.max, lang)),
+                    ],
+                )
+            })
         })
     };
     let caption = move || {
-        let (charted, all) = counts.get();
-        (charted < all).then(|| {
-            i18n.format(
-                RecordsText::ChartLatest,
-                &[("count", &charted.to_string()), ("total", &all.to_string())],
-            )
+        chart.with(|c| {
+            c.as_ref().filter(|c| c.charted < c.all).map(|c| {
+                i18n.format(
+                    RecordsText::ChartLatest,
+                    &[
+                        ("count", &c.charted.to_string()),
+                        ("total", &c.all.to_string()),
+                    ],
+                )
+            })
         })
     };
     move || {
-        drawing.get().map(|(points, band, flags)| {
+        chart.get().map(|c| {
             view! {
                 <svg class="tahto-chart" viewBox="0 0 300 90" role="img" aria-label=label>
-                    {band.map(|(top, bottom)| view! {
+                    {c.band.map(|(top, bottom)| view! {
                         <rect class="tahto-chart-range" x="0" y=top width="300" height=bottom - top />
                     })}
-                    <polyline class="tahto-chart-line" points=points />
-                    {flags
+                    <polyline class="tahto-chart-line" points=c.points />
+                    {c.marks
                         .into_iter()
                         .map(|(cx, cy, out)| {
                             if out {
