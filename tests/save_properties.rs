@@ -38,9 +38,9 @@ use tahto::fhir::FhirError;
 use tahto::save::outbox;
 use tahto::save::outbox::{
     after_answer, after_read_back, enqueue, next_due, next_wake_ms, rebase_followers, reconcile,
-    same_content, start_attempt, take_theirs, Enqueue, NewSave, Next, OutboxEntry, Write,
+    same_content, start_attempt, take_theirs, Enqueue, NewSave, Next, OutboxEntry,
 };
-use tahto::save::{Receipt, RetryPolicy, SaveState};
+use tahto::save::{Receipt, RetryPolicy, SaveState, Write};
 
 const DEFAULT_RUNS: u64 = 5_000;
 const KEY_SYSTEM: &str = "urn:ietf:rfc:3986";

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::error::{parse_retry_after, version_from_etag};
 use super::resources::{last_updated, resource_type, OperationOutcome};
 use super::FhirError;
-use crate::save::{Receipt, Write};
+use super::{Receipt, Write};
 
 const FHIR_JSON: &str = "application/fhir+json";
 /// A phone on a bad network can take long; past this the save is shown as not yet saved.

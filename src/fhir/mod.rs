@@ -2,8 +2,10 @@
 
 pub mod error;
 pub mod resources;
+pub mod write;
 
 #[cfg(target_arch = "wasm32")]
 pub mod client;
 
 pub use error::FhirError;
+pub use write::{Receipt, Write};

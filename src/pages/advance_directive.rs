@@ -13,9 +13,10 @@ use crate::fhir::resources::{last_updated, version_id};
 use crate::i18n::declarations::DeclText;
 use crate::i18n::Msg;
 use crate::ui::edited_record::{
-    CleanTextArea, ConflictActions, DeclarationForm, EditedRecord, Load, RecordedSection, SaveAs,
+    ConflictActions, DeclarationForm, EditedRecord, Load, RecordedSection, SaveAs,
 };
 use crate::ui::save_status::why_not_loaded;
+use crate::ui::text_field::CleanTextArea;
 use crate::ui::{use_announcer, use_i18n, I18n, SaveStatus};
 
 const DRAFT_KEY: &str = "tahto.draft.advance-directive";

@@ -11,10 +11,9 @@ use crate::domain::living_will::{
 use crate::fhir::resources::{id, last_updated, str_at};
 use crate::i18n::declarations::DeclText;
 use crate::i18n::Msg;
-use crate::ui::edited_record::{
-    CleanTextArea, DeclarationForm, EditedRecord, Load, RecordedSection, SaveAs,
-};
+use crate::ui::edited_record::{DeclarationForm, EditedRecord, Load, RecordedSection, SaveAs};
 use crate::ui::save_status::why_not_loaded;
+use crate::ui::text_field::CleanTextArea;
 use crate::ui::{use_announcer, use_i18n, I18n, SaveStatus};
 
 const DRAFT_KEY: &str = "tahto.draft.living-will";

@@ -24,6 +24,6 @@ pub mod store;
 #[cfg(target_arch = "wasm32")]
 pub mod sync;
 
-pub use outbox::Write;
+pub use crate::fhir::{Receipt, Write};
 pub use retry::RetryPolicy;
-pub use state::{NotYetSaved, Receipt, SaveState};
+pub use state::{NotYetSaved, SaveState};

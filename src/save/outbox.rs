@@ -17,23 +17,14 @@
 use serde_json::{Map, Value};
 
 use super::retry::RetryPolicy;
-use super::state::{NotYetSaved, Receipt, SaveState};
-use crate::fhir::FhirError;
+use super::state::{NotYetSaved, SaveState};
+use crate::fhir::{FhirError, Receipt, Write};
 
 /// After this long "in flight" without an answer, an entry is considered abandoned (its tab was
 /// closed or crashed mid-request) and may be sent again. Longer than the request time limit.
 pub const IN_FLIGHT_LEASE_MS: f64 = 45_000.0;
 /// How many attempts the log keeps per entry (the count is kept separately).
 const ATTEMPT_LOG_LEN: usize = 20;
-
-/// How an entry is written to the server.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Write {
-    /// `POST`, with `If-None-Exist: identifier=<key>` so a retry can never store a second copy.
-    Create { creation_key: String },
-    /// `PUT <type>/<id>` with `If-Match: W/"<version>"`: never overwrites a change made elsewhere.
-    Update { id: String, if_match: String },
-}
 
 /// One try and how it ended, for the citizen's "why" and for support.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,10 +4,11 @@
 use std::future::Future;
 
 use super::outbox::{
-    after_answer, after_read_back, start_attempt, still_undecided, Next, OutboxEntry, Write,
+    after_answer, after_read_back, start_attempt, still_undecided, Next, OutboxEntry,
 };
 use super::retry::RetryPolicy;
 use crate::fhir::client::FhirClient;
+use crate::fhir::Write;
 
 /// At most this many follow-up requests (read-backs, resends) in one send.
 const MAX_HOPS: usize = 3;

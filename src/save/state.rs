@@ -4,16 +4,7 @@
 
 use serde_json::Value;
 
-use crate::fhir::FhirError;
-
-/// Proof that the server stored a save: only ever built from a 2xx answer carrying both.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Receipt {
-    pub id: String,
-    pub version_id: String,
-    /// When the server stored it (`Last-Modified` or `meta.lastUpdated`), as the server said it.
-    pub server_time: Option<String>,
-}
+use crate::fhir::{FhirError, Receipt};
 
 /// Why a save has not reached the server yet; every one of these is retried.
 #[derive(Clone, Debug, PartialEq, Eq)]

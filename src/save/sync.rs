@@ -16,13 +16,14 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::outbox::{
     enqueue, followers_of, keep_mine, next_due, next_wake_ms, reconcile, start_attempt,
-    take_theirs, Enqueue, NewSave, Next, OutboxEntry, Write,
+    take_theirs, Enqueue, NewSave, Next, OutboxEntry,
 };
 use super::retry::RetryPolicy;
 use super::send::send_entry;
 use super::state::SaveState;
 use super::store::OutboxStore;
 use crate::fhir::client::FhirClient;
+use crate::fhir::Write;
 
 /// Past this long in `Saving` the citizen is told the service is slow (the watchdog).
 pub const SLOW_AFTER_MS: f64 = 4_000.0;

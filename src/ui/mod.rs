@@ -8,6 +8,7 @@ pub mod live_region;
 pub mod print;
 pub mod save_status;
 pub mod search;
+pub mod text_field;
 
 pub use header::{Header, LanguageSwitch};
 pub use i18n::{use_i18n, I18n};
