@@ -4,22 +4,15 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::config::{AppConfig, ConfigError};
+use crate::context::{AppContext, HOST_ID};
 use crate::fhir::client::FhirClient;
 use crate::i18n::{Lang, Msg};
-use crate::pages::{HomePage, KantaNoticePage, NoticeGate, UnsentPage};
+use crate::notice_gate::NoticeGate;
+use crate::pages::{HomePage, KantaNoticePage, UnsentPage};
 use crate::save::sync::Outbox;
+use crate::save::Citizen;
 use crate::sections::{Bundle, View};
 use crate::ui::{use_i18n, Announcer, Header, I18n, LazyBundle, LiveRegions};
-
-/// The host element Tahto mounts into and reads its configuration from.
-pub const HOST_ID: &str = "tahto";
-
-/// App-wide handles for pages: configuration and the FHIR client.
-#[derive(Clone, Debug)]
-pub struct AppContext {
-    pub config: AppConfig,
-    pub client: FhirClient,
-}
 
 /// The sections, grouped as the citizen thinks of them; the current one is marked for screen
 /// readers too.
@@ -141,13 +134,10 @@ pub fn App(
     let body = match config {
         Ok(config) => {
             let client = FhirClient::new(config.fhir_base.clone());
-            let outbox = Outbox::start(client.clone());
+            let citizen = Citizen::new(&config.fhir_base, &config.patient_id);
+            let outbox = Outbox::start(client.clone(), citizen);
             provide_context(outbox);
-            provide_context(NoticeGate::start(
-                client.clone(),
-                config.patient_id.clone(),
-                outbox,
-            ));
+            provide_context(NoticeGate::start(client.clone(), outbox));
             provide_context(AppContext { client, config });
             let on_back = Callback::new(move |_| view.set(View::Home));
             let storage_problem = RwSignal::new(false);

@@ -15,11 +15,12 @@ use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::app::{AppContext, HOST_ID};
 use crate::config::AppConfig;
+use crate::context::{AppContext, HOST_ID};
 use crate::fhir::client::FhirClient;
 use crate::i18n::{Lang, Msg};
 use crate::save::sync::Outbox;
+use crate::save::Citizen;
 use crate::sections::{parse_sync_detail, Bundle, View};
 use crate::ui::{use_i18n, Announcer, I18n};
 
@@ -137,7 +138,8 @@ pub fn mount_lazy<V: IntoView + 'static>(bundle: Bundle, pages: impl FnOnce() ->
         match config {
             Ok(config) => {
                 let client = FhirClient::new(config.fhir_base.clone());
-                let outbox = Outbox::start(client.clone());
+                let citizen = Citizen::new(&config.fhir_base, &config.patient_id);
+                let outbox = Outbox::start(client.clone(), citizen);
                 let storage_target = target.clone();
                 Effect::new(move |_| {
                     if let Some(why) = outbox.storage_error.get() {

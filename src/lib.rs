@@ -22,6 +22,10 @@ pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod bundle;
 #[cfg(target_arch = "wasm32")]
+pub mod context;
+#[cfg(target_arch = "wasm32")]
+pub mod notice_gate;
+#[cfg(target_arch = "wasm32")]
 pub mod pages;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

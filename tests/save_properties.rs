@@ -4,7 +4,8 @@
 //!
 //! Each run is deterministic from its seed (SplitMix64). A citizen edits one to three records
 //! (new ones, created with `If-None-Exist`, and ones already on the server, updated with
-//! `If-Match`), the outbox (`tahto::save::outbox`) drives every write, and a small FHIR server
+//! `If-Match`), and the outbox sends them with the very driver the browser runs
+//! (`tahto::save::driver::send_next`, over a [`Link`] to this simulation), and a small FHIR server
 //! answers the way a real one does: sequential `versionId`s, `If-None-Exist` finds an earlier create
 //! by its identifier, `If-Match` answers 412 on a stale version. The network and the server misbehave
 //! on purpose: 5xx with and without `Retry-After`, 429, 400, a spurious 412, timeouts before the
@@ -35,12 +36,13 @@ use std::time::Instant;
 use serde_json::{json, Value};
 use tahto::fhir::resources::OperationOutcome;
 use tahto::fhir::FhirError;
+use tahto::save::driver::{send_next, Link, Step};
 use tahto::save::outbox;
 use tahto::save::outbox::{
-    after_answer, after_read_back, enqueue, next_due, next_wake_ms, rebase_followers, reconcile,
-    same_content, start_attempt, take_theirs, Enqueue, NewSave, Next, OutboxEntry,
+    after_answer, after_read_back, enqueue, next_due, next_wake_ms, same_content, start_attempt,
+    take_theirs, Enqueue, NewSave, Next, OutboxEntry,
 };
-use tahto::save::{Receipt, RetryPolicy, SaveState, Write};
+use tahto::save::{Receipt, Record as RecordKind, RetryPolicy, SaveState, Write};
 
 const DEFAULT_RUNS: u64 = 5_000;
 const KEY_SYSTEM: &str = "urn:ietf:rfc:3986";
@@ -137,13 +139,26 @@ fn version_of(stored: &Value) -> Option<(String, String)> {
     ))
 }
 
+/// The citizen's records are refusals to disclose (one `Consent` each): real record kinds, so
+/// the driver's own checks of what it may send apply.
 fn record_name(record: usize) -> String {
-    format!("record-{record}")
+    RecordKind::DisclosureRefusal {
+        target: format!("Encounter/r{record}"),
+    }
+    .key()
 }
 
 fn record_index(name: &str) -> Option<usize> {
-    name.strip_prefix("record-")?.parse().ok()
+    match RecordKind::parse(name)? {
+        RecordKind::DisclosureRefusal { target } => {
+            target.strip_prefix("Encounter/r")?.parse().ok()
+        }
+        _ => None,
+    }
 }
+
+/// The simulated citizen's tag.
+const OWNER: &str = "sim-citizen";
 
 // ---------------------------------------------------------------------------------------------
 // The FHIR server
@@ -440,6 +455,7 @@ impl Sim {
         let new_edit = citizen_edit(&content).map(|(_, e)| e);
         let save = NewSave {
             entry_id: format!("urn:uuid:entry-{}", self.entry_counter),
+            owner: OWNER.into(),
             record: record_name(record),
             resource_type: "Consent".into(),
             resource: content,
@@ -742,15 +758,23 @@ impl Sim {
         }
     }
 
-    /// Sends the next due entry, if any. `edit_at`: the citizen edits the same record while this
-    /// send is out, during hop `edit_at` (0: the first request). Returns false when nothing was due.
+    /// Sends the next due entry, if any, with the outbox's own driver. `edit_at`: the citizen
+    /// edits the same record while this send is out, during request `edit_at` (0: the first).
+    /// Returns false when nothing was due.
     fn send_next(&mut self, edit_at: Option<usize>) -> Result<bool, String> {
-        let Some(id) = next_due(&self.outbox, self.now).map(|e| e.id.clone()) else {
-            return Ok(false);
+        let policy = self.policy;
+        let mut link = SimLink {
+            sim: self,
+            edit_at,
+            requests: 0,
+            record: None,
+            error: None,
         };
-        let outcome = self.draw();
-        self.attempt(&id, outcome, edit_at)?;
-        Ok(true)
+        let step = block_on(send_next(&mut link, OWNER, &policy));
+        if let Some(error) = link.error {
+            return Err(error);
+        }
+        Ok(step == Step::Sent)
     }
 
     fn latency(&mut self) -> f64 {
@@ -765,72 +789,13 @@ impl Sim {
         }
     }
 
-    /// One send of an entry, as `sync.rs` drains it: mark it in flight in the outbox, send, then
-    /// follow read-backs and send-agains inline (at most three hops) while the stored entry stays
-    /// marked, then settle the outcome into the outbox.
-    fn attempt(
-        &mut self,
-        entry_id: &str,
-        outcome: Outcome,
-        edit_at: Option<usize>,
-    ) -> Result<(), String> {
-        let pos = self.position(entry_id).ok_or("due entry vanished")?;
-        start_attempt(&mut self.outbox[pos], self.now);
-        let marked = self.outbox[pos].clone();
-        self.check_visible()?;
-        let mut current = marked.clone();
-        let mut next = self.request(marked.clone(), outcome, edit_at == Some(0))?;
-        for hop in 1..=3 {
-            // sync.rs renews the in-flight mark before each further request.
-            if let Some(p) = self.position(entry_id) {
-                self.outbox[p].sending_since_ms = Some(self.now);
-            }
-            next = match next {
-                Next::ReadBack(entry) => {
-                    current = entry.clone();
-                    self.read_back(entry, edit_at == Some(hop))?
-                }
-                Next::SendAgain(mut entry) => {
-                    self.note(format!("  -> send again {:?}", entry.write));
-                    ensure!(
-                        same_content(&entry.resource, &current.resource),
-                        "SendAgain changed the content"
-                    );
-                    start_attempt(&mut entry, self.now);
-                    current = entry.clone();
-                    let outcome = self.draw();
-                    self.request(entry, outcome, edit_at == Some(hop))?
-                }
-                settled => settled,
-            };
-            if !matches!(next, Next::ReadBack(_) | Next::SendAgain(_)) {
-                break;
-            }
-        }
-        // Settle against what the outbox holds now, as sync.rs does.
-        let pos = self
-            .position(entry_id)
-            .ok_or("the entry in flight vanished")?;
-        let stored_copy = self.outbox.remove(pos);
-        let next = reconcile(Some(&stored_copy), &marked, next, self.now);
-        match next {
-            Next::ReadBack(entry) | Next::SendAgain(entry) => {
-                self.note("  -> undecided after three hops: queued".into());
-                let queued =
-                    outbox::still_undecided(entry, self.now, self.rng.unit(), &self.policy);
-                self.settle(current, queued)
-            }
-            settled => self.settle(current, settled),
-        }
-    }
-
     /// One request: the server executes it (or not), the network delivers the answer (or not).
-    fn request(
+    fn answer(
         &mut self,
-        sent: OutboxEntry,
+        sent: &OutboxEntry,
         outcome: Outcome,
         edit_during: bool,
-    ) -> Result<Next, String> {
+    ) -> Result<Result<(Value, Receipt), FhirError>, String> {
         let record = record_index(&sent.record).ok_or("bad record name")?;
         self.stats.attempts += 1;
         self.note(format!(
@@ -844,7 +809,7 @@ impl Sim {
             Outcome::Deliver
             | Outcome::LostAfter { .. }
             | Outcome::Truncated
-            | Outcome::NoVersion => Some(self.execute(&sent)?),
+            | Outcome::NoVersion => Some(self.execute(sent)?),
             _ => None,
         };
         let latency = match outcome {
@@ -910,17 +875,17 @@ impl Sim {
             (Outcome::Deliver, Some(Ok((_, stored)))) => Ok(with_receipt(stored)),
             (o, a) => return Err(format!("harness: no answer for {o:?} {a:?}")),
         };
-        let random = self.rng.unit();
-        Ok(after_answer(sent, result, self.now, random, &self.policy))
+        Ok(result)
     }
 
-    /// After a 409/412: read the record back and let the pipeline decide.
-    fn read_back(&mut self, entry: OutboxEntry, edit_during: bool) -> Result<Next, String> {
-        let Write::Update { id, .. } = &entry.write else {
-            return Err(format!("read back asked for a create: {entry:?}"));
-        };
-        let id = id.clone();
-        let record = record_index(&entry.record).ok_or("bad record name")?;
+    /// After a 409/412: the server's current copy of `id`, as the network delivers it.
+    fn read_answer(
+        &mut self,
+        id: &str,
+        record: usize,
+        edit_during: bool,
+    ) -> Result<Result<Value, FhirError>, String> {
+        let id = id.to_owned();
         self.stats.read_backs += 1;
         let read = self.draw_read();
         let server = match read {
@@ -952,46 +917,57 @@ impl Sim {
         } else {
             self.now += latency;
         }
-        let random = self.rng.unit();
-        Ok(after_read_back(
-            entry,
-            server,
-            self.now,
-            random,
-            &self.policy,
-        ))
+        Ok(server)
     }
 
-    /// Stores the outcome of one send (`current`: the entry as last sent).
-    fn settle(&mut self, current: OutboxEntry, next: Next) -> Result<(), String> {
-        let record = record_index(&current.record).ok_or("bad record name")?;
-        match next {
-            Next::Confirmed { receipt, stored } => self.confirmed(current, receipt, stored),
-            Next::Keep(entry) => {
-                self.note(format!("  -> keep: {:?}", entry.state));
-                if let SaveState::Conflict { .. } = entry.state {
-                    let theirs = entry
-                        .theirs
-                        .as_ref()
-                        .ok_or("a conflict without the server's version")?;
-                    let (id, version) = version_of(theirs).ok_or("theirs without a version")?;
-                    ensure!(
-                        !same_content(theirs, &entry.resource),
-                        "a conflict whose 'theirs' is our own content"
-                    );
-                    self.shown.insert((id, version));
-                    self.stats.conflicts += 1;
-                }
-                self.outbox.push(entry);
-                Ok(())
+    /// The driver stored entries: note the conflicts it shows the citizen (the versions a write
+    /// may then replace).
+    fn applied(&mut self, put: &[OutboxEntry], delete: &[String]) -> Result<(), String> {
+        for entry in put {
+            let before = self.position(&entry.id).map(|p| self.outbox[p].clone());
+            let newly_in_conflict = matches!(entry.state, SaveState::Conflict { .. })
+                && !before
+                    .as_ref()
+                    .is_some_and(|b| matches!(b.state, SaveState::Conflict { .. }));
+            if newly_in_conflict {
+                self.note(format!("  -> conflict shown on {}", entry.id));
+                let theirs = entry
+                    .theirs
+                    .as_ref()
+                    .ok_or("a conflict without the server's version")?;
+                let (id, version) = version_of(theirs).ok_or("theirs without a version")?;
+                ensure!(
+                    !same_content(theirs, &entry.resource),
+                    "a conflict whose 'theirs' is our own content"
+                );
+                self.shown.insert((id, version));
+                self.stats.conflicts += 1;
             }
-            Next::Rejected { entry, state } => {
+            match self.position(&entry.id) {
+                Some(p) => self.outbox[p] = entry.clone(),
+                None => self.outbox.push(entry.clone()),
+            }
+        }
+        self.outbox.retain(|e| !delete.contains(&e.id));
+        Ok(())
+    }
+
+    /// A save ended: the invariants of a confirmation, the bookkeeping of a refusal.
+    fn ended(
+        &mut self,
+        entry: &OutboxEntry,
+        state: &SaveState,
+        stored: Option<&Value>,
+    ) -> Result<(), String> {
+        let record = record_index(&entry.record).ok_or("bad record name")?;
+        match (state, stored) {
+            (SaveState::Confirmed(receipt), Some(stored)) => self.confirmed(entry, receipt, stored),
+            (SaveState::Rejected { .. }, None) => {
                 self.note(format!("  -> rejected {state:?}"));
-                ensure!(state.name() == "rejected", "Rejected reported as {state:?}");
                 if let SaveState::Rejected {
                     status: 400,
                     reason,
-                } = &state
+                } = state
                 {
                     ensure!(
                         reason.as_deref() == Some(REFUSAL),
@@ -1003,18 +979,17 @@ impl Sim {
                 }
                 self.records[record].expect_on_server = None;
                 self.stats.rejected += 1;
-                rebase_followers(&mut self.outbox, &entry, None);
                 Ok(())
             }
-            Next::ReadBack(_) | Next::SendAgain(_) => Err("settle: undecided".into()),
+            other => Err(format!("ended in {other:?}")),
         }
     }
 
     fn confirmed(
         &mut self,
-        entry: OutboxEntry,
-        receipt: Receipt,
-        stored: Value,
+        entry: &OutboxEntry,
+        receipt: &Receipt,
+        stored: &Value,
     ) -> Result<(), String> {
         let record = record_index(&entry.record).ok_or("bad record name")?;
         self.note(format!(
@@ -1046,8 +1021,8 @@ impl Sim {
             describe(&server)
         );
         ensure!(
-            version_of(&stored) == Some((receipt.id.clone(), receipt.version_id.clone()))
-                && same_content(&stored, &entry.resource),
+            version_of(stored) == Some((receipt.id.clone(), receipt.version_id.clone()))
+                && same_content(stored, &entry.resource),
             "the confirmed copy does not match its receipt"
         );
         ensure!(
@@ -1076,7 +1051,6 @@ impl Sim {
         self.records[record].seen = Some((receipt.id.clone(), receipt.version_id.clone()));
         self.records[record].expect_on_server = Some(entry.resource.clone());
         self.stats.confirmed += 1;
-        rebase_followers(&mut self.outbox, &entry, Some(&stored));
         Ok(())
     }
 
@@ -1218,6 +1192,91 @@ impl Sim {
             self.now = wake;
         }
         Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver's link to the simulation
+
+/// What the browser's link is to IndexedDB and the FHIR client, this is to the simulation: the
+/// same driver sends through it. A harness failure is kept and reported after the step.
+struct SimLink<'s> {
+    sim: &'s mut Sim,
+    /// The request during which the citizen edits again (0: the first).
+    edit_at: Option<usize>,
+    requests: usize,
+    /// The record being sent.
+    record: Option<usize>,
+    error: Option<String>,
+}
+
+impl SimLink<'_> {
+    fn fail<T>(&mut self, result: Result<T, String>, fallback: T) -> T {
+        result.unwrap_or_else(|e| {
+            self.error.get_or_insert(e);
+            fallback
+        })
+    }
+
+    fn edit_now(&mut self) -> bool {
+        let now = self.edit_at == Some(self.requests);
+        self.requests += 1;
+        now
+    }
+}
+
+impl Link for SimLink<'_> {
+    async fn write(&mut self, entry: &OutboxEntry) -> Result<(Value, Receipt), FhirError> {
+        self.record = record_index(&entry.record);
+        let outcome = self.sim.draw();
+        let edit = self.edit_now();
+        let answer = self.sim.answer(entry, outcome, edit);
+        self.fail(answer, Err(FhirError::Unreachable("harness failed".into())))
+    }
+
+    async fn read(&mut self, _resource_type: &str, id: &str) -> Result<Value, FhirError> {
+        let edit = self.edit_now();
+        // A read-back follows a write of the same send.
+        let Some(record) = self.record else {
+            self.error
+                .get_or_insert(format!("read back of {id} before any write"));
+            return Err(FhirError::Unreachable("harness failed".into()));
+        };
+        let answer = self.sim.read_answer(id, record, edit);
+        self.fail(answer, Err(FhirError::Unreachable("harness failed".into())))
+    }
+
+    async fn entries(&mut self) -> Vec<OutboxEntry> {
+        self.sim.outbox.clone()
+    }
+
+    async fn apply(&mut self, put: &[OutboxEntry], delete: &[String]) {
+        let result = self.sim.applied(put, delete);
+        self.fail(result, ());
+    }
+
+    fn ended(&mut self, entry: &OutboxEntry, state: &SaveState, stored: Option<&Value>) {
+        let result = self.sim.ended(entry, state, stored);
+        self.fail(result, ());
+    }
+
+    fn now(&self) -> f64 {
+        self.sim.now
+    }
+
+    fn random(&mut self) -> f64 {
+        self.sim.rng.unit()
+    }
+}
+
+/// Runs a future of the driver to its end. Everything the simulation answers is ready at once,
+/// so one poll finishes it; a future that is still pending is a harness error.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => panic!("the simulation answers at once; the driver waited"),
     }
 }
 

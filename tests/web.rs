@@ -240,12 +240,15 @@ async fn the_outbox_survives_in_real_indexeddb_and_comes_back_queued() {
     use tahto::fhir::FhirError;
     use tahto::save::outbox::{after_answer, enqueue, start_attempt, Enqueue, NewSave, Next};
     use tahto::save::store::OutboxStore;
-    use tahto::save::{RetryPolicy, Write};
+    use tahto::save::{Citizen, Record, RetryPolicy, Write};
 
+    let helmi = Citizen::new("http://127.0.0.1:1/fhir/R4", "web-test");
+    let matti = Citizen::new("http://127.0.0.1:1/fhir/R4", "web-test-2");
     let now = js_sys::Date::now();
     let save = NewSave {
         entry_id: "urn:uuid:web-test-entry".into(),
-        record: "organ-donation/Patient/web-test".into(),
+        owner: helmi.tag().into(),
+        record: Record::OrganDonation.key(),
         resource_type: "Consent".into(),
         resource: serde_json::json!({"resourceType": "Consent", "status": "active"}),
         write: Write::Create {
@@ -267,12 +270,12 @@ async fn the_outbox_survives_in_real_indexeddb_and_comes_back_queued() {
         panic!("a 503 keeps the entry");
     };
 
-    let store = OutboxStore::open().await;
+    let store = OutboxStore::open(helmi.clone()).await;
     assert_eq!(store.kind(), "IndexedDB", "IndexedDB opens in Chromium");
     assert_eq!(store.problem(), None);
     store.apply(std::slice::from_ref(&queued), &[]).await;
     // A second handle, as after a reload.
-    let reopened = OutboxStore::open().await;
+    let reopened = OutboxStore::open(helmi).await;
     let back = reopened.entries().await;
     let found = back
         .iter()
@@ -284,6 +287,12 @@ async fn the_outbox_survives_in_real_indexeddb_and_comes_back_queued() {
         "comes back queued, with its reason and next try"
     );
     assert_eq!(found.state.name(), "queued");
+    // Another person on the same browser does not see it.
+    let other = OutboxStore::open(matti).await;
+    assert!(
+        other.entries().await.iter().all(|e| e.id != queued.id),
+        "another citizen's store never holds this entry"
+    );
 
     reopened.apply(&[], std::slice::from_ref(&queued.id)).await;
     let after = store.entries().await;

@@ -7,6 +7,7 @@ pub mod declarations;
 mod en;
 mod fi;
 pub mod records;
+pub mod saving;
 mod sv;
 
 use crate::domain::organ_donation::{DonationChoice, Organ};

@@ -12,14 +12,14 @@ use crate::domain::advance_directive::{
 use crate::fhir::resources::{last_updated, version_id};
 use crate::i18n::declarations::DeclText;
 use crate::i18n::Msg;
-use crate::ui::edited_record::{
-    ConflictActions, DeclarationForm, EditedRecord, Load, RecordedSection, SaveAs,
+use crate::save::handle::{Finder, Load, RecordHandle};
+use crate::save::Record;
+use crate::ui::declaration::{
+    ConflictActions, DeclarationForm, DraftActions, RecordedSection, StaleDraft,
 };
 use crate::ui::save_status::why_not_loaded;
 use crate::ui::text_field::CleanTextArea;
 use crate::ui::{use_announcer, use_i18n, I18n, SaveStatus};
-
-const DRAFT_KEY: &str = "tahto.draft.advance-directive";
 
 fn treatment_text(t: Treatment) -> DeclText {
     match t {
@@ -136,54 +136,48 @@ pub fn AdvanceDirectivePage(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let announcer = use_announcer();
-    let Some(edited) = EditedRecord::new(
-        format!("advance-directive/Patient/{}", patient_key()),
-        "Consent",
-        &[
-            (
-                "category",
-                "http://terminology.hl7.org/CodeSystem/consentcategorycodes|acd",
-            ),
-            ("status", "active"),
-            ("_sort", "-_lastUpdated"),
-            ("_count", "5"),
-        ],
-        is_advance_directive,
-        SaveAs::Update,
-    ) else {
-        return ().into_any();
-    };
-    // What the citizen typed last time survives a reload, a crash or a closed tab (kept as the
-    // Consent it would become, read back with the same mapping).
-    let restored = crate::web::stored(DRAFT_KEY)
-        .and_then(|t| crate::web::parse_json(&t))
-        .and_then(|v| from_consent(&v));
-    let touched = RwSignal::new(restored.is_some());
-    let draft = RwSignal::new(restored.unwrap_or_default());
-    let note = RwSignal::new(draft.with_untracked(|d| d.note.clone()));
+    let edited = RecordHandle::new(
+        Record::AdvanceDirective,
+        Some(Finder::new(
+            &[
+                (
+                    "category",
+                    "http://terminology.hl7.org/CodeSystem/consentcategorycodes|acd",
+                ),
+                ("status", "active"),
+                ("_sort", "-_lastUpdated"),
+                ("_count", "5"),
+            ],
+            is_advance_directive,
+        )),
+    );
+    // The form: the citizen's draft (kept as the Consent it would become, read back with the same
+    // mapping), or the recorded directive while there is none.
+    let draft = RwSignal::new(AdvanceDirective::default());
+    edited.bind_form(
+        draft,
+        from_consent,
+        |d| to_consent(d, "draft", "", None, "draft"),
+        from_consent,
+    );
+    let note = RwSignal::new(String::new());
+    // The note field edits the form's note, and shows it when the form changes otherwise.
+    Effect::new(move |_| {
+        let n = draft.with(|d| d.note.clone());
+        if note.with_untracked(|x| *x != n) {
+            note.set(n);
+        }
+    });
+    Effect::new(move |_| {
+        let n = note.get();
+        if draft.with_untracked(|d| d.note != n) {
+            draft.update(|d| d.note = n);
+        }
+    });
     let problem = RwSignal::new(None::<DirectiveProblem>);
     Effect::new(move |_| {
-        let note = note.get();
-        draft.update(|d| d.note = note);
-    });
-    Effect::new(move |first: Option<()>| {
-        let d = draft.get();
+        draft.track();
         problem.set(None);
-        if first.is_some() {
-            touched.set(true);
-            let stored = to_consent(&d, "draft", "", None, "draft");
-            let _kept = crate::web::store(DRAFT_KEY, &crate::json::to_text(&stored));
-        }
-    });
-    // The form shows the recorded directive until the citizen starts editing.
-    Effect::new(move |_| {
-        if let Some(d) = edited.recorded.get().as_ref().and_then(from_consent) {
-            if !touched.get_untracked() {
-                note.set(d.note.clone());
-                draft.set(d);
-                touched.set(false);
-            }
-        }
     });
     let on_submit = Callback::new(move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -191,9 +185,14 @@ pub fn AdvanceDirectivePage(
             Ok(directive) => {
                 let patient = edited.patient_id();
                 edited.save(|base, key| {
-                    to_consent(&directive, &patient, &crate::web::now_iso(), base, key)
+                    Some(to_consent(
+                        &directive,
+                        &patient,
+                        &crate::web::now_iso(),
+                        base,
+                        key,
+                    ))
                 });
-                crate::web::forget(DRAFT_KEY);
             }
             Err(p) => {
                 problem.set(Some(p));
@@ -302,6 +301,11 @@ pub fn AdvanceDirectivePage(
                 <ul class="tahto-plain-list">{move || summary().into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
                 <p class="tahto-hint" hidden=move || recorded_at().is_none()>{recorded_at}</p>
             </RecordedSection>
+            <StaleDraft
+                edited
+                mine=Signal::derive(move || draft.with(|d| directive_lines(&i18n, d).join("\n")))
+                saved=Signal::derive(move || recorded().map(|d| directive_lines(&i18n, &d).join("\n")).unwrap_or_default())
+            />
             <DeclarationForm edited on_open_notice on_submit>
                         <fieldset class="tahto-fieldset">
                             <legend>{i18n.tr(DeclText::TreatmentsLegend)}</legend>
@@ -346,19 +350,13 @@ pub fn AdvanceDirectivePage(
                         <p class="tahto-problem" hidden=move || problem.get().is_none()>
                             {move || problem.get().map(|p| problem_text(&i18n, p))}
                         </p>
-                        <button type="submit" class="tahto-button tahto-primary" disabled=move || edited.busy()>
+                        <button type="submit" class="tahto-button tahto-primary" disabled=move || edited.busy() || edited.stale.get()>
                             {i18n.tr(DeclText::SaveDirective)}
                         </button>
+                        <DraftActions edited />
                         <SaveStatus state=edited.state on_retry />
                         <ConflictActions edited on_keep_mine />
             </DeclarationForm>
         </article>
     }
-    .into_any()
-}
-
-fn patient_key() -> String {
-    use_context::<crate::app::AppContext>()
-        .map(|c| c.config.patient_id)
-        .unwrap_or_default()
 }

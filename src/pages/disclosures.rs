@@ -5,24 +5,26 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::app::AppContext;
 use crate::domain::disclosure::{from_consent, to_consent, withdrawn, Disclosure};
 use crate::domain::records::{Prescription, Visit};
-use crate::fhir::resources::{id, last_updated, str_at, version_id, IDENTIFIER_SYSTEM};
+use crate::fhir::resources::{id, last_updated, str_at};
 use crate::i18n::declarations::DeclText;
 use crate::i18n::Msg;
-use crate::pages::kanta_notice::DeclarationGate;
+use crate::notice_gate::DeclarationGate;
+use crate::save::handle::RecordHandle;
 use crate::save::sync::Outbox;
-use crate::save::{SaveState, Write};
+use crate::save::{Record, SaveState};
 use crate::sections::View;
 use crate::ui::search::{PagedSearch, SearchState};
 use crate::ui::{use_i18n, SaveStatus};
 
-/// The outbox record of a disclosure decision.
-fn record_of(disclosure: &Disclosure, patient_id: &str) -> String {
+/// The record of a disclosure decision.
+fn record_of(disclosure: &Disclosure) -> Record {
     match disclosure {
-        Disclosure::ConsentToDisclose => format!("disclosure/consent/Patient/{patient_id}"),
-        Disclosure::Refusal { target } => format!("disclosure/refusal/{target}"),
+        Disclosure::ConsentToDisclose => Record::DisclosureConsent,
+        Disclosure::Refusal { target } => Record::DisclosureRefusal {
+            target: target.clone(),
+        },
     }
 }
 
@@ -54,18 +56,23 @@ fn DisclosureItem(
     consents: PagedSearch,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let (Some(ctx), Some(outbox)) = (use_context::<AppContext>(), use_context::<Outbox>()) else {
-        return ().into_any();
-    };
-    let patient_id = StoredValue::new(ctx.config.patient_id.clone());
-    let record = StoredValue::new(record_of(&disclosure, &ctx.config.patient_id));
+    let outbox = expect_context::<Outbox>();
+    let record = record_of(&disclosure);
+    let edited = RecordHandle::new(record.clone(), None);
     let disclosure = StoredValue::new(disclosure);
-    let state = Signal::derive(move || record.with_value(|r| outbox.state_of(r)));
+    let state = edited.state;
     let current = Memo::new(move |_| {
-        let confirmed = record.with_value(|r| outbox.confirmed_copy(r));
+        let confirmed = outbox.confirmed_copy(&record);
         consents
             .items
             .with(|items| disclosure.with_value(|d| latest(items, confirmed, d)))
+    });
+    // The version in force is the one a withdrawal updates; without one, giving creates anew.
+    Effect::new(move |_| {
+        let in_force = current
+            .get()
+            .filter(|c| from_consent(c).is_some_and(|r| r.active));
+        edited.set_recorded(in_force);
     });
     let active =
         move || current.with(|c| c.as_ref().and_then(from_consent).is_some_and(|r| r.active));
@@ -95,36 +102,15 @@ fn DisclosureItem(
         )
     };
     let on_give = move |_| {
-        // Given again after a withdrawal: a new Consent, so it needs a new key.
-        let key = record.with_value(|r| {
-            if current.with_untracked(Option::is_some) {
-                crate::web::renew_creation_key(r)
-            } else {
-                crate::web::creation_key(r)
-            }
+        let patient = edited.patient_id();
+        edited.save(|_, key| {
+            Some(disclosure.with_value(|d| to_consent(d, &patient, &crate::web::now_iso(), key)))
         });
-        let consent = disclosure
-            .with_value(|d| to_consent(d, &patient_id.get_value(), &crate::web::now_iso(), &key));
-        let write = Write::Create {
-            creation_key: format!("{IDENTIFIER_SYSTEM}|{key}"),
-        };
-        record.with_value(|r| outbox.save(r, "Consent", consent, write));
     };
     let on_withdraw = move |_| {
-        let Some(stored) = current.get_untracked() else {
-            return;
-        };
-        let (Some(id), Some(version)) = (id(&stored), version_id(&stored)) else {
-            return;
-        };
-        let write = Write::Update {
-            id: id.to_owned(),
-            if_match: version.to_owned(),
-        };
-        let resource = withdrawn(&stored, &crate::web::now_iso());
-        record.with_value(|r| outbox.save(r, "Consent", resource, write));
+        edited.save(|in_force, _| Some(withdrawn(in_force?, &crate::web::now_iso())));
     };
-    let on_retry = Callback::new(move |_| record.with_value(|r| outbox.retry_now(r)));
+    let on_retry = Callback::new(move |_| edited.retry_now());
     view! {
         <li class="tahto-card tahto-record" data-testid="disclosure">
             {(!title.is_empty()).then(|| view! { <h3>{title}</h3> })}
@@ -152,7 +138,6 @@ fn DisclosureItem(
             <SaveStatus state on_retry />
         </li>
     }
-    .into_any()
 }
 
 #[component]

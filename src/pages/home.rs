@@ -3,13 +3,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::AppContext;
+use crate::context::AppContext;
 use crate::domain::glance::{glance, Glance};
 use crate::fhir::FhirError;
 use crate::i18n::Msg;
-use crate::pages::kanta_notice::{GateState, NoticeGate};
+use crate::notice_gate::{GateState, NoticeGate};
 use crate::save::sync::Outbox;
-use crate::save::SaveState;
+use crate::save::{Record, SaveState};
 use crate::sections::View;
 use crate::ui::save_status::describe;
 use crate::ui::use_i18n;
@@ -56,6 +56,14 @@ async fn fetch_glance(ctx: &AppContext) -> Result<Glance, FhirError> {
         ms.is_finite().then_some(ms as i64)
     }))
 }
+
+/// The declarations on the home page, each with the record whose save its card follows.
+const DECLARATION_RECORDS: [(View, Record); 4] = [
+    (View::OrganDonation, Record::OrganDonation),
+    (View::AdvanceDirective, Record::AdvanceDirective),
+    (View::LivingWill, Record::LivingWill),
+    (View::Disclosures, Record::DisclosureConsent),
+];
 
 /// A card that opens a section.
 #[component]
@@ -107,11 +115,6 @@ pub fn HomePage(
         i18n.t(msg).to_owned()
     });
     let unsent = move || outbox.map(|o| o.unsent_records().len()).unwrap_or(0);
-    let ctx = use_context::<AppContext>();
-    let patient = ctx
-        .as_ref()
-        .map(|c| c.config.patient_id.clone())
-        .unwrap_or_default();
     let load = RwSignal::new(Load::Loading);
     // Fetched each time the home page is shown: it must show what was just saved elsewhere.
     Effect::new(move |_| {
@@ -127,15 +130,8 @@ pub fn HomePage(
         });
     });
     // A declaration's line: its save while one is under way, else when it was recorded.
-    let declaration_state = move |target: View| {
-        let patient = patient.clone();
+    let declaration_state = move |target: View, record: Record| {
         Signal::derive(move || {
-            let record = match target {
-                View::OrganDonation => format!("organ-donation/Patient/{patient}"),
-                View::AdvanceDirective => format!("advance-directive/Patient/{patient}"),
-                View::LivingWill => format!("living-will/Patient/{patient}"),
-                _ => format!("disclosure/consent/Patient/{patient}"),
-            };
             if let Some(state) = outbox.map(|o| o.state_of(&record)) {
                 if !matches!(state, SaveState::Draft | SaveState::Confirmed(_)) {
                     return describe(&i18n, &state);
@@ -194,10 +190,10 @@ pub fn HomePage(
                 <h2 id="tahto-home-declarations">{i18n.tr(Msg::NavDeclarations)}</h2>
                 <ul class="tahto-home-grid">
                     <SectionCard target=View::Notice view state=notice_state />
-                    {View::DECLARATIONS
+                    {DECLARATION_RECORDS
                         .into_iter()
-                        .map(|target| {
-                            let state = declaration_state(target);
+                        .map(|(target, record)| {
+                            let state = declaration_state(target, record);
                             view! { <SectionCard target view state /> }
                         })
                         .collect_view()}

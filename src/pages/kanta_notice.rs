@@ -1,182 +1,14 @@
-//! The "Kanta information" notice: read it, confirm it; and the gate that keeps declarations
-//! locked until the server holds a confirmation of the current version (DESIGN §1: pages that
-//! depend on a save read the confirmed state, not the optimistic one).
+//! The "Kanta information" notice: read it, confirm it. The gate that keeps declarations locked
+//! until it is confirmed is `notice_gate.rs`.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use serde_json::Value;
 
-use crate::domain::kanta_notice::{
-    confirms, current_notice, read_confirmation, KantaNotice, CATEGORY_NOTICE_READ, NOTICE_CODE,
-    NOTICE_SYSTEM,
-};
-use crate::domain::organ_donation::{IDENTIFIER_SYSTEM, LOINC};
-use crate::fhir::client::FhirClient;
-use crate::fhir::FhirError;
+use crate::domain::kanta_notice::read_confirmation;
 use crate::i18n::Msg;
-use crate::save::sync::Outbox;
-use crate::save::Write;
-use crate::ui::save_status::why_not_loaded;
+use crate::notice_gate::{GateState, NoticeGate};
+use crate::save::handle::RecordHandle;
+use crate::save::Record;
 use crate::ui::{use_i18n, SaveStatus};
-
-/// Whether declarations may be saved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GateState {
-    Checking,
-    /// The current version is confirmed on the server.
-    Open,
-    /// Not confirmed (or a newer version has been published since).
-    Locked,
-    /// No current notice is published: nothing can be confirmed yet.
-    NoNotice,
-    /// Could not be checked, and this device has never seen it confirmed (why: `NoticeGate::error`).
-    Failed,
-}
-
-/// The notice and its confirmations, as the server holds them (an app-wide context).
-#[derive(Clone, Copy)]
-pub struct NoticeGate {
-    /// The notice documents; `None` while loading.
-    docs: RwSignal<Option<Vec<Value>>>,
-    failed: RwSignal<Option<FhirError>>,
-    /// Versions the server holds a read-confirmation of.
-    confirmed: RwSignal<Vec<String>>,
-    state: Memo<GateState>,
-    client: StoredValue<FhirClient>,
-    patient_id: StoredValue<String>,
-}
-
-impl NoticeGate {
-    /// Loads the notice and the citizen's confirmations.
-    pub fn start(client: FhirClient, patient_id: String, outbox: Outbox) -> Self {
-        let docs = RwSignal::new(None::<Vec<Value>>);
-        let failed = RwSignal::new(None::<FhirError>);
-        let confirmed = RwSignal::new(Vec::<String>::new());
-        let cache_key = format!("tahto.notice-read.{patient_id}");
-        let record_prefix = format!("kanta-notice/Patient/{patient_id}|");
-        let state = Memo::new({
-            let cache_key = cache_key.clone();
-            move |_| {
-                if failed.with(Option::is_some) {
-                    // Offline, a confirmation this device saw the server hold still counts.
-                    return match crate::web::stored(&cache_key) {
-                        Some(_) => GateState::Open,
-                        None => GateState::Failed,
-                    };
-                }
-                let Some(version) = docs.with(|d| {
-                    d.as_ref()
-                        .map(|d| current_notice(d, "fi").map(|n| n.version))
-                }) else {
-                    return GateState::Checking;
-                };
-                match version {
-                    None => GateState::NoNotice,
-                    // Confirmed on the server: found there, or stored by the outbox (in any tab).
-                    Some(v)
-                        if confirmed.with(|c| c.contains(&v))
-                            || outbox
-                                .confirmed_copy(&format!("{record_prefix}{v}"))
-                                .is_some_and(|copy| confirms(&copy, &v)) =>
-                    {
-                        GateState::Open
-                    }
-                    Some(_) => GateState::Locked,
-                }
-            }
-        });
-        // What this device last saw the server hold, for a check that fails when offline.
-        Effect::new(move |_| match state.get() {
-            GateState::Open if failed.with_untracked(Option::is_none) => {
-                let _kept = crate::web::store(&cache_key, "confirmed");
-            }
-            GateState::Locked => crate::web::forget(&cache_key),
-            _ => {}
-        });
-        let gate = Self {
-            docs,
-            failed,
-            confirmed,
-            state,
-            client: StoredValue::new(client),
-            patient_id: StoredValue::new(patient_id),
-        };
-        gate.load();
-        gate
-    }
-
-    /// (Re)loads the current notice and the confirmations from the server.
-    pub fn load(self) {
-        let client = self.client.get_value();
-        let patient = format!("Patient/{}", self.patient_id.get_value());
-        self.failed.set(None);
-        self.docs.set(None);
-        spawn_local(async move {
-            let notice_type = format!("{NOTICE_SYSTEM}|{NOTICE_CODE}");
-            let read = format!("{LOINC}|{CATEGORY_NOTICE_READ}");
-            let docs = client
-                .search(
-                    "DocumentReference",
-                    &[("type", &notice_type), ("status", "current")],
-                )
-                .await;
-            let confirmations = match &docs {
-                Ok(_) => {
-                    client
-                        .search(
-                            "Consent",
-                            &[
-                                ("patient", &patient),
-                                ("category", &read),
-                                ("status", "active"),
-                            ],
-                        )
-                        .await
-                }
-                Err(e) => Err(e.clone()),
-            };
-            match (docs, confirmations) {
-                (Ok(docs), Ok(confirmations)) => {
-                    let versions = current_notice(&docs, "fi")
-                        .map(|n| n.version)
-                        .filter(|v| confirmations.iter().any(|c| confirms(c, v)));
-                    self.confirmed.try_set(versions.into_iter().collect());
-                    self.docs.try_set(Some(docs));
-                }
-                (Err(e), _) | (_, Err(e)) => {
-                    self.failed.try_set(Some(e));
-                }
-            }
-        });
-    }
-
-    pub fn state(self) -> GateState {
-        self.state.get()
-    }
-
-    /// The current notice in the citizen's language (tracked).
-    pub fn notice(self, lang: &str) -> Option<KantaNotice> {
-        self.docs
-            .with(|d| d.as_ref().and_then(|d| current_notice(d, lang)))
-    }
-
-    /// The outbox record of the confirmation of `version`.
-    pub fn record(self, version: &str) -> String {
-        format!(
-            "kanta-notice/Patient/{}|{version}",
-            self.patient_id.get_value()
-        )
-    }
-
-    /// Why the notice could not be checked (with `GateState::Failed`), in `msg`'s sentence.
-    pub fn failure_text(self, i18n: &crate::ui::I18n, msg: Msg) -> String {
-        let why = self
-            .failed
-            .with(|e| e.as_ref().map(|e| why_not_loaded(i18n, e)))
-            .unwrap_or_default();
-        i18n.format(msg, &[("why", &why)])
-    }
-}
 
 /// The notice, and the citizen's confirmation of having read it.
 ///
@@ -185,34 +17,38 @@ impl NoticeGate {
 #[component]
 pub fn KantaNoticePage() -> impl IntoView {
     let i18n = use_i18n();
-    let (Some(gate), Some(outbox)) = (use_context::<NoticeGate>(), use_context::<Outbox>()) else {
-        return ().into_any();
-    };
+    let gate = expect_context::<NoticeGate>();
     let notice = move || gate.notice(i18n.lang.get().code());
     let version = move || gate.notice("fi").map(|n| n.version);
-    let record = move || version().map(|v| gate.record(&v));
-    let state = Signal::derive(move || record().map(|r| outbox.state_of(&r)).unwrap_or_default());
-    let on_confirm = move |_| {
-        let (Some(record), Some(version)) = (record(), version()) else {
-            return;
-        };
-        let key = crate::web::creation_key(&record);
-        let consent = read_confirmation(
-            &version,
-            &gate.patient_id.get_value(),
-            &crate::web::now_iso(),
-            &key,
-        );
-        let write = Write::Create {
-            creation_key: format!("{IDENTIFIER_SYSTEM}|{key}"),
-        };
-        outbox.save(&record, "Consent", consent, write);
-    };
-    let on_retry = Callback::new(move |_| {
-        if let Some(r) = record() {
-            outbox.retry_now(&r);
+    // The confirmation of the version shown; its handle follows a newly published version.
+    let confirmation = RecordHandle::new(
+        Record::NoticeConfirmation {
+            version: String::new(),
+        },
+        None,
+    );
+    Effect::new(move |_| {
+        if let Some(v) = version() {
+            confirmation.point_at(gate.record(&v));
         }
     });
+    let state = confirmation.state;
+    let on_confirm = move |_| {
+        let Some(version) = version() else {
+            return;
+        };
+        confirmation.point_at(gate.record(&version));
+        let patient = gate.patient_id();
+        confirmation.save(|_, key| {
+            Some(read_confirmation(
+                &version,
+                &patient,
+                &crate::web::now_iso(),
+                key,
+            ))
+        });
+    };
+    let on_retry = Callback::new(move |_| confirmation.retry_now());
     let message = move || match gate.state() {
         GateState::Checking => i18n.t(Msg::NoticeLoading).to_owned(),
         GateState::NoNotice => i18n.t(Msg::NoticeMissing).to_owned(),
@@ -271,54 +107,4 @@ pub fn KantaNoticePage() -> impl IntoView {
             </div>
         </article>
     }
-    .into_any()
-}
-
-/// Shows `children` (a declaration) only once the current notice is confirmed; otherwise says why
-/// it is locked and leads to the notice. The declaration stays mounted (its reads may run), but
-/// hidden: nothing can be saved from it while locked.
-#[component]
-pub fn DeclarationGate(
-    /// Opens the notice.
-    on_open_notice: Callback<()>,
-    children: Children,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let Some(gate) = use_context::<NoticeGate>() else {
-        return ().into_any();
-    };
-    let open = move || gate.state() == GateState::Open;
-    let checking = move || gate.state() == GateState::Checking;
-    let failed = move || gate.state() == GateState::Failed;
-    // Each declaration page has its own gate: the ids must differ.
-    static GATES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let title_id = format!(
-        "tahto-locked-title-{}",
-        GATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
-    let label_id = title_id.clone();
-    let explanation = move || match gate.state() {
-        GateState::Failed => gate.failure_text(&i18n, Msg::LockedCheckFailed),
-        _ => i18n.t(Msg::LockedBody).to_owned(),
-    };
-    view! {
-        <p hidden=move || !checking()>{i18n.tr(Msg::NoticeLoading)}</p>
-        <section
-            class="tahto-card tahto-locked"
-            data-testid="locked"
-            aria-labelledby=label_id
-            hidden=move || open() || checking()
-        >
-            <h2 id=title_id>{i18n.tr(Msg::LockedTitle)}</h2>
-            <p>{explanation}</p>
-            <button type="button" class="tahto-button" hidden=move || !failed() on:click=move |_| gate.load()>
-                {i18n.tr(Msg::TryAgain)}
-            </button>
-            <button type="button" class="tahto-button tahto-primary" on:click=move |_| on_open_notice.run(())>
-                {i18n.tr(Msg::OpenNotice)}
-            </button>
-        </section>
-        <div hidden=move || !open()>{children()}</div>
-    }
-    .into_any()
 }

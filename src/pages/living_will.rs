@@ -4,6 +4,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use serde_json::Value;
 
 use crate::domain::living_will::{
     is_current_living_will, prepare, text_of, to_document, WillProblem, MAX_CHARS,
@@ -11,12 +12,12 @@ use crate::domain::living_will::{
 use crate::fhir::resources::{id, last_updated, str_at};
 use crate::i18n::declarations::DeclText;
 use crate::i18n::Msg;
-use crate::ui::edited_record::{DeclarationForm, EditedRecord, Load, RecordedSection, SaveAs};
+use crate::save::handle::{Finder, Load, RecordHandle};
+use crate::save::Record;
+use crate::ui::declaration::{DeclarationForm, DraftActions, RecordedSection, StaleDraft};
 use crate::ui::save_status::why_not_loaded;
 use crate::ui::text_field::CleanTextArea;
 use crate::ui::{use_announcer, use_i18n, I18n, SaveStatus};
-
-const DRAFT_KEY: &str = "tahto.draft.living-will";
 
 fn problem_text(i18n: &I18n, problem: WillProblem) -> String {
     match problem {
@@ -38,43 +39,30 @@ pub fn LivingWillPage(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let announcer = use_announcer();
-    let patient = use_context::<crate::app::AppContext>()
-        .map(|c| c.config.patient_id)
-        .unwrap_or_default();
-    let Some(edited) = EditedRecord::new(
-        format!("living-will/Patient/{patient}"),
-        "DocumentReference",
-        &[
-            ("type", "http://loinc.org|86533-7"),
-            ("status", "current"),
-            ("_sort", "-_lastUpdated"),
-            ("_count", "5"),
-        ],
-        is_current_living_will,
-        SaveAs::NewVersion,
-    ) else {
-        return ().into_any();
-    };
-    let restored = crate::web::stored(DRAFT_KEY);
-    let touched = RwSignal::new(restored.is_some());
-    let text = RwSignal::new(restored.unwrap_or_default());
+    let edited = RecordHandle::new(
+        Record::LivingWill,
+        Some(Finder::new(
+            &[
+                ("type", "http://loinc.org|86533-7"),
+                ("status", "current"),
+                ("_sort", "-_lastUpdated"),
+                ("_count", "5"),
+            ],
+            is_current_living_will,
+        )),
+    );
+    // The text: the citizen's draft, or the recorded will while there is none.
+    let text = RwSignal::new(String::new());
+    edited.bind_form(
+        text,
+        text_of,
+        |t| Value::String(t.clone()),
+        |v| v.as_str().map(str::to_owned),
+    );
     let problem = RwSignal::new(None::<WillProblem>);
-    Effect::new(move |first: Option<()>| {
-        let t = text.get();
-        problem.set(None);
-        if first.is_some() {
-            touched.set(true);
-            let _kept = crate::web::store(DRAFT_KEY, &t);
-        }
-    });
-    // The recorded text fills the field until the citizen starts writing.
     Effect::new(move |_| {
-        if let Some(recorded) = edited.recorded.get().as_ref().and_then(text_of) {
-            if !touched.get_untracked() {
-                text.set(recorded);
-                touched.set(false);
-            }
-        }
+        text.track();
+        problem.set(None);
     });
     let on_submit = Callback::new(move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -86,15 +74,14 @@ pub fn LivingWillPage(
                     .get_untracked()
                     .and_then(|r| id(&r).map(str::to_owned));
                 edited.save(|_, key| {
-                    to_document(
+                    Some(to_document(
                         &clean,
                         &patient,
                         &crate::web::now_iso(),
                         previous.as_deref(),
                         key,
-                    )
+                    ))
                 });
-                crate::web::forget(DRAFT_KEY);
             }
             Err(p) => {
                 problem.set(Some(p));
@@ -129,17 +116,18 @@ pub fn LivingWillPage(
                 <p>{status}</p>
                 <p class="tahto-print-only tahto-preformatted">{recorded_text}</p>
             </RecordedSection>
+            <StaleDraft edited mine=text saved=Signal::derive(move || recorded_text().unwrap_or_default()) />
             <DeclarationForm edited on_open_notice on_submit>
                         <CleanTextArea id="tahto-lw-text" label=DeclText::LwLabel value=text max=MAX_CHARS rows=12 />
                         <p class="tahto-problem" hidden=move || problem.get().is_none()>
                             {move || problem.get().map(|p| problem_text(&i18n, p))}
                         </p>
-                        <button type="submit" class="tahto-button tahto-primary" disabled=move || edited.busy()>
+                        <button type="submit" class="tahto-button tahto-primary" disabled=move || edited.busy() || edited.stale.get()>
                             {i18n.tr(DeclText::LwSave)}
                         </button>
+                        <DraftActions edited />
                         <SaveStatus state=edited.state on_retry />
             </DeclarationForm>
         </article>
     }
-    .into_any()
 }

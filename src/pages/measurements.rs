@@ -6,22 +6,19 @@ use leptos::ev::SubmitEvent;
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use crate::app::AppContext;
 use crate::domain::measurement::{
     from_observation, parse_number, to_observation, Field, Measurement, RangeProblem,
 };
-use crate::fhir::resources::IDENTIFIER_SYSTEM;
 use crate::i18n::records::RecordsText;
 use crate::i18n::{Lang, Msg};
+use crate::save::handle::RecordHandle;
+use crate::save::record::Kept;
 use crate::save::sync::Outbox;
-use crate::save::Write;
+use crate::save::Record;
 use crate::sections::View;
 use crate::ui::save_status::describe;
 use crate::ui::search::{PagedSearch, SearchState};
 use crate::ui::{use_i18n, SaveStatus};
-
-const DRAFT_KEY: &str = "tahto.draft.measurement";
-const RECORD_PREFIX: &str = "measurement/";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -163,19 +160,24 @@ fn measurement_text(m: &Measurement, lang: Lang) -> String {
 #[component]
 pub fn MeasurementsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let (Some(ctx), Some(outbox)) = (use_context::<AppContext>(), use_context::<Outbox>()) else {
-        return ().into_any();
-    };
+    let outbox = expect_context::<Outbox>();
+    // The form as typed survives a reload; it is kept only once the citizen has typed.
+    let form_key = StoredValue::new(outbox.citizen().key(Kept::MeasurementForm));
     let draft = RwSignal::new(
-        crate::web::stored(DRAFT_KEY)
+        crate::web::stored(&form_key.get_value())
             .and_then(|t| Draft::from_stored(&t))
             .unwrap_or_default(),
     );
-    Effect::new(move |_| {
-        let _kept = crate::web::store(DRAFT_KEY, &draft.with(Draft::to_stored));
+    Effect::new(move |previous: Option<Draft>| {
+        let now = draft.get();
+        if previous.is_some_and(|p| p != now) {
+            let _kept = crate::web::store(&form_key.get_value(), &now.to_stored());
+        }
+        now
     });
     let problem = RwSignal::new(None::<Problem>);
-    let last = RwSignal::new(None::<String>);
+    // The last measurement saved here: its state is shown under the form.
+    let edited = RecordHandle::new(Record::Measurement { id: String::new() }, None);
     let inputs: [NodeRef<Input>; 4] = Default::default();
     let search = PagedSearch::new(
         View::Measurements,
@@ -184,14 +186,14 @@ pub fn MeasurementsPage() -> impl IntoView {
         &[("category", "vital-signs"), ("_sort", "-date")],
         50,
     );
-    let state = Signal::derive(move || last.get().map(|r| outbox.state_of(&r)).unwrap_or_default());
+    let state = edited.state;
     // A measurement that reached the server (in this tab or another, before or after a reload)
     // leaves the outbox: then the server's list is fetched again to show it there.
     let pending_count = Memo::new(move |_| {
         outbox
             .unsent_records()
             .iter()
-            .filter(|r| r.starts_with(RECORD_PREFIX))
+            .filter(|r| matches!(r, Record::Measurement { .. }))
             .count()
     });
     Effect::new(move |before: Option<usize>| {
@@ -201,7 +203,6 @@ pub fn MeasurementsPage() -> impl IntoView {
         }
         now
     });
-    let patient_id = StoredValue::new(ctx.config.patient_id.clone());
     let announcer = crate::ui::use_announcer();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -214,28 +215,24 @@ pub fn MeasurementsPage() -> impl IntoView {
             }
             Ok(measurement) => {
                 problem.set(None);
-                let identifier = crate::web::new_uuid_urn();
-                let record = format!("{RECORD_PREFIX}{identifier}");
-                let observation = to_observation(
-                    &measurement,
-                    &patient_id.get_value(),
-                    &crate::web::now_iso(),
-                    &identifier,
-                );
-                let write = Write::Create {
-                    creation_key: format!("{IDENTIFIER_SYSTEM}|{identifier}"),
-                };
-                outbox.save(&record, "Observation", observation, write);
-                last.set(Some(record));
+                // Each measurement is a record of its own, identified by its client identifier.
+                edited.point_at(Record::Measurement {
+                    id: crate::web::new_uuid_urn(),
+                });
+                let patient = edited.patient_id();
+                edited.save(|_, identifier| {
+                    Some(to_observation(
+                        &measurement,
+                        &patient,
+                        &crate::web::now_iso(),
+                        identifier,
+                    ))
+                });
                 draft.update(|d| d.values = Default::default());
             }
         }
     };
-    let on_retry = Callback::new(move |_| {
-        if let Some(r) = last.get_untracked() {
-            outbox.retry_now(&r);
-        }
-    });
+    let on_retry = Callback::new(move |_| edited.retry_now());
     let problem_text = move || {
         let lang = i18n.lang.get();
         problem.get().map(|p| match p {
@@ -309,7 +306,7 @@ pub fn MeasurementsPage() -> impl IntoView {
         outbox
             .unsent_records()
             .into_iter()
-            .filter(|r| r.starts_with(RECORD_PREFIX))
+            .filter(|r| matches!(r, Record::Measurement { .. }))
             .filter_map(|r| {
                 let entry = outbox.open_entry(&r)?;
                 let m = from_observation(&entry.resource)?;
@@ -365,5 +362,4 @@ pub fn MeasurementsPage() -> impl IntoView {
             </section>
         </article>
     }
-    .into_any()
 }

@@ -15,27 +15,25 @@ pub mod vaccinations;
 pub mod visits;
 
 pub use home::HomePage;
-pub use kanta_notice::{DeclarationGate, KantaNoticePage, NoticeGate};
+pub use kanta_notice::KantaNoticePage;
 pub use organ_donation::OrganDonationPage;
 pub use unsent::UnsentPage;
 
 use leptos::prelude::*;
 
-use crate::app::AppContext;
 use crate::bundle::{mount_lazy, use_shown, SectionPage};
+use crate::context::AppContext;
+use crate::notice_gate::NoticeGate;
 use crate::save::sync::Outbox;
 use crate::sections::{Bundle, View};
 
 /// The declarations bundle: every page that records a decision, behind the notice gate.
 #[component]
 fn DeclarationPages() -> impl IntoView {
-    let (Some(ctx), Some(outbox)) = (use_context::<AppContext>(), use_context::<Outbox>()) else {
-        return ().into_any();
-    };
+    let ctx = expect_context::<AppContext>();
     provide_context(NoticeGate::start(
         ctx.client.clone(),
-        ctx.config.patient_id.clone(),
-        outbox,
+        expect_context::<Outbox>(),
     ));
     let shown = use_shown();
     let on_open_notice = Callback::new(move |_| {
@@ -57,7 +55,6 @@ fn DeclarationPages() -> impl IntoView {
             <disclosures::DisclosuresPage on_open_notice />
         </SectionPage>
     }
-    .into_any()
 }
 
 /// `main` of the declarations bundle.

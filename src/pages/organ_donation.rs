@@ -1,34 +1,23 @@
-//! Organ donation decision (elinluovutustahto): load, decide, save through the save pipeline.
+//! Organ donation decision (elinluovutustahto): load, decide, save through the record's handle.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use serde_json::Value;
 
-use crate::app::AppContext;
 use crate::domain::organ_donation::{
     from_consent, is_organ_donation, to_consent, DonationChoice, DraftProblem, Organ,
-    OrganDonation, OrganDonationDraft, CATEGORY_ORGAN_DONATION, IDENTIFIER_SYSTEM, LOINC,
-    NOTE_MAX_CHARS,
+    OrganDonation, OrganDonationDraft, CATEGORY_ORGAN_DONATION, LOINC, NOTE_MAX_CHARS,
 };
-use crate::fhir::client::FhirClient;
-use crate::fhir::resources::{id, last_updated, version_id};
+use crate::fhir::resources::{last_updated, version_id};
 use crate::fhir::FhirError;
 use crate::i18n::Msg;
-use crate::pages::kanta_notice::DeclarationGate;
-use crate::save::sync::Outbox;
-use crate::save::{SaveState, Write};
+use crate::notice_gate::DeclarationGate;
+use crate::save::handle::{Finder, Load, RecordHandle};
+use crate::save::{Record, SaveState};
+use crate::ui::declaration::{DraftActions, StaleDraft};
 use crate::ui::print::PrintSheet;
 use crate::ui::save_status::why_not_loaded;
 use crate::ui::{use_announcer, use_i18n, SaveStatus};
-use serde_json::Value;
-
-/// Loading the recorded decision.
-#[derive(Clone, Debug, PartialEq)]
-enum Load {
-    Loading,
-    Loaded,
-    Failed(FhirError),
-}
 
 fn load_error_text(i18n: &crate::ui::I18n, error: &FhirError) -> String {
     i18n.format(Msg::LoadFailed, &[("why", &why_not_loaded(i18n, error))])
@@ -236,29 +225,6 @@ fn problem_text(i18n: &crate::ui::I18n, problem: DraftProblem) -> String {
     }
 }
 
-async fn load_latest(client: &FhirClient, patient_id: &str) -> Result<Option<Value>, FhirError> {
-    let patient = format!("Patient/{patient_id}");
-    let category = format!("{LOINC}|{CATEGORY_ORGAN_DONATION}");
-    let found = client
-        .search(
-            "Consent",
-            &[
-                ("patient", &patient),
-                ("category", &category),
-                ("status", "active"),
-                ("_sort", "-_lastUpdated"),
-                ("_count", "1"),
-            ],
-        )
-        .await?;
-    Ok(found.into_iter().find(is_organ_donation))
-}
-
-/// The saved record of a citizen's organ donation decision (its key in the outbox).
-pub fn record_key(patient_id: &str) -> String {
-    format!("organ-donation/Patient/{patient_id}")
-}
-
 /// Both versions side by side when the decision changed elsewhere: keep mine or take theirs.
 #[component]
 fn ConflictChoice(
@@ -301,72 +267,41 @@ pub fn OrganDonationPage(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let announcer = use_announcer();
-    let (Some(ctx), Some(outbox)) = (use_context::<AppContext>(), use_context::<Outbox>()) else {
-        return ().into_any();
-    };
-    let patient_id = ctx.config.patient_id.clone();
-    let record = StoredValue::new(record_key(&patient_id));
-    let draft_key = format!("tahto.draft.{}", record.get_value());
-
-    // What the citizen typed last time survives a reload, a crash or a closed tab.
-    let restored: Option<OrganDonationDraft> = crate::web::stored(&draft_key)
-        .and_then(|t| crate::web::parse_json(&t))
-        .map(|v| OrganDonationDraft::from_stored(&v));
-    let load = RwSignal::new(Load::Loading);
-    let recorded = RwSignal::new(None::<Value>);
-    let touched = RwSignal::new(restored.is_some());
-    let draft = RwSignal::new(restored.unwrap_or_default());
+    let category = format!("{LOINC}|{CATEGORY_ORGAN_DONATION}");
+    let edited = RecordHandle::new(
+        Record::OrganDonation,
+        Some(Finder::new(
+            &[
+                ("category", &category),
+                ("status", "active"),
+                ("_sort", "-_lastUpdated"),
+                ("_count", "1"),
+            ],
+            is_organ_donation,
+        )),
+    );
+    let (load, recorded, state, open, theirs) = (
+        edited.load,
+        edited.recorded,
+        edited.state,
+        edited.open,
+        edited.theirs,
+    );
+    // The form: the citizen's draft, or the recorded decision while there is none.
+    let draft = RwSignal::new(OrganDonationDraft::default());
+    edited.bind_form(
+        draft,
+        |consent| from_consent(consent).map(|d| OrganDonationDraft::from(&d)),
+        OrganDonationDraft::to_stored,
+        |stored| Some(OrganDonationDraft::from_stored(stored)),
+    );
     let problem = RwSignal::new(None::<DraftProblem>);
     let cleaned = RwSignal::new(0usize);
-    // One idempotency key per new record, shared by every attempt and tab (see `creation_key`).
-    let creation_key = StoredValue::new(record.with_value(|r| crate::web::creation_key(r)));
+    Effect::new(move |_| {
+        draft.track();
+        problem.set(None);
+    });
 
-    {
-        let draft_key = draft_key.clone();
-        Effect::new(move |previous: Option<OrganDonationDraft>| {
-            let now = draft.get();
-            problem.set(None);
-            if previous.as_ref().is_some_and(|p| *p != now) {
-                touched.set(true);
-                let _kept = crate::web::store(&draft_key, &crate::json::to_text(&now.to_stored()));
-            }
-            now
-        });
-    }
-
-    let fetch = {
-        let client = ctx.client.clone();
-        let patient_id = patient_id.clone();
-        move || {
-            let client = client.clone();
-            let patient_id = patient_id.clone();
-            load.set(Load::Loading);
-            spawn_local(async move {
-                match load_latest(&client, &patient_id).await {
-                    Ok(latest) => {
-                        // The form is only filled while the citizen has not started editing:
-                        // their input is never replaced behind their back.
-                        if !touched.get_untracked() {
-                            if let Some(d) = latest.as_ref().and_then(from_consent) {
-                                draft.try_set(OrganDonationDraft::from(&d));
-                                touched.try_set(false);
-                            }
-                        }
-                        recorded.try_set(latest);
-                        load.try_set(Load::Loaded);
-                    }
-                    Err(error) => {
-                        load.try_set(Load::Failed(error));
-                    }
-                }
-            });
-        }
-    };
-    fetch();
-
-    // The save of this record, as the outbox (in any tab) has it.
-    let state = Signal::derive(move || record.with_value(|r| outbox.state_of(r)));
-    let open = Memo::new(move |_| record.with_value(|r| outbox.open_entry(r)));
     // The optimistic value: what is being saved, shown at once and marked as not yet recorded.
     let pending = Memo::new(move |_| {
         open.with(|e| {
@@ -375,75 +310,31 @@ pub fn OrganDonationPage(
                 .and_then(|e| from_consent(&e.resource))
         })
     });
-    // The version stored elsewhere, while the citizen chooses between it and theirs.
-    let theirs = Memo::new(move |_| open.with(|e| e.as_ref().and_then(|e| e.theirs.clone())));
     let mine =
         Memo::new(move |_| open.with(|e| e.as_ref().and_then(|e| from_consent(&e.resource))));
-
-    // A save confirmed here or in another tab: that is the recorded decision now.
-    Effect::new({
-        let draft_key = draft_key.clone();
-        move |previous: Option<Option<Value>>| {
-            let copy = record.with_value(|r| outbox.confirmed_copy(r));
-            if previous.is_some_and(|p| p != copy) {
-                if let Some(stored) = &copy {
-                    // Saved: the draft has done its job unless the citizen has changed it since.
-                    if from_consent(stored) == draft.get_untracked().decision().ok() {
-                        crate::web::forget(&draft_key);
-                        touched.set(false);
-                    }
-                    recorded.set(Some(stored.clone()));
-                    // The record exists now: later saves update it. A new key is only for a
-                    // record created again after this one (never reused across records).
-                    creation_key
-                        .set_value(record.with_value(|r| crate::web::renew_creation_key(r)));
-                }
-            }
-            copy
-        }
-    });
-
-    let consent_for = {
-        let patient_id = patient_id.clone();
-        move |decision: &OrganDonation, base: Option<&Value>| {
-            to_consent(
-                decision,
-                &patient_id,
-                &crate::web::now_iso(),
-                base,
-                &creation_key.get_value(),
-            )
-        }
-    };
-    let send = {
-        let consent_for = consent_for.clone();
-        move |decision: OrganDonation| {
-            let base = recorded.get_untracked();
-            let write = match base.as_ref().and_then(|b| Some((id(b)?, version_id(b)?))) {
-                Some((id, version)) => Write::Update {
-                    id: id.to_owned(),
-                    if_match: version.to_owned(),
-                },
-                None => Write::Create {
-                    creation_key: format!("{IDENTIFIER_SYSTEM}|{}", creation_key.get_value()),
-                },
-            };
-            let consent = consent_for(&decision, base.as_ref());
-            record.with_value(|r| outbox.save(r, "Consent", consent, write));
-        }
-    };
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         match draft.get_untracked().decision() {
-            Ok(decision) => send(decision),
+            Ok(decision) => {
+                let patient = edited.patient_id();
+                edited.save(|base, key| {
+                    Some(to_consent(
+                        &decision,
+                        &patient,
+                        &crate::web::now_iso(),
+                        base,
+                        key,
+                    ))
+                });
+            }
             Err(p) => {
                 problem.set(Some(p));
                 announcer.alert(problem_text(&i18n, p));
             }
         }
     };
-    let on_retry = Callback::new(move |_| record.with_value(|r| outbox.retry_now(r)));
+    let on_retry = Callback::new(move |_| edited.retry_now());
     let on_keep_mine = Callback::new(move |_| {
         // Mine is what the form holds now, written on top of their version so nothing of
         // theirs that Tahto does not own is dropped.
@@ -452,29 +343,33 @@ pub fn OrganDonationPage(
             .decision()
             .ok()
             .or_else(|| mine.get_untracked());
-        if let (Some(mine), Some(theirs)) = (mine, theirs.get_untracked()) {
-            let resource = consent_for(&mine, Some(&theirs));
-            record.with_value(|r| outbox.keep_mine(r, resource));
+        if let Some(mine) = mine {
+            let patient = edited.patient_id();
+            edited.keep_mine(|theirs| {
+                to_consent(&mine, &patient, &crate::web::now_iso(), Some(theirs), "")
+            });
         }
     });
-    let on_take_theirs = {
-        let draft_key = draft_key.clone();
-        Callback::new(move |_| {
-            if let Some(latest) = theirs.get_untracked() {
-                if let Some(d) = from_consent(&latest) {
-                    draft.set(OrganDonationDraft::from(&d));
-                }
-                crate::web::forget(&draft_key);
-                touched.set(false);
-                recorded.set(Some(latest));
-                record.with_value(|r| outbox.take_theirs(r));
-            }
-        })
-    };
-    let on_reload = Callback::new(move |_| fetch());
+    let on_take_theirs = Callback::new(move |_| edited.take_theirs());
+    let on_reload = Callback::new(move |_| edited.reload());
     let busy = move || state.with(|s| matches!(s, SaveState::Saving { .. }));
     let form_ready = move || load.with(|l| *l == Load::Loaded);
     let nothing_chosen = move || draft.with(|d| d.choice.is_none());
+    let stale_mine = Signal::derive(move || {
+        draft.with(|d| {
+            d.decision()
+                .map(|d| summarize(&i18n, &d))
+                .unwrap_or_default()
+        })
+    });
+    let stale_saved = Signal::derive(move || {
+        recorded.with(|r| {
+            r.as_ref()
+                .and_then(from_consent)
+                .map(|d| summarize(&i18n, &d))
+                .unwrap_or_default()
+        })
+    });
 
     view! {
         <article class="tahto-page" aria-labelledby="tahto-od-title">
@@ -484,6 +379,7 @@ pub fn OrganDonationPage(
             // Static structure, `hidden` toggled: each `Show` is its own code in the wasm.
             <div class="tahto-no-print">
             <DeclarationGate on_open_notice>
+            <StaleDraft edited mine=stale_mine saved=stale_saved />
             <form
                 class="tahto-card tahto-form"
                 hidden=move || !form_ready()
@@ -498,7 +394,7 @@ pub fn OrganDonationPage(
                         <button
                             type="submit"
                             class="tahto-button tahto-primary"
-                            disabled=move || busy() || nothing_chosen()
+                            disabled=move || busy() || nothing_chosen() || edited.stale.get()
                             aria-describedby="tahto-od-save-hint"
                         >
                             {i18n.tr(Msg::SaveDecision)}
@@ -509,6 +405,7 @@ pub fn OrganDonationPage(
                             {move || if nothing_chosen() { i18n.t(Msg::ProblemNoChoice) } else { "" }}
                         </p>
                     </div>
+                    <DraftActions edited />
                     <SaveStatus state on_retry />
                     {move || theirs.get().map(|theirs| view! {
                         <ConflictChoice mine=mine.get() theirs on_keep_mine on_take_theirs />
@@ -518,5 +415,4 @@ pub fn OrganDonationPage(
             </div>
         </article>
     }
-    .into_any()
 }

@@ -4,24 +4,19 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::app::AppContext;
 use crate::domain::records::Prescription;
 use crate::domain::renewal::{
     can_request, is_renewal_of, renewal_request, renewal_status, RenewalStatus,
 };
-use crate::fhir::resources::{str_at, IDENTIFIER_SYSTEM};
+use crate::fhir::resources::str_at;
 use crate::i18n::records::RecordsText;
 use crate::i18n::Msg;
+use crate::save::handle::RecordHandle;
 use crate::save::sync::Outbox;
-use crate::save::{SaveState, Write};
+use crate::save::{Record, SaveState};
 use crate::sections::View;
 use crate::ui::search::{PagedSearch, SearchState};
 use crate::ui::{use_i18n, SaveStatus};
-
-/// The outbox record of renewal requests for a prescription.
-pub fn renewal_record(prescription_id: &str) -> String {
-    format!("renewal/MedicationRequest/{prescription_id}")
-}
 
 fn millis(iso: &str) -> Option<i64> {
     let ms = js_sys::Date::parse(iso);
@@ -55,12 +50,14 @@ fn PrescriptionCard(
     tasks: PagedSearch,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let (Some(ctx), Some(outbox)) = (use_context::<AppContext>(), use_context::<Outbox>()) else {
-        return ().into_any();
+    let outbox = expect_context::<Outbox>();
+    let record = Record::RenewalRequest {
+        prescription: rx.id.clone(),
     };
-    let record = StoredValue::new(renewal_record(&rx.id));
+    let edited = RecordHandle::new(record.clone(), None);
+    let record = StoredValue::new(record);
     let rx = StoredValue::new(rx);
-    let state = Signal::derive(move || record.with_value(|r| outbox.state_of(r)));
+    let state = edited.state;
     let requests = move || {
         let confirmed = record.with_value(|r| outbox.confirmed_copy(r));
         tasks
@@ -100,31 +97,13 @@ fn PrescriptionCard(
             && !saving()
             && can_request(&statuses().iter().map(|(s, _)| *s).collect::<Vec<_>>())
     };
-    let patient_id = StoredValue::new(ctx.config.patient_id.clone());
     let on_request = move |_| {
-        let earlier = !requests().is_empty();
-        // A new request after an earlier one ended is a new Task: it needs its own key.
-        let key = record.with_value(|r| {
-            if earlier {
-                crate::web::renew_creation_key(r)
-            } else {
-                crate::web::creation_key(r)
-            }
+        let patient = edited.patient_id();
+        edited.save(|_, key| {
+            Some(rx.with_value(|rx| renewal_request(&rx.id, &patient, &crate::web::now_iso(), key)))
         });
-        let task = rx.with_value(|rx| {
-            renewal_request(
-                &rx.id,
-                &patient_id.get_value(),
-                &crate::web::now_iso(),
-                &key,
-            )
-        });
-        let write = Write::Create {
-            creation_key: format!("{IDENTIFIER_SYSTEM}|{key}"),
-        };
-        record.with_value(|r| outbox.save(r, "Task", task, write));
     };
-    let on_retry = Callback::new(move |_| record.with_value(|r| outbox.retry_now(r)));
+    let on_retry = Callback::new(move |_| edited.retry_now());
     let lang = move || i18n.lang.get();
     view! {
         <li class="tahto-card tahto-record" data-testid="prescription">
@@ -159,7 +138,6 @@ fn PrescriptionCard(
             <SaveStatus state on_retry />
         </li>
     }
-    .into_any()
 }
 
 #[component]

@@ -2,38 +2,40 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::saving::SaveText;
 use crate::i18n::Msg;
 use crate::save::sync::Outbox;
+use crate::save::Record;
 use crate::ui::save_status::describe;
 use crate::ui::use_i18n;
-
-/// What the citizen calls the record a save belongs to.
-pub fn record_label(record: &str) -> Msg {
-    match record.split('/').next() {
-        Some("organ-donation") => Msg::RecordOrganDonation,
-        Some("kanta-notice") => Msg::RecordNotice,
-        Some("measurement") => Msg::RecordMeasurement,
-        Some("renewal") => Msg::RecordRenewal,
-        Some("advance-directive") => Msg::RecordAdvanceDirective,
-        Some("living-will") => Msg::RecordLivingWill,
-        Some("disclosure") => Msg::RecordDisclosure,
-        _ => Msg::UnsentTitle,
-    }
-}
 
 /// One unsent save.
 #[component]
 fn UnsentItem(
     /// The record the save belongs to.
-    record: String,
+    record: Record,
     /// The app's outbox.
     outbox: Outbox,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let record = StoredValue::new(record);
+    // How old the save is: a citizen who comes back days later sees it is still waiting.
+    let made = move || {
+        record
+            .with_value(|r| outbox.unsent_since(r))
+            .map(|ms| {
+                let iso: String = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms))
+                    .to_iso_string()
+                    .into();
+                let when = crate::web::format_date_time(&iso, i18n.lang.get());
+                i18n.format(SaveText::UnsentAge, &[("time", &when)])
+            })
+            .unwrap_or_default()
+    };
     view! {
         <li class="tahto-card tahto-unsent-item" data-testid="unsent-item">
-            <h2>{move || i18n.t(record.with_value(|r| record_label(r)))}</h2>
+            <h2>{move || i18n.t(record.with_value(Record::label))}</h2>
+            <p class="tahto-hint" data-testid="unsent-age">{made}</p>
             <p class="tahto-state-headline">
                 {move || describe(&i18n, &record.with_value(|r| outbox.state_of(r)))}
             </p>

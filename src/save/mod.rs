@@ -13,17 +13,22 @@
 //! - `sync.rs` (browser): [`sync::Outbox`], the app-wide handle: stores, sends from one tab at a
 //!   time under a Web Lock, and tells every open tab over a `BroadcastChannel`.
 
+pub mod draft;
+pub mod driver;
+pub mod kept;
 pub mod outbox;
+pub mod record;
 pub mod retry;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]
-pub mod send;
+pub mod handle;
 #[cfg(target_arch = "wasm32")]
 pub mod store;
 #[cfg(target_arch = "wasm32")]
 pub mod sync;
 
 pub use crate::fhir::{Receipt, Write};
+pub use record::{Citizen, Record};
 pub use retry::RetryPolicy;
 pub use state::{NotYetSaved, SaveState};

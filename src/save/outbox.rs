@@ -70,6 +70,9 @@ impl LastFailure {
 pub struct OutboxEntry {
     /// Unique id of this entry (a `urn:uuid:`).
     pub id: String,
+    /// Whose save it is: the [`Citizen`](super::record::Citizen) tag (one person on one
+    /// backend). It is only ever shown to and sent for them.
+    pub owner: String,
     /// The record it changes; entries of one record are sent in order.
     pub record: String,
     /// Order of creation across the whole outbox.
@@ -130,6 +133,7 @@ impl OutboxEntry {
         let number = |n: f64| serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number);
         let mut m = Map::new();
         m.insert("id".into(), text(&self.id));
+        m.insert("owner".into(), text(&self.owner));
         m.insert("record".into(), text(&self.record));
         m.insert("seq".into(), self.seq.into());
         m.insert("type".into(), text(&self.resource_type));
@@ -216,6 +220,7 @@ impl OutboxEntry {
             .collect::<Option<Vec<_>>>()?;
         let entry = OutboxEntry {
             id: text("id")?,
+            owner: text("owner")?,
             record: text("record")?,
             seq: v.get("seq")?.as_u64()?,
             resource_type: text("type")?,
@@ -318,6 +323,8 @@ pub enum Enqueue {
 /// Everything needed to enqueue a save.
 pub struct NewSave {
     pub entry_id: String,
+    /// The citizen tag of whoever made the save.
+    pub owner: String,
     pub record: String,
     pub resource_type: String,
     pub resource: Value,
@@ -330,7 +337,7 @@ pub fn enqueue(entries: &[OutboxEntry], save: NewSave) -> Enqueue {
     let seq = entries.iter().map(|e| e.seq).max().map_or(0, |s| s + 1);
     let last_of_record = entries
         .iter()
-        .filter(|e| e.record == save.record)
+        .filter(|e| e.owner == save.owner && e.record == save.record)
         .max_by_key(|e| e.seq);
     match last_of_record {
         // A conflict waits for the citizen's choice (`keep_mine` / `take_theirs`); a new edit
@@ -352,6 +359,7 @@ pub fn enqueue(entries: &[OutboxEntry], save: NewSave) -> Enqueue {
         }
         last => Enqueue::Add(OutboxEntry {
             id: save.entry_id,
+            owner: save.owner,
             record: save.record,
             seq,
             resource_type: save.resource_type,
@@ -381,7 +389,7 @@ pub fn enqueue(entries: &[OutboxEntry], save: NewSave) -> Enqueue {
 fn is_first_of_record(entries: &[OutboxEntry], entry: &OutboxEntry) -> bool {
     !entries
         .iter()
-        .any(|o| o.record == entry.record && o.seq < entry.seq)
+        .any(|o| o.owner == entry.owner && o.record == entry.record && o.seq < entry.seq)
 }
 
 /// The entry to send next, if any is due: the oldest due entry that is the first of its record,
@@ -753,6 +761,7 @@ mod tests {
     fn save(record: &str, content: &str, write: Write) -> NewSave {
         NewSave {
             entry_id: format!("e-{content}"),
+            owner: "t".into(),
             record: record.into(),
             resource_type: "Consent".into(),
             resource: json!({"resourceType": "Consent", "note": content}),

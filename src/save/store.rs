@@ -13,11 +13,11 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbRequest, IdbTransactionMode};
 
 use super::outbox::OutboxEntry;
+use super::record::{Citizen, Kept, STORAGE_PREFIX};
 
-const DB_NAME: &str = "tahto";
+const DB_NAME: &str = STORAGE_PREFIX;
 const DB_VERSION: u32 = 1;
 const ENTRIES: &str = "outbox";
-const LOCAL_PREFIX: &str = "tahto.outbox.";
 
 /// Storage failed; the citizen is told their save is not yet safe on this device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +64,8 @@ enum Backend {
 /// they are not kept on the device, so the citizen is told to keep the page open. A save is never
 /// left unsent because storage failed.
 pub struct OutboxStore {
+    /// Whose entries this store reads and writes; others' stay untouched where they are.
+    citizen: Citizen,
     backend: RefCell<Backend>,
     memory: RefCell<Vec<OutboxEntry>>,
     problem: Cell<Option<StoreError>>,
@@ -71,7 +73,7 @@ pub struct OutboxStore {
 
 impl OutboxStore {
     /// Opens IndexedDB, else localStorage, else memory.
-    pub async fn open() -> OutboxStore {
+    pub async fn open(citizen: Citizen) -> OutboxStore {
         let (backend, problem) = match Self::open_idb().await {
             Ok(db) => (Backend::IndexedDb(db), None),
             Err(idb_error) => {
@@ -82,6 +84,7 @@ impl OutboxStore {
             }
         };
         OutboxStore {
+            citizen,
             backend: RefCell::new(backend),
             memory: RefCell::new(Vec::new()),
             problem: Cell::new(problem),
@@ -130,7 +133,7 @@ impl OutboxStore {
     /// Every entry, in no particular order (the outbox rules order them by `seq`).
     pub async fn entries(&self) -> Vec<OutboxEntry> {
         let backend = self.backend.borrow().clone();
-        match read(&backend).await {
+        match read(&backend, &self.citizen).await {
             Ok(Some(entries)) => entries,
             Ok(None) => self.memory.borrow().clone(),
             Err(problem) => {
@@ -143,9 +146,13 @@ impl OutboxStore {
     /// Writes `put` and removes `delete` (one transaction in IndexedDB); returns once committed.
     pub async fn apply(&self, put: &[OutboxEntry], delete: &[String]) {
         let backend = self.backend.borrow().clone();
-        if let Err(problem) = write(&backend, put, delete).await {
+        if let Err(problem) = write(&backend, &self.citizen, put, delete).await {
             // Whatever storage still holds comes along into memory.
-            let held = read(&backend).await.ok().flatten().unwrap_or_default();
+            let held = read(&backend, &self.citizen)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
             self.degrade(problem, held);
         }
         if matches!(&*self.backend.borrow(), Backend::Memory) {
@@ -162,8 +169,22 @@ impl OutboxStore {
     }
 }
 
-/// The entries of a durable backend (`None` for memory).
-async fn read(backend: &Backend) -> Result<Option<Vec<OutboxEntry>>, StoreError> {
+/// The citizen's entries in a durable backend (`None` for memory).
+async fn read(
+    backend: &Backend,
+    citizen: &Citizen,
+) -> Result<Option<Vec<OutboxEntry>>, StoreError> {
+    let entries = read_all(backend, citizen).await?;
+    Ok(entries.map(|mut entries| {
+        entries.retain(|e| e.owner == citizen.tag());
+        entries
+    }))
+}
+
+async fn read_all(
+    backend: &Backend,
+    citizen: &Citizen,
+) -> Result<Option<Vec<OutboxEntry>>, StoreError> {
     match backend {
         Backend::IndexedDb(db) => {
             const FAILED: StoreError = StoreError("IndexedDB read failed");
@@ -185,13 +206,14 @@ async fn read(backend: &Backend) -> Result<Option<Vec<OutboxEntry>>, StoreError>
             ))
         }
         Backend::LocalStorage(storage) => {
+            let prefix = citizen.key(Kept::OutboxEntry(""));
             let len = storage
                 .length()
                 .map_err(|_| StoreError("localStorage read failed"))?;
             Ok(Some(
                 (0..len)
                     .filter_map(|i| storage.key(i).ok().flatten())
-                    .filter(|k| k.starts_with(LOCAL_PREFIX))
+                    .filter(|k| k.starts_with(&prefix))
                     .filter_map(|k| storage.get_item(&k).ok().flatten())
                     .filter_map(|t| from_json(&t))
                     .collect(),
@@ -203,6 +225,7 @@ async fn read(backend: &Backend) -> Result<Option<Vec<OutboxEntry>>, StoreError>
 
 async fn write(
     backend: &Backend,
+    citizen: &Citizen,
     put: &[OutboxEntry],
     delete: &[String],
 ) -> Result<(), StoreError> {
@@ -229,11 +252,11 @@ async fn write(
         Backend::LocalStorage(storage) => {
             for entry in put {
                 storage
-                    .set_item(&format!("{LOCAL_PREFIX}{}", entry.id), &to_json(entry))
+                    .set_item(&citizen.key(Kept::OutboxEntry(&entry.id)), &to_json(entry))
                     .map_err(|_| StoreError("localStorage refused the entry"))?;
             }
             for id in delete {
-                let _absent_is_fine = storage.remove_item(&format!("{LOCAL_PREFIX}{id}"));
+                let _absent_is_fine = storage.remove_item(&citizen.key(Kept::OutboxEntry(id)));
             }
             Ok(())
         }

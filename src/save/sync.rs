@@ -14,23 +14,20 @@ use serde_json::Value;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::outbox::{
-    enqueue, followers_of, keep_mine, next_due, next_wake_ms, reconcile, start_attempt,
-    take_theirs, Enqueue, NewSave, Next, OutboxEntry,
-};
+use super::driver::{send_next, Link, Step};
+use super::kept::{Outcome, Outcomes};
+use super::outbox::{enqueue, keep_mine, next_wake_ms, take_theirs, Enqueue, NewSave, OutboxEntry};
+use super::record::{Citizen, Kept, Record};
 use super::retry::RetryPolicy;
-use super::send::send_entry;
 use super::state::SaveState;
 use super::store::OutboxStore;
 use crate::fhir::client::FhirClient;
-use crate::fhir::Write;
+use crate::fhir::{FhirError, Receipt, Write};
 
 /// Past this long in `Saving` the citizen is told the service is slow (the watchdog).
 pub const SLOW_AFTER_MS: f64 = 4_000.0;
 const LOCK_NAME: &str = "tahto-outbox";
 const CHANNEL_NAME: &str = "tahto-outbox";
-const OUTCOME_PREFIX: &str = "tahto.outcome.";
-const CONFIRMED_PREFIX: &str = "tahto.confirmed.";
 /// The one message tabs send each other: "storage changed, read it again".
 const CHANGED: &str = "changed";
 
@@ -38,14 +35,15 @@ const CHANGED: &str = "changed";
 struct Local {
     store: RefCell<Option<Rc<OutboxStore>>>,
     client: FhirClient,
+    citizen: Citizen,
     channel: Option<web_sys::BroadcastChannel>,
     flushing: Cell<bool>,
     flush_again: Cell<bool>,
     wake: RefCell<Option<gloo_timers::callback::Timeout>>,
     watchdog: RefCell<Option<gloo_timers::callback::Timeout>>,
     nudge: RefCell<Option<gloo_timers::callback::Timeout>>,
-    /// What `keep` could not put in localStorage (blocked or full): this tab still shows it.
-    kept_here: RefCell<Vec<(String, Value)>>,
+    /// How saves ended, as last read (or, when the browser refuses storage, only here).
+    outcomes: RefCell<Outcomes>,
 }
 
 /// The app-wide outbox handle (a context).
@@ -70,7 +68,7 @@ fn now() -> f64 {
 
 impl Outbox {
     /// Opens the outbox, wires its triggers, and sends whatever an earlier visit left behind.
-    pub fn start(client: FhirClient) -> Outbox {
+    pub fn start(client: FhirClient, citizen: Citizen) -> Outbox {
         let channel = web_sys::BroadcastChannel::new(CHANNEL_NAME).ok();
         let outbox = Outbox {
             entries: RwSignal::new(Vec::new()),
@@ -81,13 +79,14 @@ impl Outbox {
             local: StoredValue::new_local(Local {
                 store: RefCell::new(None),
                 client,
+                citizen,
                 channel,
                 flushing: Cell::new(false),
                 flush_again: Cell::new(false),
                 wake: RefCell::new(None),
                 watchdog: RefCell::new(None),
                 nudge: RefCell::new(None),
-                kept_here: RefCell::new(Vec::new()),
+                outcomes: RefCell::new(Outcomes::default()),
             }),
         };
 
@@ -136,7 +135,7 @@ impl Outbox {
         if let Some(store) = self.local.with_value(|l| l.store.borrow().clone()) {
             return store;
         }
-        let store = Rc::new(OutboxStore::open().await);
+        let store = Rc::new(OutboxStore::open(self.citizen()).await);
         self.local
             .with_value(|l| *l.store.borrow_mut() = Some(store.clone()));
         store
@@ -144,6 +143,11 @@ impl Outbox {
 
     fn client(self) -> FhirClient {
         self.local.with_value(|l| l.client.clone())
+    }
+
+    /// Whose outbox this is.
+    pub fn citizen(self) -> Citizen {
+        self.local.with_value(|l| l.citizen.clone())
     }
 
     /// Tells the other tabs that storage changed.
@@ -160,6 +164,7 @@ impl Outbox {
     async fn reload_now(self) {
         let store = self.store().await;
         let entries = store.entries().await;
+        self.load_outcomes();
         // Storage refused: the saves go on from memory, and the citizen is told (app.rs).
         self.storage_error.try_set(store.problem().map(|p| p.0));
         self.show(entries);
@@ -193,63 +198,60 @@ impl Outbox {
         self.local.with_value(|l| *l.watchdog.borrow_mut() = timer);
     }
 
-    /// Keeps how a save of `record` ended (and the server's copy when stored) for every tab.
-    fn remember_outcome(self, record: &str, ended: &SaveState, stored: Option<&Value>) {
-        let kept = [
-            (OUTCOME_PREFIX, ended.to_stored()),
-            (CONFIRMED_PREFIX, stored.cloned()),
-        ];
-        for (prefix, value) in kept {
-            if let Some(value) = value {
-                self.keep(format!("{prefix}{record}"), value);
-            }
+    /// Reads how this citizen's saves ended, as every tab keeps it, into this tab.
+    fn load_outcomes(self) {
+        let key = self.citizen().key(Kept::Outcomes);
+        let read = crate::web::stored(&key).and_then(|t| crate::web::parse_json(&t));
+        if let Some(stored) = read {
+            self.local
+                .with_value(|l| *l.outcomes.borrow_mut() = Outcomes::from_stored(&stored));
         }
-        self.generation.update(|g| *g += 1);
     }
 
-    fn forget_outcome(self, record: &str) {
-        let key = format!("{OUTCOME_PREFIX}{record}");
-        crate::web::forget(&key);
-        self.local
-            .with_value(|l| l.kept_here.borrow_mut().retain(|(k, _)| *k != key));
-        self.generation.update(|g| *g += 1);
+    /// Changes the kept outcomes (as stored now, in case another tab changed them) and keeps them
+    /// for every tab and the next visit; in this tab's memory when the browser refuses.
+    fn change_outcomes(self, change: impl FnOnce(&mut Outcomes) -> bool) {
+        self.load_outcomes();
+        let key = self.citizen().key(Kept::Outcomes);
+        let text = self.local.with_value(|l| {
+            let mut outcomes = l.outcomes.borrow_mut();
+            change(&mut outcomes).then(|| crate::json::to_text(&outcomes.to_stored()))
+        });
+        if let Some(text) = text {
+            let _kept_or_only_here = crate::web::store(&key, &text);
+            self.generation.update(|g| *g += 1);
+        }
     }
 
-    /// Keeps `value` in localStorage for every tab and the next visit, and in this tab's memory
-    /// when the browser refuses: how a save ended is shown even then.
-    fn keep(self, key: String, value: Value) {
-        let stored = crate::web::store(&key, &crate::json::to_text(&value));
-        self.local.with_value(|l| {
-            let mut here = l.kept_here.borrow_mut();
-            here.retain(|(k, _)| *k != key);
-            if !stored {
-                here.push((key, value));
-            }
+    /// Keeps how a save of `record` ended (and the server's copy when stored) for every tab.
+    fn remember_outcome(self, record: &Record, ended: &SaveState, stored: Option<&Value>) {
+        let copy = stored.filter(|_| record.keeps_confirmed_copy()).cloned();
+        let key = record.key();
+        if let SaveState::Confirmed(_) = ended {
+            // The server holds what that key created: the next new resource needs its own.
+            crate::web::forget(&self.citizen().key(Kept::CreationKey(record)));
+        }
+        self.change_outcomes(|o| {
+            o.remember(&key, ended, copy, now());
+            true
         });
     }
 
-    /// What `keep` kept under `key` (tracked: follows every change, here or in another tab).
-    fn kept(self, key: &str) -> Option<Value> {
+    /// What was kept of `record`'s last save (tracked: follows every change, in any tab).
+    fn kept<T>(self, record: &Record, read: impl FnOnce(&Outcome) -> Option<T>) -> Option<T> {
         self.generation.track();
-        crate::web::stored(key)
-            .and_then(|t| crate::web::parse_json(&t))
-            .or_else(|| {
-                self.local.with_value(|l| {
-                    l.kept_here
-                        .borrow()
-                        .iter()
-                        .find(|(k, _)| k == key)
-                        .map(|(_, v)| v.clone())
-                })
-            })
+        let key = record.key();
+        self.local
+            .with_value(|l| l.outcomes.borrow().get(&key).and_then(read))
     }
 
     /// The state to show for `record`: its open entry, else how its last save ended.
-    pub fn state_of(self, record: &str) -> SaveState {
+    pub fn state_of(self, record: &Record) -> SaveState {
+        let key = record.key();
         let open = self.entries.with(|entries| {
             entries
                 .iter()
-                .filter(|e| e.record == record)
+                .filter(|e| e.record == key)
                 .max_by_key(|e| e.seq)
                 .map(|e| (e.state.clone(), e.sending_since_ms))
         });
@@ -266,46 +268,61 @@ impl Outbox {
                 state => state,
             };
         }
-        self.kept(&format!("{OUTCOME_PREFIX}{record}"))
-            .and_then(|v| SaveState::from_stored(&v))
-            .unwrap_or_default()
+        self.kept(record, |o| o.state.clone()).unwrap_or_default()
     }
 
     /// The records with a save not yet confirmed, oldest first.
-    pub fn unsent_records(self) -> Vec<String> {
+    pub fn unsent_records(self) -> Vec<Record> {
         self.entries.with(|entries| {
             let mut left: Vec<&OutboxEntry> = entries.iter().collect();
-            let mut records: Vec<String> = Vec::new();
+            let mut records: Vec<Record> = Vec::new();
             while let Some(oldest) = left.iter().min_by_key(|e| e.seq).map(|e| e.record.clone()) {
                 left.retain(|e| e.record != oldest);
-                records.push(oldest);
+                records.extend(Record::parse(&oldest));
             }
             records
         })
     }
 
-    /// The open entry of `record`, if any (what is being saved, and theirs in a conflict).
-    pub fn open_entry(self, record: &str) -> Option<OutboxEntry> {
+    /// When the oldest unsent save of `record` was made (ms since the epoch).
+    pub fn unsent_since(self, record: &Record) -> Option<f64> {
+        let key = record.key();
         self.entries.with(|entries| {
             entries
                 .iter()
-                .filter(|e| e.record == record)
+                .filter(|e| e.record == key)
+                .map(|e| e.created_at_ms)
+                .min_by(f64::total_cmp)
+        })
+    }
+
+    /// The open entry of `record`, if any (what is being saved, and theirs in a conflict).
+    pub fn open_entry(self, record: &Record) -> Option<OutboxEntry> {
+        let key = record.key();
+        self.entries.with(|entries| {
+            entries
+                .iter()
+                .filter(|e| e.record == key)
                 .max_by_key(|e| e.seq)
                 .cloned()
         })
     }
 
     /// The server copy the outbox stored last for `record` (in any tab).
-    pub fn confirmed_copy(self, record: &str) -> Option<Value> {
-        self.kept(&format!("{CONFIRMED_PREFIX}{record}"))
+    pub fn confirmed_copy(self, record: &Record) -> Option<Value> {
+        self.kept(record, |o| o.copy.clone())
     }
 
     /// Saves `resource` as the new content of `record`. Shows `Saving` at once; the rest follows.
-    pub fn save(self, record: &str, resource_type: &str, resource: Value, write: Write) {
+    /// Only a record's handle (`handle.rs`) calls this: it alone knows how the record is written.
+    pub(super) fn save(self, record: &Record, resource: Value, write: Write) {
+        let owner = self.citizen().tag().to_owned();
+        let key = record.key();
         let save = |entry_id: String| NewSave {
             entry_id,
-            record: record.to_owned(),
-            resource_type: resource_type.to_owned(),
+            owner: owner.clone(),
+            record: key.clone(),
+            resource_type: record.resource_type().to_owned(),
             resource: resource.clone(),
             write: write.clone(),
             now_ms: now(),
@@ -323,7 +340,7 @@ impl Outbox {
                 }
             }
         });
-        self.forget_outcome(record);
+        self.change_outcomes(|o| o.clear_state(&key));
         let new_save = save(entry_id);
         // Decided again against what storage holds: another tab may have changed it.
         self.change(move |stored| {
@@ -335,8 +352,8 @@ impl Outbox {
     }
 
     /// *Retry now*: the record's waiting entries are due at once.
-    pub fn retry_now(self, record: &str) {
-        let record = record.to_owned();
+    pub fn retry_now(self, record: &Record) {
+        let record = record.key();
         self.make_due(move |e| e.record == record);
     }
 
@@ -367,16 +384,16 @@ impl Outbox {
     }
 
     /// "Keep mine" in a conflict: send `resource` over the version stored elsewhere.
-    pub fn keep_mine(self, record: &str, resource: Value) {
-        let record = record.to_owned();
+    pub(super) fn keep_mine(self, record: &Record, resource: Value) {
+        let record = record.key();
         self.change(move |entries| {
             keep_mine(entries, &record, resource, now()).map(|entry| (vec![entry], Vec::new()))
         });
     }
 
     /// "Take theirs" in a conflict: drop this device's version; later edits build on theirs.
-    pub fn take_theirs(self, record: &str) {
-        let record = record.to_owned();
+    pub(super) fn take_theirs(self, record: &Record) {
+        let record = record.key();
         self.change(move |entries| {
             take_theirs(entries, &record).map(|(rest, dropped)| (rest, vec![dropped]))
         });
@@ -444,87 +461,72 @@ impl Outbox {
     /// Sends due entries one by one until none is due. Runs under the cross-tab lock.
     async fn drain(self) {
         let store = self.store().await;
-        let client = self.client();
         // Holding the lock, nobody else is sending: in-flight marks are from tabs that died.
-        {
-            let stale: Vec<OutboxEntry> = store
-                .entries()
-                .await
-                .into_iter()
-                .filter(|e| e.sending_since_ms.is_some())
-                .map(|mut e| {
-                    e.sending_since_ms = None;
-                    e
-                })
-                .collect();
-            if !stale.is_empty() {
-                store.apply(&stale, &[]).await;
-            }
-        }
-        loop {
-            let entries = store.entries().await;
-            let Some(mut entry) = next_due(&entries, now()).cloned() else {
-                self.show(entries);
-                return;
-            };
-            start_attempt(&mut entry, now());
-            store.apply(std::slice::from_ref(&entry), &[]).await;
-            let mut shown = entries;
-            if let Some(slot) = shown.iter_mut().find(|e| e.id == entry.id) {
-                *slot = entry.clone();
-            }
-            self.show(shown);
-            self.broadcast();
-
-            // Each follow-up request renews the in-flight mark, so no tab takes the entry for
-            // abandoned meanwhile.
-            let (current, next) = send_entry(&client, entry, &self.policy, |e| {
-                let id = e.id.clone();
-                let store = store.clone();
-                async move { self.renew_lease(&store, &id).await }
+        let stale: Vec<OutboxEntry> = store
+            .entries()
+            .await
+            .into_iter()
+            .filter(|e| e.sending_since_ms.is_some())
+            .map(|mut e| {
+                e.sending_since_ms = None;
+                e
             })
-            .await;
-            self.settle(&store, current, next).await;
+            .collect();
+        if !stale.is_empty() {
+            store.apply(&stale, &[]).await;
         }
-    }
-
-    async fn renew_lease(self, store: &OutboxStore, id: &str) {
-        if let Some(mut entry) = store.entries().await.into_iter().find(|e| e.id == id) {
-            entry.sending_since_ms = Some(now());
-            store.apply(&[entry], &[]).await;
-        }
-    }
-
-    /// Stores the outcome of one entry and tells every tab.
-    async fn settle(self, store: &OutboxStore, current: OutboxEntry, next: Next) {
-        let mut entries = store.entries().await;
-        let stored_now = entries.iter().find(|e| e.id == current.id).cloned();
-        let next = reconcile(stored_now.as_ref(), &current, next, now());
-        entries.retain(|e| e.id != current.id);
-        // An ended entry leaves the outbox, and the entries of its record that waited on it now
-        // build on its result; every tab can then show how it ended.
-        let (put, delete, ended) = match next {
-            Next::Confirmed { receipt, stored } => (
-                followers_of(entries, &current, Some(&stored)),
-                vec![current.id.clone()],
-                Some((SaveState::Confirmed(receipt), Some(stored))),
-            ),
-            Next::Rejected { entry, state } => (
-                followers_of(entries, &entry, None),
-                vec![entry.id],
-                Some((state, None)),
-            ),
-            // `send_entry` settles every send, so ReadBack/SendAgain do not reach here.
-            Next::Keep(entry) | Next::ReadBack(entry) | Next::SendAgain(entry) => {
-                (vec![entry], Vec::new(), None)
-            }
+        let owner = self.citizen().tag().to_owned();
+        let mut link = BrowserLink {
+            outbox: self,
+            store,
+            client: self.client(),
         };
-        store.apply(&put, &delete).await;
-        if let Some((ended, stored)) = ended {
-            self.remember_outcome(&current.record, &ended, stored.as_ref());
-        }
+        while let Step::Sent = send_next(&mut link, &owner, &self.policy).await {}
         self.reload_now().await;
-        self.broadcast();
+    }
+}
+
+/// The driver's link in the browser: the FHIR client, IndexedDB, and every tab told of each
+/// change.
+struct BrowserLink {
+    outbox: Outbox,
+    store: Rc<OutboxStore>,
+    client: FhirClient,
+}
+
+impl Link for BrowserLink {
+    async fn write(&mut self, entry: &OutboxEntry) -> Result<(Value, Receipt), FhirError> {
+        self.client
+            .write_value(&entry.resource_type, &entry.resource, &entry.write)
+            .await
+    }
+
+    async fn read(&mut self, resource_type: &str, id: &str) -> Result<Value, FhirError> {
+        self.client.read_value(resource_type, id).await
+    }
+
+    async fn entries(&mut self) -> Vec<OutboxEntry> {
+        self.store.entries().await
+    }
+
+    async fn apply(&mut self, put: &[OutboxEntry], delete: &[String]) {
+        self.store.apply(put, delete).await;
+        self.outbox.reload_now().await;
+        self.outbox.broadcast();
+    }
+
+    fn ended(&mut self, entry: &OutboxEntry, state: &SaveState, stored: Option<&Value>) {
+        if let Some(record) = Record::parse(&entry.record) {
+            self.outbox.remember_outcome(&record, state, stored);
+        }
+    }
+
+    fn now(&self) -> f64 {
+        now()
+    }
+
+    fn random(&mut self) -> f64 {
+        js_sys::Math::random()
     }
 }
 

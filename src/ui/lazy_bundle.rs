@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{use_announcer, use_i18n};
-use crate::app::HOST_ID;
 use crate::bundle::{dispatch, SYNC_EVENT};
+use crate::context::HOST_ID;
 use crate::i18n::Msg;
 use crate::sections::{sync_detail, Bundle, View};
 

@@ -1,6 +1,6 @@
 //! Shared components and app-wide handles (language, live regions, save status).
 
-pub mod edited_record;
+pub mod declaration;
 pub mod header;
 pub mod i18n;
 pub mod lazy_bundle;

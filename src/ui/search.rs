@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
-use crate::app::AppContext;
 use crate::bundle::use_shown;
+use crate::context::AppContext;
 use crate::fhir::client::FhirClient;
 use crate::fhir::FhirError;
 use crate::i18n::records::RecordsText;

@@ -1,0 +1,32 @@
+//! Texts of a record's life beyond one save: a draft changed elsewhere, discarding a draft, how
+//! old an unsent save is.
+
+crate::texts! {
+    /// A text about drafts and unsent saves.
+    pub enum SaveText {
+        StaleTitle => ["Tätä on muutettu muualla", "Detta har ändrats på annat håll", "This was changed elsewhere"],
+        StaleExplain => ["Tallennettu versio on muuttunut sen jälkeen, kun aloitit muutoksesi. Katso molemmat ja valitse, kumpi jää voimaan. Mitään ei tallenneta ennen valintaasi.", "Den sparade versionen har ändrats sedan du började dina ändringar. Se båda och välj vilken som gäller. Inget sparas innan du har valt.", "The saved version has changed since you started your changes. See both and choose which one stands. Nothing is saved until you choose."],
+        StaleMine => ["Sinun muutoksesi (ei tallennettu)", "Dina ändringar (inte sparade)", "Your changes (not saved)"],
+        StaleSaved => ["Tallennettu versio {version}", "Sparad version {version}", "Saved version {version}"],
+        StaleSavedNone => ["Tallennettu versio on poistettu.", "Den sparade versionen har tagits bort.", "The saved version has been removed."],
+        ContinueWithMine => ["Jatka omilla muutoksillani", "Fortsätt med mina ändringar", "Continue with my changes"],
+        UseSaved => ["Käytä tallennettua versiota", "Använd den sparade versionen", "Use the saved version"],
+        DraftKept => ["Muutoksesi on tallessa tällä laitteella, mutta sitä ei ole vielä tallennettu palveluun.", "Dina ändringar finns kvar på den här enheten men har inte sparats i tjänsten ännu.", "Your changes are kept on this device but have not been saved to the service yet."],
+        Discard => ["Hylkää muutokseni", "Kasta mina ändringar", "Discard my changes"],
+        DiscardConfirm => ["Hylätäänkö muutoksesi? Tätä ei voi perua.", "Kasta dina ändringar? Det går inte att ångra.", "Discard your changes? This cannot be undone."],
+        DiscardYes => ["Kyllä, hylkää", "Ja, kasta", "Yes, discard"],
+        DiscardNo => ["Ei, säilytä", "Nej, behåll", "No, keep them"],
+        Discarded => ["Muutoksesi hylättiin.", "Dina ändringar kastades.", "Your changes were discarded."],
+        UnsentAge => ["Tehty {time}", "Gjord {time}", "Made {time}"],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_is_complete_in_every_language() {
+        crate::i18n::check_texts(SaveText::ALL, &[]);
+    }
+}

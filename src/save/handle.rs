@@ -1,0 +1,382 @@
+//! One record's whole life on a page: the version in force, the citizen's draft, the save and
+//! its state, a conflict and its resolution. Every page saves through a [`RecordHandle`]; pages
+//! describe their fields and say "save", they never build a write.
+//!
+//! The rules it keeps:
+//! - A draft is only what the citizen typed ([`RecordHandle::edit`]); opening a page copies
+//!   nothing into drafts. It stays until the server confirms the save made of it; a refusal
+//!   leaves it to be fixed, across a reload too. Only the citizen discards it.
+//! - A draft started on a version that has since changed elsewhere is [`RecordHandle::stale`]:
+//!   nothing is saved until the citizen has seen both and chosen.
+//! - A save updates the version in force with `If-Match`, or creates a new resource with an
+//!   idempotency key kept until the server holds it (`Record::write_policy`).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+
+use super::draft::{version_of, Draft};
+use super::outbox::OutboxEntry;
+use super::record::{Citizen, Kept, Record, WritePolicy};
+use super::state::SaveState;
+use super::sync::Outbox;
+use crate::context::AppContext;
+use crate::fhir::resources::IDENTIFIER_SYSTEM;
+use crate::fhir::{FhirError, Write};
+
+/// Loading the version in force.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Load {
+    Loading,
+    Loaded,
+    Failed(FhirError),
+}
+
+/// How the version in force is found: the first result of searching the record's resource type
+/// with `params` (plus the patient) that `is_ours`.
+pub struct Finder {
+    pub params: Vec<(&'static str, String)>,
+    pub is_ours: fn(&Value) -> bool,
+}
+
+impl Finder {
+    pub fn new(params: &[(&'static str, &str)], is_ours: fn(&Value) -> bool) -> Finder {
+        Finder {
+            params: params.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+            is_ours,
+        }
+    }
+}
+
+/// The handles of one record on a page (`Copy`: pass it around freely).
+#[derive(Clone, Copy)]
+pub struct RecordHandle {
+    record: RwSignal<Record>,
+    pub load: RwSignal<Load>,
+    /// The version in force: the server's, or the one a save here stored last.
+    pub recorded: RwSignal<Option<Value>>,
+    /// What the citizen typed and has not saved; `None`: the form shows `recorded`.
+    pub draft: RwSignal<Option<Draft>>,
+    pub state: Signal<SaveState>,
+    pub open: Memo<Option<OutboxEntry>>,
+    /// The version stored elsewhere, while the citizen chooses (a conflict).
+    pub theirs: Memo<Option<Value>>,
+    /// The draft was started on a version that changed elsewhere since.
+    pub stale: Memo<bool>,
+    outbox: Outbox,
+    citizen: StoredValue<Citizen>,
+    finder: StoredValue<Option<Finder>>,
+}
+
+impl RecordHandle {
+    /// The handle of `record`; with a `finder`, the version in force is loaded from the server.
+    /// Needs the app's context and outbox (a page cannot work without them).
+    pub fn new(record: Record, finder: Option<Finder>) -> RecordHandle {
+        let outbox = expect_context::<Outbox>();
+        let citizen = StoredValue::new(outbox.citizen());
+        let record = RwSignal::new(record);
+        let draft_key = move || record.with(|r| citizen.with_value(|c| c.key(Kept::Draft(r))));
+        let restored = crate::web::stored(&draft_key())
+            .and_then(|t| crate::web::parse_json(&t))
+            .and_then(|v| Draft::from_stored(&v));
+        let open = Memo::new(move |_| record.with(|r| outbox.open_entry(r)));
+        let recorded = RwSignal::new(None::<Value>);
+        let load = RwSignal::new(if finder.is_some() {
+            Load::Loading
+        } else {
+            Load::Loaded
+        });
+        let draft = RwSignal::new(restored);
+        let finds_its_own = finder.is_some();
+        let handle = RecordHandle {
+            record,
+            load,
+            recorded,
+            draft,
+            state: Signal::derive(move || record.with(|r| outbox.state_of(r))),
+            open,
+            theirs: Memo::new(move |_| open.with(|e| e.as_ref().and_then(|e| e.theirs.clone()))),
+            stale: Memo::new(move |_| {
+                load.with(|l| *l == Load::Loaded)
+                    && draft.with(|d| {
+                        d.as_ref()
+                            .is_some_and(|d| recorded.with(|r| d.is_stale(r.as_ref())))
+                    })
+            }),
+            outbox,
+            citizen,
+            finder: StoredValue::new(finder),
+        };
+        // A save confirmed here or in another tab is the version in force now; a draft typed
+        // since builds on it (the citizen's own save is not "changed elsewhere").
+        Effect::new(move |previous: Option<Option<Value>>| {
+            let copy = record.with(|r| outbox.confirmed_copy(r));
+            if previous.is_some_and(|p| p != copy) {
+                if let Some(stored) = &copy {
+                    // A page that finds the version in force itself (a list) decides it.
+                    if finds_its_own {
+                        recorded.set(Some(stored.clone()));
+                    }
+                    if draft.with_untracked(|d| d.as_ref().is_some_and(|d| !d.submitted)) {
+                        handle.update_draft(|d| d.base = version_of(stored));
+                    }
+                }
+            }
+            copy
+        });
+        // A sent draft has done its job once the server confirms it; refused, it is the
+        // citizen's draft again, to fix or to discard.
+        Effect::new(move |_| {
+            let submitted = draft.with(|d| d.as_ref().is_some_and(|d| d.submitted));
+            if !submitted {
+                return;
+            }
+            match handle.state.get() {
+                SaveState::Confirmed(_) => handle.forget_draft(),
+                SaveState::Rejected { .. } => handle.update_draft(|d| d.submitted = false),
+                _ => {}
+            }
+        });
+        handle.fetch();
+        handle
+    }
+
+    pub fn record(self) -> Record {
+        self.record.get_untracked()
+    }
+
+    /// Points the handle at another record of the page (the current notice version, a new
+    /// measurement). Its state and draft follow.
+    pub fn point_at(self, record: Record) {
+        if self.record.with_untracked(|r| *r != record) {
+            self.record.set(record);
+            let restored = self.stored_draft();
+            self.draft.set(restored);
+        }
+    }
+
+    pub fn patient_id(self) -> String {
+        self.citizen.with_value(|c| c.patient_id().to_owned())
+    }
+
+    fn draft_key(self) -> String {
+        self.record
+            .with_untracked(|r| self.citizen.with_value(|c| c.key(Kept::Draft(r))))
+    }
+
+    fn stored_draft(self) -> Option<Draft> {
+        crate::web::stored(&self.draft_key())
+            .and_then(|t| crate::web::parse_json(&t))
+            .and_then(|v| Draft::from_stored(&v))
+    }
+
+    fn keep_draft(self, draft: &Draft) {
+        // Refused by the browser (full, blocked): the draft still lives in this page.
+        let _kept = crate::web::store(&self.draft_key(), &crate::json::to_text(&draft.to_stored()));
+    }
+
+    fn update_draft(self, change: impl FnOnce(&mut Draft)) {
+        let mut changed = None;
+        self.draft.update(|d| {
+            if let Some(d) = d {
+                change(d);
+                changed = Some(d.clone());
+            }
+        });
+        if let Some(d) = changed {
+            self.keep_draft(&d);
+        }
+    }
+
+    fn forget_draft(self) {
+        crate::web::forget(&self.draft_key());
+        self.draft.set(None);
+    }
+
+    /// The citizen changed the form: `content` is the whole form in the page's stored form.
+    pub fn edit(self, content: Value) {
+        let draft = match self.draft.get_untracked() {
+            Some(mut d) => {
+                d.content = content;
+                d.submitted = false;
+                d
+            }
+            None => Draft::started_on(content, self.recorded.get_untracked().as_ref()),
+        };
+        self.keep_draft(&draft);
+        self.draft.set(Some(draft));
+    }
+
+    /// The citizen deliberately throws their draft away; the form shows the version in force.
+    pub fn discard_draft(self) {
+        self.forget_draft();
+    }
+
+    /// After seeing both versions, the citizen goes on with their draft over the version in
+    /// force now.
+    pub fn keep_draft_over_current(self) {
+        let base = self
+            .recorded
+            .with_untracked(|r| r.as_ref().and_then(version_of));
+        self.update_draft(|d| d.base = base);
+    }
+
+    fn fetch(self) {
+        let Some((params, is_ours)) = self
+            .finder
+            .with_value(|f| f.as_ref().map(|f| (f.params.clone(), f.is_ours)))
+        else {
+            return;
+        };
+        let ctx = expect_context::<AppContext>();
+        let resource_type = self.record.with_untracked(|r| r.resource_type());
+        let patient = format!("Patient/{}", self.patient_id());
+        self.load.set(Load::Loading);
+        spawn_local(async move {
+            let mut query: Vec<(&str, &str)> = vec![("patient", patient.as_str())];
+            query.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
+            match ctx.client.search(resource_type, &query).await {
+                Ok(found) => {
+                    self.recorded.try_set(found.into_iter().find(is_ours));
+                    self.load.try_set(Load::Loaded);
+                }
+                Err(error) => {
+                    self.load.try_set(Load::Failed(error));
+                }
+            }
+        });
+    }
+
+    /// Loads the version in force again (Try again).
+    pub fn reload(self) {
+        self.fetch();
+    }
+
+    /// Sets the version in force, for pages that find it themselves (a disclosure in a list).
+    pub fn set_recorded(self, recorded: Option<Value>) {
+        if self.recorded.with_untracked(|r| *r != recorded) {
+            self.recorded.set(recorded);
+        }
+    }
+
+    /// The idempotency key of the record's next new resource: the same on every attempt and in
+    /// every tab until the server holds it (the outbox forgets it then).
+    fn creation_key(self) -> String {
+        if let Record::Measurement { id } = self.record.get_untracked() {
+            return id;
+        }
+        let key = self
+            .record
+            .with_untracked(|r| self.citizen.with_value(|c| c.key(Kept::CreationKey(r))));
+        crate::web::stored(&key).unwrap_or_else(|| {
+            let fresh = crate::web::new_uuid_urn();
+            let _kept = crate::web::store(&key, &fresh);
+            fresh
+        })
+    }
+
+    /// Saves what `build` makes of the version in force (if it is updated) and the identifier
+    /// of a new resource (`None`: nothing to save). Refused while the draft is stale: the
+    /// citizen chooses first.
+    pub fn save(self, build: impl FnOnce(Option<&Value>, &str) -> Option<Value>) {
+        if self.stale.get_untracked() {
+            return;
+        }
+        let record = self.record.get_untracked();
+        let base = match record.write_policy() {
+            WritePolicy::UpdateInForce => self.recorded.get_untracked(),
+            WritePolicy::AlwaysNew => None,
+        };
+        let key = self.creation_key();
+        let write = match base.as_ref().and_then(version_of) {
+            Some((id, version)) => Write::Update {
+                id,
+                if_match: version,
+            },
+            None => Write::Create {
+                creation_key: format!("{IDENTIFIER_SYSTEM}|{key}"),
+            },
+        };
+        let Some(resource) = build(base.as_ref(), &key) else {
+            return;
+        };
+        self.outbox.save(&record, resource, write);
+        self.update_draft(|d| {
+            d.submitted = true;
+            d.base = base.as_ref().and_then(version_of);
+        });
+    }
+
+    /// Resolves a conflict with the citizen's content written over the other version.
+    pub fn keep_mine(self, build: impl FnOnce(&Value) -> Value) {
+        if let Some(theirs) = self.theirs.get_untracked() {
+            let resource = build(&theirs);
+            self.record
+                .with_untracked(|r| self.outbox.keep_mine(r, resource));
+        }
+    }
+
+    /// Resolves a conflict by taking the other version as the one in force; the draft goes.
+    pub fn take_theirs(self) {
+        if let Some(theirs) = self.theirs.get_untracked() {
+            self.recorded.set(Some(theirs));
+            self.forget_draft();
+            self.record.with_untracked(|r| self.outbox.take_theirs(r));
+        }
+    }
+
+    /// *Retry now* for this record's waiting save.
+    pub fn retry_now(self) {
+        self.record.with_untracked(|r| self.outbox.retry_now(r));
+    }
+
+    /// A save is on its way (nothing more should be sent until it ends).
+    pub fn busy(self) -> bool {
+        self.state.with(|s| matches!(s, SaveState::Saving { .. }))
+    }
+}
+
+impl RecordHandle {
+    /// Keeps `form` showing the draft, or the version in force while there is none, and makes
+    /// every change the citizen makes to it the draft (and nothing else: loading the version in
+    /// force fills the form, not the draft).
+    ///
+    /// `read` makes the form from the version in force; `to_stored`/`from_stored` map the form to
+    /// the draft's stored content.
+    pub fn bind_form<T>(
+        self,
+        form: RwSignal<T>,
+        read: fn(&Value) -> Option<T>,
+        to_stored: fn(&T) -> Value,
+        from_stored: fn(&Value) -> Option<T>,
+    ) where
+        T: Clone + PartialEq + Default + Send + Sync + 'static,
+    {
+        let source = Memo::new(move |_| {
+            let drafted = self
+                .draft
+                .with(|d| d.as_ref().map(|d| from_stored(&d.content)));
+            match drafted {
+                Some(Some(form)) => form,
+                // A draft this version cannot read: keep what the form holds.
+                Some(None) => form.get_untracked(),
+                None => self
+                    .recorded
+                    .with(|r| r.as_ref().and_then(read))
+                    .unwrap_or_default(),
+            }
+        });
+        Effect::new(move |_| {
+            let shown = source.get();
+            if form.with_untracked(|f| *f != shown) {
+                form.set(shown);
+            }
+        });
+        Effect::new(move |_| {
+            let now = form.get();
+            if source.with_untracked(|s| *s != now) {
+                self.edit(to_stored(&now));
+            }
+        });
+    }
+}

@@ -1,0 +1,324 @@
+//! What Tahto writes, and whose it is.
+//!
+//! [`Record`] names every record a citizen can save: its identity in the outbox, the resource type
+//! it is written as, how it is written, what the citizen calls it and the section it lives in. A
+//! new kind of record is a new variant: every `match` here must then say what it is, so it can
+//! never borrow another record's identity.
+//!
+//! [`Citizen`] is one person on one backend. Everything Tahto keeps in the browser — drafts,
+//! unsent saves, copies of confirmed records, outcomes — is stored under a key built here from
+//! both, so a second person on the same browser (or the same person on another backend) never sees
+//! or sends the first one's entries. No other module writes a storage key by hand.
+
+use crate::i18n::Msg;
+use crate::sections::View;
+
+/// The resource types Tahto writes; the outbox sends nothing else.
+pub const WRITTEN_TYPES: [&str; 4] = ["Consent", "DocumentReference", "Task", "Observation"];
+
+/// Every record a citizen can save.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Record {
+    /// The organ donation decision (one `Consent`, updated in place).
+    OrganDonation,
+    /// The advance directive, hoitotahto (one `Consent`, updated in place).
+    AdvanceDirective,
+    /// The living will (a new `DocumentReference` per save, replacing the previous one).
+    LivingWill,
+    /// The read-confirmation of one version of the Kanta information notice.
+    NoticeConfirmation { version: String },
+    /// The consent to disclose data between care providers.
+    DisclosureConsent,
+    /// A refusal to disclose one visit or prescription (`target`: `Encounter/<id>` or
+    /// `MedicationRequest/<id>`).
+    DisclosureRefusal { target: String },
+    /// Renewal requests of one prescription (a new `Task` per request).
+    RenewalRequest { prescription: String },
+    /// One measurement the citizen entered (`id`: the client identifier of its `Observation`).
+    Measurement { id: String },
+}
+
+/// How a save of a record reaches the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WritePolicy {
+    /// An `If-Match` update of the version in force, or a create when there is none.
+    UpdateInForce,
+    /// Always a new resource (its own history: every request, every document, every value).
+    AlwaysNew,
+}
+
+impl Record {
+    /// The record's identity within one citizen's outbox (stable: it is stored).
+    pub fn key(&self) -> String {
+        match self {
+            Record::OrganDonation => "organ-donation".into(),
+            Record::AdvanceDirective => "advance-directive".into(),
+            Record::LivingWill => "living-will".into(),
+            Record::NoticeConfirmation { version } => format!("notice/{version}"),
+            Record::DisclosureConsent => "disclosure-consent".into(),
+            Record::DisclosureRefusal { target } => format!("disclosure-refusal/{target}"),
+            Record::RenewalRequest { prescription } => format!("renewal/{prescription}"),
+            Record::Measurement { id } => format!("measurement/{id}"),
+        }
+    }
+
+    /// Reads a key written by [`Record::key`]; `None` for anything else.
+    pub fn parse(key: &str) -> Option<Record> {
+        let (kind, rest) = match key.split_once('/') {
+            Some((kind, rest)) if !rest.is_empty() => (kind, Some(rest.to_owned())),
+            Some(_) => return None,
+            None => (key, None),
+        };
+        Some(match (kind, rest) {
+            ("organ-donation", None) => Record::OrganDonation,
+            ("advance-directive", None) => Record::AdvanceDirective,
+            ("living-will", None) => Record::LivingWill,
+            ("disclosure-consent", None) => Record::DisclosureConsent,
+            ("notice", Some(version)) => Record::NoticeConfirmation { version },
+            ("disclosure-refusal", Some(target)) => Record::DisclosureRefusal { target },
+            ("renewal", Some(prescription)) => Record::RenewalRequest { prescription },
+            ("measurement", Some(id)) => Record::Measurement { id },
+            _ => return None,
+        })
+    }
+
+    /// The FHIR resource type the record is written as.
+    pub fn resource_type(&self) -> &'static str {
+        match self {
+            Record::OrganDonation
+            | Record::AdvanceDirective
+            | Record::NoticeConfirmation { .. }
+            | Record::DisclosureConsent
+            | Record::DisclosureRefusal { .. } => "Consent",
+            Record::LivingWill => "DocumentReference",
+            Record::RenewalRequest { .. } => "Task",
+            Record::Measurement { .. } => "Observation",
+        }
+    }
+
+    pub fn write_policy(&self) -> WritePolicy {
+        match self {
+            Record::OrganDonation
+            | Record::AdvanceDirective
+            | Record::DisclosureConsent
+            | Record::DisclosureRefusal { .. } => WritePolicy::UpdateInForce,
+            Record::LivingWill
+            | Record::NoticeConfirmation { .. }
+            | Record::RenewalRequest { .. }
+            | Record::Measurement { .. } => WritePolicy::AlwaysNew,
+        }
+    }
+
+    /// What the citizen calls it (the unsent list, the service notice).
+    pub fn label(&self) -> Msg {
+        match self {
+            Record::OrganDonation => Msg::RecordOrganDonation,
+            Record::AdvanceDirective => Msg::RecordAdvanceDirective,
+            Record::LivingWill => Msg::RecordLivingWill,
+            Record::NoticeConfirmation { .. } => Msg::RecordNotice,
+            Record::DisclosureConsent | Record::DisclosureRefusal { .. } => Msg::RecordDisclosure,
+            Record::RenewalRequest { .. } => Msg::RecordRenewal,
+            Record::Measurement { .. } => Msg::RecordMeasurement,
+        }
+    }
+
+    /// The section where the citizen makes and sees it.
+    pub fn section(&self) -> View {
+        match self {
+            Record::OrganDonation => View::OrganDonation,
+            Record::AdvanceDirective => View::AdvanceDirective,
+            Record::LivingWill => View::LivingWill,
+            Record::NoticeConfirmation { .. } => View::Notice,
+            Record::DisclosureConsent | Record::DisclosureRefusal { .. } => View::Disclosures,
+            Record::RenewalRequest { .. } => View::Prescriptions,
+            Record::Measurement { .. } => View::Measurements,
+        }
+    }
+
+    /// Whether a copy of its confirmed version is worth keeping on the device: the page shows it
+    /// as the recorded version before the server is asked again. A measurement's page lists the
+    /// server's values instead, so measurements leave nothing behind.
+    pub fn keeps_confirmed_copy(&self) -> bool {
+        !matches!(self, Record::Measurement { .. })
+    }
+}
+
+/// One person on one backend: whose data something is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Citizen {
+    fhir_base: String,
+    patient_id: String,
+    tag: String,
+}
+
+/// What Tahto keeps in the browser for a citizen (each is one storage key).
+#[derive(Clone, Copy, Debug)]
+pub enum Kept<'a> {
+    /// What the citizen typed for a record and has not saved.
+    Draft(&'a Record),
+    /// The idempotency key of the next new resource of a record.
+    CreationKey(&'a Record),
+    /// The measurement form as typed (a measurement is a record only once saved).
+    MeasurementForm,
+    /// How saves ended and the copies of confirmed records, bounded (`save/kept.rs`).
+    Outcomes,
+    /// That this device saw the server hold a confirmation of the current notice.
+    NoticeConfirmedSeen,
+    /// Unsent saves, when the browser has no IndexedDB (one key per entry id).
+    OutboxEntry(&'a str),
+}
+
+/// Prefix of every key Tahto stores in localStorage (and the name of its IndexedDB database).
+pub const STORAGE_PREFIX: &str = "tahto";
+
+impl Citizen {
+    pub fn new(fhir_base: &str, patient_id: &str) -> Citizen {
+        Citizen {
+            fhir_base: fhir_base.to_owned(),
+            patient_id: patient_id.to_owned(),
+            tag: tag_of(fhir_base, patient_id),
+        }
+    }
+
+    pub fn patient_id(&self) -> &str {
+        &self.patient_id
+    }
+
+    pub fn fhir_base(&self) -> &str {
+        &self.fhir_base
+    }
+
+    /// A short, stable name of this person on this backend, carried by every outbox entry.
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// The storage key of `what`, for this citizen only.
+    pub fn key(&self, what: Kept) -> String {
+        let tag = &self.tag;
+        match what {
+            Kept::Draft(record) => format!("{STORAGE_PREFIX}.{tag}.draft.{}", record.key()),
+            Kept::CreationKey(record) => format!("{STORAGE_PREFIX}.{tag}.key.{}", record.key()),
+            Kept::MeasurementForm => format!("{STORAGE_PREFIX}.{tag}.measurement-form"),
+            Kept::Outcomes => format!("{STORAGE_PREFIX}.{tag}.outcomes"),
+            Kept::NoticeConfirmedSeen => format!("{STORAGE_PREFIX}.{tag}.notice-seen"),
+            Kept::OutboxEntry(id) => format!("{STORAGE_PREFIX}.{tag}.outbox.{id}"),
+        }
+    }
+
+    /// The prefix of every key of this citizen (to forget them all).
+    pub fn key_prefix(&self) -> String {
+        format!("{STORAGE_PREFIX}.{}.", self.tag)
+    }
+}
+
+/// FNV-1a (64 bit) of base and patient, as 16 hex digits: short, stable across versions, and
+/// distinct for every person and backend a browser will ever see.
+fn tag_of(fhir_base: &str, patient_id: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in fhir_base
+        .bytes()
+        .chain(std::iter::once(b'\n'))
+        .chain(patient_id.bytes())
+    {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_kind() -> Vec<Record> {
+        vec![
+            Record::OrganDonation,
+            Record::AdvanceDirective,
+            Record::LivingWill,
+            Record::NoticeConfirmation {
+                version: "2026-01/fi".into(),
+            },
+            Record::DisclosureConsent,
+            Record::DisclosureRefusal {
+                target: "Encounter/e1".into(),
+            },
+            Record::RenewalRequest {
+                prescription: "rx-1".into(),
+            },
+            Record::Measurement {
+                id: "urn:uuid:1".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_record_has_its_own_key_that_parses_back() {
+        let records = every_kind();
+        for record in &records {
+            assert_eq!(Record::parse(&record.key()).as_ref(), Some(record));
+            assert!(WRITTEN_TYPES.contains(&record.resource_type()));
+        }
+        let mut keys: Vec<String> = records.iter().map(Record::key).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), records.len());
+        for bad in [
+            "",
+            "notice",
+            "notice/",
+            "renewal",
+            "x/y",
+            "organ-donation/Patient/p",
+        ] {
+            assert_eq!(Record::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn records_of_one_kind_with_other_targets_are_other_records() {
+        let a = Record::DisclosureRefusal {
+            target: "Encounter/1".into(),
+        };
+        let b = Record::DisclosureRefusal {
+            target: "MedicationRequest/1".into(),
+        };
+        assert_ne!(a.key(), b.key());
+        assert_eq!(a.section(), View::Disclosures);
+        assert_eq!(a.label(), Msg::RecordDisclosure);
+    }
+
+    #[test]
+    fn every_key_belongs_to_one_person_on_one_backend() {
+        let helmi = Citizen::new("https://fhir.example.fi/R4", "helmi");
+        let other_person = Citizen::new("https://fhir.example.fi/R4", "matti");
+        let other_backend = Citizen::new("https://test.example.fi/R4", "helmi");
+        // Base and patient cannot be shifted into each other.
+        let shifted = Citizen::new("https://fhir.example.fi/R", "4\nhelmi");
+        let record = Record::OrganDonation;
+        let keys = |c: &Citizen| {
+            vec![
+                c.key(Kept::Draft(&record)),
+                c.key(Kept::CreationKey(&record)),
+                c.key(Kept::MeasurementForm),
+                c.key(Kept::Outcomes),
+                c.key(Kept::NoticeConfirmedSeen),
+                c.key(Kept::OutboxEntry("urn:uuid:1")),
+            ]
+        };
+        for other in [&other_person, &other_backend, &shifted] {
+            assert_ne!(helmi.tag(), other.tag());
+            for (a, b) in keys(&helmi).iter().zip(keys(other)) {
+                assert_ne!(*a, b);
+            }
+        }
+        for key in keys(&helmi) {
+            assert!(key.starts_with(&helmi.key_prefix()), "{key}");
+        }
+        assert_eq!(
+            helmi.tag(),
+            Citizen::new("https://fhir.example.fi/R4", "helmi").tag()
+        );
+        assert_eq!(helmi.tag().len(), 16);
+    }
+}
