@@ -86,7 +86,7 @@ fn ConfigProblem(error: ConfigError) -> impl IntoView {
 
 /// What the lazily loaded bundles ask of the first load (see `bundle`).
 fn listen_to_bundles(view: RwSignal<View>, announcer: Announcer, storage_problem: RwSignal<bool>) {
-    use crate::bundle::{listen, ANNOUNCE_EVENT, NAVIGATE_EVENT, STORAGE_EVENT};
+    use crate::bundle::protocol::{listen, ANNOUNCE_EVENT, NAVIGATE_EVENT, STORAGE_EVENT};
     let Some(document) = crate::web::window().and_then(|w| w.document()) else {
         return;
     };
@@ -118,7 +118,7 @@ pub fn App(
     provide_context(announcer);
 
     // A reload returns to the section shown (this tab only; the host page's history stays its own).
-    const VIEW_KEY: &str = "tahto.view";
+    use crate::save::record::SECTION_KEY as VIEW_KEY;
     let view = RwSignal::new(
         crate::web::session_stored(VIEW_KEY)
             .and_then(|key| View::parse(&key))
@@ -146,6 +146,7 @@ pub fn App(
                 <Show when=move || storage_problem.get() || outbox.storage_error.get().is_some()>
                     <p class="tahto-card tahto-error" role="alert">{i18n.tr(Msg::StorageProblem)}</p>
                 </Show>
+                <crate::ui::service_notice::ServiceNotice />
                 <SectionNav view />
                 // Pages stay mounted (hidden) so nothing typed is lost by a visit elsewhere.
                 <div hidden=move || view.get() != View::Home>

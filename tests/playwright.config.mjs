@@ -90,7 +90,7 @@ export default defineConfig({
     },
     {
       name: 'app',
-      command: `node fhir-server/static.mjs --port ${APP_PORT} --dir ../dist --fhir-base ${FHIR_BASE_VIA_PROXY} --patient ${PATIENT_ID} --lang en`,
+      command: `node fhir-server/static.mjs --port ${APP_PORT} --dir ../dist --fhir-base ${FHIR_BASE_VIA_PROXY} --patient ${PATIENT_ID} --lang en --patient-param`,
       url: `${APP_URL}/`,
       cwd: testsDir,
       reuseExistingServer,

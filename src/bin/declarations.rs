@@ -2,7 +2,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    tahto::pages::mount_declarations();
+    tahto::bundle::mount_declarations();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

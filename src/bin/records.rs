@@ -2,7 +2,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    tahto::pages::mount_records();
+    tahto::bundle::mount_records();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

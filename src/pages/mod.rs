@@ -21,15 +21,15 @@ pub use unsent::UnsentPage;
 
 use leptos::prelude::*;
 
-use crate::bundle::{mount_lazy, use_shown, SectionPage};
 use crate::context::AppContext;
 use crate::notice_gate::NoticeGate;
 use crate::save::sync::Outbox;
-use crate::sections::{Bundle, View};
+use crate::sections::View;
+use crate::ui::section::{use_shown, SectionPage};
 
 /// The declarations bundle: every page that records a decision, behind the notice gate.
 #[component]
-fn DeclarationPages() -> impl IntoView {
+pub fn DeclarationPages() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     provide_context(NoticeGate::start(
         ctx.client.clone(),
@@ -57,14 +57,9 @@ fn DeclarationPages() -> impl IntoView {
     }
 }
 
-/// `main` of the declarations bundle.
-pub fn mount_declarations() {
-    mount_lazy(Bundle::Declarations, || view! { <DeclarationPages /> });
-}
-
 /// The health records bundle: what the citizen reads, and their own measurements.
 #[component]
-fn RecordPages() -> impl IntoView {
+pub fn RecordPages() -> impl IntoView {
     view! {
         <SectionPage view=View::Prescriptions>
             <prescriptions::PrescriptionsPage />
@@ -85,9 +80,4 @@ fn RecordPages() -> impl IntoView {
             <measurements::MeasurementsPage />
         </SectionPage>
     }
-}
-
-/// `main` of the health records bundle.
-pub fn mount_records() {
-    mount_lazy(Bundle::Records, || view! { <RecordPages /> });
 }

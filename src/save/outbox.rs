@@ -408,6 +408,20 @@ pub fn next_due(entries: &[OutboxEntry], now_ms: f64) -> Option<&OutboxEntry> {
         .min_by_key(|e| e.seq)
 }
 
+/// The service itself is not accepting saves (the seed incident: reads worked, saves failed for
+/// 48 hours, and people blamed themselves): a save was answered "unavailable" (503), or has
+/// failed twice with an error on the service's side (5xx, 429). Not for a citizen's own network
+/// (no answer at all), nor for a refusal or a conflict, which are about that one save.
+pub fn service_refusing_saves(entries: &[OutboxEntry]) -> bool {
+    entries.iter().any(|e| match e.last_failure {
+        Some(LastFailure { code: 503, .. }) => true,
+        Some(LastFailure { code, .. }) => {
+            (code == 429 || (500..=599).contains(&code)) && e.attempt_count >= 2
+        }
+        None => false,
+    })
+}
+
 /// When the next entry falls due, for the timer (`None` when nothing waits on time).
 pub fn next_wake_ms(entries: &[OutboxEntry]) -> Option<f64> {
     entries
@@ -819,6 +833,54 @@ mod tests {
             version_id: version.into(),
             server_time: None,
         }
+    }
+
+    #[test]
+    fn the_service_is_refusing_saves_only_when_its_side_fails() {
+        let policy = RetryPolicy::default();
+        let failed = |status: Option<u16>, attempts: u32| {
+            let mut entry = added(enqueue(&[], save("r", "a", create())));
+            for _ in 0..attempts {
+                start_attempt(&mut entry, NOW);
+                let error = match status {
+                    Some(status) => FhirError::Status {
+                        status,
+                        outcome: None,
+                        retry_after_secs: None,
+                    },
+                    None => FhirError::Unreachable("offline".into()),
+                };
+                let Next::Keep(kept) = after_answer(entry, Err(error), NOW, 0.5, &policy) else {
+                    panic!("kept for a retry");
+                };
+                entry = kept;
+            }
+            entry
+        };
+        assert!(
+            service_refusing_saves(&[failed(Some(503), 1)]),
+            "unavailable"
+        );
+        assert!(
+            !service_refusing_saves(&[failed(Some(500), 1)]),
+            "one error"
+        );
+        assert!(
+            service_refusing_saves(&[failed(Some(500), 2)]),
+            "keeps failing"
+        );
+        assert!(service_refusing_saves(&[failed(Some(429), 3)]));
+        assert!(
+            !service_refusing_saves(&[failed(None, 5)]),
+            "the citizen's network"
+        );
+        assert!(!service_refusing_saves(&[added(enqueue(
+            &[],
+            save("r", "a", create())
+        ))]));
+        let mut recovered = failed(Some(503), 1);
+        recovered.make_due(NOW);
+        assert!(!service_refusing_saves(&[recovered]), "trying again");
     }
 
     #[test]

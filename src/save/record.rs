@@ -170,6 +170,10 @@ pub enum Kept<'a> {
 
 /// Prefix of every key Tahto stores in localStorage (and the name of its IndexedDB database).
 pub const STORAGE_PREFIX: &str = "tahto";
+/// The two keys of the device rather than of a person (neither holds health data): the language
+/// the citizen chose, and, in this tab's session storage only, the section shown.
+pub const LANGUAGE_KEY: &str = "tahto.lang";
+pub const SECTION_KEY: &str = "tahto.view";
 
 impl Citizen {
     pub fn new(fhir_base: &str, patient_id: &str) -> Citizen {

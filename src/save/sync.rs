@@ -16,7 +16,10 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::driver::{send_next, Link, Step};
 use super::kept::{Outcome, Outcomes};
-use super::outbox::{enqueue, keep_mine, next_wake_ms, take_theirs, Enqueue, NewSave, OutboxEntry};
+use super::outbox::{
+    enqueue, keep_mine, next_wake_ms, service_refusing_saves, take_theirs, Enqueue, NewSave,
+    OutboxEntry,
+};
 use super::record::{Citizen, Kept, Record};
 use super::retry::RetryPolicy;
 use super::state::SaveState;
@@ -58,6 +61,9 @@ pub struct Outbox {
     /// Why saves are only in this tab's memory (storage refused), if they are; the citizen is
     /// told (the technical reason stays here).
     pub storage_error: RwSignal<Option<&'static str>>,
+    /// The service keeps refusing saves (`outbox::service_refusing_saves`): everyone is told it
+    /// is not their mistake. Cleared when a save gets through or nothing waits any more.
+    pub service_down: RwSignal<bool>,
     policy: RetryPolicy,
     local: StoredValue<Local, LocalStorage>,
 }
@@ -75,6 +81,7 @@ impl Outbox {
             generation: RwSignal::new(0),
             clock: RwSignal::new(now()),
             storage_error: RwSignal::new(None),
+            service_down: RwSignal::new(false),
             policy: RetryPolicy::default(),
             local: StoredValue::new_local(Local {
                 store: RefCell::new(None),
@@ -187,6 +194,11 @@ impl Outbox {
             .map(|since| since + SLOW_AFTER_MS)
             .filter(|at| *at > now)
             .min_by(f64::total_cmp);
+        if service_refusing_saves(&entries) {
+            self.service_down.try_set(true);
+        } else if entries.is_empty() {
+            self.service_down.try_set(false);
+        }
         self.entries.try_set(entries);
         self.clock.try_set(now);
         let timer = slow_at.map(|at| {
@@ -516,6 +528,10 @@ impl Link for BrowserLink {
     }
 
     fn ended(&mut self, entry: &OutboxEntry, state: &SaveState, stored: Option<&Value>) {
+        if let SaveState::Confirmed(_) = state {
+            // A save got through: the service accepts saves again.
+            self.outbox.service_down.try_set(false);
+        }
         if let Some(record) = Record::parse(&entry.record) {
             self.outbox.remember_outcome(&record, state, stored);
         }

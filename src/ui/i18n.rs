@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::i18n::{Lang, Text};
 
-const STORAGE_KEY: &str = "tahto.lang";
+use crate::save::record::LANGUAGE_KEY as STORAGE_KEY;
 
 /// The current language; reading it from a view makes that view follow language changes.
 #[derive(Clone, Copy)]

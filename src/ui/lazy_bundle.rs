@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{use_announcer, use_i18n};
-use crate::bundle::{dispatch, SYNC_EVENT};
+use crate::bundle::protocol::{dispatch, SYNC_EVENT};
 use crate::context::HOST_ID;
 use crate::i18n::Msg;
 use crate::sections::{sync_detail, Bundle, View};

@@ -8,6 +8,8 @@ pub mod live_region;
 pub mod print;
 pub mod save_status;
 pub mod search;
+pub mod section;
+pub mod service_notice;
 pub mod text_field;
 
 pub use header::{Header, LanguageSwitch};

@@ -6,13 +6,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
-use crate::bundle::use_shown;
 use crate::context::AppContext;
 use crate::fhir::client::FhirClient;
 use crate::fhir::FhirError;
 use crate::i18n::records::RecordsText;
 use crate::sections::View;
 use crate::ui::save_status::why_not_loaded;
+use crate::ui::section::use_shown;
 use crate::ui::{use_announcer, use_i18n, Announcer, I18n};
 
 #[derive(Clone, Debug, PartialEq)]

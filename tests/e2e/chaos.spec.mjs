@@ -51,7 +51,8 @@ import {
 import { addCounts, detailLine, emptyTotals, summaryLine } from './chaos-summary.mjs';
 
 /** The record the organ donation page saves (its key in the outbox, src/save/outbox.rs). */
-const RECORD = `organ-donation/Patient/${PATIENT_ID}`;
+// The outbox key of the organ donation decision (save/record.rs `Record::key`).
+const RECORD = 'organ-donation';
 /** An automatic retry after the fault is gone: the backoff ceiling is a few seconds here. */
 const AUTO_RETRY_TIMEOUT = 15_000;
 const POST_CONSENT = { method: 'POST', path: '/Consent' };

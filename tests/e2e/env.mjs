@@ -17,3 +17,4 @@ export const APP_UNKNOWN_PATIENT_URL = `http://${HOST}:${APP_UNKNOWN_PATIENT_POR
 
 export const PATIENT_ID = 'helmi-esimerkki';
 export const UNKNOWN_PATIENT_ID = 'does-not-exist';
+export const SECOND_PATIENT_ID = 'matti-meikalainen';

@@ -3,6 +3,8 @@
 // store; no Math.random, no Date.now. Names, codes and the identity code are fictional.
 
 export const PATIENT_ID = 'helmi-esimerkki';
+/** A second demo citizen with no records: another person using the same browser. */
+export const SECOND_PATIENT_ID = 'matti-meikalainen';
 export const NOTICE_URL = 'https://fhir.tahto.fi/notice/kanta-information/2026-10';
 /** meta.lastUpdated of every seeded resource (versionId "1"). */
 export const SEED_LAST_UPDATED = '2026-11-20T04:00:00.000Z';
@@ -119,6 +121,19 @@ function patient() {
       },
     ],
     generalPractitioner: [DR_LAAKSO],
+    managingOrganization: ORG_HERVANTA,
+  };
+}
+
+function secondPatient() {
+  return {
+    resourceType: 'Patient',
+    id: SECOND_PATIENT_ID,
+    identifier: [{ use: 'official', system: 'urn:oid:1.2.246.21', value: hetu('030385', '-', '957') }],
+    active: true,
+    name: [{ use: 'official', family: 'Meikäläinen', given: ['Matti'], text: 'Matti Meikäläinen' }],
+    gender: 'male',
+    birthDate: '1985-03-03',
     managingOrganization: ORG_HERVANTA,
   };
 }
@@ -442,6 +457,7 @@ export function seedResources() {
     ...practitioners(),
     ...locations(),
     patient(),
+    secondPatient(),
     ...medicationRequests(),
     ...labObservations(),
     ...diagnosticReports(),

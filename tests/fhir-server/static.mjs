@@ -42,11 +42,15 @@ export function injectConfig(html, { fhirBase, patient, lang }) {
   return set(set(set(html, 'data-fhir-base', fhirBase), 'data-patient', patient), 'data-lang', lang);
 }
 
-export function createStaticServer({ dir, fhirBase, patient, lang }) {
+export function createStaticServer({ dir, fhirBase, patient, lang, patientParam = false }) {
   const root = resolve(dir);
 
-  async function sendIndex(res, method) {
-    const html = injectConfig(await readFile(join(root, 'index.html'), 'utf8'), { fhirBase, patient, lang });
+  async function sendIndex(res, method, url) {
+    // Tests only (`--patient-param`): `?patient=<id>` opens the app as another citizen on the
+    // same origin, as a second person using the same browser would.
+    const asked = patientParam ? url.searchParams.get('patient') : null;
+    const config = { fhirBase, patient: asked ?? patient, lang };
+    const html = injectConfig(await readFile(join(root, 'index.html'), 'utf8'), config);
     res.writeHead(200, {
       'Content-Type': TYPES['.html'],
       'Content-Length': Buffer.byteLength(html),
@@ -61,13 +65,14 @@ export function createStaticServer({ dir, fhirBase, patient, lang }) {
         res.writeHead(405, { Allow: 'GET, HEAD' });
         return res.end();
       }
-      const pathname = decodeURIComponent(new URL(req.url, 'http://local').pathname);
+      const url = new URL(req.url, 'http://local');
+      const pathname = decodeURIComponent(url.pathname);
       const file = resolve(join(root, pathname));
       if (file !== root && !file.startsWith(root + sep)) {
         res.writeHead(403);
         return res.end();
       }
-      if (pathname === '/' || pathname === '/index.html') return await sendIndex(res, req.method);
+      if (pathname === '/' || pathname === '/index.html') return await sendIndex(res, req.method, url);
       const info = await stat(file).catch(() => null);
       if (!info?.isFile()) {
         // A missing asset is a 404; any other path is a client-side route → the app shell.
@@ -75,7 +80,7 @@ export function createStaticServer({ dir, fhirBase, patient, lang }) {
           res.writeHead(404, { 'Content-Type': TYPES['.txt'] });
           return res.end('Not found');
         }
-        return await sendIndex(res, req.method);
+        return await sendIndex(res, req.method, url);
       }
       const body = await readFile(file);
       res.writeHead(200, {
@@ -100,6 +105,7 @@ async function main() {
       'fhir-base': { type: 'string', default: 'http://127.0.0.1:8103/fhir/R4' },
       patient: { type: 'string', default: 'helmi-esimerkki' },
       lang: { type: 'string' },
+      'patient-param': { type: 'boolean', default: false },
     },
   });
   const server = createStaticServer({
@@ -107,6 +113,7 @@ async function main() {
     fhirBase: values['fhir-base'],
     patient: values.patient,
     lang: values.lang,
+    patientParam: values['patient-param'],
   });
   server.listen(Number(values.port), values.host, () => {
     console.log(`Tahto app on http://${values.host}:${server.address().port}/`);

@@ -1,0 +1,31 @@
+//! The service-wide notice: when the service keeps refusing saves, everyone is told at once that
+//! it is not their mistake, that their entries are safe on this device and will be sent, and how
+//! to have their declaration on paper meanwhile. It goes away by itself when a save gets through.
+
+use leptos::prelude::*;
+
+use crate::i18n::saving::SaveText;
+use crate::save::sync::Outbox;
+use crate::ui::use_i18n;
+
+#[component]
+pub fn ServiceNotice() -> impl IntoView {
+    let i18n = use_i18n();
+    let outbox = expect_context::<Outbox>();
+    let down = move || outbox.service_down.get();
+    view! {
+        // An alert region that is always present: its content appearing is what is announced.
+        <div role="alert" data-testid="service-notice-region">
+            <section
+                class="tahto-card tahto-service-notice"
+                data-testid="service-notice"
+                hidden=move || !down()
+            >
+                <h2>{move || down().then(|| i18n.t(SaveText::ServiceDownTitle))}</h2>
+                <p>{move || down().then(|| i18n.t(SaveText::ServiceDownNotYou))}</p>
+                <p>{move || down().then(|| i18n.t(SaveText::ServiceDownKept))}</p>
+                <p>{move || down().then(|| i18n.t(SaveText::ServiceDownPrint))}</p>
+            </section>
+        </div>
+    }
+}
