@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use crate::config::{AppConfig, ConfigError};
 use crate::context::{AppContext, HOST_ID};
 use crate::fhir::client::FhirClient;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Msg;
 use crate::notice_gate::NoticeGate;
 use crate::pages::{HomePage, KantaNoticePage, UnsentPage};
 use crate::save::sync::Outbox;
@@ -79,7 +79,7 @@ fn ConfigProblem(error: ConfigError) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="tahto-card tahto-error" role="alert">
-            {move || i18n.format(Msg::ConfigProblem, &[("detail", &error.detail())])}
+            {move || i18n.format(error.message(), &[("attr", error.attribute())])}
         </p>
     }
 }
@@ -111,7 +111,7 @@ pub fn App(
     /// The host page's configuration, or what is wrong with it.
     config: Result<AppConfig, ConfigError>,
 ) -> impl IntoView {
-    let host_lang = config.as_ref().map(|c| c.lang).unwrap_or(Lang::Fi);
+    let host_lang = crate::config::page_lang(&config);
     let i18n = I18n::new(host_lang);
     provide_context(i18n);
     let announcer = Announcer::new();

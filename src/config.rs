@@ -180,7 +180,7 @@ pub fn lang_from_attributes(get: impl Fn(&str) -> Option<String>) -> Lang {
 pub fn host_lang() -> Lang {
     let host = crate::web::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(crate::app::HOST_ID));
+        .and_then(|d| d.get_element_by_id(crate::context::HOST_ID));
     match host {
         Some(host) => lang_from_attributes(|name| host.get_attribute(name)),
         None => Lang::default(),

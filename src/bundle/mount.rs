@@ -4,10 +4,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::protocol::{dispatch, listen, ANNOUNCE_EVENT, STORAGE_EVENT, SYNC_EVENT};
-use crate::config::AppConfig;
+use crate::config::{AppConfig, ConfigError};
 use crate::context::{AppContext, HOST_ID};
 use crate::fhir::client::FhirClient;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Lang;
 use crate::pages::{DeclarationPages, RecordPages};
 use crate::save::sync::Outbox;
 use crate::save::Citizen;
@@ -18,11 +18,11 @@ use crate::ui::{use_i18n, Announcer, I18n};
 /// A problem of the host page, shown in place of the bundle (it cannot happen when the first load
 /// started: the same configuration was read there).
 #[component]
-fn BundleProblem(detail: String) -> impl IntoView {
+fn BundleProblem(error: ConfigError) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="tahto-card tahto-error" role="alert">
-            {move || i18n.format(Msg::ConfigProblem, &[("detail", &detail)])}
+            {move || i18n.format(error.message(), &[("attr", error.attribute())])}
         </p>
     }
 }
@@ -78,7 +78,7 @@ pub fn mount_lazy<V: IntoView + 'static>(bundle: Bundle, pages: impl FnOnce() ->
                 provide_context(AppContext { client, config });
                 pages().into_any()
             }
-            Err(error) => view! { <BundleProblem detail=error.detail() /> }.into_any(),
+            Err(error) => view! { <BundleProblem error /> }.into_any(),
         }
     })
     .forget();

@@ -88,10 +88,6 @@ for (const { lang, fhirBase, badHost } of cases) {
 
 for (const lang of ['en', 'fi']) {
   test(`the configuration message is in the host page's language (data-lang="${lang}")`, async ({ page }, testInfo) => {
-    // src/app.rs takes its language from the configuration only when the configuration is usable,
-    // and Finnish otherwise. Expected to fail for en until App's `host_lang` falls back to
-    // `crate::config::host_lang()`; then this marker goes (Playwright reports the unexpected pass).
-    test.fail(lang !== 'fi', 'app.rs: host_lang ignores data-lang when the configuration is an error');
     const app = await serveApp(testInfo, { fhirBase: 'http://example.fi/fhir/R4', lang });
     try {
       const { alert, problems } = await openApp(page, app.origin);
