@@ -107,22 +107,26 @@ impl RecordHandle {
             citizen,
             finder: StoredValue::new(finder),
         };
-        // A save confirmed here or in another tab is the version in force now; a draft typed
-        // since builds on it (the citizen's own save is not "changed elsewhere").
-        Effect::new(move |previous: Option<Option<Value>>| {
-            let copy = record.with(|r| outbox.confirmed_copy(r));
-            if previous.is_some_and(|p| p != copy) {
-                if let Some(stored) = &copy {
+        // A save seen to end confirmed (here or in another tab) is the version in force now; a
+        // draft typed since builds on it (the citizen's own save is not "changed elsewhere").
+        // Only a save seen to end: a copy kept from an earlier visit may be older than what the
+        // server has now.
+        Effect::new(move |was_pending: Option<bool>| {
+            let state = handle.state.get();
+            let confirmed = matches!(state, SaveState::Confirmed(_));
+            if confirmed && was_pending == Some(true) {
+                let copy = record.with_untracked(|r| outbox.confirmed_copy(r));
+                if let Some(stored) = copy {
                     // A page that finds the version in force itself (a list) decides it.
                     if finds_its_own {
                         recorded.set(Some(stored.clone()));
                     }
                     if draft.with_untracked(|d| d.as_ref().is_some_and(|d| !d.submitted)) {
-                        handle.update_draft(|d| d.base = version_of(stored));
+                        handle.update_draft(|d| d.base = version_of(&stored));
                     }
                 }
             }
-            copy
+            state.is_pending() || matches!(state, SaveState::Conflict { .. })
         });
         // A sent draft has done its job once the server confirms it; refused, it is the
         // citizen's draft again, to fix or to discard.

@@ -170,10 +170,12 @@ pub enum Kept<'a> {
 
 /// Prefix of every key Tahto stores in localStorage (and the name of its IndexedDB database).
 pub const STORAGE_PREFIX: &str = "tahto";
-/// The two keys of the device rather than of a person (neither holds health data): the language
+/// The keys of the device rather than of a person (neither holds health data): the language
 /// the citizen chose, and, in this tab's session storage only, the section shown.
 pub const LANGUAGE_KEY: &str = "tahto.lang";
 pub const SECTION_KEY: &str = "tahto.view";
+/// Session only: this tab has just forgotten the device (said once after the reload).
+pub const FORGOTTEN_KEY: &str = "tahto.forgotten";
 
 impl Citizen {
     pub fn new(fhir_base: &str, patient_id: &str) -> Citizen {

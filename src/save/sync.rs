@@ -20,7 +20,7 @@ use super::outbox::{
     enqueue, keep_mine, next_wake_ms, service_refusing_saves, take_theirs, Enqueue, NewSave,
     OutboxEntry,
 };
-use super::record::{Citizen, Kept, Record};
+use super::record::{Citizen, Kept, Record, FORGOTTEN_KEY, LANGUAGE_KEY, SECTION_KEY};
 use super::retry::RetryPolicy;
 use super::state::SaveState;
 use super::store::OutboxStore;
@@ -47,6 +47,7 @@ struct Local {
     nudge: RefCell<Option<gloo_timers::callback::Timeout>>,
     /// How saves ended, as last read (or, when the browser refuses storage, only here).
     outcomes: RefCell<Outcomes>,
+    asked_to_persist: Cell<bool>,
 }
 
 /// The app-wide outbox handle (a context).
@@ -94,6 +95,7 @@ impl Outbox {
                 watchdog: RefCell::new(None),
                 nudge: RefCell::new(None),
                 outcomes: RefCell::new(Outcomes::default()),
+                asked_to_persist: Cell::new(false),
             }),
         };
 
@@ -340,6 +342,10 @@ impl Outbox {
             now_ms: now(),
         };
         let entry_id = crate::web::new_uuid_urn();
+        // Something worth keeping is on the device now: ask the browser not to evict it.
+        if !self.local.with_value(|l| l.asked_to_persist.replace(true)) {
+            crate::web::ask_persistent_storage();
+        }
         // Optimistic: the item shows "Saving…" in this frame, before storage has answered.
         let shown = self
             .entries
@@ -361,6 +367,29 @@ impl Outbox {
             };
             Some((vec![entry], Vec::new()))
         });
+    }
+
+    /// "Forget this device": removes everything Tahto keeps for this citizen — unsent saves,
+    /// drafts, outcomes, copies of confirmed records, creation keys — and the device's language
+    /// and section. The caller has made sure the unsent saves were sent, or the citizen chose to
+    /// discard them; then the page is reloaded, so nothing stays in memory either.
+    pub async fn forget_device(self) {
+        let store = self.store().await;
+        let ids: Vec<String> = store.entries().await.into_iter().map(|e| e.id).collect();
+        store.apply(&[], &ids).await;
+        crate::web::forget_all_with_prefix(&self.citizen().key_prefix());
+        crate::web::forget(LANGUAGE_KEY);
+        crate::web::session_forget(SECTION_KEY);
+        crate::web::session_store(FORGOTTEN_KEY, "1");
+        self.local
+            .with_value(|l| *l.outcomes.borrow_mut() = Outcomes::default());
+        self.reload_now().await;
+        self.broadcast();
+    }
+
+    /// Sends every waiting save now (the first step of "send them, then forget").
+    pub fn send_all_now(self) {
+        self.make_due(|_| true);
     }
 
     /// *Retry now*: the record's waiting entries are due at once.

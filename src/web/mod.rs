@@ -13,7 +13,10 @@ pub use format::{format_date, format_date_time, format_number, format_time, form
 pub use json::{bundle_resources_paced, parse_json};
 pub use lazy::import_bundle;
 pub use lock::with_tab_lock;
-pub use storage::{forget, session_store, session_stored, store, stored};
+pub use storage::{
+    ask_persistent_storage, forget, forget_all_with_prefix, session_forget, session_store,
+    session_stored, store, stored,
+};
 
 pub fn window() -> Option<web_sys::Window> {
     web_sys::window()

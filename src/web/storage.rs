@@ -41,3 +41,45 @@ pub fn forget(key: &str) {
         let _removed = storage.remove_item(key);
     }
 }
+
+/// Removes every local key that starts with `prefix`.
+pub fn forget_all_with_prefix(prefix: &str) {
+    let Some(storage) = local_storage() else {
+        return;
+    };
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(prefix))
+        .collect();
+    for key in keys {
+        let _removed = storage.remove_item(&key);
+    }
+}
+
+/// Removes a value of this tab's session.
+pub fn session_forget(key: &str) {
+    if let Some(storage) = session_storage() {
+        let _removed = storage.remove_item(key);
+    }
+}
+
+/// Asks the browser to keep Tahto's storage when space runs low (`navigator.storage.persist()`).
+/// The browser decides, often silently; unsent saves are kept either way until it evicts them.
+pub fn ask_persistent_storage() {
+    use wasm_bindgen::{JsCast, JsValue};
+    let Some(window) = window() else {
+        return;
+    };
+    let storage = js_sys::Reflect::get(&window.navigator(), &JsValue::from_str("storage"))
+        .ok()
+        .filter(|s| s.is_object());
+    let persist = storage.as_ref().and_then(|s| {
+        js_sys::Reflect::get(s, &JsValue::from_str("persist"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    });
+    if let (Some(storage), Some(persist)) = (storage, persist) {
+        // The promise's answer changes nothing Tahto does.
+        let _asked = persist.call0(&storage);
+    }
+}

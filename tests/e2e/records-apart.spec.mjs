@@ -89,6 +89,7 @@ test('a second person on the same browser sees nothing of the first one, and nev
   expect(sentWhileMatti.map((e) => `${e.method} ${e.url}`), 'nothing of Helmi is sent under Matti').toEqual([]);
   expect((await fhirSearch('Consent', `patient=Patient/${PATIENT_ID}&category=http://terminology.hl7.org/CodeSystem/consentcategorycodes|acd`))).toHaveLength(0);
   // Matti saves his own decision: it is his, and Helmi's entry stays where it is.
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Organ donation decision', exact: true }).click();
   await matti.radio('consent').check();
   await saveAndConfirm(matti, 1);
   const mattis = await organDonationConsents(SECOND_PATIENT_ID);
