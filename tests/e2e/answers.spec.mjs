@@ -20,9 +20,11 @@ import {
   organDonationConsents,
   parseBody,
   recordSaveStates,
+  saveAndConfirm,
   saveStateLog,
   sentSince,
   setFaults,
+  waitForDecisionLoaded,
 } from './helpers.mjs';
 
 const { sentFrom } = freshServerPerTest(test);
@@ -256,4 +258,38 @@ test('a captive portal answering everything with a 200 page: both saves wait, no
   expect(consents).toHaveLength(1);
   expect(consents[0].id).toBe(receipt.id);
   expect(await storedWeights()).toHaveLength(1);
+});
+
+test('a decision loaded with a version no browser can send back: never put into If-Match, no crash; the server\'s copy decides', async ({ page }) => {
+  const ui = await openOrganDonation(page);
+  await ui.radio('consent').check();
+  const first = await saveAndConfirm(ui, 1);
+
+  // Every search now answers the stored decision with version "7€": Headers.set throws on it, and
+  // gloo-net's header() would turn that throw into a panic that ends the app.
+  await setFaults({ method: 'GET', path: '/Consent?', fault: 'badVersion', version: '7€', times: null });
+  await page.reload();
+  await waitForDecisionLoaded(ui);
+  await expect(ui.radio('consent')).toBeChecked();
+  const seq = (await sentSince(sentFrom())).at(-1).seq;
+
+  await ui.radio('refuse').check();
+  await ui.saveButton.click();
+  // The version it was based on is unknowable: the server's copy is read and shown beside mine.
+  await expectSaveState(ui, 'conflict');
+  await expect(ui.saveStatus).toContainText('changed elsewhere');
+  await expect(ui.saveStatus).not.toContainText('Saved at');
+  await expect(ui.radio('refuse')).toBeChecked();
+  expect(consentWrites(await sentSince(seq)), 'nothing sent with the unusable version').toEqual([]);
+  const [unchanged] = await organDonationConsents();
+  expect([unchanged.meta.versionId, unchanged.provision.type]).toEqual(['1', 'permit']);
+
+  await clearFaults();
+  await page.getByRole('button', { name: 'Keep mine', exact: true }).click();
+  const second = await expectConfirmed(ui, 2);
+  expect(second.id).toBe(first.id);
+  const puts = consentWrites(await sentSince(seq));
+  expect(puts.map((w) => [w.method, header(w, 'If-Match')])).toEqual([['PUT', 'W/"1"']]);
+  const [stored] = await organDonationConsents();
+  expect([stored.id, stored.meta.versionId, stored.provision.type]).toEqual([first.id, '2', 'deny']);
 });

@@ -169,11 +169,16 @@ export function createProxy({ upstream }) {
         return res.end();
       }
       case 'badVersion': {
-        // Forwarded and stored; the 2xx answer claims a version no FHIR server stores.
+        // Forwarded (and a write stored); the 2xx answer claims a version no FHIR server stores:
+        // a resource's, or every found resource's in a search Bundle.
         const up = await forwardBuffered(req, body);
         const resource = is2xx(up.status) ? parseMaybeJson(up.body) : null;
-        if (!resource?.meta) return relay(res, up, injected);
         const version = rule.version ?? BAD_VERSION;
+        if (resource?.resourceType === 'Bundle') {
+          for (const entry of resource.entry ?? []) if (entry.resource?.meta) entry.resource.meta.versionId = version;
+          return relay(res, { ...up, headers: { ...up.headers, ...injected }, body: Buffer.from(JSON.stringify(resource)) });
+        }
+        if (!resource?.meta) return relay(res, up, injected);
         resource.meta.versionId = version;
         const headers = { ...up.headers, ...injected };
         // Node refuses header bytes above 0xFF: such a version only reaches the body.

@@ -557,6 +557,11 @@ describe('fault proxy', () => {
     const other = await post(consent());
     assert.equal(other.json.meta.versionId, '7€');
     assert.equal(other.headers.get('etag'), null, 'not sendable as a header at all');
+    // A search answer: every found resource.
+    await faults({ method: 'GET', path: '/Consent?', fault: 'badVersion', version: '7€' });
+    const found = await call(`${P.base}/Consent?identifier=${encodeURIComponent(ident(body))}`);
+    assert.equal(found.json.resourceType, 'Bundle');
+    assert.deepEqual(found.json.entry.map((e) => e.resource.meta.versionId), ['7€']);
   });
 
   test('wrongShape: stored, then answered with JSON that is not the resource', async () => {
