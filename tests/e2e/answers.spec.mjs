@@ -98,6 +98,14 @@ const UNPROVEN = [
     stored: false,
   },
   {
+    name: 'a 200 text/html page whose body parses as a Consent with id and version',
+    rule: {
+      fault: 'html200',
+      body: JSON.stringify({ resourceType: 'Consent', id: 'portal', meta: { versionId: '1' } }),
+    },
+    stored: false,
+  },
+  {
     name: 'a 201 whose version breaks If-Match (1 "x")',
     rule: { fault: 'badVersion' },
     stored: true,
