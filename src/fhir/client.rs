@@ -267,18 +267,18 @@ impl FhirClient {
             // A create that does not say what it created: its retry's If-None-Exist finds it.
             return Err(FhirError::MissingVersion);
         };
-        let read = match &version {
-            Some(v) => match self.read_checked(resource_type, &id, Some(v)).await {
-                // A server without version reads: its current copy will do.
+        // The version named, then (a server without version reads) the current copy. One await
+        // site: each is its own code in the wasm.
+        let mut wanted = version.as_deref();
+        let (stored, receipt) = loop {
+            match self.read_checked(resource_type, &id, wanted).await {
                 Err(FhirError::Status {
                     status: 400..=499 | 501,
                     ..
-                }) => self.read_checked(resource_type, &id, None).await,
-                other => other,
-            },
-            None => self.read_checked(resource_type, &id, None).await,
+                }) if wanted.is_some() => wanted = None,
+                read => break read.map_err(unproven)?,
+            }
         };
-        let (stored, receipt) = read.map_err(unproven)?;
         if let Write::Update { if_match, .. } = write {
             // An update makes a new version: the server still holds the one we wrote against, so
             // this answer did not come from a save (a captive portal's empty 200, say).

@@ -124,16 +124,15 @@ pub fn is_json_content_type(content_type: Option<&str>) -> bool {
     let Some(content_type) = content_type else {
         return true;
     };
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let media = content_type.split(';').next().unwrap_or_default().trim();
     media.is_empty()
-        || media == "application/json"
-        || media == "application/fhir+json"
-        || media == "application/json+fhir"
+        || [
+            "application/json",
+            "application/fhir+json",
+            "application/json+fhir",
+        ]
+        .iter()
+        .any(|t| media.eq_ignore_ascii_case(t))
 }
 
 /// A server time worth showing: short, printable. Anything else is dropped, not shown.
