@@ -88,7 +88,7 @@ impl FhirClient {
         }
     }
 
-    /// `<base>/<type>[/<segment>…]`, each segment percent-encoded; `None` for a type FHIR would
+    /// `<base>/<type>[/<segment>…]`, each segment percent-encoded; refused for a type FHIR would
     /// not name so.
     fn url(&self, resource_type: &str, segments: &[&str]) -> Result<String, FhirError> {
         if !is_resource_type_name(resource_type) {
