@@ -1,14 +1,23 @@
 //! The FHIR REST client over gloo-net. Every request has a time limit; every answer becomes either
 //! a typed resource or a [`FhirError`].
+//!
+//! Nothing from the network, nor anything stored from it, can panic here: header values are set
+//! through `Headers.set` with its error handled (gloo-net's `header()` unwraps it, and a throw
+//! there would end the whole app), every URL segment is percent-encoded, and an answer's id and
+//! version are checked (`write.rs`) before they count as a receipt or are ever sent back.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_net::http::{RequestBuilder, Response};
+use gloo_net::http::{Headers, Request, RequestBuilder, Response};
 use serde_json::Value;
 
-use super::error::{parse_retry_after, version_from_etag};
-use super::resources::{last_updated, resource_type, OperationOutcome};
+use super::error::parse_retry_after;
+use super::resources::OperationOutcome;
+use super::write::{
+    encode, if_match_header, is_header_safe, is_json_content_type, is_resource_type_name,
+    is_written_type, minimal_answer, receipt_of,
+};
 use super::FhirError;
 use super::{Receipt, Write};
 
@@ -23,25 +32,52 @@ pub struct FhirClient {
     timeout_ms: u32,
 }
 
-/// Percent-encodes a search parameter value (RFC 3986 unreserved characters pass).
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn query_string(params: &[(&str, &str)]) -> String {
     params
         .iter()
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// A request Tahto does not send (a resource type it never writes, a header value a browser
+/// would refuse): refused as the server would refuse a bad request, so the save ends visibly and
+/// keeps the citizen's input, and the saves behind it go on.
+fn refused() -> FhirError {
+    FhirError::Status {
+        status: 400,
+        outcome: None,
+        retry_after_secs: None,
+    }
+}
+
+/// An update whose base version cannot go into `If-Match` (no FHIR server stores such a version;
+/// e.g. kept from an answer before answers were checked). Its precondition cannot hold: treated
+/// as a 412, so the pipeline reads the server's copy and decides from that, never blindly.
+fn unusable_version() -> FhirError {
+    FhirError::Status {
+        status: 412,
+        outcome: None,
+        retry_after_secs: None,
+    }
+}
+
+/// The save was answered with 2xx, but its stored copy could not be read: not proof of a save,
+/// nor of its absence.
+fn unproven(error: FhirError) -> FhirError {
+    match error {
+        FhirError::Timeout | FhirError::Unreachable(_) => error,
+        _ => FhirError::Malformed("stored copy unreadable".into()),
+    }
+}
+
+/// The headers of one request; a value `Headers.set` refuses is an error, not a panic.
+fn headers(list: &[(&str, &str)]) -> Result<Headers, FhirError> {
+    let raw = Headers::new().into_raw();
+    for (name, value) in list {
+        raw.set(name, value).map_err(|_| refused())?;
+    }
+    Ok(Headers::from_raw(raw))
 }
 
 impl FhirClient {
@@ -52,12 +88,33 @@ impl FhirClient {
         }
     }
 
+    /// `<base>/<type>[/<segment>…]`, each segment percent-encoded; refused for a type FHIR would
+    /// not name so.
+    fn url(&self, resource_type: &str, segments: &[&str]) -> Result<String, FhirError> {
+        if !is_resource_type_name(resource_type) {
+            return Err(refused());
+        }
+        let mut url = format!("{}/{}", self.base, resource_type);
+        for segment in segments {
+            url.push('/');
+            url.push_str(&encode(segment));
+        }
+        Ok(url)
+    }
+
     /// Sends a request and reads the whole body within the time limit.
     async fn send(
         &self,
         request: RequestBuilder,
+        extra_headers: &[(&str, &str)],
         body: Option<String>,
     ) -> Result<(Response, String), FhirError> {
+        let mut list = vec![("Accept", FHIR_JSON)];
+        if body.is_some() {
+            list.push(("Content-Type", FHIR_JSON));
+        }
+        list.extend_from_slice(extra_headers);
+        let headers = headers(&list)?;
         let controller = web_sys::AbortController::new()
             .map_err(|_| FhirError::Unreachable("AbortController unavailable".into()))?;
         let timed_out = Rc::new(Cell::new(false));
@@ -71,7 +128,7 @@ impl FhirClient {
             })
         };
         let request = request
-            .header("Accept", FHIR_JSON)
+            .headers(headers)
             .abort_signal(Some(&controller.signal()));
         let failed = |e: gloo_net::Error| {
             if timed_out.get() {
@@ -82,7 +139,6 @@ impl FhirClient {
         };
         let response = match body {
             Some(body) => request
-                .header("Content-Type", FHIR_JSON)
                 .body(body)
                 .map_err(failed)?
                 .send()
@@ -116,10 +172,13 @@ impl FhirClient {
         resource_type: &str,
         params: &[(&str, &str)],
     ) -> Result<Vec<Value>, FhirError> {
-        let url = format!("{}/{}?{}", self.base, resource_type, query_string(params));
-        let (response, text) = self.send(gloo_net::http::Request::get(&url), None).await?;
+        let url = format!("{}?{}", self.url(resource_type, &[])?, query_string(params));
+        let (response, text) = self.send(Request::get(&url), &[], None).await?;
         if !response.ok() {
             return Err(Self::status_error(&response, &text));
+        }
+        if !is_json_content_type(response.headers().get("content-type").as_deref()) {
+            return Err(Self::not_json());
         }
         crate::web::bundle_resources_paced(&text, resource_type)
             .await
@@ -128,75 +187,141 @@ impl FhirClient {
 
     /// Writes `resource` as the outbox entry says: `POST` with `If-None-Exist` for a create,
     /// `PUT` with `If-Match` for an update. Succeeds only with the stored resource, its id and
-    /// versionId.
+    /// versionId: from the answer's body, or, when the server answered without one, read from
+    /// the server at the version its `Location`/`ETag` named.
     pub async fn write_value(
         &self,
         resource_type: &str,
         resource: &Value,
         write: &Write,
     ) -> Result<(Value, Receipt), FhirError> {
+        if !is_written_type(resource_type) {
+            return Err(refused());
+        }
         let mut resource = resource.clone();
-        let request = match write {
+        let (request, condition) = match write {
             Write::Update { id, if_match } => {
+                let if_match = if_match_header(if_match).ok_or_else(unusable_version)?;
                 if let Some(obj) = resource.as_object_mut() {
                     obj.insert("id".into(), Value::String(id.clone()));
                 }
-                let url = format!("{}/{}/{}", self.base, resource_type, encode(id));
-                gloo_net::http::Request::put(&url).header("If-Match", &format!("W/\"{if_match}\""))
+                let url = self.url(resource_type, &[id])?;
+                (Request::put(&url), ("If-Match", if_match))
             }
             Write::Create { creation_key } => {
+                let condition = format!("identifier={creation_key}");
+                if !is_header_safe(&condition) {
+                    return Err(refused());
+                }
                 if let Some(obj) = resource.as_object_mut() {
                     obj.remove("id");
                     obj.remove("meta");
                 }
-                let url = format!("{}/{}", self.base, resource_type);
-                gloo_net::http::Request::post(&url)
-                    .header("If-None-Exist", &format!("identifier={creation_key}"))
+                let url = self.url(resource_type, &[])?;
+                (Request::post(&url), ("If-None-Exist", condition))
             }
         };
         let body = crate::json::to_text(&resource);
-        let request = request.header("Prefer", "return=representation");
-        let (response, text) = self.send(request, Some(body)).await?;
+        let extra = [
+            (condition.0, condition.1.as_str()),
+            ("Prefer", "return=representation"),
+        ];
+        let (response, text) = self.send(request, &extra, Some(body)).await?;
         if !response.ok() {
             return Err(Self::status_error(&response, &text));
         }
-        let stored = Self::parse_resource(&text, resource_type)?;
-        let id = stored.get("id").and_then(Value::as_str).map(str::to_owned);
-        let version = stored
-            .get("meta")
-            .and_then(|m| m.get("versionId"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .or_else(|| {
-                response
-                    .headers()
-                    .get("etag")
-                    .and_then(|e| version_from_etag(&e))
-            });
-        let (Some(id), Some(version_id)) = (id, version) else {
-            return Err(FhirError::MissingVersion);
+        let header = |name: &str| response.headers().get(name);
+        if text.trim().is_empty() {
+            return self
+                .read_stored(resource_type, write, header("location"), header("etag"))
+                .await;
+        }
+        let stored = Self::parse_resource(&response, &text)?;
+        let written_id = match write {
+            Write::Update { id, .. } => Some(id.as_str()),
+            Write::Create { .. } => None,
         };
-        let server_time = last_updated(&stored)
-            .map(str::to_owned)
-            .or_else(|| response.headers().get("last-modified"));
-        Ok((
-            stored,
-            Receipt {
-                id,
-                version_id,
-                server_time,
-            },
-        ))
+        let last_modified = header("last-modified");
+        let receipt = receipt_of(
+            &stored,
+            resource_type,
+            written_id,
+            None,
+            last_modified.as_deref(),
+        )?;
+        Ok((stored, receipt))
     }
 
-    /// Reads the current version of one resource.
-    pub async fn read_value(&self, resource_type: &str, id: &str) -> Result<Value, FhirError> {
-        let url = format!("{}/{}/{}", self.base, resource_type, encode(id));
-        let (response, text) = self.send(gloo_net::http::Request::get(&url), None).await?;
+    /// After an empty 2xx to a write: the stored copy, read at the version the answer named (or
+    /// the current one when it named none). Only that copy, with its id and version, is proof.
+    async fn read_stored(
+        &self,
+        resource_type: &str,
+        write: &Write,
+        location: Option<String>,
+        etag: Option<String>,
+    ) -> Result<(Value, Receipt), FhirError> {
+        let Some((id, version)) =
+            minimal_answer(resource_type, write, location.as_deref(), etag.as_deref())
+        else {
+            // A create that does not say what it created: its retry's If-None-Exist finds it.
+            return Err(FhirError::MissingVersion);
+        };
+        // The version named, then (a server without version reads) the current copy. One await
+        // site: each is its own code in the wasm.
+        let mut wanted = version.as_deref();
+        let (stored, receipt) = loop {
+            match self.read_checked(resource_type, &id, wanted).await {
+                Err(FhirError::Status {
+                    status: 400..=499 | 501,
+                    ..
+                }) if wanted.is_some() => wanted = None,
+                read => break read.map_err(unproven)?,
+            }
+        };
+        if let Write::Update { if_match, .. } = write {
+            // An update makes a new version: the server still holds the one we wrote against, so
+            // this answer did not come from a save (a captive portal's empty 200, say).
+            if receipt.version_id == *if_match {
+                return Err(FhirError::Malformed("no new version stored".into()));
+            }
+        }
+        Ok((stored, receipt))
+    }
+
+    /// One resource (at `version`, when given), with the receipt its id and version make.
+    async fn read_checked(
+        &self,
+        resource_type: &str,
+        id: &str,
+        version: Option<&str>,
+    ) -> Result<(Value, Receipt), FhirError> {
+        let url = match version {
+            Some(v) => self.url(resource_type, &[id, "_history", v])?,
+            None => self.url(resource_type, &[id])?,
+        };
+        let (response, text) = self.send(Request::get(&url), &[], None).await?;
         if !response.ok() {
             return Err(Self::status_error(&response, &text));
         }
-        Self::parse_resource(&text, resource_type)
+        let stored = Self::parse_resource(&response, &text)?;
+        let last_modified = response.headers().get("last-modified");
+        let receipt = receipt_of(
+            &stored,
+            resource_type,
+            Some(id),
+            version,
+            last_modified.as_deref(),
+        )?;
+        Ok((stored, receipt))
+    }
+
+    /// Reads the current version of one resource: only with a valid id (the one asked for) and
+    /// versionId, as that version may be sent back in `If-Match`.
+    pub async fn read_value(&self, resource_type: &str, id: &str) -> Result<Value, FhirError> {
+        self.read_checked(resource_type, id, None)
+            .await
+            .map(|(stored, _)| stored)
     }
 
     /// A body that is not JSON (cut off, an HTML error page, nested beyond reason).
@@ -204,12 +329,12 @@ impl FhirClient {
         FhirError::Malformed("not JSON".into())
     }
 
-    /// A JSON object of the expected type, or `Malformed` (e.g. a truncated body).
-    fn parse_resource(text: &str, resource_type: &str) -> Result<Value, FhirError> {
-        let value = crate::web::parse_json(text).ok_or_else(Self::not_json)?;
-        if self::resource_type(&value) != Some(resource_type) {
-            return Err(FhirError::Malformed(format!("expected a {resource_type}")));
+    /// A JSON body declared as JSON, or `Malformed` (a truncated body, a captive portal's page).
+    /// Its shape is checked by `receipt_of`.
+    fn parse_resource(response: &Response, text: &str) -> Result<Value, FhirError> {
+        if !is_json_content_type(response.headers().get("content-type").as_deref()) {
+            return Err(Self::not_json());
         }
-        Ok(value)
+        crate::web::parse_json(text).ok_or_else(Self::not_json)
     }
 }

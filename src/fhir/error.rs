@@ -16,7 +16,10 @@ pub enum FhirError {
         /// The `Retry-After` header, in seconds, when the server sent one.
         retry_after_secs: Option<u32>,
     },
-    /// A 2xx answer whose body is not the expected resource (e.g. truncated JSON).
+    /// A 2xx answer that is not the stored resource: truncated JSON, an HTML page (captive portal,
+    /// maintenance), the wrong resource, an id or version no FHIR server stores, or an empty
+    /// answer whose stored copy could not be read. The save may or may not have been stored: it
+    /// is retried, and `If-None-Exist`/`If-Match` find out which.
     Malformed(String),
     /// A 2xx answer without the stored resource's id and versionId: not proof of a save.
     MissingVersion,
@@ -40,12 +43,6 @@ pub fn parse_retry_after(value: Option<&str>) -> Option<u32> {
     value?.trim().parse::<u32>().ok()
 }
 
-/// Reads a weak or strong ETag (`W/"3"`, `"3"`) into a versionId.
-pub fn version_from_etag(etag: &str) -> Option<String> {
-    let v = etag.trim().trim_start_matches("W/").trim_matches('"');
-    (!v.is_empty()).then(|| v.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,13 +56,6 @@ mod tests {
             None
         );
         assert_eq!(parse_retry_after(None), None);
-    }
-
-    #[test]
-    fn etags() {
-        assert_eq!(version_from_etag("W/\"3\""), Some("3".into()));
-        assert_eq!(version_from_etag("\"12\""), Some("12".into()));
-        assert_eq!(version_from_etag("W/\"\""), None);
     }
 
     #[test]

@@ -7,8 +7,32 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { corsHeaders, outcome } from './server.mjs';
 
-const FAULTS = new Set(['delay', 'status', 'drop', 'dropAfterCommit', 'hang', 'truncate', 'conflict412']);
+const FAULTS = new Set([
+  'delay',
+  'status',
+  'drop',
+  'dropAfterCommit',
+  'hang',
+  'truncate',
+  'conflict412',
+  // Answers that are not the stored resource (issue 9): see applyFault.
+  'html200',
+  'minimal',
+  'badVersion',
+  'wrongShape',
+]);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+// What a captive portal or a maintenance page answers to anything: 200, text/html.
+export const MAINTENANCE_PAGE =
+  '<!doctype html><html lang="fi"><head><title>Huoltokatko</title></head>' +
+  '<body><h1>Palvelu on huollossa</h1><p>Yritä myöhemmin uudelleen.</p></body></html>';
+
+// A version a browser cannot send back in If-Match as is (quotes break W/"…").
+export const BAD_VERSION = '1 "x"';
+
+// JSON of the wrong shape for a write's answer.
+const WRONG_SHAPE = { resourceType: 'Bundle', type: 'searchset', total: 0 };
 
 // Default OperationOutcome per injected status: what a real FHIR server or gateway would say.
 const DEFAULT_ISSUES = {
@@ -130,6 +154,47 @@ export function createProxy({ upstream }) {
         await forwardBuffered(req, body); // the server has committed; the answer is lost
         return req.socket.destroy();
       }
+      case 'html200':
+        // Not forwarded: nothing is stored, yet the answer is a 200.
+        return reply(req, res, 200, rule.body ?? MAINTENANCE_PAGE, injected, 'text/html; charset=utf-8');
+      case 'minimal': {
+        // Forwarded and stored; a 2xx loses its body as with `Prefer: return=minimal`, keeping
+        // Location/ETag/Last-Modified.
+        const up = await forwardBuffered(req, body);
+        if (!is2xx(up.status)) return relay(res, up, injected);
+        const headers = { ...up.headers, ...injected, 'content-length': '0' };
+        delete headers['content-type'];
+        delete headers['transfer-encoding'];
+        res.writeHead(up.status, headers);
+        return res.end();
+      }
+      case 'badVersion': {
+        // Forwarded (and a write stored); the 2xx answer claims a version no FHIR server stores:
+        // a resource's, or every found resource's in a search Bundle.
+        const up = await forwardBuffered(req, body);
+        const resource = is2xx(up.status) ? parseMaybeJson(up.body) : null;
+        const version = rule.version ?? BAD_VERSION;
+        if (resource?.resourceType === 'Bundle') {
+          for (const entry of resource.entry ?? []) if (entry.resource?.meta) entry.resource.meta.versionId = version;
+          return relay(res, { ...up, headers: { ...up.headers, ...injected }, body: Buffer.from(JSON.stringify(resource)) });
+        }
+        if (!resource?.meta) return relay(res, up, injected);
+        resource.meta.versionId = version;
+        const headers = { ...up.headers, ...injected };
+        // Node refuses header bytes above 0xFF: such a version only reaches the body.
+        if (/^[\x20-\x7e\x80-\xff]*$/.test(version)) headers.etag = `W/"${version}"`;
+        else delete headers.etag;
+        if (headers.location) headers.location = headers.location.replace(/_history\/[^/]*$/, `_history/${encodeURIComponent(version)}`);
+        return relay(res, { ...up, headers, body: Buffer.from(JSON.stringify(resource)) });
+      }
+      case 'wrongShape': {
+        // Forwarded and stored; the 2xx answer is JSON, but not the stored resource.
+        const up = await forwardBuffered(req, body);
+        if (!is2xx(up.status)) return relay(res, up, injected);
+        const shape = rule.body ?? WRONG_SHAPE;
+        const payload = Buffer.from(typeof shape === 'string' ? shape : JSON.stringify(shape));
+        return relay(res, { ...up, headers: { ...up.headers, ...injected }, body: payload });
+      }
       case 'truncate': {
         const up = await forwardBuffered(req, body);
         const half = up.body.subarray(0, Math.floor(up.body.length / 2));
@@ -139,6 +204,14 @@ export function createProxy({ upstream }) {
         return res.end(half);
       }
     }
+  }
+
+  /** Sends a buffered upstream answer (perhaps rewritten) with a Content-Length that fits it. */
+  function relay(res, up, extraHeaders = {}) {
+    const headers = { ...up.headers, ...extraHeaders, 'content-length': String(up.body.length) };
+    delete headers['transfer-encoding'];
+    res.writeHead(up.status, headers);
+    res.end(up.body);
   }
 
   function upstreamRequest(req, body) {
@@ -247,6 +320,8 @@ function parseMaybeJson(buf) {
     return text;
   }
 }
+
+const is2xx = (status) => status >= 200 && status < 300;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

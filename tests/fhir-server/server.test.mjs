@@ -508,6 +508,77 @@ describe('fault proxy', () => {
     assert.equal((await call(`${S.base}/Consent/${c.id}`)).json.meta.versionId, '1');
   });
 
+  test('html200: a maintenance page with 200 and CORS, nothing forwarded', async () => {
+    await faults({ method: 'POST', fault: 'html200' });
+    const body = consent();
+    const res = await post(body);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^text\/html/);
+    assert.match(res.text, /<html/);
+    assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.equal(res.headers.get('x-fault-injected'), 'html200');
+    assert.equal(await countOnServer(body), 0, 'nothing reached the server');
+  });
+
+  test('minimal: stored, then a 2xx without body but with Location, ETag and Last-Modified', async () => {
+    await faults({ method: 'POST', fault: 'minimal' }, { method: 'PUT', fault: 'minimal' });
+    const body = consent();
+    const created = await post(body);
+    assert.equal(created.status, 201);
+    assert.equal(created.text, '');
+    assert.equal(created.headers.get('content-length'), '0');
+    assert.equal(created.headers.get('content-type'), null);
+    const [, id] = created.headers.get('location').match(/\/Consent\/([^/]+)\/_history\/1$/);
+    assert.equal(created.headers.get('etag'), 'W/"1"');
+    assert.ok(created.headers.get('last-modified'));
+    assert.match(created.headers.get('access-control-expose-headers'), /ETag, Location/);
+    assert.equal(await countOnServer(body), 1);
+    const stored = (await call(`${S.base}/Consent/${id}`)).json;
+    const updated = await call(`${P.base}/Consent/${id}`, { method: 'PUT', body: stored, headers: { 'If-Match': 'W/"1"' } });
+    assert.deepEqual([updated.status, updated.text, updated.headers.get('etag')], [200, '', 'W/"2"']);
+    assert.equal((await call(`${S.base}/Consent/${id}`)).json.meta.versionId, '2');
+    // A refusal passes as it is.
+    await faults({ method: 'PUT', fault: 'minimal' });
+    const stale = await call(`${P.base}/Consent/${id}`, { method: 'PUT', body: stored, headers: { 'If-Match': 'W/"1"' } });
+    assert.equal(stale.status, 412);
+    assert.equal(stale.json.resourceType, 'OperationOutcome');
+  });
+
+  test('badVersion: stored, then answered with a version no FHIR server stores', async () => {
+    await faults({ method: 'POST', fault: 'badVersion' }, { method: 'POST', fault: 'badVersion', version: '7€' });
+    const body = consent();
+    const res = await post(body);
+    assert.equal(res.status, 201);
+    assert.equal(res.json.meta.versionId, '1 "x"');
+    assert.equal(res.headers.get('etag'), 'W/"1 "x""');
+    assert.match(res.headers.get('location'), /\/_history\/1%20%22x%22$/);
+    assert.equal(Number(res.headers.get('content-length')), Buffer.byteLength(res.text));
+    assert.equal((await call(`${S.base}/Consent/${res.json.id}`)).json.meta.versionId, '1', 'the server holds version 1');
+    const other = await post(consent());
+    assert.equal(other.json.meta.versionId, '7€');
+    assert.equal(other.headers.get('etag'), null, 'not sendable as a header at all');
+    // A search answer: every found resource.
+    await faults({ method: 'GET', path: '/Consent?', fault: 'badVersion', version: '7€' });
+    const found = await call(`${P.base}/Consent?identifier=${encodeURIComponent(ident(body))}`);
+    assert.equal(found.json.resourceType, 'Bundle');
+    assert.deepEqual(found.json.entry.map((e) => e.resource.meta.versionId), ['7€']);
+  });
+
+  test('wrongShape: stored, then answered with JSON that is not the resource', async () => {
+    await faults(
+      { method: 'POST', fault: 'wrongShape' },
+      { method: 'POST', fault: 'wrongShape', body: { resourceType: 'Consent', id: 'x' } }
+    );
+    const body = consent();
+    const res = await post(body);
+    assert.equal(res.status, 201);
+    assert.deepEqual(res.json, { resourceType: 'Bundle', type: 'searchset', total: 0 });
+    assert.equal(Number(res.headers.get('content-length')), Buffer.byteLength(res.text));
+    assert.equal(await countOnServer(body), 1);
+    const second = await post(consent());
+    assert.deepEqual(second.json, { resourceType: 'Consent', id: 'x' });
+  });
+
   test('delay waits, then forwards', async () => {
     await faults({ method: 'POST', fault: 'delay', delayMs: 400 });
     const t0 = Date.now();
