@@ -1,14 +1,15 @@
 //! The app shell: contexts, header, the page, and the live regions. Mounted into a host element.
 
 use leptos::prelude::*;
+
+use crate::i18n::shell::ShellText;
 use wasm_bindgen::JsCast;
 
 use crate::config::{AppConfig, ConfigError};
 use crate::context::{AppContext, HOST_ID};
 use crate::fhir::client::FhirClient;
-use crate::i18n::Msg;
 use crate::notice_gate::NoticeGate;
-use crate::pages::{HomePage, KantaNoticePage, UnsentPage};
+use crate::pages::{HomePage, UnsentPage};
 use crate::save::sync::Outbox;
 use crate::save::Citizen;
 use crate::sections::{Bundle, View};
@@ -33,7 +34,7 @@ fn SectionNav(view: RwSignal<View>) -> impl IntoView {
             </li>
         }
     };
-    let group = move |label: Msg, views: &[View]| {
+    let group = move |label: ShellText, views: &[View]| {
         let id = format!("tahto-nav-{}", views[0].key());
         view! {
             <div class="tahto-nav-group">
@@ -46,10 +47,10 @@ fn SectionNav(view: RwSignal<View>) -> impl IntoView {
         .chain(View::DECLARATIONS)
         .collect();
     view! {
-        <nav class="tahto-nav" aria-label=i18n.tr(Msg::NavLabel)>
+        <nav class="tahto-nav" aria-label=i18n.tr(ShellText::NavLabel)>
             <ul>{item(View::Home)}</ul>
-            {group(Msg::NavDeclarations, &declarations)}
-            {group(Msg::NavRecords, &View::RECORDS)}
+            {group(ShellText::NavDeclarations, &declarations)}
+            {group(ShellText::NavRecords, &View::RECORDS)}
         </nav>
     }
 }
@@ -68,7 +69,7 @@ fn UnsentBadge(view: RwSignal<View>) -> impl IntoView {
             hidden=move || count() == 0
             on:click=move |_| view.set(View::Unsent)
         >
-            {move || i18n.format(Msg::UnsentBadge, &[("count", &count().to_string())])}
+            {move || i18n.format(ShellText::UnsentBadge, &[("count", &count().to_string())])}
         </button>
     }
 }
@@ -131,6 +132,7 @@ pub fn App(
             request_animation_frame(crate::web::focus_heading);
         }
     });
+    let has_outbox = config.is_ok();
     let body = match config {
         Ok(config) => {
             let client = FhirClient::new(config.fhir_base.clone());
@@ -144,16 +146,13 @@ pub fn App(
             listen_to_bundles(view, announcer, storage_problem);
             view! {
                 <Show when=move || storage_problem.get() || outbox.storage_error.get().is_some()>
-                    <p class="tahto-card tahto-error" role="alert">{i18n.tr(Msg::StorageProblem)}</p>
+                    <p class="tahto-card tahto-error" role="alert">{i18n.tr(ShellText::StorageProblem)}</p>
                 </Show>
                 <crate::ui::service_notice::ServiceNotice />
                 <SectionNav view />
                 // Pages stay mounted (hidden) so nothing typed is lost by a visit elsewhere.
                 <div hidden=move || view.get() != View::Home>
                     <HomePage view />
-                </div>
-                <div hidden=move || view.get() != View::Notice>
-                    <KantaNoticePage />
                 </div>
                 {move || (view.get() == View::Unsent).then(|| view! { <UnsentPage on_back /> })}
                 <LazyBundle bundle=Bundle::Declarations view />
@@ -168,6 +167,7 @@ pub fn App(
         <div class="tahto-app" lang=move || i18n.lang.get().code()>
             <Header>
                 <UnsentBadge view />
+                {has_outbox.then(|| view! { <crate::ui::device_menu::DeviceMenu /> })}
             </Header>
             <main class="tahto-main">{body}</main>
             <LiveRegions />

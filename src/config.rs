@@ -20,7 +20,8 @@
 //! host and a default port are normalised (`HTTPS://FHIR.x.fi:443/R4` → `https://fhir.x.fi/R4`) so
 //! [`belongs_to_base`] can compare what the server sends back.
 
-use crate::i18n::{Lang, Msg};
+use crate::i18n::config_texts::ConfigText;
+use crate::i18n::Lang;
 
 /// Where Tahto finds its backend and whose data it shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,21 +77,21 @@ impl ConfigError {
 
     /// The translated explanation; its one placeholder is `{attr}`, filled with [`Self::attribute`]:
     /// `i18n.format(error.message(), &[("attr", error.attribute())])`.
-    pub fn message(&self) -> Msg {
+    pub fn message(&self) -> ConfigText {
         match self {
-            ConfigError::Missing("#tahto") => Msg::ConfigNoHost,
-            ConfigError::Missing(_) => Msg::ConfigMissing,
-            ConfigError::BadScheme => Msg::ConfigBadScheme,
-            ConfigError::NotHttps => Msg::ConfigNotHttps,
-            ConfigError::UserInfo => Msg::ConfigUserInfo,
-            ConfigError::Query => Msg::ConfigQuery,
-            ConfigError::Fragment => Msg::ConfigFragment,
-            ConfigError::BadHost => Msg::ConfigBadHost,
-            ConfigError::BadPort => Msg::ConfigBadPort,
-            ConfigError::BadPath => Msg::ConfigBadPath,
-            ConfigError::BadCharacter => Msg::ConfigBadCharacter,
-            ConfigError::NonAscii => Msg::ConfigNonAscii,
-            ConfigError::BadPatient => Msg::ConfigBadPatient,
+            ConfigError::Missing("#tahto") => ConfigText::ConfigNoHost,
+            ConfigError::Missing(_) => ConfigText::ConfigMissing,
+            ConfigError::BadScheme => ConfigText::ConfigBadScheme,
+            ConfigError::NotHttps => ConfigText::ConfigNotHttps,
+            ConfigError::UserInfo => ConfigText::ConfigUserInfo,
+            ConfigError::Query => ConfigText::ConfigQuery,
+            ConfigError::Fragment => ConfigText::ConfigFragment,
+            ConfigError::BadHost => ConfigText::ConfigBadHost,
+            ConfigError::BadPort => ConfigText::ConfigBadPort,
+            ConfigError::BadPath => ConfigText::ConfigBadPath,
+            ConfigError::BadCharacter => ConfigText::ConfigBadCharacter,
+            ConfigError::NonAscii => ConfigText::ConfigNonAscii,
+            ConfigError::BadPatient => ConfigText::ConfigBadPatient,
         }
     }
 
@@ -122,7 +123,7 @@ impl ConfigError {
 
 /// The translated explanation of a configuration error (placeholder `{attr}`, see
 /// [`ConfigError::message`]).
-pub fn config_problem_text(error: &ConfigError) -> Msg {
+pub fn config_problem_text(error: &ConfigError) -> ConfigText {
     error.message()
 }
 
@@ -763,7 +764,7 @@ mod tests {
                 assert!(!text.contains('{'), "{error:?} in {lang:?}: {text}");
             }
         }
-        assert_eq!(Missing("data-patient").message(), Msg::ConfigMissing);
+        assert_eq!(Missing("data-patient").message(), ConfigText::ConfigMissing);
         assert_eq!(BadPatient.attribute(), "data-patient");
         assert_eq!(NotHttps.detail(), "data-fhir-base: not https");
         assert!(NotHttps

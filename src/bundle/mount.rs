@@ -7,7 +7,7 @@ use super::protocol::{dispatch, listen, ANNOUNCE_EVENT, STORAGE_EVENT, SYNC_EVEN
 use crate::config::{AppConfig, ConfigError};
 use crate::context::{AppContext, HOST_ID};
 use crate::fhir::client::FhirClient;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 use crate::pages::{DeclarationPages, RecordPages};
 use crate::save::sync::Outbox;
 use crate::save::Citizen;
@@ -22,7 +22,8 @@ fn BundleProblem(error: ConfigError) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="tahto-card tahto-error" role="alert">
-            {move || i18n.format(error.message(), &[("attr", error.attribute())])}
+            // The first load says precisely what is wrong; a bundle keeps to the short form.
+            {move || i18n.format(Msg::ConfigProblem, &[("detail", &error.detail())])}
         </p>
     }
 }

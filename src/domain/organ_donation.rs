@@ -50,6 +50,15 @@ pub enum Organ {
     HeartValves,
 }
 
+/// The organs of `organs`, each once, in the order of [`Organ::ALL`] (what a sort and dedup
+/// would give, without a generic sort's code in the wasm).
+fn in_order(organs: &[Organ]) -> Vec<Organ> {
+    Organ::ALL
+        .into_iter()
+        .filter(|o| organs.contains(o))
+        .collect()
+}
+
 impl Organ {
     pub const ALL: [Organ; 10] = [
         Organ::Kidneys,
@@ -145,13 +154,12 @@ impl OrganDonationDraft {
     pub fn from_stored(v: &Value) -> Self {
         let choice = str_at(v, &["choice"])
             .and_then(|c| DonationChoice::ALL.into_iter().find(|d| d.code() == c));
-        let mut excluded: Vec<Organ> = items(v, "excluded")
+        let excluded: Vec<Organ> = items(v, "excluded")
             .iter()
             .filter_map(Value::as_str)
             .filter_map(|code| Organ::ALL.into_iter().find(|o| o.snomed().0 == code))
             .collect();
-        excluded.sort_unstable();
-        excluded.dedup();
+        let excluded = in_order(&excluded);
         Self {
             choice,
             excluded,
@@ -163,7 +171,7 @@ impl OrganDonationDraft {
         self.excluded.retain(|o| *o != organ);
         if on {
             self.excluded.push(organ);
-            self.excluded.sort_unstable();
+            self.excluded = in_order(&self.excluded);
         }
     }
 
@@ -175,13 +183,11 @@ impl OrganDonationDraft {
         if chars > NOTE_MAX_CHARS {
             return Err(DraftProblem::NoteTooLong { chars });
         }
-        let mut excluded = if choice == DonationChoice::ConsentExcept {
-            self.excluded.clone()
+        let excluded = if choice == DonationChoice::ConsentExcept {
+            in_order(&self.excluded)
         } else {
             Vec::new()
         };
-        excluded.sort_unstable();
-        excluded.dedup();
         if choice == DonationChoice::ConsentExcept && excluded.is_empty() {
             return Err(DraftProblem::NoOrganExcluded);
         }
@@ -316,13 +322,12 @@ pub fn from_consent(consent: &Value) -> Option<OrganDonation> {
         .unwrap_or_default()
         .to_owned();
     let nested = items(provision, "provision");
-    let mut excluded: Vec<Organ> = nested
+    let excluded: Vec<Organ> = nested
         .iter()
         .filter(|n| str_at(n, &["type"]) == Some("deny"))
         .flat_map(|n| items(n, "code").iter().filter_map(Organ::from_code))
         .collect();
-    excluded.sort_unstable();
-    excluded.dedup();
+    let mut excluded = in_order(&excluded);
     let choice = match str_at(provision, &["type"])? {
         "deny" => DonationChoice::Refuse,
         "permit" if excluded.is_empty() && nested.is_empty() => DonationChoice::Consent,

@@ -1,6 +1,8 @@
 //! The home page: at a glance, what the citizen has declared and what needs them.
 
 use leptos::prelude::*;
+
+use crate::i18n::shell::ShellText;
 use leptos::task::spawn_local;
 
 use crate::context::AppContext;
@@ -86,10 +88,10 @@ fn SectionCard(
             <button
                 type="button"
                 class="tahto-button"
-                aria-label=move || format!("{} {}", i18n.t(Msg::Open), i18n.t(target.title()))
+                aria-label=move || format!("{} {}", i18n.t(ShellText::Open), i18n.t(target.title()))
                 on:click=move |_| view.set(target)
             >
-                {i18n.tr(Msg::Open)}
+                {i18n.tr(ShellText::Open)}
             </button>
         </li>
     }
@@ -105,14 +107,14 @@ pub fn HomePage(
     let gate = use_context::<NoticeGate>();
     let outbox = use_context::<Outbox>();
     let notice_state = Signal::derive(move || {
-        let msg = match gate.map(|g| g.state()) {
-            Some(GateState::Open) => Msg::HomeNoticeConfirmed,
-            Some(GateState::Locked) => Msg::HomeNoticeUnread,
-            Some(GateState::NoNotice) => Msg::NoticeMissing,
-            Some(GateState::Failed) => Msg::HomeNoticeUnknown,
-            Some(GateState::Checking) | None => Msg::NoticeLoading,
-        };
-        i18n.t(msg).to_owned()
+        match gate.map(|g| g.state()) {
+            Some(GateState::Open) => i18n.t(ShellText::HomeNoticeConfirmed),
+            Some(GateState::Locked) => i18n.t(ShellText::HomeNoticeUnread),
+            Some(GateState::NoNotice) => i18n.t(Msg::NoticeMissing),
+            Some(GateState::Failed) => i18n.t(ShellText::HomeNoticeUnknown),
+            Some(GateState::Checking) | None => i18n.t(Msg::NoticeLoading),
+        }
+        .to_owned()
     });
     let unsent = move || outbox.map(|o| o.unsent_records().len()).unwrap_or(0);
     let load = RwSignal::new(Load::Loading);
@@ -140,28 +142,31 @@ pub fn HomePage(
             let lang = i18n.lang.get();
             let recorded = |at: &Option<String>| match at {
                 Some(at) => i18n.format(
-                    Msg::HomeRecorded,
+                    ShellText::HomeRecorded,
                     &[("date", &crate::web::format_date(at, lang))],
                 ),
-                None => i18n.t(Msg::HomeNotRecorded).to_owned(),
+                None => i18n.t(ShellText::HomeNotRecorded).to_owned(),
             };
             match load.get() {
                 Load::Loading => i18n.t(Msg::Loading).to_owned(),
-                Load::Failed => i18n.t(Msg::HomeUnknown).to_owned(),
+                Load::Failed => i18n.t(ShellText::HomeUnknown).to_owned(),
                 Load::Loaded(g) => match target {
                     View::OrganDonation => recorded(&g.organ_donation),
                     View::AdvanceDirective => recorded(&g.advance_directive),
                     View::LivingWill => recorded(&g.living_will),
                     _ => {
                         let consent = if g.disclosure_consent {
-                            Msg::HomeConsentInForce
+                            ShellText::HomeConsentInForce
                         } else {
-                            Msg::HomeNotRecorded
+                            ShellText::HomeNotRecorded
                         };
                         format!(
                             "{} · {}",
                             i18n.t(consent),
-                            i18n.format(Msg::HomeRefusals, &[("count", &g.refusals.to_string())])
+                            i18n.format(
+                                ShellText::HomeRefusals,
+                                &[("count", &g.refusals.to_string())]
+                            )
                         )
                     }
                 },
@@ -170,7 +175,7 @@ pub fn HomePage(
     };
     let renewals = Signal::derive(move || match load.get() {
         Load::Loaded(g) if g.renewals_waiting > 0 => i18n.format(
-            Msg::HomeRenewalsWaiting,
+            ShellText::HomeRenewalsWaiting,
             &[("count", &g.renewals_waiting.to_string())],
         ),
         _ => String::new(),
@@ -178,16 +183,16 @@ pub fn HomePage(
     view! {
         <article class="tahto-page" aria-labelledby="tahto-home-title">
             <h1 id="tahto-home-title">{i18n.tr(Msg::HomeTitle)}</h1>
-            <p class="tahto-lead">{i18n.tr(Msg::HomeIntro)}</p>
+            <p class="tahto-lead">{i18n.tr(ShellText::HomeIntro)}</p>
             <p class="tahto-card tahto-home-unsent" data-testid="home-unsent" hidden=move || unsent() == 0>
-                {move || i18n.format(Msg::UnsentBadge, &[("count", &unsent().to_string())])}
+                {move || i18n.format(ShellText::UnsentBadge, &[("count", &unsent().to_string())])}
                 " "
                 <button type="button" class="tahto-button" on:click=move |_| view.set(View::Unsent)>
                     {i18n.tr(Msg::UnsentTitle)}
                 </button>
             </p>
             <section aria-labelledby="tahto-home-declarations">
-                <h2 id="tahto-home-declarations">{i18n.tr(Msg::NavDeclarations)}</h2>
+                <h2 id="tahto-home-declarations">{i18n.tr(ShellText::NavDeclarations)}</h2>
                 <ul class="tahto-home-grid">
                     <SectionCard target=View::Notice view state=notice_state />
                     {DECLARATION_RECORDS
@@ -200,7 +205,7 @@ pub fn HomePage(
                 </ul>
             </section>
             <section aria-labelledby="tahto-home-records">
-                <h2 id="tahto-home-records">{i18n.tr(Msg::NavRecords)}</h2>
+                <h2 id="tahto-home-records">{i18n.tr(ShellText::NavRecords)}</h2>
                 <ul class="tahto-home-grid">
                     <SectionCard target=View::Prescriptions view state=renewals />
                     {View::RECORDS

@@ -42,6 +42,9 @@ pub fn DeclarationPages() -> impl IntoView {
         }
     });
     view! {
+        <SectionPage view=View::Notice>
+            <KantaNoticePage />
+        </SectionPage>
         <SectionPage view=View::OrganDonation>
             <OrganDonationPage on_open_notice />
         </SectionPage>

@@ -10,6 +10,7 @@ use crate::domain::organ_donation::{
 };
 use crate::fhir::resources::{last_updated, version_id};
 use crate::fhir::FhirError;
+use crate::i18n::organ_donation::OdText;
 use crate::i18n::Msg;
 use crate::notice_gate::DeclarationGate;
 use crate::save::handle::{Finder, Load, RecordHandle};
@@ -55,20 +56,20 @@ pub fn OrganDonationFields(
                     prop:checked=move || draft.with(|d| d.choice == Some(c))
                     on:change=move |_| draft.update(|d| d.choice = Some(c))
                 />
-                <label for=choice_id(c)>{i18n.tr(Msg::choice(c))}</label>
+                <label for=choice_id(c)>{i18n.tr(OdText::choice(c))}</label>
             </div>
         }
     };
 
     view! {
         <fieldset class="tahto-fieldset">
-            <legend>{i18n.tr(Msg::DecisionLegend)}</legend>
+            <legend>{i18n.tr(OdText::DecisionLegend)}</legend>
             {choice(DonationChoice::Consent)}
             {choice(DonationChoice::Refuse)}
             {choice(DonationChoice::ConsentExcept)}
             <Show when=excepting>
                 <fieldset class="tahto-fieldset tahto-organs">
-                    <legend>{i18n.tr(Msg::ExcludedLegend)}</legend>
+                    <legend>{i18n.tr(OdText::ExcludedLegend)}</legend>
                     {Organ::ALL
                         .into_iter()
                         .map(|organ| {
@@ -84,7 +85,7 @@ pub fn OrganDonationFields(
                                             draft.update(|d| d.toggle(organ, on));
                                         }
                                     />
-                                    <label for=id>{i18n.tr(Msg::organ(organ))}</label>
+                                    <label for=id>{i18n.tr(OdText::organ(organ))}</label>
                                 </div>
                             }
                         })
@@ -93,8 +94,8 @@ pub fn OrganDonationFields(
             </Show>
         </fieldset>
         <div class="tahto-field">
-            <label for="tahto-od-note">{i18n.tr(Msg::NoteLabel)}</label>
-            <p class="tahto-hint" id="tahto-od-note-hint">{i18n.tr(Msg::NoteHint)}</p>
+            <label for="tahto-od-note">{i18n.tr(OdText::NoteLabel)}</label>
+            <p class="tahto-hint" id="tahto-od-note-hint">{i18n.tr(OdText::NoteHint)}</p>
             <textarea
                 id="tahto-od-note"
                 rows="4"
@@ -115,13 +116,13 @@ pub fn OrganDonationFields(
                 class:tahto-over-limit=move || { note_chars() > NOTE_MAX_CHARS }
             >
                 {move || i18n.format(
-                    Msg::NoteCount,
+                    OdText::NoteCount,
                     &[("count", &note_chars().to_string()), ("max", &NOTE_MAX_CHARS.to_string())],
                 )}
             </p>
             <Show when=move || { cleaned.get() > 0 }>
                 <p class="tahto-notice" role="status">
-                    {move || i18n.format(Msg::NoteCleaned, &[("count", &cleaned.get().to_string())])}
+                    {move || i18n.format(OdText::NoteCleaned, &[("count", &cleaned.get().to_string())])}
                 </p>
             </Show>
         </div>
@@ -130,15 +131,15 @@ pub fn OrganDonationFields(
 
 /// One line saying what a decision is, in the citizen's language.
 fn summarize(i18n: &crate::ui::I18n, decision: &OrganDonation) -> String {
-    let mut text = i18n.t(Msg::choice(decision.choice)).to_owned();
+    let mut text = i18n.t(OdText::choice(decision.choice)).to_owned();
     if !decision.excluded.is_empty() {
         let organs: Vec<&str> = decision
             .excluded
             .iter()
-            .map(|o| i18n.t(Msg::organ(*o)))
+            .map(|o| i18n.t(OdText::organ(*o)))
             .collect();
         text.push_str(". ");
-        text.push_str(&i18n.format(Msg::ExcludedSummary, &[("organs", &organs.join(", "))]));
+        text.push_str(&i18n.format(OdText::ExcludedSummary, &[("organs", &organs.join(", "))]));
     }
     text
 }
@@ -159,18 +160,18 @@ fn CurrentDecision(
         if let Some(decision) = pending.get() {
             return (
                 summarize(&i18n, &decision),
-                i18n.t(Msg::CurrentPending).into(),
+                i18n.t(OdText::CurrentPending).into(),
                 true,
             );
         }
         match load.get() {
-            Load::Loading => return (i18n.t(Msg::CurrentLoading).into(), String::new(), false),
+            Load::Loading => return (i18n.t(OdText::CurrentLoading).into(), String::new(), false),
             // Unknown is not "none": the error below says what failed and offers to try again.
             Load::Failed(_) => return (String::new(), String::new(), false),
             Load::Loaded => {}
         }
         let Some(consent) = recorded.get() else {
-            return (i18n.t(Msg::CurrentNone).into(), String::new(), false);
+            return (i18n.t(OdText::CurrentNone).into(), String::new(), false);
         };
         let version = version_id(&consent).unwrap_or("?");
         let time = last_updated(&consent)
@@ -181,7 +182,7 @@ fn CurrentDecision(
                 .map(|d| summarize(&i18n, &d))
                 .unwrap_or_default(),
             i18n.format(
-                Msg::CurrentRecorded,
+                OdText::CurrentRecorded,
                 &[("time", &time), ("version", version)],
             ),
             false,
@@ -213,10 +214,10 @@ fn CurrentDecision(
 
 fn problem_text(i18n: &crate::ui::I18n, problem: DraftProblem) -> String {
     match problem {
-        DraftProblem::NoChoice => i18n.t(Msg::ProblemNoChoice).to_owned(),
-        DraftProblem::NoOrganExcluded => i18n.t(Msg::ProblemNoOrgan).to_owned(),
+        DraftProblem::NoChoice => i18n.t(OdText::ProblemNoChoice).to_owned(),
+        DraftProblem::NoOrganExcluded => i18n.t(OdText::ProblemNoOrgan).to_owned(),
         DraftProblem::NoteTooLong { chars } => i18n.format(
-            Msg::ProblemNoteTooLong,
+            OdText::ProblemNoteTooLong,
             &[
                 ("count", &chars.to_string()),
                 ("max", &NOTE_MAX_CHARS.to_string()),
@@ -241,17 +242,17 @@ fn ConflictChoice(
     view! {
         <div class="tahto-conflict" data-testid="conflict">
             <section class="tahto-conflict-side" data-testid="conflict-mine">
-                <h3>{i18n.tr(Msg::ConflictMine)}</h3>
+                <h3>{i18n.tr(OdText::ConflictMine)}</h3>
                 <p>{move || mine.as_ref().map(|d| summarize(&i18n, d))}</p>
                 <button type="button" class="tahto-button" on:click=move |_| on_keep_mine.run(())>
-                    {i18n.tr(Msg::KeepMine)}
+                    {i18n.tr(OdText::KeepMine)}
                 </button>
             </section>
             <section class="tahto-conflict-side" data-testid="conflict-theirs">
-                <h3>{move || i18n.format(Msg::ConflictTheirs, &[("version", &version)])}</h3>
+                <h3>{move || i18n.format(OdText::ConflictTheirs, &[("version", &version)])}</h3>
                 <p>{move || theirs_decision.as_ref().map(|d| summarize(&i18n, d))}</p>
                 <button type="button" class="tahto-button" on:click=move |_| on_take_theirs.run(())>
-                    {i18n.tr(Msg::TakeTheirs)}
+                    {i18n.tr(OdText::TakeTheirs)}
                 </button>
             </section>
         </div>
@@ -374,7 +375,7 @@ pub fn OrganDonationPage(
     view! {
         <article class="tahto-page" aria-labelledby="tahto-od-title">
             <h1 id="tahto-od-title">{i18n.tr(Msg::OrganDonationTitle)}</h1>
-            <p class="tahto-lead tahto-no-print">{i18n.tr(Msg::OrganDonationIntro)}</p>
+            <p class="tahto-lead tahto-no-print">{i18n.tr(OdText::OrganDonationIntro)}</p>
             <CurrentDecision load recorded pending on_reload />
             // Static structure, `hidden` toggled: each `Show` is its own code in the wasm.
             <div class="tahto-no-print">
@@ -397,12 +398,12 @@ pub fn OrganDonationPage(
                             disabled=move || busy() || nothing_chosen() || edited.stale.get()
                             aria-describedby="tahto-od-save-hint"
                         >
-                            {i18n.tr(Msg::SaveDecision)}
+                            {i18n.tr(OdText::SaveDecision)}
                         </button>
                         // Empty rather than hidden once a choice is made: the button's description
                         // follows this text, and a hidden target would still describe it.
                         <p class="tahto-hint" id="tahto-od-save-hint">
-                            {move || if nothing_chosen() { i18n.t(Msg::ProblemNoChoice) } else { "" }}
+                            {move || if nothing_chosen() { i18n.t(OdText::ProblemNoChoice) } else { "" }}
                         </p>
                     </div>
                     <DraftActions edited />

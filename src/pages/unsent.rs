@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::saving::SaveText;
+use crate::i18n::shell::ShellText;
+
 use crate::i18n::Msg;
 use crate::save::sync::Outbox;
 use crate::save::Record;
@@ -28,7 +29,7 @@ fn UnsentItem(
                     .to_iso_string()
                     .into();
                 let when = crate::web::format_date_time(&iso, i18n.lang.get());
-                i18n.format(SaveText::UnsentAge, &[("time", &when)])
+                i18n.format(ShellText::UnsentAge, &[("time", &when)])
             })
             .unwrap_or_default()
     };
@@ -64,11 +65,11 @@ pub fn UnsentPage(
     view! {
         <article class="tahto-page" aria-labelledby="tahto-unsent-title">
             <h1 id="tahto-unsent-title">{i18n.tr(Msg::UnsentTitle)}</h1>
-            <p class="tahto-lead">{i18n.tr(Msg::UnsentIntro)}</p>
+            <p class="tahto-lead">{i18n.tr(ShellText::UnsentIntro)}</p>
             {move || {
                 let items = unsent();
                 if items.is_empty() {
-                    view! { <p data-testid="unsent-none">{i18n.t(Msg::UnsentNone)}</p> }.into_any()
+                    view! { <p data-testid="unsent-none">{i18n.t(ShellText::UnsentNone)}</p> }.into_any()
                 } else {
                     view! {
                         <ul class="tahto-unsent-list">
@@ -82,7 +83,7 @@ pub fn UnsentPage(
                 }
             }}
             <button type="button" class="tahto-button" on:click=move |_| on_back.run(())>
-                {i18n.tr(Msg::BackToDecisions)}
+                {i18n.tr(ShellText::BackToDecisions)}
             </button>
         </article>
     }

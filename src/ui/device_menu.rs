@@ -1,11 +1,15 @@
 //! The header menu with "Forget this device": everything Tahto keeps on this device for the
 //! citizen goes, but never an unsent save by accident. With saves still unsent the citizen either
 //! waits until they are sent, or discards them by an explicit, confirmed choice.
+//!
+//! One static structure (a sentence and three buttons whose words and actions follow the step):
+//! in the first load, every distinct view is code the citizen downloads.
 
 use leptos::prelude::*;
+
+use crate::i18n::shell::ShellText;
 use leptos::task::spawn_local;
 
-use crate::i18n::saving::SaveText;
 use crate::save::record::FORGOTTEN_KEY;
 use crate::save::sync::Outbox;
 use crate::ui::{use_announcer, use_i18n};
@@ -20,6 +24,48 @@ enum Step {
     ConfirmDiscard,
     /// Waiting for the unsent saves to be sent.
     Sending,
+}
+
+/// What a button of the panel does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Act {
+    Forget,
+    SendFirst,
+    AskDiscard,
+    Back,
+    Close,
+}
+
+/// The sentence and the (up to three) buttons of a step.
+fn panel(step: Step, unsent: usize) -> (ShellText, [Option<(ShellText, Act)>; 3]) {
+    use ShellText as T;
+    match (step, unsent) {
+        (Step::Closed | Step::Asking, 0) => (
+            T::ForgetExplain,
+            [
+                Some((T::ForgetNow, Act::Forget)),
+                Some((T::Cancel, Act::Close)),
+                None,
+            ],
+        ),
+        (Step::Closed | Step::Asking, _) => (
+            T::ForgetUnsent,
+            [
+                Some((T::ForgetSendFirst, Act::SendFirst)),
+                Some((T::ForgetDiscard, Act::AskDiscard)),
+                Some((T::Cancel, Act::Close)),
+            ],
+        ),
+        (Step::ConfirmDiscard, _) => (
+            T::ForgetDiscardConfirm,
+            [
+                Some((T::ForgetDiscardNo, Act::Back)),
+                Some((T::ForgetDiscardYes, Act::Forget)),
+                None,
+            ],
+        ),
+        (Step::Sending, _) => (T::ForgetWaiting, [Some((T::Cancel, Act::Back)), None, None]),
+    }
 }
 
 /// Forgets the device, then reloads: nothing the citizen typed stays in the page either.
@@ -42,7 +88,7 @@ pub fn DeviceMenu() -> impl IntoView {
     // Said once after the reload that followed forgetting.
     if crate::web::session_stored(FORGOTTEN_KEY).is_some() {
         crate::web::session_forget(FORGOTTEN_KEY);
-        announcer.status(i18n.t(SaveText::Forgotten).to_owned());
+        announcer.status(i18n.t(ShellText::Forgotten).to_owned());
     }
     // Sending first: forgotten as soon as nothing is left to send.
     Effect::new(move |_| {
@@ -51,21 +97,33 @@ pub fn DeviceMenu() -> impl IntoView {
             forget_and_reload(outbox);
         }
     });
-    let on_forget = move |_| {
-        if unsent() == 0 {
-            forget_and_reload(outbox);
-        } else {
-            step.set(Step::ConfirmDiscard);
+    let shown = move || panel(step.get(), unsent());
+    let act = move |i: usize| {
+        let Some((_, act)) = panel(step.get_untracked(), unsent()).1[i] else {
+            return;
+        };
+        match act {
+            Act::Forget => forget_and_reload(outbox),
+            Act::SendFirst => {
+                step.set(Step::Sending);
+                outbox.send_all_now();
+            }
+            Act::AskDiscard => step.set(Step::ConfirmDiscard),
+            Act::Back => step.set(Step::Asking),
+            Act::Close => step.set(Step::Closed),
         }
     };
-    let on_send_first = move |_| {
-        step.set(Step::Sending);
-        outbox.send_all_now();
-        announcer.status(i18n.t(SaveText::ForgetSending).to_owned());
-    };
-    let shown = move |s: Step| move || step.get() != s;
-    let count_text = move |msg: SaveText| {
-        move || i18n.format(msg, &[("count", &unsent().to_string())])
+    let button = move |i: usize| {
+        view! {
+            <button
+                type="button"
+                class="tahto-button"
+                hidden=move || shown().1[i].is_none()
+                on:click=move |_| act(i)
+            >
+                {move || shown().1[i].map(|(label, _)| i18n.t(label))}
+            </button>
+        }
     };
     view! {
         <div class="tahto-device-menu">
@@ -78,48 +136,19 @@ pub fn DeviceMenu() -> impl IntoView {
                     step.update(|s| *s = if *s == Step::Closed { Step::Asking } else { Step::Closed })
                 }
             >
-                {i18n.tr(SaveText::ForgetDevice)}
+                {i18n.tr(ShellText::ForgetDevice)}
             </button>
             <section
                 id="tahto-device-panel"
                 class="tahto-card tahto-device-panel"
                 data-testid="forget-device"
-                aria-labelledby="tahto-device-title"
+                aria-label=i18n.tr(ShellText::ForgetDevice)
                 hidden=move || step.get() == Step::Closed
             >
-                <h2 id="tahto-device-title">{i18n.tr(SaveText::ForgetDevice)}</h2>
-                <p>{i18n.tr(SaveText::ForgetExplain)}</p>
-                <div hidden=shown(Step::Asking)>
-                    <p hidden=move || unsent() == 0>{count_text(SaveText::ForgetUnsent)}</p>
-                    <div class="tahto-actions">
-                        <button type="button" class="tahto-button tahto-primary" hidden=move || unsent() == 0 on:click=on_send_first>
-                            {i18n.tr(SaveText::ForgetSendFirst)}
-                        </button>
-                        <button type="button" class="tahto-button" on:click=on_forget>
-                            {move || i18n.t(if unsent() == 0 { SaveText::ForgetNow } else { SaveText::ForgetDiscard })}
-                        </button>
-                        <button type="button" class="tahto-button" on:click=move |_| step.set(Step::Closed)>
-                            {i18n.tr(SaveText::Cancel)}
-                        </button>
-                    </div>
-                </div>
-                <div role="alertdialog" aria-labelledby="tahto-discard-unsent-q" hidden=shown(Step::ConfirmDiscard)>
-                    <p id="tahto-discard-unsent-q">{count_text(SaveText::ForgetDiscardConfirm)}</p>
-                    <div class="tahto-actions">
-                        <button type="button" class="tahto-button" on:click=move |_| forget_and_reload(outbox)>
-                            {i18n.tr(SaveText::ForgetDiscardYes)}
-                        </button>
-                        <button type="button" class="tahto-button tahto-primary" on:click=move |_| step.set(Step::Asking)>
-                            {i18n.tr(SaveText::ForgetDiscardNo)}
-                        </button>
-                    </div>
-                </div>
-                <div role="status" hidden=shown(Step::Sending)>
-                    <p>{count_text(SaveText::ForgetWaiting)}</p>
-                    <button type="button" class="tahto-button" on:click=move |_| step.set(Step::Asking)>
-                        {i18n.tr(SaveText::Cancel)}
-                    </button>
-                </div>
+                <p aria-live="polite">
+                    {move || i18n.format(shown().0, &[("count", &unsent().to_string())])}
+                </p>
+                <div class="tahto-actions">{button(0)}{button(1)}{button(2)}</div>
             </section>
         </div>
     }

@@ -2,15 +2,17 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::shell::ShellText;
+
 use super::i18n::use_i18n;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Lang;
 
 /// Buttons for Finnish, Swedish and English; the current one is pressed.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <nav class="tahto-lang" aria-label=i18n.tr(Msg::LanguageNavLabel)>
+        <nav class="tahto-lang" aria-label=i18n.tr(ShellText::LanguageNavLabel)>
             {Lang::ALL
                 .into_iter()
                 .map(|lang| {
@@ -41,7 +43,7 @@ pub fn Header(
     let i18n = use_i18n();
     view! {
         <header class="tahto-header">
-            <span class="tahto-brand">{i18n.tr(Msg::AppName)}</span>
+            <span class="tahto-brand">{i18n.tr(ShellText::AppName)}</span>
             <div class="tahto-header-tools">
                 {children.map(|c| c())}
                 <LanguageSwitch />

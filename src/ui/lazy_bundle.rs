@@ -3,6 +3,8 @@
 
 use leptos::html::Div;
 use leptos::prelude::*;
+
+use crate::i18n::shell::ShellText;
 use leptos::task::spawn_local;
 
 use super::{use_announcer, use_i18n};
@@ -48,7 +50,7 @@ pub fn LazyBundle(
     let shown = move || view.get().bundle() == bundle;
     let load = move || {
         fetch.set(Fetch::Loading);
-        announcer.status(i18n.t(Msg::BundleLoading).to_owned());
+        announcer.status(i18n.t(ShellText::BundleLoading).to_owned());
         let attempt = attempts.get_value();
         attempts.set_value(attempt + 1);
         spawn_local(async move {
@@ -60,7 +62,7 @@ pub fn LazyBundle(
                 }
                 Err(_) => {
                     fetch.set(Fetch::Failed);
-                    announcer.alert(i18n.t(Msg::BundleLoadFailed).to_owned());
+                    announcer.alert(i18n.t(ShellText::BundleLoadFailed).to_owned());
                 }
             }
         });
@@ -81,10 +83,10 @@ pub fn LazyBundle(
     view! {
         <div hidden=move || !shown()>
             <p class="tahto-card" hidden=move || fetch.get() != Fetch::Loading>
-                {i18n.tr(Msg::BundleLoading)}
+                {i18n.tr(ShellText::BundleLoading)}
             </p>
             <div class="tahto-card tahto-error" hidden=move || fetch.get() != Fetch::Failed>
-                <p>{i18n.tr(Msg::BundleLoadFailed)}</p>
+                <p>{i18n.tr(ShellText::BundleLoadFailed)}</p>
                 <button type="button" class="tahto-button" on:click=move |_| load()>
                     {i18n.tr(Msg::TryAgain)}
                 </button>

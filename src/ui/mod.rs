@@ -1,6 +1,7 @@
 //! Shared components and app-wide handles (language, live regions, save status).
 
 pub mod declaration;
+pub mod device_menu;
 pub mod header;
 pub mod i18n;
 pub mod lazy_bundle;

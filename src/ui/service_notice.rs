@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::saving::SaveText;
+use crate::i18n::shell::ShellText;
+
 use crate::save::sync::Outbox;
 use crate::ui::use_i18n;
 
@@ -21,10 +22,10 @@ pub fn ServiceNotice() -> impl IntoView {
                 data-testid="service-notice"
                 hidden=move || !down()
             >
-                <h2>{move || down().then(|| i18n.t(SaveText::ServiceDownTitle))}</h2>
-                <p>{move || down().then(|| i18n.t(SaveText::ServiceDownNotYou))}</p>
-                <p>{move || down().then(|| i18n.t(SaveText::ServiceDownKept))}</p>
-                <p>{move || down().then(|| i18n.t(SaveText::ServiceDownPrint))}</p>
+                <h2>{move || down().then(|| i18n.t(ShellText::ServiceDownTitle))}</h2>
+                <p>{move || down().then(|| i18n.t(ShellText::ServiceDownNotYou))}</p>
+                <p>{move || down().then(|| i18n.t(ShellText::ServiceDownKept))}</p>
+                <p>{move || down().then(|| i18n.t(ShellText::ServiceDownPrint))}</p>
             </section>
         </div>
     }
