@@ -8,6 +8,21 @@
 export const FIELDS = ['attempted', 'confirmed', 'rejectedAsExpected', 'lost', 'duplicated', 'silent'];
 export const DETAIL_FIELDS = ['conflictShown', 'keptMine', 'tookTheirs', 'unsettled', 'tests'];
 
+/**
+ * The record kinds (src/save/record.rs `Record::key`, before any "/"), in the order the per-type
+ * line lists them; a kind not listed here follows, in alphabetical order.
+ */
+export const WRITE_TYPES = [
+  'organ-donation',
+  'advance-directive',
+  'living-will',
+  'notice',
+  'disclosure-consent',
+  'disclosure-refusal',
+  'renewal',
+  'measurement',
+];
+
 export function emptyTotals() {
   return Object.fromEntries([...FIELDS, ...DETAIL_FIELDS].map((k) => [k, 0]));
 }
@@ -31,10 +46,31 @@ export function detailLine(t) {
   );
 }
 
+/** Adds a ledger's confirmed/attempted to its write type (ledgers without `type` are left out). */
+export function addByType(byType, counts) {
+  const type = counts?.type;
+  if (typeof type !== 'string' || type === '') return byType;
+  const t = (byType[type] ??= { attempted: 0, confirmed: 0 });
+  t.attempted += Number(counts.attempted ?? 0);
+  t.confirmed += Number(counts.confirmed ?? 0);
+  return byType;
+}
+
+/** `chaos by write type: organ-donation 9/9, advance-directive 3/3, …` (confirmed/attempted). */
+export function byTypeLine(byType) {
+  const known = WRITE_TYPES.filter((t) => t in byType);
+  const others = Object.keys(byType)
+    .filter((t) => !WRITE_TYPES.includes(t))
+    .sort();
+  const parts = [...known, ...others].map((t) => `${t} ${byType[t].confirmed}/${byType[t].attempted}`);
+  return `chaos by write type: ${parts.join(', ')}`;
+}
+
 export default class ChaosSummaryReporter {
   constructor() {
     process.env.TAHTO_CHAOS_SUMMARY_REPORTER = '1'; // inherited by the workers started after this
     this.totals = emptyTotals();
+    this.byType = {};
     this.seen = 0;
   }
 
@@ -46,7 +82,9 @@ export default class ChaosSummaryReporter {
     for (const attachment of result.attachments) {
       if (attachment.name !== 'chaos-ledger' || !attachment.body) continue;
       try {
-        addCounts(this.totals, JSON.parse(attachment.body.toString('utf8')));
+        const counts = JSON.parse(attachment.body.toString('utf8'));
+        addCounts(this.totals, counts);
+        addByType(this.byType, counts);
         this.seen += 1;
       } catch {
         /* ignore a malformed attachment */
@@ -56,6 +94,9 @@ export default class ChaosSummaryReporter {
 
   onEnd() {
     if (this.seen === 0) return;
-    process.stdout.write(`\n${summaryLine(this.totals)}\n${detailLine(this.totals)}\n`);
+    const lines = [summaryLine(this.totals)];
+    if (Object.keys(this.byType).length > 0) lines.push(byTypeLine(this.byType));
+    lines.push(detailLine(this.totals));
+    process.stdout.write(`\n${lines.join('\n')}\n`);
   }
 }

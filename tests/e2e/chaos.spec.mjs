@@ -131,7 +131,8 @@ const VISIBLE_ENDS = new Set(['confirmed', 'rejected', 'conflict', 'queued']);
 
 /** What each tracked save ended as, from the states its page showed and the server's history. */
 async function settleLedger() {
-  const counts = { ...emptyTotals(), tests: 1 };
+  // `type`: the record kind, for the per-type line of e2e/chaos-summary.mjs.
+  const counts = { ...emptyTotals(), tests: 1, type: RECORD };
   const history = await organDonationHistory();
   const current = await organDonationConsents();
   const lines = [];

@@ -83,7 +83,16 @@ export async function setFaults(...rules) {
   await http('POST', `${PROXY_ORIGIN}/__proxy/faults`, { body: { rules } });
 }
 
-/** Remove every fault rule from the proxy. */
+/**
+ * Keep-alive on the proxy's connections to the app (on by default; `clearFaults` turns it back on).
+ * Off, every answer closes its connection, so the browser cannot silently resend a request whose
+ * answer was lost on a reused connection: every lost answer reaches the app.
+ */
+export async function setKeepAlive(enabled) {
+  await http('POST', `${PROXY_ORIGIN}/__proxy/keep-alive`, { body: { enabled } });
+}
+
+/** Remove every fault rule from the proxy (and turn keep-alive back on). */
 export async function clearFaults() {
   await http('DELETE', `${PROXY_ORIGIN}/__proxy/faults`);
 }
@@ -510,9 +519,15 @@ export function formatAxeViolations(violations) {
  * a moment (e.g. "queued" for the few hundred ms before an automatic retry) which polling would
  * miss. The log survives reloads (kept in sessionStorage on pagehide); each load adds a
  * "(page load)" entry. `at` is the page's Date.now() (fake time when page.clock is installed).
+ *
+ * `target` names the item whose save status is recorded (every page stays mounted, so there are
+ * several): the first element matching the CSS selector `item` (and, with `hasText`, whose text
+ * contains it), then its `[data-testid="save-status"]`. The default is the organ donation page.
  */
-export async function recordSaveStates(context) {
-  await context.addInitScript(() => {
+export const ORGAN_DONATION_TARGET = { item: 'article[aria-labelledby="tahto-od-title"]' };
+
+export async function recordSaveStates(context, target = ORGAN_DONATION_TARGET) {
+  await context.addInitScript((target) => {
     const KEY = '__tahtoSaveLog';
     let log = [];
     try {
@@ -526,8 +541,11 @@ export async function recordSaveStates(context) {
     window.__tahtoSaveWaiters = waiters;
     let last = '';
     const check = () => {
-      // The organ donation page's save (every page stays mounted, so there are several).
-      const el = document.querySelector('article[aria-labelledby="tahto-od-title"] [data-testid="save-status"]');
+      // The target item's save (every page stays mounted, so there are several).
+      const item = [...document.querySelectorAll(target.item)].find(
+        (e) => !target.hasText || (e.textContent ?? '').includes(target.hasText),
+      );
+      const el = item?.querySelector('[data-testid="save-status"]');
       if (!el) return;
       const state = el.getAttribute('data-state') ?? '';
       const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 400);
@@ -551,7 +569,7 @@ export async function recordSaveStates(context) {
         /* full: the in-memory log is still read by the tests */
       }
     });
-  });
+  }, target);
 }
 
 /** The save states the page has shown so far (see recordSaveStates). */

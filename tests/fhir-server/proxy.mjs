@@ -1,6 +1,12 @@
 // Fault-injection HTTP proxy in front of the FHIR server. Tests set faults over HTTP
 // (POST /__proxy/faults) and read what the app really sent (GET /__proxy/sent).
 //
+// POST /__proxy/keep-alive {"enabled": false} makes every answer close its connection
+// (`Connection: close`) until DELETE /__proxy/faults. A browser resends a request by itself when a
+// *reused* keep-alive connection closes without an answer (Chromium does, as often as it has idle
+// connections to try), so with keep-alive on a lost answer (`drop`, `dropAfterCommit`) may never
+// reach the app; with it off every request travels on a fresh connection and every loss does.
+//
 // CLI: node proxy.mjs --port 8104 --upstream http://127.0.0.1:8103
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +68,7 @@ export function createProxy({ upstream }) {
   const sent = [];
   let nextRuleId = 1;
   let seq = 0;
+  let keepAlive = true;
 
   /** First rule that fires for this request, updating its counters; rules fire in insertion order. */
   function takeRule(method, url) {
@@ -102,6 +109,7 @@ export function createProxy({ upstream }) {
       const body = await readAll(req);
       const path = new URL(req.url, 'http://local').pathname;
       if (path.startsWith('/__proxy/')) return control(req, res, path, body);
+      if (!keepAlive) res.setHeader('Connection', 'close');
 
       // Preflights are never faulted: a faulted preflight would look like a CORS error, not the fault.
       const rule = req.method === 'OPTIONS' ? null : takeRule(req.method, req.url);
@@ -198,7 +206,7 @@ export function createProxy({ upstream }) {
       case 'truncate': {
         const up = await forwardBuffered(req, body);
         const half = up.body.subarray(0, Math.floor(up.body.length / 2));
-        const headers = { ...up.headers, ...injected, 'content-length': String(half.length) };
+        const headers = { ...endToEnd(up.headers), ...injected, 'content-length': String(half.length) };
         delete headers['transfer-encoding'];
         res.writeHead(up.status, headers);
         return res.end(half);
@@ -233,7 +241,7 @@ export function createProxy({ upstream }) {
     return new Promise((resolve, reject) => {
       const up = upstreamRequest(req, body);
       up.on('response', (upRes) => {
-        res.writeHead(upRes.statusCode, { ...upRes.headers, ...extraHeaders });
+        res.writeHead(upRes.statusCode, { ...endToEnd(upRes.headers), ...extraHeaders });
         upRes.pipe(res);
         upRes.on('end', resolve);
         upRes.on('error', reject);
@@ -267,6 +275,7 @@ export function createProxy({ upstream }) {
       if (req.method === 'GET') return json(200, { rules });
       if (req.method === 'DELETE') {
         rules.length = 0;
+        keepAlive = true;
         return json(200, { ok: true, rules });
       }
       if (req.method === 'POST') {
@@ -274,6 +283,19 @@ export function createProxy({ upstream }) {
           const parsed = JSON.parse(body.toString('utf8') || '{}');
           const list = Array.isArray(parsed) ? parsed : parsed.rules ?? [parsed];
           return json(200, { ok: true, added: addRules(list), rules });
+        } catch (err) {
+          return json(400, { ok: false, error: err.message });
+        }
+      }
+    }
+    if (path === '/__proxy/keep-alive') {
+      if (req.method === 'GET') return json(200, { enabled: keepAlive });
+      if (req.method === 'POST') {
+        try {
+          const parsed = JSON.parse(body.toString('utf8') || '{}');
+          if (typeof parsed.enabled !== 'boolean') throw new Error('expected {"enabled": true|false}');
+          keepAlive = parsed.enabled;
+          return json(200, { ok: true, enabled: keepAlive });
         } catch (err) {
           return json(400, { ok: false, error: err.message });
         }
@@ -293,6 +315,17 @@ export function createProxy({ upstream }) {
   }
 
   return server;
+}
+
+/**
+ * The upstream answer's headers without its hop-by-hop connection headers: the proxy's own
+ * connection to the browser decides those (keep-alive, or `Connection: close`).
+ */
+function endToEnd(headers) {
+  const out = { ...headers };
+  delete out.connection;
+  delete out['keep-alive'];
+  return out;
 }
 
 /** A response made by the proxy itself: always with the server's CORS headers. */

@@ -2,6 +2,7 @@
 // process on a free port. Run: node --test tests/fhir-server/
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -601,6 +602,31 @@ describe('fault proxy', () => {
     assert.equal(listed.json.rules.at(-1).fired, 3);
     await call(`${P.root}/__proxy/faults`, { method: 'DELETE' });
     assert.equal((await post(consent())).status, 201);
+  });
+
+  test('keep-alive off: every answer closes its connection, until the faults are cleared', async () => {
+    const agent = new http.Agent({ keepAlive: true });
+    const connection = (method = 'GET') =>
+      new Promise((resolve, reject) => {
+        const req = http.request(`${P.base}/Patient/${PATIENT_ID}`, { method, agent, headers: { Origin: ORIGIN } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers.connection));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    assert.equal(await connection(), 'keep-alive');
+    const set = await call(`${P.root}/__proxy/keep-alive`, { method: 'POST', body: { enabled: false } });
+    assert.equal(set.json.enabled, false);
+    assert.equal(await connection(), 'close', 'a forwarded answer');
+    assert.equal(await connection('OPTIONS'), 'close', 'a preflight');
+    await faults({ method: 'GET', fault: 'status', status: 503 });
+    assert.equal(await connection(), 'close', "the proxy's own answer");
+    assert.equal((await call(`${P.root}/__proxy/keep-alive`, { method: 'POST', body: { enabled: 'no' } })).status, 400);
+    await call(`${P.root}/__proxy/faults`, { method: 'DELETE' });
+    assert.equal((await call(`${P.root}/__proxy/keep-alive`)).json.enabled, true);
+    assert.equal(await connection(), 'keep-alive');
+    agent.destroy();
   });
 
   test('sent log records every request with a body, faulted or not', async () => {
