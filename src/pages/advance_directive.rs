@@ -16,7 +16,7 @@ use crate::ui::edited_record::{
     ConflictActions, DeclarationForm, EditedRecord, Load, RecordedSection, SaveAs,
 };
 use crate::ui::save_status::why_not_loaded;
-use crate::ui::text_field::CleanTextArea;
+use crate::ui::text_field::{show_in, CleanTextArea};
 use crate::ui::{use_announcer, use_i18n, I18n, SaveStatus};
 
 const DRAFT_KEY: &str = "tahto.draft.advance-directive";
@@ -294,6 +294,9 @@ pub fn AdvanceDirectivePage(
             }
         })
     };
+    let (name_field, phone_field) = (NodeRef::new(), NodeRef::new());
+    show_in(name_field, contact(true));
+    show_in(phone_field, contact(false));
     view! {
         <article class="tahto-page" aria-labelledby="tahto-ad-title">
             <h1 id="tahto-ad-title">{i18n.tr(Msg::AdvanceDirectiveTitle)}</h1>
@@ -327,7 +330,7 @@ pub fn AdvanceDirectivePage(
                                     id="tahto-ad-consult-name"
                                     type="text"
                                     autocomplete="off"
-                                    prop:value=contact(true)
+                                    node_ref=name_field
                                     on:input=move |ev| set_contact(true, event_target_value(&ev))
                                 />
                             </div>
@@ -337,7 +340,7 @@ pub fn AdvanceDirectivePage(
                                     id="tahto-ad-consult-phone"
                                     type="tel"
                                     autocomplete="off"
-                                    prop:value=contact(false)
+                                    node_ref=phone_field
                                     on:input=move |ev| set_contact(false, event_target_value(&ev))
                                 />
                             </div>

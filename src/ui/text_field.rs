@@ -11,7 +11,7 @@
 //! browser's own typing path inserts such a text line by line, laying the field out after each
 //! line: 100,000 characters in 1,270 lines took 7–12 s in a bare textarea.
 
-use leptos::html::Textarea;
+use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
 
 use crate::i18n::declarations::DeclText;
@@ -145,6 +145,20 @@ impl CleanText {
         self.shown.set_value(clean.clone());
         self.value.set(clean);
     }
+}
+
+/// Keeps a one-line input showing `value` (a part of the page's state) without echoing each input
+/// back: the field is written only when the value differs from what it shows, as when a draft is
+/// restored. Echoing a long text back relays all of it out on every keystroke.
+pub fn show_in(node: NodeRef<Input>, value: impl Fn() -> String + 'static) {
+    Effect::new(move |_| {
+        let value = value();
+        if let Some(field) = node.get() {
+            if field.value() != value {
+                field.set_value(&value);
+            }
+        }
+    });
 }
 
 fn large(text: &str) -> bool {
