@@ -100,13 +100,13 @@ impl CleanText {
         }
     }
 
-    /// Text about to be inserted by the browser's typing path (IME or dictation commit, drop,
-    /// `insertText`): a large one is inserted here, cleaned, in one write.
+    /// Text about to be inserted at the selection by the browser's typing path (a dictation
+    /// commit, `insertText`, what Playwright's `fill` does): a large one is inserted here,
+    /// cleaned, in one write. Drops and spelling replacements land elsewhere than the selection
+    /// and compositions are the input method's: those stay the browser's.
     pub fn before_input(self, ev: web_sys::InputEvent) {
-        let inserting = matches!(
-            ev.input_type().as_str(),
-            "insertText" | "insertReplacementText" | "insertFromPaste" | "insertFromDrop"
-        );
+        let inserting = !ev.is_composing()
+            && matches!(ev.input_type().as_str(), "insertText" | "insertFromPaste");
         if let Some(text) = ev.data().filter(|t| inserting && large(t)) {
             ev.prevent_default();
             self.insert(&text);
