@@ -33,7 +33,6 @@ pub(super) fn text(msg: Msg) -> &'static str {
         ExcludedSummary => "Not to be donated: {organs}",
         NoteLabel => "Additional note (optional)",
         NoteHint => "For example a wish you want your family and the doctors to know.",
-        NoteCount => "{count} / {max} characters",
         NoteCleaned => "{count} hidden or control characters were removed from the note (for example from pasted text).",
         SaveDecision => "Save decision",
         ProblemNoChoice => "Choose one of the options above to save.",

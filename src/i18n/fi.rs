@@ -33,7 +33,6 @@ pub(super) fn text(msg: Msg) -> &'static str {
         ExcludedSummary => "Ei saa luovuttaa: {organs}",
         NoteLabel => "Lisätietoa (vapaaehtoinen)",
         NoteHint => "Esimerkiksi toive, josta haluat läheistesi ja lääkärien tietävän.",
-        NoteCount => "{count} / {max} merkkiä",
         NoteCleaned => "Lisätiedoista poistettiin {count} näkymätöntä tai ohjausmerkkiä (esimerkiksi liitetystä tekstistä).",
         SaveDecision => "Tallenna tahto",
         ProblemNoChoice => "Valitse yksi yllä olevista vaihtoehdoista, niin voit tallentaa.",

@@ -195,7 +195,6 @@ messages! {
     ExcludedSummary,
     NoteLabel,
     NoteHint,
-    NoteCount,
     NoteCleaned,
     SaveDecision,
     ProblemNoChoice,

@@ -33,7 +33,6 @@ pub(super) fn text(msg: Msg) -> &'static str {
         ExcludedSummary => "Får inte doneras: {organs}",
         NoteLabel => "Tilläggsuppgifter (frivilligt)",
         NoteHint => "Till exempel en önskan som du vill att dina närstående och läkarna ska känna till.",
-        NoteCount => "{count} / {max} tecken",
         NoteCleaned => "{count} osynliga tecken eller styrtecken togs bort från tilläggsuppgifterna (till exempel från inklistrad text).",
         SaveDecision => "Spara beslutet",
         ProblemNoChoice => "Välj ett av alternativen ovan för att spara.",
