@@ -65,6 +65,45 @@ pub fn clean_input(input: &str) -> (String, Removed) {
     (out, removed)
 }
 
+/// How far past `max` characters `chars` is; `None` within the limit.
+pub fn over_limit(chars: usize, max: usize) -> Option<usize> {
+    chars.checked_sub(max).filter(|over| *over > 0)
+}
+
+/// The byte index in `text` of the position `units` UTF-16 code units in (the unit of a text
+/// field's `selectionStart`), clamped to the end and never inside a character.
+pub fn byte_index(text: &str, units: usize) -> usize {
+    let mut seen = 0;
+    for (i, c) in text.char_indices() {
+        if seen >= units {
+            return i;
+        }
+        seen += c.len_utf16();
+    }
+    text.len()
+}
+
+/// `current` with the UTF-16 range `start..end` (a text field's selection) replaced by `inserted`
+/// cleaned, what cleaning removed, and where the caret goes (UTF-16, just after the inserted
+/// text). Only the inserted part is cleaned: the rest was cleaned as it was typed. For a paste of
+/// a megabyte this is one pass over the text, and the field is written once.
+pub fn splice_clean(
+    current: &str,
+    start: usize,
+    end: usize,
+    inserted: &str,
+) -> (String, Removed, usize) {
+    let (from, to) = (byte_index(current, start), byte_index(current, end));
+    let (from, to) = (from.min(to), from.max(to));
+    let (clean, removed) = clean_input(inserted);
+    let mut out = String::with_capacity(current.len() - (to - from) + clean.len());
+    out.push_str(&current[..from]);
+    out.push_str(&clean);
+    out.push_str(&current[to..]);
+    let caret = current[..from].encode_utf16().count() + clean.encode_utf16().count();
+    (out, removed, caret)
+}
+
 /// Text from a server, made safe to show in one line: cleaned, whitespace collapsed.
 pub fn clean_for_display(input: &str) -> String {
     let (clean, _) = clean_input(input);
@@ -163,6 +202,56 @@ mod tests {
         assert_eq!(truncate_chars("äöåäöå", 3), "äöå…");
         assert_eq!(truncate_chars("abc", 3), "abc");
         assert_eq!(char_count("äö"), 2);
+    }
+
+    #[test]
+    fn over_limit_says_by_how_much() {
+        assert_eq!(over_limit(20_000, 20_000), None);
+        assert_eq!(over_limit(3, 20_000), None);
+        assert_eq!(over_limit(1_000_000, 20_000), Some(980_000));
+    }
+
+    #[test]
+    fn utf16_positions_become_byte_indices_on_character_boundaries() {
+        let text = "aä🙂b";
+        assert_eq!(byte_index(text, 0), 0);
+        assert_eq!(byte_index(text, 1), 1);
+        assert_eq!(byte_index(text, 2), 3);
+        // Inside the surrogate pair of 🙂: the character is not split.
+        assert_eq!(byte_index(text, 3), 7);
+        assert_eq!(byte_index(text, 4), 7);
+        assert_eq!(byte_index(text, 5), 8);
+        assert_eq!(byte_index(text, 99), 8);
+    }
+
+    #[test]
+    fn a_paste_is_cleaned_where_it_lands_and_the_rest_is_kept() {
+        // Replaces the selected "X" (UTF-16 4..5, after "äö🙂"), cleans only what was pasted.
+        let (out, removed, caret) = splice_clean("äö🙂X loppu", 4, 5, "ei\u{200B} sydäntä\r\n");
+        assert_eq!(out, "äö🙂ei sydäntä\n loppu");
+        assert_eq!(removed.invisible, 1);
+        assert_eq!(caret, 4 + "ei sydäntä\n".encode_utf16().count());
+        // A selection given backwards or past the end is still one clean insertion.
+        let (out, _, caret) = splice_clean("abc", 9, 1, "Z");
+        assert_eq!((out.as_str(), caret), ("aZ", 2));
+    }
+
+    #[test]
+    fn a_megabyte_paste_keeps_every_visible_character() {
+        let line = "Toivon, että minua hoidetaan kotona\u{200B} ja kipuni lievitetään.\n";
+        let pasted = line.repeat(1_000_000 / line.chars().count() + 1);
+        let (out, removed, caret) = splice_clean("", 0, 0, &pasted);
+        assert_eq!(removed.invisible, pasted.matches('\u{200B}').count());
+        assert_eq!(
+            char_count(&out),
+            char_count(&pasted) - removed.invisible,
+            "nothing but the hidden characters is dropped"
+        );
+        assert_eq!(caret, out.encode_utf16().count());
+        assert_eq!(
+            over_limit(char_count(&out), 20_000).map(|o| o > 900_000),
+            Some(true)
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ crate::texts! {
         ProblemContactName => ["Kirjoita myös henkilön nimi.", "Skriv också personens namn.", "Please also write the person's name."],
         ProblemTooLong => ["Teksti on liian pitkä: {count} / {max} merkkiä.", "Texten är för lång: {count} / {max} tecken.", "The text is too long: {count} / {max} characters."],
         CharCount => ["{count} / {max} merkkiä", "{count} / {max} tecken", "{count} / {max} characters"],
+        OverLimit => ["Teksti on {over} merkkiä liian pitkä: enintään {max} merkkiä voidaan tallentaa. Lyhennä sitä ennen tallentamista; mitään ei ole poistettu.", "Texten är {over} tecken för lång: högst {max} tecken kan sparas. Korta av den innan du sparar; ingenting har tagits bort.", "The text is {over} characters over the limit: at most {max} characters can be saved. Shorten it before saving; nothing has been removed."],
         Cleaned => ["Tekstistä poistettiin {count} näkymätöntä tai ohjausmerkkiä (esimerkiksi liitetystä tekstistä).", "{count} osynliga tecken eller styrtecken togs bort ur texten (till exempel från inklistrad text).", "{count} hidden or control characters were removed from the text (for example from pasted text)."],
         Print => ["Tulosta", "Skriv ut", "Print"],
         PrintedOn => ["Tulostettu {date}", "Utskriven {date}", "Printed {date}"],

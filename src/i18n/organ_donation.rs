@@ -28,7 +28,6 @@ crate::texts! {
         ExcludedSummary => ["Ei saa luovuttaa: {organs}", "Får inte doneras: {organs}", "Not to be donated: {organs}"],
         NoteLabel => ["Lisätietoa (vapaaehtoinen)", "Tilläggsuppgifter (frivilligt)", "Additional note (optional)"],
         NoteHint => ["Esimerkiksi toive, josta haluat läheistesi ja lääkärien tietävän.", "Till exempel en önskan som du vill att dina närstående och läkarna ska känna till.", "For example a wish you want your family and the doctors to know."],
-        NoteCount => ["{count} / {max} merkkiä", "{count} / {max} tecken", "{count} / {max} characters"],
         NoteCleaned => ["Lisätiedoista poistettiin {count} näkymätöntä tai ohjausmerkkiä (esimerkiksi liitetystä tekstistä).", "{count} osynliga tecken eller styrtecken togs bort från tilläggsuppgifterna (till exempel från inklistrad text).", "{count} hidden or control characters were removed from the note (for example from pasted text)."],
         SaveDecision => ["Tallenna tahto", "Spara beslutet", "Save decision"],
         ProblemNoChoice => ["Valitse yksi yllä olevista vaihtoehdoista, niin voit tallentaa.", "Välj ett av alternativen ovan för att spara.", "Choose one of the options above to save."],

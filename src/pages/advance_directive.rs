@@ -18,7 +18,7 @@ use crate::ui::declaration::{
     ConflictActions, DeclarationForm, DraftActions, RecordedSection, StaleDraft,
 };
 use crate::ui::save_status::why_not_loaded;
-use crate::ui::text_field::CleanTextArea;
+use crate::ui::text_field::{show_in, CleanTextArea};
 use crate::ui::{use_announcer, use_i18n, I18n, SaveStatus};
 
 fn treatment_text(t: Treatment) -> DeclText {
@@ -293,6 +293,9 @@ pub fn AdvanceDirectivePage(
             }
         })
     };
+    let (name_field, phone_field) = (NodeRef::new(), NodeRef::new());
+    show_in(name_field, contact(true));
+    show_in(phone_field, contact(false));
     view! {
         <article class="tahto-page" aria-labelledby="tahto-ad-title">
             <h1 id="tahto-ad-title">{i18n.tr(Msg::AdvanceDirectiveTitle)}</h1>
@@ -331,7 +334,7 @@ pub fn AdvanceDirectivePage(
                                     id="tahto-ad-consult-name"
                                     type="text"
                                     autocomplete="off"
-                                    prop:value=contact(true)
+                                    node_ref=name_field
                                     on:input=move |ev| set_contact(true, event_target_value(&ev))
                                 />
                             </div>
@@ -341,7 +344,7 @@ pub fn AdvanceDirectivePage(
                                     id="tahto-ad-consult-phone"
                                     type="tel"
                                     autocomplete="off"
-                                    prop:value=contact(false)
+                                    node_ref=phone_field
                                     on:input=move |ev| set_contact(false, event_target_value(&ev))
                                 />
                             </div>

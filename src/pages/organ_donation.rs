@@ -18,6 +18,7 @@ use crate::save::{Record, SaveState};
 use crate::ui::declaration::{DraftActions, StaleDraft};
 use crate::ui::print::PrintSheet;
 use crate::ui::save_status::why_not_loaded;
+use crate::ui::text_field::{CharLimit, CleanText};
 use crate::ui::{use_announcer, use_i18n, SaveStatus};
 
 fn load_error_text(i18n: &crate::ui::I18n, error: &FhirError) -> String {
@@ -42,9 +43,27 @@ pub fn OrganDonationFields(
     cleaned: Option<RwSignal<usize>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let cleaned = cleaned.unwrap_or_else(|| RwSignal::new(0));
     let excepting = move || draft.with(|d| d.choice == Some(DonationChoice::ConsentExcept));
-    let note_chars = move || draft.with(|d| crate::text::char_count(&d.note));
+    // The note as its own text (cleaned, counted once per change, never echoed back into the
+    // field: see `ui::text_field`), kept in step with the draft both ways.
+    let note = RwSignal::new(draft.with_untracked(|d| d.note.clone()));
+    let text = CleanText::new(note, false);
+    let text = cleaned.map_or(text, |c| text.counting_cleaned_in(c));
+    let cleaned = text.cleaned;
+    Effect::new(move |_| {
+        note.with(|n| {
+            if draft.with_untracked(|d| d.note != *n) {
+                draft.update(|d| d.note = n.clone());
+            }
+        })
+    });
+    Effect::new(move |_| {
+        draft.with(|d| {
+            if note.with_untracked(|n| *n != d.note) {
+                note.set(d.note.clone());
+            }
+        })
+    });
 
     let choice = move |c: DonationChoice| {
         view! {
@@ -100,26 +119,12 @@ pub fn OrganDonationFields(
                 id="tahto-od-note"
                 rows="4"
                 aria-describedby="tahto-od-note-hint tahto-od-note-count"
-                prop:value=move || draft.with(|d| d.note.clone())
-                on:input=move |ev| {
-                    let typed = event_target_value(&ev);
-                    let (clean, removed) = crate::text::clean_input(&typed);
-                    if removed.any() {
-                        cleaned.set(removed.total());
-                    }
-                    draft.update(|d| d.note = clean);
-                }
+                node_ref=text.node
+                on:input=move |_| text.input()
+                on:paste=move |ev| text.paste(ev)
+                on:beforeinput=move |ev| text.before_input(ev)
             ></textarea>
-            <p
-                class="tahto-hint"
-                id="tahto-od-note-count"
-                class:tahto-over-limit=move || { note_chars() > NOTE_MAX_CHARS }
-            >
-                {move || i18n.format(
-                    OdText::NoteCount,
-                    &[("count", &note_chars().to_string()), ("max", &NOTE_MAX_CHARS.to_string())],
-                )}
-            </p>
+            <CharLimit id="tahto-od-note-count".to_owned() chars=text.chars max=NOTE_MAX_CHARS />
             <Show when=move || { cleaned.get() > 0 }>
                 <p class="tahto-notice" role="status">
                     {move || i18n.format(OdText::NoteCleaned, &[("count", &cleaned.get().to_string())])}
