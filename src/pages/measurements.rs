@@ -187,6 +187,19 @@ pub fn MeasurementsPage() -> impl IntoView {
         50,
     );
     let state = edited.state;
+    // After a reload the form follows the newest measurement not yet saved, so its state, its
+    // Retry now and, once stored, its receipt are where the citizen made it.
+    Effect::new(move |_| {
+        let newest = outbox
+            .unsent_records()
+            .into_iter()
+            .rev()
+            .find(|r| matches!(r, Record::Measurement { .. }));
+        let unpointed = matches!(edited.record(), Record::Measurement { id } if id.is_empty());
+        if let (Some(newest), true) = (newest, unpointed) {
+            edited.point_at(newest);
+        }
+    });
     // A measurement that reached the server (in this tab or another, before or after a reload)
     // leaves the outbox: then the server's list is fetched again to show it there.
     let pending_count = Memo::new(move |_| {

@@ -133,7 +133,7 @@ test('opening a page copies nothing into drafts; a draft of a record changed els
   await ui.nav('Organ donation decision').click({ timeout: LOAD_TIMEOUT }).catch(() => {});
   const stale = ui.root.getByTestId('stale-draft');
   await expect(stale).toBeVisible({ timeout: LOAD_TIMEOUT });
-  await expect(stale.getByTestId('stale-mine')).toContainText('You refuse');
+  await expect(stale.getByTestId('stale-mine')).toContainText('I refuse donation');
   await expect(stale.getByTestId('stale-saved')).toContainText('Saved version 2');
   await expect(stale.getByTestId('stale-saved')).toContainText('Liver');
   await expect(ui.saveButton).toBeDisabled();
