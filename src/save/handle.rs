@@ -370,6 +370,11 @@ impl RecordHandle {
                     .unwrap_or_default(),
             }
         });
+        // At once, before the page's fields are built: a restored draft is in them from the start.
+        let initial = source.get_untracked();
+        if form.with_untracked(|f| *f != initial) {
+            form.set(initial);
+        }
         Effect::new(move |_| {
             let shown = source.get();
             if form.with_untracked(|f| *f != shown) {

@@ -7,26 +7,32 @@ use leptos::prelude::*;
 use crate::i18n::shell::ShellText;
 
 use crate::save::sync::Outbox;
-use crate::ui::use_i18n;
+use crate::ui::{use_announcer, use_i18n};
 
 #[component]
 pub fn ServiceNotice() -> impl IntoView {
     let i18n = use_i18n();
+    let announcer = use_announcer();
     let outbox = expect_context::<Outbox>();
     let down = move || outbox.service_down.get();
+    // Said once when it starts, in the app's one alert region.
+    Effect::new(move |was: Option<bool>| {
+        let now = down();
+        if now && was != Some(true) {
+            announcer.alert(format!(
+                "{} {}",
+                i18n.t(ShellText::ServiceDownTitle),
+                i18n.t(ShellText::ServiceDownNotYou)
+            ));
+        }
+        now
+    });
     view! {
-        // An alert region that is always present: its content appearing is what is announced.
-        <div role="alert" data-testid="service-notice-region">
-            <section
-                class="tahto-card tahto-service-notice"
-                data-testid="service-notice"
-                hidden=move || !down()
-            >
-                <h2>{move || down().then(|| i18n.t(ShellText::ServiceDownTitle))}</h2>
-                <p>{move || down().then(|| i18n.t(ShellText::ServiceDownNotYou))}</p>
-                <p>{move || down().then(|| i18n.t(ShellText::ServiceDownKept))}</p>
-                <p>{move || down().then(|| i18n.t(ShellText::ServiceDownPrint))}</p>
-            </section>
-        </div>
+        <section class="tahto-card tahto-service-notice" data-testid="service-notice" hidden=move || !down()>
+            <h2>{move || down().then(|| i18n.t(ShellText::ServiceDownTitle))}</h2>
+            <p>{move || down().then(|| i18n.t(ShellText::ServiceDownNotYou))}</p>
+            <p>{move || down().then(|| i18n.t(ShellText::ServiceDownKept))}</p>
+            <p>{move || down().then(|| i18n.t(ShellText::ServiceDownPrint))}</p>
+        </section>
     }
 }

@@ -52,7 +52,7 @@ test('when the service refuses every save, one notice says it is not the citizen
   await expect(notice).toContainText('not with you or your device');
   await expect(notice).toContainText('will be sent automatically');
   await expect(notice).toContainText('choose Print');
-  await expect(page.getByTestId('service-notice-region')).toHaveAttribute('role', 'alert');
+  await expect(page.getByTestId('alerts')).toContainText('The service cannot save right now');
   const axe = await new AxeBuilder({ page }).analyze();
   expect(axe.violations, formatAxeViolations(axe.violations)).toEqual([]);
 
