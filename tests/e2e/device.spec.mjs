@@ -39,7 +39,20 @@ const outboxEntries = (page) =>
     }
   });
 
+/** Records every text the app's alert region says (it says one at a time; each is announced). */
+async function recordAlerts(page) {
+  await page.addInitScript(() => {
+    window.__tahtoAlerts = [];
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid=alerts]')?.textContent ?? '';
+      if (text && window.__tahtoAlerts.at(-1) !== text) window.__tahtoAlerts.push(text);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => window.__tahtoAlerts.join('\n'));
+}
+
 test('when the service refuses every save, one notice says it is not the citizen\'s mistake; it goes by itself on recovery', async ({ page }) => {
+  const alerts = await recordAlerts(page);
   await setFaults(serviceDown);
   const ui = await openOrganDonation(page);
   const notice = page.getByTestId('service-notice');
@@ -52,7 +65,7 @@ test('when the service refuses every save, one notice says it is not the citizen
   await expect(notice).toContainText('not with you or your device');
   await expect(notice).toContainText('will be sent automatically');
   await expect(notice).toContainText('choose Print');
-  await expect(page.getByTestId('alerts')).toContainText('The service cannot save right now');
+  await expect.poll(alerts, { timeout: SAVE_TIMEOUT }).toContain('The service cannot save right now');
   const axe = await new AxeBuilder({ page }).analyze();
   expect(axe.violations, formatAxeViolations(axe.violations)).toEqual([]);
 
