@@ -48,6 +48,13 @@ impl Finder {
     }
 }
 
+/// The draft kept under `key`, if there is one this version can read.
+fn read_draft(key: &str) -> Option<Draft> {
+    crate::web::stored(key)
+        .and_then(|t| crate::web::parse_json(&t))
+        .and_then(|v| Draft::from_stored(&v))
+}
+
 /// The handles of one record on a page (`Copy`: pass it around freely).
 #[derive(Clone, Copy)]
 pub struct RecordHandle {
@@ -74,11 +81,8 @@ impl RecordHandle {
     pub fn new(record: Record, finder: Option<Finder>) -> RecordHandle {
         let outbox = expect_context::<Outbox>();
         let citizen = StoredValue::new(outbox.citizen());
+        let restored = read_draft(&outbox.citizen().key(Kept::Draft(&record)));
         let record = RwSignal::new(record);
-        let draft_key = move || record.with(|r| citizen.with_value(|c| c.key(Kept::Draft(r))));
-        let restored = crate::web::stored(&draft_key())
-            .and_then(|t| crate::web::parse_json(&t))
-            .and_then(|v| Draft::from_stored(&v));
         let open = Memo::new(move |_| record.with(|r| outbox.open_entry(r)));
         let recorded = RwSignal::new(None::<Value>);
         let load = RwSignal::new(if finder.is_some() {
@@ -169,9 +173,7 @@ impl RecordHandle {
     }
 
     fn stored_draft(self) -> Option<Draft> {
-        crate::web::stored(&self.draft_key())
-            .and_then(|t| crate::web::parse_json(&t))
-            .and_then(|v| Draft::from_stored(&v))
+        read_draft(&self.draft_key())
     }
 
     fn keep_draft(self, draft: &Draft) {

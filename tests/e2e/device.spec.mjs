@@ -14,7 +14,9 @@ import {
   freshServerPerTest,
   openOrganDonation,
   organDonationConsents,
+  outboxEntries,
   setFaults,
+  tahtoLocalStorage,
 } from './helpers.mjs';
 
 freshServerPerTest(test);
@@ -22,22 +24,9 @@ freshServerPerTest(test);
 const serviceDown = { method: 'POST', path: '/Consent', fault: 'status', status: 503, times: null };
 
 /** Every key Tahto keeps in localStorage. */
-const localKeys = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tahto')));
+const localKeys = async (page) => Object.keys(await tahtoLocalStorage(page));
 /** The keys that hold what a citizen entered or saved (drafts, outcomes, copies, creation keys). */
 const citizenData = async (page) => (await localKeys(page)).filter((k) => /\.(draft|outcomes|key|outbox|measurement-form)\b/.test(k));
-
-/** The outbox entries in the page's real IndexedDB. */
-const outboxEntries = (page) =>
-  page.evaluate(async () => {
-    const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
-    const db = await request(indexedDB.open('tahto'));
-    try {
-      if (!db.objectStoreNames.contains('outbox')) return [];
-      return await request(db.transaction('outbox').objectStore('outbox').getAll());
-    } finally {
-      db.close();
-    }
-  });
 
 /** Records every text the app's alert region says (it says one at a time; each is announced). */
 async function recordAlerts(page) {

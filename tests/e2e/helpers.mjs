@@ -647,3 +647,27 @@ export async function refuseNextConsentPost(diagnostics, code = 'invalid') {
     body: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] },
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the app keeps in the browser
+
+/** The keys Tahto keeps in the page's localStorage, with their values. */
+export function tahtoLocalStorage(page) {
+  return page.evaluate(() =>
+    Object.fromEntries(Object.keys(localStorage).filter((k) => k.startsWith('tahto')).map((k) => [k, localStorage.getItem(k)])),
+  );
+}
+
+/** The outbox entries in the page's real IndexedDB (database `tahto`, store `outbox`), parsed. */
+export function outboxEntries(page) {
+  return page.evaluate(async () => {
+    const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+    const db = await request(indexedDB.open('tahto'));
+    try {
+      if (!db.objectStoreNames.contains('outbox')) return [];
+      return (await request(db.transaction('outbox').objectStore('outbox').getAll())).map((t) => JSON.parse(t));
+    } finally {
+      db.close();
+    }
+  });
+}

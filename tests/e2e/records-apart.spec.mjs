@@ -27,6 +27,8 @@ import {
   openOrganDonation,
   organDonationConsents,
   organDonationPage,
+  outboxEntries,
+  tahtoLocalStorage,
   parseBody,
   saveAndConfirm,
   sentSince,
@@ -36,22 +38,7 @@ import {
 freshServerPerTest(test);
 const section = (page, key) => page.locator(`[data-section="${key}"]`);
 
-/** Every key Tahto keeps in localStorage, with its value. */
-const localKeys = (page) =>
-  page.evaluate(() => Object.fromEntries(Object.keys(localStorage).filter((k) => k.startsWith('tahto')).map((k) => [k, localStorage.getItem(k)])));
-
-/** The outbox entries in the page's real IndexedDB (database `tahto`, store `outbox`). */
-const outboxEntries = (page) =>
-  page.evaluate(async () => {
-    const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
-    const db = await request(indexedDB.open('tahto'));
-    try {
-      if (!db.objectStoreNames.contains('outbox')) return [];
-      return (await request(db.transaction('outbox').objectStore('outbox').getAll())).map((t) => JSON.parse(t));
-    } finally {
-      db.close();
-    }
-  });
+const localKeys = tahtoLocalStorage;
 
 test('a second person on the same browser sees nothing of the first one, and never sends her unsent save', async ({ page }) => {
   // Helmi: one save queued (the service refuses for now), one draft typed and not saved.
