@@ -12,6 +12,7 @@ crate::texts! {
         ContinueWithMine => ["Jatka omilla muutoksillani", "Fortsätt med mina ändringar", "Continue with my changes"],
         UseSaved => ["Käytä tallennettua versiota", "Använd den sparade versionen", "Use the saved version"],
         DraftKept => ["Muutoksesi on tallessa tällä laitteella, mutta sitä ei ole vielä tallennettu palveluun.", "Dina ändringar finns kvar på den här enheten men har inte sparats i tjänsten ännu.", "Your changes are kept on this device but have not been saved to the service yet."],
+        DraftOnlyHere => ["Tämä selain ei anna Tahdon säilyttää muutostasi laitteella (tila on täynnä tai estetty). Muutoksesi on tallessa vain tällä sivulla: pidä sivu auki, kunnes olet tallentanut.", "Den här webbläsaren låter inte Tahto behålla din ändring på enheten (utrymmet är fullt eller blockerat). Ändringen finns bara på den här sidan: håll sidan öppen tills du har sparat.", "This browser does not let Tahto keep your change on this device (storage is full or blocked). Your change is only on this page: keep the page open until you have saved."],
         Discard => ["Hylkää muutokseni", "Kasta mina ändringar", "Discard my changes"],
         DiscardConfirm => ["Hylätäänkö muutoksesi? Tätä ei voi perua.", "Kasta dina ändringar? Det går inte att ångra.", "Discard your changes? This cannot be undone."],
         DiscardYes => ["Kyllä, hylkää", "Ja, kasta", "Yes, discard"],

@@ -70,6 +70,9 @@ pub struct RecordHandle {
     pub theirs: Memo<Option<Value>>,
     /// The draft was started on a version that changed elsewhere since.
     pub stale: Memo<bool>,
+    /// The browser refused to keep the draft (storage full or blocked): it lives only in this
+    /// page, and the citizen is told.
+    pub draft_only_here: RwSignal<bool>,
     outbox: Outbox,
     citizen: StoredValue<Citizen>,
     finder: StoredValue<Option<Finder>>,
@@ -107,6 +110,7 @@ impl RecordHandle {
                             .is_some_and(|d| recorded.with(|r| d.is_stale(r.as_ref())))
                     })
             }),
+            draft_only_here: RwSignal::new(false),
             outbox,
             citizen,
             finder: StoredValue::new(finder),
@@ -177,8 +181,10 @@ impl RecordHandle {
     }
 
     fn keep_draft(self, draft: &Draft) {
-        // Refused by the browser (full, blocked): the draft still lives in this page.
-        let _kept = crate::web::store(&self.draft_key(), &crate::json::to_text(&draft.to_stored()));
+        let kept = crate::web::store(&self.draft_key(), &crate::json::to_text(&draft.to_stored()));
+        if self.draft_only_here.get_untracked() == kept {
+            self.draft_only_here.set(!kept);
+        }
     }
 
     fn update_draft(self, change: impl FnOnce(&mut Draft)) {
@@ -196,6 +202,7 @@ impl RecordHandle {
 
     fn forget_draft(self) {
         crate::web::forget(&self.draft_key());
+        self.draft_only_here.set(false);
         self.draft.set(None);
     }
 

@@ -175,7 +175,10 @@ pub fn DraftActions(
     let labelled_by = question_id.clone();
     view! {
         <div class="tahto-draft-actions" data-testid="draft-actions" hidden=move || !unsaved()>
-            <p class="tahto-hint">{i18n.tr(SaveText::DraftKept)}</p>
+            <p class="tahto-hint" hidden=move || edited.draft_only_here.get()>{i18n.tr(SaveText::DraftKept)}</p>
+            <p class="tahto-notice" data-testid="draft-only-here" hidden=move || !edited.draft_only_here.get()>
+                {i18n.tr(SaveText::DraftOnlyHere)}
+            </p>
             <button type="button" class="tahto-button" hidden=move || asking.get() on:click=move |_| asking.set(true)>
                 {i18n.tr(SaveText::Discard)}
             </button>

@@ -476,6 +476,8 @@ test.describe('save contract (DESIGN §1)', () => {
     });
     const ui = await openOrganDonation(page);
     await ui.radio('refuse').check();
+    // The draft cannot be kept either, and the citizen is told where it lives.
+    await expect(ui.root.getByTestId('draft-only-here')).toContainText('Your change is only on this page');
     await ui.saveButton.click();
     await expect(page.getByRole('alert').filter({ hasText: 'did not let Tahto keep your save' })).toBeVisible({
       timeout: SAVE_TIMEOUT,
