@@ -47,6 +47,8 @@ struct Local {
     nudge: RefCell<Option<gloo_timers::callback::Timeout>>,
     /// How saves ended, as last read (or, when the browser refuses storage, only here).
     outcomes: RefCell<Outcomes>,
+    /// The browser refused the last write of the outcomes: this tab's copy is the newest.
+    outcomes_only_here: Cell<bool>,
     asked_to_persist: Cell<bool>,
 }
 
@@ -95,6 +97,7 @@ impl Outbox {
                 watchdog: RefCell::new(None),
                 nudge: RefCell::new(None),
                 outcomes: RefCell::new(Outcomes::default()),
+                outcomes_only_here: Cell::new(false),
                 asked_to_persist: Cell::new(false),
             }),
         };
@@ -214,6 +217,9 @@ impl Outbox {
 
     /// Reads how this citizen's saves ended, as every tab keeps it, into this tab.
     fn load_outcomes(self) {
+        if self.local.with_value(|l| l.outcomes_only_here.get()) {
+            return;
+        }
         let key = self.citizen().key(Kept::Outcomes);
         let read = crate::web::stored(&key).and_then(|t| crate::web::parse_json(&t));
         if let Some(stored) = read {
@@ -232,7 +238,8 @@ impl Outbox {
             change(&mut outcomes).then(|| crate::json::to_text(&outcomes.to_stored()))
         });
         if let Some(text) = text {
-            let _kept_or_only_here = crate::web::store(&key, &text);
+            let kept = crate::web::store(&key, &text);
+            self.local.with_value(|l| l.outcomes_only_here.set(!kept));
             self.generation.update(|g| *g += 1);
         }
     }
