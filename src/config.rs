@@ -17,9 +17,9 @@
 //!
 //! Spaces and line breaks around the value are trimmed (as HTML formatting leaves them, and as the
 //! browser's URL parser does); inside it they are refused. A trailing `/` is dropped. The scheme, the
-//! host and a default port are normalised (`HTTPS://FHIR.x.fi:443/R4` → `https://fhir.x.fi/R4`) so
-//! [`belongs_to_base`] can compare what the server sends back.
+//! host and a default port are normalised (`HTTPS://FHIR.x.fi:443/R4` → `https://fhir.x.fi/R4`).
 
+use crate::fhir::write::is_fhir_id;
 use crate::i18n::config_texts::ConfigText;
 use crate::i18n::Lang;
 
@@ -95,11 +95,6 @@ impl ConfigError {
         }
     }
 
-    /// The whole translated explanation in `lang`.
-    pub fn text(&self, lang: Lang) -> String {
-        lang.format(self.message(), &[("attr", self.attribute())])
-    }
-
     /// A short technical note naming the attribute, the same in every language (for
     /// `Msg::ConfigProblem`'s `{detail}` and for logs), e.g. `data-fhir-base: not https`.
     pub fn detail(&self) -> String {
@@ -121,20 +116,6 @@ impl ConfigError {
     }
 }
 
-/// The translated explanation of a configuration error (placeholder `{attr}`, see
-/// [`ConfigError::message`]).
-pub fn config_problem_text(error: &ConfigError) -> ConfigText {
-    error.message()
-}
-
-/// FHIR ids: `[A-Za-z0-9\-\.]{1,64}`.
-fn is_fhir_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-}
-
 impl AppConfig {
     /// Builds the configuration from an attribute lookup (`data-fhir-base`, `data-patient`, `data-lang`).
     pub fn from_attributes(get: impl Fn(&str) -> Option<String>) -> Result<AppConfig, ConfigError> {
@@ -154,16 +135,6 @@ impl AppConfig {
             patient_id: patient.to_owned(),
             lang,
         })
-    }
-
-    /// `scheme://host[:port]` of the FHIR base, as the browser writes an origin.
-    pub fn fhir_origin(&self) -> &str {
-        origin_of(&self.fhir_base)
-    }
-
-    /// Whether `url` is an absolute URL at or under the configured FHIR base; see [`belongs_to_base`].
-    pub fn belongs_to_base(&self, url: &str) -> bool {
-        belongs_to_base(&self.fhir_base, url)
     }
 }
 
@@ -196,46 +167,6 @@ pub fn page_lang(config: &Result<AppConfig, ConfigError>) -> Lang {
         Ok(config) => config.lang,
         Err(_) => host_lang(),
     }
-}
-
-/// `scheme://host[:port]` of a normalised absolute URL (everything before its path).
-fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
-        Some(i) => &url[..after_scheme + i],
-        None => url,
-    }
-}
-
-/// Whether `url` lies at or under `base` (a value [`parse_fhir_base`] returned): the same scheme,
-/// host and port (compared normalised, so `HTTPS://X.FI:443` is `https://x.fi`), and a path that is
-/// the base's or continues it after a `/` (then a query or fragment may follow). Refused: relative
-/// URLs, user-info, `.`/`..` segments (also as `%2e`), backslashes, spaces and control characters —
-/// anything a browser might resolve to somewhere else. Meant for URLs the server sends back
-/// (`Location`, `fullUrl`, paging links) before Tahto follows or stores them.
-pub fn belongs_to_base(base: &str, url: &str) -> bool {
-    let Ok(parts) = split_url(url.trim_matches(is_url_space)) else {
-        return false;
-    };
-    if parts.origin() != origin_of(base) {
-        return false;
-    }
-    let base_path = &base[origin_of(base).len()..];
-    let Some(after) = parts.rest.strip_prefix(base_path) else {
-        return false;
-    };
-    if !(after.is_empty() || after.starts_with(['/', '?', '#'])) {
-        return false;
-    }
-    // Only the path matters for where the request goes; `.` in a query value is harmless.
-    let path = after.split(['?', '#']).next().unwrap_or("");
-    path.split('/').all(|segment| {
-        let lower = segment.to_ascii_lowercase();
-        !matches!(
-            lower.as_str(),
-            "." | ".." | ".%2e" | "%2e." | "%2e%2e" | "%2e"
-        )
-    })
 }
 
 /// Leading and trailing characters the browser's URL parser strips (C0 controls and space).
@@ -562,7 +493,6 @@ mod tests {
         assert_eq!(c.fhir_base, "http://127.0.0.1:8103/fhir/R4");
         assert_eq!(c.patient_id, "helmi-esimerkki");
         assert_eq!(c.lang, Lang::Sv);
-        assert_eq!(c.fhir_origin(), "http://127.0.0.1:8103");
     }
 
     #[test]
@@ -732,6 +662,11 @@ mod tests {
         }
     }
 
+    /// The explanation as the app shows it.
+    fn text(error: &ConfigError, lang: Lang) -> String {
+        lang.format(error.message(), &[("attr", error.attribute())])
+    }
+
     #[test]
     fn every_error_names_its_attribute_and_has_its_own_message() {
         use ConfigError::*;
@@ -753,10 +688,9 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for error in all {
             assert!(seen.insert(error.message()), "{error:?} shares a message");
-            assert_eq!(config_problem_text(&error), error.message());
             assert!(error.detail().starts_with(error.attribute()), "{error:?}");
             for lang in Lang::ALL {
-                let text = error.text(lang);
+                let text = text(&error, lang);
                 assert!(
                     text.contains(error.attribute()),
                     "{error:?} in {lang:?}: {text}"
@@ -767,71 +701,8 @@ mod tests {
         assert_eq!(Missing("data-patient").message(), ConfigText::ConfigMissing);
         assert_eq!(BadPatient.attribute(), "data-patient");
         assert_eq!(NotHttps.detail(), "data-fhir-base: not https");
-        assert!(NotHttps
-            .text(Lang::En)
-            .starts_with("Tahto is not configured correctly"));
-        assert!(NotHttps
-            .text(Lang::Fi)
-            .starts_with("Tahtoa ei ole määritetty oikein"));
-    }
-
-    #[test]
-    fn tells_which_urls_belong_to_the_base() {
-        let b = "https://fhir.example.fi/R4";
-        let inside = [
-            "https://fhir.example.fi/R4",
-            "https://fhir.example.fi/R4/",
-            "https://fhir.example.fi/R4/Consent/1/_history/2",
-            "https://fhir.example.fi/R4/Consent?patient=Patient/p1&_count=20",
-            "https://fhir.example.fi/R4?_type=Consent",
-            "HTTPS://FHIR.EXAMPLE.FI:443/R4/Consent/1",
-            "https://fhir.example.fi/R4/Consent/a.b",
-        ];
-        for url in inside {
-            assert!(belongs_to_base(b, url), "{url:?}");
-        }
-        let outside = [
-            "Consent/1",
-            "/R4/Consent/1",
-            "//fhir.example.fi/R4/Consent/1",
-            "http://fhir.example.fi/R4/Consent/1",
-            "https://fhir.example.fi:8443/R4/Consent/1",
-            "https://fhir.example.fi/R4x/Consent",
-            "https://fhir.example.fi/R5/Consent",
-            "https://fhir.example.fi/",
-            "https://fhir.example.fi.evil.example/R4/Consent",
-            "https://fhir.example.fi@evil.example/R4/Consent",
-            "https://user@fhir.example.fi/R4/Consent",
-            "https://fhir.example.fi/R4/../admin",
-            "https://fhir.example.fi/R4/Consent/%2E%2e/x",
-            "https://fhir.example.fi/R4/./Consent",
-            "https://fhir.example.fi/R4\\..\\admin",
-            "https://fhir.example.fi/R4/Con\nsent",
-            "https://fhir.ex\u{430}mple.fi/R4/Consent",
-            "javascript:alert(1)",
-            "",
-        ];
-        for url in outside {
-            assert!(!belongs_to_base(b, url), "{url:?}");
-        }
-        // A base without a path: every path on that origin, and only there.
-        let root = "http://localhost:8080";
-        assert!(belongs_to_base(root, "http://localhost:8080/Consent/1"));
-        assert!(belongs_to_base(root, "http://LOCALHOST:8080"));
-        assert!(!belongs_to_base(root, "http://localhost:8081/Consent/1"));
-        assert!(!belongs_to_base(
-            root,
-            "http://localhost:8080.evil.example/"
-        ));
-        // Through the configuration, with its normalised base.
-        let c = config(&[
-            ("data-fhir-base", "http://[::1]:8103/fhir/R4/"),
-            ("data-patient", "p1"),
-        ])
-        .unwrap();
-        assert_eq!(c.fhir_origin(), "http://[::1]:8103");
-        assert!(c.belongs_to_base("http://[::1]:8103/fhir/R4/Consent/1"));
-        assert!(!c.belongs_to_base("http://[::2]:8103/fhir/R4/Consent/1"));
+        assert!(text(&NotHttps, Lang::En).starts_with("Tahto is not configured correctly"));
+        assert!(text(&NotHttps, Lang::Fi).starts_with("Tahtoa ei ole määritetty oikein"));
     }
 
     #[test]

@@ -50,15 +50,6 @@ pub fn items<'a>(value: &'a Value, key: &str) -> &'a [Value] {
 }
 
 /// The resource type, id, versionId and lastUpdated of a resource.
-/// A FHIR `id` (and `versionId`): `[A-Za-z0-9\-\.]{1,64}`. Anything else cannot be put in a
-/// URL path or an `If-Match` header as it is.
-pub fn is_fhir_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-}
-
 pub fn resource_type(resource: &Value) -> Option<&str> {
     str_at(resource, &["resourceType"])
 }

@@ -13,9 +13,10 @@ use super::outbox::{
     after_answer, after_read_back, followers_of, next_due, reconcile, start_attempt,
     still_undecided, Next, OutboxEntry,
 };
-use super::record::{Record, WRITTEN_TYPES};
+use super::record::Record;
 use super::retry::RetryPolicy;
 use super::state::SaveState;
+use crate::fhir::write::{is_fhir_id, is_written_type};
 use crate::fhir::{FhirError, Receipt, Write};
 
 /// At most this many follow-up requests (read-backs, resends) in one send.
@@ -60,11 +61,11 @@ pub enum Step {
 fn unsendable(entry: &OutboxEntry) -> bool {
     let record_type = Record::parse(&entry.record).map(|r| r.resource_type());
     let id_ok = match &entry.write {
-        Write::Update { id, .. } => crate::fhir::resources::is_fhir_id(id),
+        Write::Update { id, .. } => is_fhir_id(id),
         Write::Create { .. } => true,
     };
     record_type != Some(entry.resource_type.as_str())
-        || !WRITTEN_TYPES.contains(&entry.resource_type.as_str())
+        || !is_written_type(&entry.resource_type)
         || !id_ok
 }
 

@@ -13,9 +13,6 @@
 use crate::i18n::Msg;
 use crate::sections::View;
 
-/// The resource types Tahto writes; the outbox sends nothing else.
-pub const WRITTEN_TYPES: [&str; 4] = ["Consent", "DocumentReference", "Task", "Observation"];
-
 /// Every record a citizen can save.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Record {
@@ -263,7 +260,7 @@ mod tests {
         let records = every_kind();
         for record in &records {
             assert_eq!(Record::parse(&record.key()).as_ref(), Some(record));
-            assert!(WRITTEN_TYPES.contains(&record.resource_type()));
+            assert!(crate::fhir::write::is_written_type(record.resource_type()));
         }
         let mut keys: Vec<String> = records.iter().map(Record::key).collect();
         keys.sort();
