@@ -50,8 +50,8 @@ pub trait Link {
 /// What one step of the driver did.
 #[derive(Debug, PartialEq)]
 pub enum Step {
-    /// Nothing of `owner`'s is due: the entries as stored (to show, and to set the next wake-up).
-    Idle(Vec<OutboxEntry>),
+    /// Nothing of `owner`'s is due.
+    Idle,
     /// One entry was sent and its outcome stored.
     Sent,
 }
@@ -75,7 +75,7 @@ pub async fn send_next<L: Link>(link: &mut L, owner: &str, policy: &RetryPolicy)
     // Another person's saves are neither sent nor shown here.
     entries.retain(|e| e.owner == owner);
     let Some(mut entry) = next_due(&entries, link.now()).cloned() else {
-        return Step::Idle(entries);
+        return Step::Idle;
     };
     if unsendable(&entry) {
         let state = SaveState::Rejected {

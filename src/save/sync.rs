@@ -529,8 +529,8 @@ impl Outbox {
             store,
             client: self.client(),
         };
+        // `flush` shows what is left, and arms the next try, once the lock is released.
         while let Step::Sent = send_next(&mut link, &owner, &self.policy).await {}
-        self.reload_now().await;
     }
 }
 
