@@ -33,10 +33,8 @@ import {
   fhirSearch,
   gotoSection,
   hasCoding,
-  header,
   noticeConfirmations,
   organDonationConsents,
-  parseBody,
   recordSaveStates,
   resetServer,
   saveStateLog,
@@ -44,6 +42,12 @@ import {
   setFaults,
   setKeepAlive,
   watchBrowserErrors,
+  describeWrites,
+  expectSameIdempotentCreate,
+  findShown,
+  formatShown,
+  shownSince,
+  unsentKept,
 } from './helpers.mjs';
 import { emptyTotals } from './chaos-summary.mjs';
 
@@ -365,57 +369,12 @@ async function settleLedger(t) {
 // -------------------------------------------------------------------------------------------------
 // Checks
 
-/** The states shown by `entry` so far: [{ state, text, at }], page loads left out. */
-async function shownSince(entry) {
-  return (await saveStateLog(entry.page)).slice(entry.startIndex + 1).filter((e) => e.state !== '(page load)');
-}
-
-function findShown(shown, state, text) {
-  return shown.findIndex((e) => e.state === state && (!text || e.text.includes(text)));
-}
-
-function formatShown(shown) {
-  return shown.map((e) => `${e.state}: ${e.text.slice(0, 120)}`).join('\n    ');
-}
-
 /** Creates and updates of the type's resource the app sent since the test began. */
 function writesTo(t, entries) {
   return entries.filter((e) => {
     const p = String(e.url).replace(/^https?:\/\/[^/]+/, '').split('?')[0];
     return (p.endsWith(t.path) || p.includes(`${t.path}/`)) && (e.method === 'POST' || e.method === 'PUT');
   });
-}
-
-function describeWrites(writes) {
-  return writes.map((w) => `#${w.seq} ${w.method} ${w.url} ${w.fault ?? 'ok'} ${parseBody(w)?.identifier?.[0]?.value ?? ''}`).join('\n    ');
-}
-
-/**
- * Every write was the same idempotent create: a POST carrying one client identifier and an
- * If-None-Exist naming it (so a resend after a lost answer finds the stored resource).
- */
-async function expectSameIdempotentCreate(t) {
-  const writes = writesTo(t, await sentSince(startSeq));
-  const identifiers = new Set();
-  const problems = [];
-  for (const w of writes) {
-    const value = parseBody(w)?.identifier?.find((i) => i.system === 'urn:ietf:rfc:3986')?.value;
-    let ifNoneExist = header(w, 'If-None-Exist') ?? '';
-    try {
-      ifNoneExist = decodeURIComponent(ifNoneExist);
-    } catch {
-      /* keep it as sent */
-    }
-    if (w.method !== 'POST') problems.push(`#${w.seq} is a ${w.method}, not a create`);
-    if (!/^urn:uuid:/.test(value ?? '')) problems.push(`#${w.seq} carries no client identifier`);
-    if (ifNoneExist !== `identifier=urn:ietf:rfc:3986|${value}`) {
-      problems.push(`#${w.seq} If-None-Exist ${JSON.stringify(ifNoneExist)} does not name its identifier ${value}`);
-    }
-    identifiers.add(value);
-  }
-  expect(problems, `every attempt is the same idempotent create:\n    ${describeWrites(writes)}`).toEqual([]);
-  expect([...identifiers], 'every attempt resent the same identifier').toHaveLength(1);
-  return writes;
 }
 
 /** The server holds exactly one resource of the type, with the citizen's content, as the receipt says. */
@@ -428,35 +387,6 @@ async function expectOneHeld(t, receipt) {
   expect(r.id, 'the receipt names the stored resource').toBe(receipt.id);
   expect(r.meta?.versionId, 'the receipt names the stored version').toBe(receipt.version);
   return r;
-}
-
-/** The item's unsent saves as the app keeps them in the page's IndexedDB, or null (never creates it). */
-async function unsentKept(t, page) {
-  return page.evaluate(async (record) => {
-    const request = (r) =>
-      new Promise((resolve, reject) => {
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-    const open = indexedDB.open('tahto');
-    open.onupgradeneeded = () => open.transaction.abort();
-    let db;
-    try {
-      db = await request(open);
-    } catch {
-      return null;
-    }
-    try {
-      if (!db.objectStoreNames.contains('outbox')) return null;
-      const all = await request(db.transaction('outbox').objectStore('outbox').getAll());
-      const mine = all
-        .map((text) => JSON.parse(text))
-        .filter((e) => (record.endsWith('/') ? String(e.record).startsWith(record) : e.record === record));
-      return mine.length > 0 ? mine : null;
-    } finally {
-      db.close();
-    }
-  }, t.record);
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -486,9 +416,9 @@ for (const t of TYPES) {
 
       const stored = await expectOneHeld(t, receipt);
       expect(stored.meta?.versionId, 'the retry found the committed create and wrote nothing new').toBe('1');
-      const writes = await expectSameIdempotentCreate(t);
+      const writes = expectSameIdempotentCreate(writesTo(t, await sentSince(startSeq)));
       expect(writes.map((w) => w.fault), `the lost create, then its retry:\n    ${describeWrites(writes)}`).toEqual(['dropAfterCommit', null]);
-      expect(await unsentKept(t, page), 'nothing left unsent').toBeNull();
+      expect(await unsentKept(page, t.record), 'nothing left unsent').toBeNull();
     });
 
     test(`${t.type} (b) 503 then 500 → queued with the reason, then confirmed automatically, once`, async ({ page }) => {
@@ -521,9 +451,9 @@ for (const t of TYPES) {
       expect(shown.at(-1).state, why).toBe('confirmed');
 
       await expectOneHeld(t, receipt);
-      const writes = await expectSameIdempotentCreate(t);
+      const writes = expectSameIdempotentCreate(writesTo(t, await sentSince(startSeq)));
       expect(writes.map((w) => w.fault), `two failures and one retry that got through:\n    ${describeWrites(writes)}`).toEqual(['status', 'status', null]);
-      expect(await unsentKept(t, page), 'nothing left unsent').toBeNull();
+      expect(await unsentKept(page, t.record), 'nothing left unsent').toBeNull();
     });
 
     test(`${t.type} (c) reload while queued → still queued after the reload (kept in IndexedDB), confirmed after recovery without a click`, async ({ page }) => {
@@ -532,7 +462,7 @@ for (const t of TYPES) {
       await save(t, ui);
       await expect(ui.saveStatus).toHaveAttribute('data-state', 'queued', { timeout: 10_000 });
       await expect(ui.saveStatus).toContainText('(HTTP 503)');
-      expect(await unsentKept(t, page), 'the unsent save is kept on the device before the reload').not.toBeNull();
+      expect(await unsentKept(page, t.record), 'the unsent save is kept on the device before the reload').not.toBeNull();
 
       const beforeReload = await currentSentSeq();
       await page.reload();
@@ -542,7 +472,7 @@ for (const t of TYPES) {
       await expect
         .poll(async () => writesTo(t, await sentSince(beforeReload)).length, { message: 'the kept save is resent after the reload', timeout: 10_000 })
         .toBeGreaterThanOrEqual(1);
-      expect(await unsentKept(t, page), 'still kept after the reload').not.toBeNull();
+      expect(await unsentKept(page, t.record), 'still kept after the reload').not.toBeNull();
       expect(await t.stored(), 'nothing stored yet').toHaveLength(0);
       // …and shown on its item as not saved yet. Soft: when the page does not show it, the test
       // still goes on to the recovery, so that the ledger and the report say how the save ended.
@@ -556,8 +486,8 @@ for (const t of TYPES) {
       await expect(ui.saveStatus, 'the save ends confirmed on its item, without a click').toHaveAttribute('data-state', 'confirmed', { timeout: 10_000 });
       const receipt = await expectConfirmed(ui, 1);
       await expectOneHeld(t, receipt);
-      await expectSameIdempotentCreate(t);
-      expect(await unsentKept(t, page), 'nothing left unsent').toBeNull();
+      expectSameIdempotentCreate(writesTo(t, await sentSince(startSeq)));
+      expect(await unsentKept(page, t.record), 'nothing left unsent').toBeNull();
     });
   });
 }

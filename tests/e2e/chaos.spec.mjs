@@ -27,6 +27,11 @@ import {
   clearFaults,
   consentHoldsDecision,
   consentWrites,
+  expectSameIdempotentCreate,
+  findShown,
+  formatShown,
+  shownSince,
+  unsentKept,
   currentSentSeq,
   expectConfirmed,
   expectOrganDonationConsentShape,
@@ -188,58 +193,6 @@ async function settleLedger() {
 // -------------------------------------------------------------------------------------------------
 // Small tools
 
-function decodeHeader(value) {
-  try {
-    return decodeURIComponent(value ?? '');
-  } catch {
-    return value;
-  }
-}
-
-/** The states shown by the tracked save `entry` so far: [{ state, text, at }]. */
-async function shownSince(entry) {
-  return (await saveStateLog(entry.page)).slice(entry.startIndex + 1).filter((e) => e.state !== '(page load)');
-}
-
-/** Index in `shown` of the first entry matching, or -1. */
-function findShown(shown, state, text) {
-  return shown.findIndex((e) => e.state === state && (!text || e.text.includes(text)));
-}
-
-function formatShown(shown) {
-  return shown.map((e) => `${e.state}: ${e.text.slice(0, 120)}`).join('\n    ');
-}
-
-/**
- * The record's unconfirmed saves as the app keeps them in the page's real IndexedDB (database
- * `tahto`, store `outbox`, src/save/store.rs), or null when none is kept. Never creates the database.
- */
-async function unsentKept(page) {
-  return page.evaluate(async (record) => {
-    const request = (r) =>
-      new Promise((resolve, reject) => {
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-    const open = indexedDB.open('tahto');
-    open.onupgradeneeded = () => open.transaction.abort(); // absent: do not create it
-    let db;
-    try {
-      db = await request(open);
-    } catch {
-      return null;
-    }
-    try {
-      if (!db.objectStoreNames.contains('outbox')) return null;
-      const all = await request(db.transaction('outbox').objectStore('outbox').getAll());
-      const mine = all.map((text) => JSON.parse(text)).filter((e) => e.record === record);
-      return mine.length > 0 ? mine : null;
-    } finally {
-      db.close();
-    }
-  }, RECORD);
-}
-
 /** Exactly one organ-donation Consent holding `decision`; returns it. */
 async function expectOneConsentHolding(decision, receipt) {
   const consents = await organDonationConsents();
@@ -253,29 +206,6 @@ async function expectOneConsentHolding(decision, receipt) {
     expect(consent.meta?.versionId, 'the receipt names the stored version').toBe(receipt.version);
   }
   return consent;
-}
-
-/**
- * Every write the app sent since `seq` was the same idempotent create of one identifier (checked in
- * plain code and asserted once: case 9 has over a thousand writes, and each expect() costs ms).
- */
-async function expectSameIdempotentCreate(seq = startSeq) {
-  const writes = consentWrites(await sentSince(seq));
-  const identifiers = new Set();
-  const problems = [];
-  for (const w of writes) {
-    const value = parseBody(w)?.identifier?.find((i) => i.system === 'urn:ietf:rfc:3986')?.value;
-    const ifNoneExist = decodeHeader(header(w, 'If-None-Exist'));
-    if (w.method !== 'POST') problems.push(`#${w.seq} is a ${w.method}, not a create`);
-    if (!/^urn:uuid:/.test(value ?? '')) problems.push(`#${w.seq} carries no client identifier`);
-    if (ifNoneExist !== `identifier=urn:ietf:rfc:3986|${value}`) {
-      problems.push(`#${w.seq} If-None-Exist ${JSON.stringify(ifNoneExist)} does not name its identifier ${value}`);
-    }
-    identifiers.add(value);
-  }
-  expect(problems, 'every attempt is the same idempotent create').toEqual([]);
-  expect([...identifiers], 'every attempt resent the same identifier').toHaveLength(1);
-  return writes;
 }
 
 /**
@@ -338,7 +268,7 @@ test.describe('chaos: the save contract under faults', () => {
     await expect(ui.saveStatus).toContainText(/Next automatic try at \d{2}:\d{2}:\d{2}/);
     await expect(ui.retryNow).toBeVisible();
     await expect(ui.saveStatus).not.toContainText('Saved at');
-    expect(await unsentKept(page), 'the unsent save is kept on the device').not.toBeNull();
+    expect(await unsentKept(page, RECORD), 'the unsent save is kept on the device').not.toBeNull();
     expect(consentWrites(await sentSince(startSeq)), 'nothing reached the service while offline').toHaveLength(0);
     expect(await organDonationConsents()).toHaveLength(0);
 
@@ -348,9 +278,9 @@ test.describe('chaos: the save contract under faults', () => {
     const receipt = await expectConfirmed(ui, 1);
     await expect(ui.radio('consent')).toBeChecked();
     await expectOneConsentHolding(decision, receipt);
-    const writes = await expectSameIdempotentCreate();
+    const writes = expectSameIdempotentCreate(consentWrites(await sentSince(startSeq)));
     expect(writes.length).toBeGreaterThanOrEqual(1);
-    expect(await unsentKept(page), 'nothing left unsent').toBeNull();
+    expect(await unsentKept(page, RECORD), 'nothing left unsent').toBeNull();
   });
 
   test('2 503 with Retry-After: 3 → queued "wait 3 s", the retry is not sent before 3 s, then confirmed automatically', async ({ page }) => {
@@ -371,7 +301,7 @@ test.describe('chaos: the save contract under faults', () => {
     const receipt = await expectConfirmed(ui, 1);
     await expectOneConsentHolding(decision, receipt);
 
-    const writes = await expectSameIdempotentCreate();
+    const writes = expectSameIdempotentCreate(consentWrites(await sentSince(startSeq)));
     expect(writes, 'the 503 and one retry').toHaveLength(2);
     expect(writes[0].fault).toBe('status');
     expect(writes[1].fault).toBeNull();
@@ -409,7 +339,7 @@ test.describe('chaos: the save contract under faults', () => {
 
     const consent = await expectOneConsentHolding(decision, receipt);
     expect(consent.meta?.versionId, 'the retry found the committed create, wrote nothing new').toBe('1');
-    const writes = await expectSameIdempotentCreate();
+    const writes = expectSameIdempotentCreate(consentWrites(await sentSince(startSeq)));
     expect(writes.length, 'the create was retried').toBeGreaterThanOrEqual(7);
     expect(writes.slice(0, 6).every((w) => w.fault === 'dropAfterCommit')).toBe(true);
   });
@@ -446,7 +376,7 @@ test.describe('chaos: the save contract under faults', () => {
     expect(limit).toBeLessThan(23_000);
 
     await expectOneConsentHolding(decision, receipt);
-    const writes = await expectSameIdempotentCreate();
+    const writes = expectSameIdempotentCreate(consentWrites(await sentSince(startSeq)));
     expect(writes, 'the hung create and its retry').toHaveLength(2);
     expect(writes[0].fault).toBe('hang');
   });
@@ -470,7 +400,7 @@ test.describe('chaos: the save contract under faults', () => {
 
     const consent = await expectOneConsentHolding(decision, receipt);
     expect(consent.meta?.versionId, 'the retry was recognised by If-None-Exist').toBe('1');
-    const writes = await expectSameIdempotentCreate();
+    const writes = expectSameIdempotentCreate(consentWrites(await sentSince(startSeq)));
     expect(writes).toHaveLength(2);
     expect(writes[0].fault).toBe('truncate');
   });
@@ -544,7 +474,7 @@ test.describe('chaos: the save contract under faults', () => {
     await expect(ui.summary).toContainText(CHOICE.except);
     await expect(ui.summary).toContainText('version 2');
     await expect(ui.saveStatus).not.toHaveAttribute('data-state', /^(saving|queued|conflict)$/);
-    expect(await unsentKept(page), 'my discarded version is not kept for resending').toBeNull();
+    expect(await unsentKept(page, RECORD), 'my discarded version is not kept for resending').toBeNull();
 
     // Longer than the first automatic retry could wait (0–2 s): nothing is sent.
     await page.waitForTimeout(2_500);
@@ -574,7 +504,7 @@ test.describe('chaos: the save contract under faults', () => {
     await save(ui, decision);
     await expectSaveState(ui, 'queued');
     await expect(ui.saveStatus).toContainText('(HTTP 503)');
-    expect(await unsentKept(page), 'the unsent save is kept before the reload').not.toBeNull();
+    expect(await unsentKept(page, RECORD), 'the unsent save is kept before the reload').not.toBeNull();
 
     const beforeReload = await currentSentSeq();
     await page.reload();
@@ -598,8 +528,8 @@ test.describe('chaos: the save contract under faults', () => {
     const receipt = await expectConfirmed(ui, 1);
     await expect(ui.radio('refuse')).toBeChecked();
     await expectOneConsentHolding(decision, receipt);
-    await expectSameIdempotentCreate();
-    expect(await unsentKept(page)).toBeNull();
+    expectSameIdempotentCreate(consentWrites(await sentSince(startSeq)));
+    expect(await unsentKept(page, RECORD)).toBeNull();
   });
 
   test('8 two tabs save while the service returns 503 → after recovery every save is stored once, no duplicate record', async ({ page, context }) => {
@@ -676,7 +606,7 @@ test.describe('chaos: the save contract under faults', () => {
     await save(b, { choice: 'refuse' }, 'confirmed', 'tab B: refuse');
     await expectSaveState(b, 'queued');
     await expect(a.summary, 'tab A now shows the newer pending decision').toContainText(CHOICE.refuse);
-    const kept = await unsentKept(page);
+    const kept = await unsentKept(page, RECORD);
     expect(kept, 'one waiting save for the record, in IndexedDB').toHaveLength(1);
     expect(kept[0].resource.provision.type, 'holding the newest edit').toBe('deny');
 
@@ -689,8 +619,8 @@ test.describe('chaos: the save contract under faults', () => {
     const receiptA = await expectConfirmed(a, 1);
     expect(receiptA.id, 'both tabs show the same stored record').toBe(receipt.id);
     await expectOneConsentHolding({ choice: 'refuse' }, receipt);
-    await expectSameIdempotentCreate();
-    expect(await unsentKept(page)).toBeNull();
+    expectSameIdempotentCreate(consentWrites(await sentSince(startSeq)));
+    expect(await unsentKept(page, RECORD)).toBeNull();
     await expect(badgeB).toBeHidden();
 
     const writes = consentWrites(await sentSince(startSeq));
@@ -771,7 +701,7 @@ test.describe('chaos: the save contract under faults', () => {
     await expectSaveState(ui, 'confirmed', 20_000);
     const receipt = await expectConfirmed(ui, 1);
     await expectOneConsentHolding(decision, receipt);
-    await expectSameIdempotentCreate();
+    expectSameIdempotentCreate(consentWrites(await sentSince(startSeq)));
   });
 
   test('10 400 with an OperationOutcome → rejected with the server\'s words, input kept, nothing stored, not retried', async ({ page }) => {
@@ -799,7 +729,7 @@ test.describe('chaos: the save contract under faults', () => {
     expect(writes, 'one attempt, not retried').toHaveLength(1);
     expect(writes[0].fault).toBe('status');
     expect(await organDonationConsents(), 'nothing stored').toHaveLength(0);
-    expect(await unsentKept(page), 'a refused save is not resent on the next visit').toBeNull();
+    expect(await unsentKept(page, RECORD), 'a refused save is not resent on the next visit').toBeNull();
     const shown = await shownSince(entry);
     expect(shown.map((e) => e.state), formatShown(shown)).toEqual(['saving', 'rejected']);
   });

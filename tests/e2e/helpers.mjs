@@ -658,11 +658,25 @@ export function tahtoLocalStorage(page) {
   );
 }
 
-/** The outbox entries in the page's real IndexedDB (database `tahto`, store `outbox`), parsed. */
+/**
+ * The outbox entries in the page's real IndexedDB (database `tahto`, store `outbox`,
+ * src/save/store.rs), parsed; [] when there are none. Never creates the database.
+ */
 export function outboxEntries(page) {
   return page.evaluate(async () => {
-    const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
-    const db = await request(indexedDB.open('tahto'));
+    const request = (r) =>
+      new Promise((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    const open = indexedDB.open('tahto');
+    open.onupgradeneeded = () => open.transaction.abort(); // absent: do not create it
+    let db;
+    try {
+      db = await request(open);
+    } catch {
+      return [];
+    }
     try {
       if (!db.objectStoreNames.contains('outbox')) return [];
       return (await request(db.transaction('outbox').objectStore('outbox').getAll())).map((t) => JSON.parse(t));
@@ -670,4 +684,64 @@ export function outboxEntries(page) {
       db.close();
     }
   });
+}
+
+/**
+ * The unsent saves of `record` (its `Record::key`; one ending in `/` matches every record of that
+ * kind, e.g. `measurement/`) as the app keeps them, or null when none is kept.
+ */
+export async function unsentKept(page, record) {
+  const mine = (await outboxEntries(page)).filter((e) =>
+    record.endsWith('/') ? String(e.record).startsWith(record) : e.record === record,
+  );
+  return mine.length > 0 ? mine : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The states a tracked save showed (with recordSaveStates) and the writes it sent
+
+/** The states shown by the tracked save `entry` ({ page, startIndex }) so far: [{ state, text, at }]. */
+export async function shownSince(entry) {
+  return (await saveStateLog(entry.page)).slice(entry.startIndex + 1).filter((e) => e.state !== '(page load)');
+}
+
+/** Index in `shown` of the first entry matching, or -1. */
+export function findShown(shown, state, text) {
+  return shown.findIndex((e) => e.state === state && (!text || e.text.includes(text)));
+}
+
+export function formatShown(shown) {
+  return shown.map((e) => `${e.state}: ${e.text.slice(0, 120)}`).join('\n    ');
+}
+
+/** The writes of a sent log, one a line, for a failure message. */
+export function describeWrites(writes) {
+  return writes.map((w) => `#${w.seq} ${w.method} ${w.url} ${w.fault ?? 'ok'} ${parseBody(w)?.identifier?.[0]?.value ?? ''}`).join('\n    ');
+}
+
+/**
+ * Every one of `writes` was the same idempotent create: a POST carrying one client identifier and
+ * an If-None-Exist naming it (so a resend after a lost answer finds the stored resource).
+ */
+export function expectSameIdempotentCreate(writes) {
+  const identifiers = new Set();
+  const problems = [];
+  for (const w of writes) {
+    const value = parseBody(w)?.identifier?.find((i) => i.system === 'urn:ietf:rfc:3986')?.value;
+    let ifNoneExist = header(w, 'If-None-Exist') ?? '';
+    try {
+      ifNoneExist = decodeURIComponent(ifNoneExist);
+    } catch {
+      /* keep it as sent */
+    }
+    if (w.method !== 'POST') problems.push(`#${w.seq} is a ${w.method}, not a create`);
+    if (!/^urn:uuid:/.test(value ?? '')) problems.push(`#${w.seq} carries no client identifier`);
+    if (ifNoneExist !== `identifier=urn:ietf:rfc:3986|${value}`) {
+      problems.push(`#${w.seq} If-None-Exist ${JSON.stringify(ifNoneExist)} does not name its identifier ${value}`);
+    }
+    identifiers.add(value);
+  }
+  expect(problems, `every attempt is the same idempotent create:\n    ${describeWrites(writes)}`).toEqual([]);
+  expect([...identifiers], 'every attempt resent the same identifier').toHaveLength(1);
+  return writes;
 }
