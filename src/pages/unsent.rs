@@ -58,34 +58,27 @@ pub fn UnsentPage(
     on_back: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let Some(outbox) = use_context::<Outbox>() else {
-        return ().into_any();
-    };
+    let outbox = expect_context::<Outbox>();
+    // Keyed by record: a backoff retry updates an item's state in place instead of rebuilding
+    // the list, so a "Retry now" button is never swapped out under the citizen's finger.
     let unsent = move || outbox.unsent_records();
     view! {
         <article class="tahto-page" aria-labelledby="tahto-unsent-title">
             <h1 id="tahto-unsent-title">{i18n.tr(Msg::UnsentTitle)}</h1>
             <p class="tahto-lead">{i18n.tr(ShellText::UnsentIntro)}</p>
-            {move || {
-                let items = unsent();
-                if items.is_empty() {
-                    view! { <p data-testid="unsent-none">{i18n.t(ShellText::UnsentNone)}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="tahto-unsent-list">
-                            {items
-                                .into_iter()
-                                .map(|record| view! { <UnsentItem record outbox /> })
-                                .collect_view()}
-                        </ul>
-                    }
-                    .into_any()
-                }
-            }}
+            <Show
+                when=move || !unsent().is_empty()
+                fallback=move || view! { <p data-testid="unsent-none">{i18n.t(ShellText::UnsentNone)}</p> }
+            >
+                <ul class="tahto-unsent-list">
+                    <For each=unsent key=Record::key let(record)>
+                        <UnsentItem record outbox />
+                    </For>
+                </ul>
+            </Show>
             <button type="button" class="tahto-button" on:click=move |_| on_back.run(())>
                 {i18n.tr(ShellText::BackToDecisions)}
             </button>
         </article>
     }
-    .into_any()
 }
