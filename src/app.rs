@@ -12,25 +12,22 @@ use crate::notice_gate::NoticeGate;
 use crate::pages::{HomePage, UnsentPage};
 use crate::save::sync::Outbox;
 use crate::save::Citizen;
-use crate::sections::{Bundle, View};
-use crate::ui::{use_i18n, Announcer, Header, I18n, LazyBundle, LiveRegions};
+use crate::router::Router;
+use crate::sections::View;
+use crate::ui::section::{SectionLink, SectionPage};
+use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
 /// The sections, grouped as the citizen thinks of them; the current one is marked for screen
 /// readers too.
 #[component]
-fn SectionNav(view: RwSignal<View>) -> impl IntoView {
+fn SectionNav() -> impl IntoView {
     let i18n = use_i18n();
-    let item = move |target: View| {
+    let item = move |to: View| {
         view! {
             <li>
-                <button
-                    type="button"
-                    class="tahto-button tahto-nav-button"
-                    aria-current=move || (view.get() == target).then_some("page")
-                    on:click=move |_| view.set(target)
-                >
-                    {i18n.tr(target.title())}
-                </button>
+                <SectionLink to class="tahto-nav-button" current=true>
+                    {i18n.tr(to.title())}
+                </SectionLink>
             </li>
         }
     };
@@ -57,20 +54,16 @@ fn SectionNav(view: RwSignal<View>) -> impl IntoView {
 
 /// The header badge: how many saves have not reached the service; opens the list.
 #[component]
-fn UnsentBadge(view: RwSignal<View>) -> impl IntoView {
+fn UnsentBadge() -> impl IntoView {
     let i18n = use_i18n();
-    let outbox = use_context::<Outbox>();
-    let count = move || outbox.map(|o| o.unsent_records().len()).unwrap_or(0);
+    let outbox = expect_context::<Outbox>();
+    let count = move || outbox.unsent_records().len();
     view! {
-        <button
-            type="button"
-            class="tahto-badge"
-            data-testid="unsent-badge"
-            hidden=move || count() == 0
-            on:click=move |_| view.set(View::Unsent)
-        >
-            {move || i18n.format(ShellText::UnsentBadge, &[("count", &count().to_string())])}
-        </button>
+        <span data-testid="unsent-badge" hidden=move || count() == 0>
+            <SectionLink to=View::Unsent class="tahto-badge">
+                {move || i18n.format(ShellText::UnsentBadge, &[("count", &count().to_string())])}
+            </SectionLink>
+        </span>
     }
 }
 
@@ -85,27 +78,6 @@ fn ConfigProblem(error: ConfigError) -> impl IntoView {
     }
 }
 
-/// What the lazily loaded bundles ask of the first load (see `bundle`).
-fn listen_to_bundles(view: RwSignal<View>, announcer: Announcer, storage_problem: RwSignal<bool>) {
-    use crate::bundle::protocol::{listen, ANNOUNCE_EVENT, NAVIGATE_EVENT, STORAGE_EVENT};
-    let Some(document) = crate::web::window().and_then(|w| w.document()) else {
-        return;
-    };
-    listen(&document, NAVIGATE_EVENT, move |key| {
-        if let Some(target) = View::parse(&key) {
-            view.set(target);
-        }
-    });
-    listen(&document, ANNOUNCE_EVENT, move |detail| {
-        match detail.split_once(' ') {
-            Some(("alert", text)) => announcer.alert(text.to_owned()),
-            Some((_, text)) => announcer.status(text.to_owned()),
-            None => {}
-        }
-    });
-    listen(&document, STORAGE_EVENT, move |_| storage_problem.set(true));
-}
-
 /// The whole app.
 #[component]
 pub fn App(
@@ -118,15 +90,14 @@ pub fn App(
     let announcer = Announcer::new();
     provide_context(announcer);
 
-    // A reload returns to the section shown (this tab only; the host page's history stays its own).
-    use crate::save::record::SECTION_KEY as VIEW_KEY;
-    let view = RwSignal::new(
-        crate::web::session_stored(VIEW_KEY)
-            .and_then(|key| View::parse(&key))
-            .unwrap_or(View::Home),
-    );
+    // Standalone the section is in the address, embedded in this tab's session (`router`).
+    let router = match &config {
+        Ok(config) => Router::start(&config.routing),
+        Err(_) => Router::fixed(View::Home),
+    };
+    provide_context(router);
     Effect::new(move |first: Option<()>| {
-        crate::web::session_store(VIEW_KEY, view.get().key());
+        router.view();
         // After a move (not on load), focus goes to the new section's heading.
         if first.is_some() {
             request_animation_frame(crate::web::focus_heading);
@@ -141,22 +112,23 @@ pub fn App(
             provide_context(outbox);
             provide_context(NoticeGate::start(client.clone(), outbox));
             provide_context(AppContext { client, config });
-            let on_back = Callback::new(move |_| view.set(View::Home));
-            let storage_problem = RwSignal::new(false);
-            listen_to_bundles(view, announcer, storage_problem);
+            let on_back = Callback::new(move |_| router.go(View::Home));
             view! {
-                <Show when=move || storage_problem.get() || outbox.storage_error.get().is_some()>
+                <Show when=move || outbox.storage_error.get().is_some()>
                     <p class="tahto-card tahto-error" role="alert">{i18n.tr(ShellText::StorageProblem)}</p>
                 </Show>
                 <crate::ui::service_notice::ServiceNotice />
-                <SectionNav view />
+                <SectionNav />
                 // Pages stay mounted (hidden) so nothing typed is lost by a visit elsewhere.
-                <div hidden=move || view.get() != View::Home>
-                    <HomePage view />
+                <div hidden=move || !router.is_shown(View::Home)>
+                    <HomePage />
                 </div>
-                {move || (view.get() == View::Unsent).then(|| view! { <UnsentPage on_back /> })}
-                <LazyBundle bundle=Bundle::Declarations view />
-                <LazyBundle bundle=Bundle::Records view />
+                {move || router.is_shown(View::Unsent).then(|| view! { <UnsentPage on_back /> })}
+                {View::ALL
+                    .into_iter()
+                    .filter(|v| v.is_split_off())
+                    .map(|view| view! { <SectionPage view /> })
+                    .collect_view()}
             }
             .into_any()
         }
@@ -166,7 +138,7 @@ pub fn App(
     view! {
         <div class="tahto-app" lang=move || i18n.lang.get().code()>
             <Header>
-                <UnsentBadge view />
+                {has_outbox.then(|| view! { <UnsentBadge /> })}
                 {has_outbox.then(|| view! { <crate::ui::device_menu::DeviceMenu /> })}
             </Header>
             <main class="tahto-main">{body}</main>

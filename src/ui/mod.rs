@@ -4,7 +4,6 @@ pub mod declaration;
 pub mod device_menu;
 pub mod header;
 pub mod i18n;
-pub mod lazy_bundle;
 pub mod live_region;
 pub mod print;
 pub mod save_status;
@@ -15,6 +14,5 @@ pub mod text_field;
 
 pub use header::{Header, LanguageSwitch};
 pub use i18n::{use_i18n, I18n};
-pub use lazy_bundle::LazyBundle;
 pub use live_region::{use_announcer, Announcer, LiveRegions};
 pub use save_status::SaveStatus;

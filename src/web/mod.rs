@@ -1,17 +1,15 @@
 //! Thin browser glue, one module per concern: `storage` (local and session storage), `json`
 //! (JSON through the browser's parser), `format` (dates and numbers in the citizen's language),
-//! `lock` (the cross-tab lock), `lazy` (fetching a lazily loaded bundle). Here: the clock, random
+//! `lock` (the cross-tab lock). Here: the clock, random
 //! ids, window events and the few DOM helpers.
 
 mod format;
 mod json;
-mod lazy;
 mod lock;
 mod storage;
 
 pub use format::{format_date, format_date_time, format_number, format_time, format_time_seconds};
 pub use json::{bundle_resources_paced, parse_json};
-pub use lazy::import_bundle;
 pub use lock::with_tab_lock;
 pub use storage::{
     ask_persistent_storage, forget, forget_all_with_prefix, session_forget, session_store,
