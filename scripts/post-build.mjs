@@ -1,14 +1,18 @@
-// Trunk post-build hook (Trunk.toml) of a release build, one step after the other (Trunk runs the
-// hooks of a stage side by side, so they are one hook):
-// 1. The linker split (scripts/split.mjs), when Trunk built with `--features split`.
+// Trunk post-build hook (Trunk.toml) of a release build, one step after the other (Trunk starts
+// the hooks of a stage side by side, and each of these rewrites index.html):
+// 1. The linker split (scripts/split.mjs), when Trunk built with `--features split`; else
+//    wasm-opt on Trunk's one module (index.html turns Trunk's own wasm-opt off: it would only
+//    optimise a module the split then replaces).
 // 2. Minifies the JS. Trunk 0.21's own minifier gives up on wasm-bindgen's `export default` and
-//    leaves it as is. Each file's `integrity` hash in index.html is updated, so the browser's
-//    subresource integrity check still passes.
+//    leaves it as is.
+// 3. The service worker's list of files (scripts/sw-manifest.mjs).
+// A file that changes keeps index.html's `integrity` for it true.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { split } from './split.mjs';
+import { optimizeUnsplit, split } from './split.mjs';
+import { writeServiceWorker } from './sw-manifest.mjs';
 
 const staging = process.env.TRUNK_STAGING_DIR;
 if (process.env.TRUNK_PROFILE !== 'release' || !staging) process.exit(0);
@@ -16,21 +20,36 @@ if (process.env.TRUNK_PROFILE !== 'release' || !staging) process.exit(0);
 const require = createRequire(new URL('../tests/package.json', import.meta.url));
 const { minify } = require('terser');
 
-const parts = split(staging);
-if (parts) console.log(`post-build: split into ${parts.parts.length} parts: ${parts.sizes.join(', ')}`);
-
 const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 const htmlPath = join(staging, 'index.html');
-let html = readFileSync(htmlPath, 'utf8');
-for (const name of readdirSync(staging).filter((n) => n.endsWith('.js'))) {
-  const path = join(staging, name);
+
+/** Rewrites `path` with `change` and keeps its integrity in index.html true. */
+async function rewrite(path, change) {
   const before = readFileSync(path);
-  const { code } = await minify(before.toString('utf8'), { module: true, compress: { passes: 2 }, mangle: true });
-  if (!code) throw new Error(`terser produced nothing for ${name}`);
-  writeFileSync(path, code);
-  const oldHash = sri(before);
-  if (html.includes(oldHash)) html = html.replaceAll(oldHash, sri(Buffer.from(code)));
-  console.log(`post-build: minified ${name} ${before.length} -> ${Buffer.byteLength(code)} bytes`);
+  const after = await change(before);
+  writeFileSync(path, after);
+  const html = readFileSync(htmlPath, 'utf8');
+  const old = sri(before);
+  if (html.includes(old)) writeFileSync(htmlPath, html.replaceAll(old, sri(after)));
+  return { before: before.length, after: after.length };
 }
 
-writeFileSync(htmlPath, html);
+const parts = await split(staging);
+if (parts) {
+  console.log(`post-build: split into ${parts.parts.length} parts: ${parts.sizes.join(', ')}`);
+} else {
+  const wasm = await optimizeUnsplit(staging, rewrite);
+  console.log(`post-build: one module (no split feature): ${wasm}`);
+}
+
+for (const name of readdirSync(staging).filter((n) => n.endsWith('.js') && n !== 'sw.js')) {
+  const { before, after } = await rewrite(join(staging, name), async (bytes) => {
+    const { code } = await minify(bytes.toString('utf8'), { module: true, compress: { passes: 2 }, mangle: true });
+    if (!code) throw new Error(`terser produced nothing for ${name}`);
+    return Buffer.from(code);
+  });
+  console.log(`post-build: minified ${name} ${before} -> ${after} bytes`);
+}
+
+const sw = writeServiceWorker(staging);
+console.log(`post-build: service worker for build ${sw.build}, ${sw.files.length} files`);

@@ -14,7 +14,8 @@
 //   5. index.html points at the new files, with subresource integrity, and preloads only what the
 //      first load needs.
 // Usage (standalone, for experiments): node scripts/split.mjs <staging-dir>
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,16 @@ const sha = (algo, ...parts) => {
 const hex16 = (...parts) => sha('sha256', ...parts).digest('hex').slice(0, 16);
 const sri = (bytes) => `sha384-${sha('sha384', bytes).digest('base64')}`;
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+// wasm-opt warns about every name subsection it does not know (the split tool writes them): its
+// output is shown only when it fails.
+const runQuiet = (cmd, args) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}\n${err}`))));
+  });
 
 function targetDir() {
   if (process.env.CARGO_TARGET_DIR) return process.env.CARGO_TARGET_DIR;
@@ -43,7 +54,9 @@ function targetDir() {
 function wasmOptParams() {
   const html = readFileSync(join(root, 'index.html'), 'utf8');
   const m = html.match(/data-wasm-opt-params="([^"]*)"/);
-  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+  const params = m ? m[1].split(/\s+/).filter(Boolean) : [];
+  // TAHTO_WASM_NAMES=1 keeps function names (a stack trace names the function that panicked).
+  return process.env.TAHTO_WASM_NAMES ? [...params, '-g'] : params;
 }
 
 const walk = (dir) =>
@@ -53,17 +66,70 @@ const walk = (dir) =>
   });
 
 /**
+ * The module without the linker's custom sections (`linking`, `reloc.*`): kept by --emit-relocs
+ * for the split, they make binaryen refuse to optimise an unsplit module.
+ */
+export function withoutLinkerSections(bytes) {
+  const out = [bytes.subarray(0, 8)];
+  let p = 8;
+  const uleb = () => {
+    let r = 0, shift = 0, b;
+    do { b = bytes[p++]; r += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+    return r;
+  };
+  while (p < bytes.length) {
+    const start = p;
+    const id = bytes[p++];
+    const size = uleb();
+    const body = p;
+    p = body + size;
+    if (id === 0) {
+      const save = p;
+      p = body;
+      const len = uleb();
+      const name = bytes.subarray(p, p + len).toString('utf8');
+      p = save;
+      if (name === 'linking' || name.startsWith('reloc.')) continue;
+    }
+    out.push(bytes.subarray(start, p));
+  }
+  return Buffer.concat(out);
+}
+
+/** A release build without the split feature: Trunk's module, optimised as the split ones are. */
+export async function optimizeUnsplit(staging, rewrite) {
+  const html = readFileSync(join(staging, 'index.html'), 'utf8');
+  const loader = html.match(/from '\/(tahto-[0-9a-f]+)\.js'/);
+  if (!loader) throw new Error('post-build: no Trunk loader for tahto in index.html');
+  const wasm = join(staging, `${loader[1]}_bg.wasm`);
+  await rewrite(wasm, async (bytes) => {
+    const work = mkdtempSync(join(tmpdir(), 'tahto-opt-'));
+    try {
+      const file = join(work, 'in.wasm');
+      writeFileSync(file, withoutLinkerSections(bytes));
+      await runQuiet('wasm-opt', ['-Oz', ...wasmOptParams(), file, '-o', file]);
+      return readFileSync(file);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+  return wasm;
+}
+
+/**
  * Splits the app Trunk staged in `staging`, if it was built with the split feature.
  * Returns a summary, or null when there was nothing to split (a dev or unsplit build).
  */
-export function split(staging) {
+export async function split(staging, { force = false } = {}) {
   const htmlPath = join(staging, 'index.html');
   let html = readFileSync(htmlPath, 'utf8');
   const loader = html.match(/from '\/(tahto-[0-9a-f]+)\.js'/);
   if (!loader) throw new Error('split: no Trunk loader for tahto in index.html');
   const trunkStem = loader[1];
   const trunkJs = join(staging, `${trunkStem}.js`);
-  if (!readFileSync(trunkJs, 'utf8').includes(PLACEHOLDER)) return null;
+  // A build with the split feature imports the parts' loaders from a placeholder module; `force`
+  // re-splits a dist that was split before (experiments).
+  if (!force && !readFileSync(trunkJs, 'utf8').includes(PLACEHOLDER)) return null;
 
   const raw = join(targetDir(), 'wasm32-unknown-unknown', 'release', 'tahto.wasm');
   if (!existsSync(raw)) throw new Error(`split: ${raw} not found`);
@@ -80,7 +146,12 @@ export function split(staging) {
     const modules = [join(bg, 'tahto_bg.wasm'), ...readdirSync(parts)
       .filter((n) => n.endsWith('.wasm') && n !== 'tahto.wasm')
       .map((n) => join(parts, n))];
-    for (const m of modules) run('wasm-opt', ['-Oz', ...params, m, '-o', m]);
+    // The biggest first, as many at once as there are cores.
+    const queue = [...modules].sort((a, b) => statSync(b).size - statSync(a).size);
+    const worker = async () => {
+      for (let m = queue.shift(); m; m = queue.shift()) await runQuiet('wasm-opt', ['-Oz', ...params, m, '-o', m]);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, availableParallelism()) }, worker));
 
     const mainJs = readFileSync(join(bg, 'tahto.js'), 'utf8');
     const linkJs = readFileSync(join(parts, '__wasm_split.js'), 'utf8');
@@ -104,16 +175,25 @@ export function split(staging) {
       snippetNames.set(`./${relative(bg, s).split('\\').join('/')}`, `tahto-snippet-${hex16(readFileSync(s))}.js`);
     }
 
-    let js = mainJs.replaceAll("'./__wasm_split.js'", `'./${names.link}'`).replaceAll('"./__wasm_split.js"', `"./${names.link}"`);
-    for (const [from, to] of snippetNames) js = js.replaceAll(`'${from}'`, `'./${to}'`).replaceAll(`"${from}"`, `"./${to}"`);
-    if (js.includes('__wasm_split.js')) throw new Error('split: main JS still names __wasm_split.js');
+    // Only the module specifiers change: the same strings are also the wasm's import module names,
+    // the keys of the import object, which must stay as the linker wrote them.
+    const respecify = (text, from, to) => {
+      const esc = from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return text.replace(new RegExp(`(\\bfrom\\s*|\\bimport\\s*\\(\\s*)(['"])${esc}\\2`, 'g'), `$1$2${to}$2`);
+    };
+    let js = respecify(mainJs, './__wasm_split.js', `./${names.link}`);
+    for (const [from, to] of snippetNames) js = respecify(js, from, `./${to}`);
+    if (/from\s*['"]\.\/__wasm_split\.js/.test(js)) throw new Error('split: main JS still imports __wasm_split.js');
     let link = linkJs.replaceAll('"./tahto.js"', `"./${names.js}"`);
     for (const [from, to] of partNames) link = link.replaceAll(`"./${from}"`, `"./${to}"`);
     for (const from of partNames.keys()) {
       if (link.includes(`"./${from}"`)) throw new Error(`split: loader still names ${from}`);
     }
 
-    // Out with Trunk's module and snippets, in with the split build.
+    // Out with Trunk's module and snippets (and any earlier split), in with the split build.
+    for (const old of readdirSync(staging).filter((n) => /^tahto-(chunk_|split_|parts-|snippet-)/.test(n))) {
+      rmSync(join(staging, old));
+    }
     rmSync(trunkJs);
     rmSync(join(staging, `${trunkStem}_bg.wasm`));
     rmSync(join(staging, 'snippets'), { recursive: true, force: true });
@@ -126,8 +206,11 @@ export function split(staging) {
     // index.html: Trunk's loader imports the new module; the preloads are the first load's files.
     html = html.replaceAll(`/${trunkStem}_bg.wasm`, `/${names.wasm}`).replaceAll(`/${trunkStem}.js`, `/${names.js}`);
     html = html.replace(/<link\b[^>]*\brel="?(?:modulepreload|preload)"?[^>]*>/g, '');
+    // Chromium checks integrity on module preloads; on a fetch preload it ignores it and warns.
     const preload = (file, rel, extra = '') =>
-      `<link rel=${rel} href=/${file} crossorigin integrity=${sri(readFileSync(join(staging, file)))}${extra}>`;
+      rel === 'modulepreload'
+        ? `<link rel=${rel} href=/${file} crossorigin integrity=${sri(readFileSync(join(staging, file)))}>`
+        : `<link rel=${rel} href=/${file} crossorigin${extra}>`;
     const preloads = [
       preload(names.js, 'modulepreload'),
       preload(names.link, 'modulepreload'),
@@ -145,6 +228,6 @@ export function split(staging) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const summary = split(process.argv[2] ?? 'dist');
+  const summary = await split(process.argv[2] ?? 'dist', { force: process.argv.includes('--force') });
   console.log(summary ? `split: ${summary.sizes.join(', ')}` : 'split: not a split build, nothing to do');
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::i18n::shell::ShellText;
 use wasm_bindgen::JsCast;
 
-use crate::config::{AppConfig, ConfigError};
+use crate::config::{AppConfig, ConfigError, Routing};
 use crate::context::{AppContext, HOST_ID};
 use crate::fhir::client::FhirClient;
 use crate::notice_gate::NoticeGate;
@@ -14,6 +14,7 @@ use crate::save::sync::Outbox;
 use crate::save::Citizen;
 use crate::router::Router;
 use crate::sections::View;
+use crate::ui::app_update::AppUpdate;
 use crate::ui::section::{SectionLink, SectionPage};
 use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
@@ -111,9 +112,18 @@ pub fn App(
             let outbox = Outbox::start(client.clone(), citizen);
             provide_context(outbox);
             provide_context(NoticeGate::start(client.clone(), outbox));
+            // Tahto's own pages only: a page that mounts Tahto keeps its origin's service worker
+            // to itself. Not in dev builds, whose files change without their names changing.
+            let update = match &config.routing {
+                Routing::Url { base } if !cfg!(debug_assertions) => {
+                    Some(view! { <AppUpdate base=base.clone() /> })
+                }
+                _ => None,
+            };
             provide_context(AppContext { client, config });
             let on_back = Callback::new(move |_| router.go(View::Home));
             view! {
+                {update}
                 <Show when=move || outbox.storage_error.get().is_some()>
                     <p class="tahto-card tahto-error" role="alert">{i18n.tr(ShellText::StorageProblem)}</p>
                 </Show>

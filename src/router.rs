@@ -113,15 +113,26 @@ fn current_path(base: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Opens `url` as a new history entry. The query stays: it is the page's, not the section's.
 fn push_url(url: &str) {
-    if let Some(history) = crate::web::window().and_then(|w| w.history().ok()) {
+    let Some(window) = crate::web::window() else {
+        return;
+    };
+    let search = window.location().search().unwrap_or_default();
+    if let Ok(history) = window.history() {
+        let url = format!("{url}{search}");
         // A refused push (a sandboxed frame) leaves the address as it was; the section still shows.
-        let _pushed = history.push_state_with_url(&JsValue::NULL, "", Some(url));
+        let _pushed = history.push_state_with_url(&JsValue::NULL, "", Some(&url));
     }
 }
 
 fn replace_url(url: &str) {
-    if let Some(history) = crate::web::window().and_then(|w| w.history().ok()) {
-        let _replaced = history.replace_state_with_url(&JsValue::NULL, "", Some(url));
+    let Some(window) = crate::web::window() else {
+        return;
+    };
+    let search = window.location().search().unwrap_or_default();
+    if let Ok(history) = window.history() {
+        let url = format!("{url}{search}");
+        let _replaced = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }
 }

@@ -37,13 +37,16 @@ impl From<leptos::wasm_split::SplitLoaderError> for CodeNotFetched {
 }
 
 /// Declares a section whose code the release build's linker split moves out of the first load
-/// into a part of its own (`--features split`, scripts/split.mjs); shared code goes to parts
-/// several sections load. Without the feature (dev builds) it is an ordinary function.
+/// into the part named `$part` (`--features split`, scripts/split.mjs); code two parts share goes
+/// to a chunk both load. Without the feature (dev builds) it is an ordinary function.
+///
+/// Two parts, as the citizen's two kinds of visit: the declarations (and the notice that opens
+/// them) and the health records. A part per section fetched 20–30 tiny files on a first tap.
 macro_rules! split_off {
-    ($(#[$doc:meta])* $name:ident => $page:expr) => {
+    ($(#[$doc:meta])* $part:ident :: $name:ident => $page:expr) => {
         $(#[$doc])*
         #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split($name, wasm_split_path = ::leptos::wasm_split, fallible)]
+        #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
         fn $name() -> Result<AnyView, CodeNotFetched> {
             Ok($page.into_any())
         }
@@ -62,19 +65,19 @@ fn open_notice() -> Callback<()> {
     Callback::new(move |_| router.go(View::Notice))
 }
 
-split_off!(notice => view! { <KantaNoticePage /> });
-split_off!(organ_donation => view! { <OrganDonationPage on_open_notice=open_notice() /> });
-split_off!(advance_directive => view! {
+split_off!(declarations::notice => view! { <KantaNoticePage /> });
+split_off!(declarations::organ_donation => view! { <OrganDonationPage on_open_notice=open_notice() /> });
+split_off!(declarations::advance_directive => view! {
     <advance_directive::AdvanceDirectivePage on_open_notice=open_notice() />
 });
-split_off!(living_will => view! { <living_will::LivingWillPage on_open_notice=open_notice() /> });
-split_off!(disclosures => view! { <disclosures::DisclosuresPage on_open_notice=open_notice() /> });
-split_off!(prescriptions => view! { <prescriptions::PrescriptionsPage /> });
-split_off!(lab_results => view! { <lab_results::LabResultsPage /> });
-split_off!(vaccinations => view! { <vaccinations::VaccinationsPage /> });
-split_off!(visits => view! { <visits::VisitsPage /> });
-split_off!(access_log => view! { <access_log::AccessLogPage /> });
-split_off!(measurements => view! { <measurements::MeasurementsPage /> });
+split_off!(declarations::living_will => view! { <living_will::LivingWillPage on_open_notice=open_notice() /> });
+split_off!(declarations::disclosures => view! { <disclosures::DisclosuresPage on_open_notice=open_notice() /> });
+split_off!(records::prescriptions => view! { <prescriptions::PrescriptionsPage /> });
+split_off!(records::lab_results => view! { <lab_results::LabResultsPage /> });
+split_off!(records::vaccinations => view! { <vaccinations::VaccinationsPage /> });
+split_off!(records::visits => view! { <visits::VisitsPage /> });
+split_off!(records::access_log => view! { <access_log::AccessLogPage /> });
+split_off!(records::measurements => view! { <measurements::MeasurementsPage /> });
 
 /// The page of a split-off section, its code fetched first if need be. Build it under the owner
 /// whose contexts it needs (`ui::section::SectionPage`).

@@ -1,5 +1,6 @@
 //! Shared components and app-wide handles (language, live regions, save status).
 
+pub mod app_update;
 pub mod declaration;
 pub mod device_menu;
 pub mod header;

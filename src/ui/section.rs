@@ -35,12 +35,17 @@ pub fn SectionPage(
     let fetch = RwSignal::new(Fetch::NotYet);
     let page = StoredValue::new_local(None::<AnyView>);
     let shown = move || router.is_shown(view);
+    // The page is built under this component's owner, for its contexts and its life: not under
+    // the effect or the click that asks for it, whose owner is dropped on their next run (and the
+    // page's signals with it). Untracked: nothing it reads while being built may rebuild it and
+    // lose what the citizen typed.
+    let owner = StoredValue::new(Owner::current().unwrap_or_default());
     let load = move || {
         fetch.set(Fetch::Loading);
         announcer.status(i18n.t(ShellText::SectionLoading).to_owned());
-        // The page is built under this component's owner (its contexts) but untracked: nothing it
-        // reads while being built may rebuild it later and lose what the citizen typed.
-        let built = ScopedFuture::new_untracked(crate::pages::section_view(view));
+        let built = owner.with_value(|owner| {
+            owner.with(|| ScopedFuture::new_untracked(crate::pages::section_view(view)))
+        });
         spawn_local(async move {
             match built.await {
                 Ok(view) => {

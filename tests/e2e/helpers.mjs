@@ -403,7 +403,7 @@ export function organDonationPage(page) {
     receipt: root.getByTestId('receipt'),
     retryNow: root.getByRole('button', { name: 'Retry now', exact: true }).first(),
     locked: root.getByTestId('locked'),
-    nav: (name) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true }),
+    nav: (name) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }),
     announcer: page.getByTestId('announcer'),
     alerts: page.getByTestId('alerts'),
     languageButton: (lang) => page.getByRole('button', { name: LANGUAGE_BUTTON[lang], exact: true }),
@@ -435,7 +435,7 @@ export async function gotoSection(page, name, baseUrl = APP_URL) {
   await page.goto(`${baseUrl}/`);
   await page
     .getByRole('navigation', { name: 'Sections' })
-    .getByRole('button', { name, exact: true })
+    .getByRole('link', { name, exact: true })
     .click({ timeout: LOAD_TIMEOUT });
 }
 
