@@ -123,9 +123,13 @@ export function contentSecurityPolicy({ fhirBase, frameAncestors = DEFAULT_FRAME
   ].join('; ');
 }
 
-/** Powerful features Tahto never uses, denied to it and to anything it could ever embed. */
+/**
+ * Powerful features Tahto never uses, denied to it and to anything it could ever embed. Only
+ * features Chromium knows: an unknown one is a console warning on every load (the e2e
+ * serving.spec fails on it), so e.g. `bluetooth` is left out.
+ */
 export const PERMISSIONS_POLICY = [
-  'accelerometer', 'autoplay', 'bluetooth', 'browsing-topics', 'camera', 'display-capture', 'encrypted-media',
+  'accelerometer', 'autoplay', 'browsing-topics', 'camera', 'display-capture', 'encrypted-media',
   'fullscreen', 'geolocation', 'gyroscope', 'hid', 'idle-detection', 'local-fonts', 'magnetometer', 'microphone',
   'midi', 'otp-credentials', 'payment', 'picture-in-picture', 'publickey-credentials-get', 'screen-wake-lock',
   'serial', 'usb', 'window-management', 'xr-spatial-tracking',
