@@ -360,6 +360,11 @@ async function main() {
     lang: values.lang,
     patientParam: values['patient-param'],
   });
+  // An inline script or style is blocked by the CSP: say so now rather than show a blank page.
+  const index = await readFile(join(values.dir, 'index.html'), 'utf8').catch(() => '');
+  if (/<script\b(?![^>]*\ssrc=)[^>]*>\s*\S|<style\b/i.test(index)) {
+    console.warn(`${join(values.dir, 'index.html')} has an inline <script> or <style>, which the CSP blocks: run node scripts/externalize-inline.mjs ${values.dir}`);
+  }
   server.listen(Number(values.port), values.host, () => {
     console.log(`Tahto app on http://${values.host}:${server.address().port}/`);
   });
