@@ -5,8 +5,9 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 
 /**
  * The encoding to answer with, given the request's `Accept-Encoding` and the encodings on offer
- * (in the server's order of preference, e.g. `['br', 'gzip']`): the first offered one the client
- * accepts with q > 0, or `null` for identity. `*` stands for any encoding not named; `q=0` refuses.
+ * (in the server's order of preference, e.g. `['br', 'gzip']`): the one the client weighs highest
+ * (q > 0), the server's order breaking ties, or `null` for identity. `*` stands for any encoding
+ * not named; `q=0` refuses.
  */
 export function negotiateEncoding(acceptEncoding, offered = ['br', 'gzip']) {
   if (!acceptEncoding) return null;
@@ -21,11 +22,17 @@ export function negotiateEncoding(acceptEncoding, offered = ['br', 'gzip']) {
     }
     q.set(token.trim(), Number.isFinite(weight) ? weight : 0);
   }
+  let best = null;
+  let bestWeight = 0;
   for (const enc of offered) {
     const weight = q.has(enc) ? q.get(enc) : enc === 'gzip' && q.has('x-gzip') ? q.get('x-gzip') : q.get('*');
-    if (weight !== undefined && weight > 0) return enc;
+    // The client's weights first; among equals, the server's order.
+    if (weight !== undefined && weight > bestWeight) {
+      best = enc;
+      bestWeight = weight;
+    }
   }
-  return null;
+  return best;
 }
 
 /** `Vary` with `Accept-Encoding` added once to what `existing` already names. */

@@ -703,6 +703,7 @@ describe('negotiateEncoding', () => {
     assert.equal(negotiateEncoding(undefined), null);
     assert.equal(negotiateEncoding('br', ['gzip']), null, 'only what is on offer');
     assert.equal(negotiateEncoding('BR ; Q=1'), 'br');
+    assert.equal(negotiateEncoding('gzip;q=1, br;q=0.5'), 'gzip', "the client's weights first");
   });
 });
 
@@ -906,8 +907,9 @@ describe('static server (scripts/run, Playwright)', () => {
   test('frame-ancestors takes only exact origins, self or none', () => {
     assert.equal(parseFrameAncestors("'self'  https://Portal.Example.fi:8443 http://127.0.0.1:8080"), "'self' https://portal.example.fi:8443 http://127.0.0.1:8080");
     assert.equal(parseFrameAncestors("'none'"), "'none'");
+    assert.equal(parseFrameAncestors('https://portal.example.fi:443 http://[::1]:8080'), 'https://portal.example.fi http://[::1]:8080');
     for (const bad of ['*', '', 'https://*.example.fi', 'https:', 'portal.example.fi', 'https://portal.example.fi/', 'https://portal.example.fi/x',
-      'https://u:p@portal.example.fi', 'ftp://portal.example.fi', "'none' 'self'", 'data:', "'unsafe-inline'"]) {
+      'https://u:p@portal.example.fi', 'ftp://portal.example.fi', "'none' 'self'", 'data:', "'unsafe-inline'", 'https://x.fi?a', 'https://x.fi#']) {
       assert.throws(() => parseFrameAncestors(bad), /frame-ancestors/, JSON.stringify(bad));
     }
     assert.throws(() => createStaticServer({ dir: fx.dir, fhirBase: FHIR_BASE, frameAncestors: '*' }), /wildcard/);

@@ -78,15 +78,14 @@ export function parseFrameAncestors(value) {
     } catch {
       throw new Error(`frame-ancestors: ${token} is not an origin (https://host[:port])`);
     }
-    const origin = url.origin;
-    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || origin === 'null') {
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new Error(`frame-ancestors: ${token} is not an http(s) origin`);
     }
-    // Exactly an origin: nothing after the host and port, not even a slash.
-    if (token.replace(/\/$/, '').toLowerCase() !== origin.toLowerCase() || token.endsWith('/') || url.username || url.password) {
+    // Exactly an origin: scheme, host, optional port; no user, path (not even a slash), query or fragment.
+    if (!/^https?:\/\/[^/?#@\s]+$/i.test(token) || url.username || url.password) {
       throw new Error(`frame-ancestors: ${token} is not an origin (no user, path, query or fragment)`);
     }
-    out.push(origin);
+    out.push(url.origin);
   }
   return [...new Set(out)].join(' ');
 }
