@@ -1018,6 +1018,34 @@ describe('static server (scripts/run, Playwright)', () => {
   });
 });
 
+/**
+ * A web server configured from deploy/ answers as static.mjs does for the same build: status,
+ * security headers, and for a 200 the caching, type, encoding and Vary, for every kind of path and
+ * with brotli, gzip and no encoding accepted.
+ */
+async function answersLikeStatic(origin, staticOrigin, fx, { brotli = true } = {}) {
+  for (let i = 0; i < 50 && !(await raw(`${origin}/`).catch(() => null)); i++) await new Promise((r) => setTimeout(r, 100));
+  const loader = readFileSync(join(fx.dir, 'index.html'), 'utf8').match(/\/inline-[0-9a-f]{16}\.js/)[0];
+  const paths = ['/', '/index.html', '/organ-donation', '/lab-results/2024', `/tahto-${fx.hash}_bg.wasm`, `/tahto-${fx.hash}.js`,
+    loader, '/tahto-fedcba9876543210.css', `/snippets/tahto-${fx.hash}/inline0.js`, '/sw.js', '/manifest.webmanifest', '/favicon.svg', '/missing.js'];
+  const type = (v) => (v ?? '').toLowerCase().replace(/\s+/g, '');
+  const names = Object.keys(securityHeaders({ fhirBase: 'https://fhir.example.fi/R4' }));
+  for (const accept of [...(brotli ? ['gzip, deflate, br'] : []), 'gzip', null]) {
+    for (const path of paths) {
+      const headers = accept ? { 'Accept-Encoding': accept } : {};
+      const [ours, theirs] = await Promise.all([raw(`${staticOrigin}${path}`, { headers }), raw(`${origin}${path}`, { headers })]);
+      const what = `${path} (${accept ?? 'identity'})`;
+      assert.equal(theirs.status, ours.status, what);
+      for (const name of names) assert.equal(theirs.headers[name.toLowerCase()], ours.headers[name.toLowerCase()], `${what}: ${name}`);
+      if (ours.status !== 200) continue;
+      assert.equal(theirs.headers['cache-control'], ours.headers['cache-control'], `${what}: Cache-Control`);
+      assert.equal(type(theirs.headers['content-type']), type(ours.headers['content-type']), `${what}: Content-Type`);
+      assert.equal(theirs.headers['content-encoding'], ours.headers['content-encoding'], `${what}: Content-Encoding`);
+      assert.equal(varies(theirs), varies(ours), `${what}: Vary`);
+    }
+  }
+}
+
 describe('deployment example (deploy/nginx.conf)', () => {
   const CONF = join(HERE, '../../deploy/nginx.conf');
   const EXAMPLE = { fhirBase: 'https://fhir.example.fi/R4', frameAncestors: "'self'" };
@@ -1058,32 +1086,51 @@ describe('deployment example (deploy/nginx.conf)', () => {
     assert.equal(started.status, 0, started.stderr);
     const app = await serveStatic({ dir: fx.dir, ...EXAMPLE });
     try {
-      const origin = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 50 && !(await raw(`${origin}/`).catch(() => null)); i++) await new Promise((r) => setTimeout(r, 100));
-      const loader = readFileSync(join(fx.dir, 'index.html'), 'utf8').match(/\/inline-[0-9a-f]{16}\.js/)[0];
-      const paths = ['/', '/index.html', '/organ-donation', '/lab-results/2024', `/tahto-${fx.hash}_bg.wasm`, `/tahto-${fx.hash}.js`,
-        loader, '/tahto-fedcba9876543210.css', `/snippets/tahto-${fx.hash}/inline0.js`, '/sw.js', '/manifest.webmanifest', '/favicon.svg', '/missing.js'];
-      const type = (v) => (v ?? '').toLowerCase().replace(/\s+/g, '');
-      for (const accept of [brotli ? 'gzip, deflate, br' : null, 'gzip', null].filter((a) => a !== undefined)) {
-        for (const path of paths) {
-          const headers = accept ? { 'Accept-Encoding': accept } : {};
-          const [ours, theirs] = await Promise.all([raw(`${app.origin}${path}`, { headers }), raw(`${origin}${path}`, { headers })]);
-          const what = `${path} (${accept ?? 'identity'})`;
-          assert.equal(theirs.status, ours.status, what);
-          for (const name of Object.keys(securityHeaders(EXAMPLE))) {
-            assert.equal(theirs.headers[name.toLowerCase()], ours.headers[name.toLowerCase()], `${what}: ${name}`);
-          }
-          if (ours.status !== 200) continue;
-          assert.equal(theirs.headers['cache-control'], ours.headers['cache-control'], `${what}: Cache-Control`);
-          assert.equal(type(theirs.headers['content-type']), type(ours.headers['content-type']), `${what}: Content-Type`);
-          assert.equal(theirs.headers['content-encoding'], ours.headers['content-encoding'], `${what}: Content-Encoding`);
-          assert.equal(varies(theirs), varies(ours), `${what}: Vary`);
-        }
-      }
+      await answersLikeStatic(`http://127.0.0.1:${port}`, app.origin, fx, { brotli });
       if (!brotli) t.diagnostic(`no ${BROTLI_MODULE}: compared gzip and identity only`);
     } finally {
       await app.stop();
       spawnSync(nginx, [...args, '-s', 'stop'], { encoding: 'utf8' });
+      rmSync(fx.dir, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('deployment example (deploy/Caddyfile)', () => {
+  const FILE = join(HERE, '../../deploy/Caddyfile');
+  const EXAMPLE = { fhirBase: 'https://fhir.example.fi/R4', frameAncestors: "'self'" };
+  const caddy = ['/usr/bin/caddy', '/usr/local/bin/caddy'].find((p) => existsSync(p));
+  const SKIP = caddy ? false : 'caddy is not installed (Debian: apt-get install caddy)';
+
+  test('sends the same security headers as static.mjs, CSP included', () => {
+    const text = readFileSync(FILE, 'utf8');
+    const block = text.match(/^\theader \{\n([\s\S]*?)\n\t\}/m)[1];
+    const set = Object.fromEntries([...block.matchAll(/^\t\t([\w-]+) "([^"]*)"$/gm)].map((m) => [m[1], m[2]]));
+    assert.deepEqual(set, securityHeaders(EXAMPLE));
+  });
+
+  test('caddy validates it; a running caddy answers as static.mjs does', { skip: SKIP }, async () => {
+    const work = mkdtempSync(join(tmpdir(), 'tahto-caddy-'));
+    const fx = fixtureDist();
+    fx.run('externalize-inline.mjs');
+    fx.run('precompress.mjs');
+    const port = await freePort();
+    const conf = `{\n\tadmin off\n\tauto_https off\n}\n\n` +
+      readFileSync(FILE, 'utf8').replace(/^:8080 \{/m, `http://127.0.0.1:${port} {`).replace(/^\troot \* \/srv\/tahto\/dist$/m, `\troot * ${fx.dir}`);
+    const file = join(work, 'Caddyfile');
+    writeFileSync(file, conf);
+    const env = { ...process.env, HOME: work, XDG_DATA_HOME: work, XDG_CONFIG_HOME: work };
+    const check = spawnSync(caddy, ['validate', '--config', file, '--adapter', 'caddyfile'], { encoding: 'utf8', env });
+    assert.equal(check.status, 0, check.stderr);
+    const child = spawn(caddy, ['run', '--config', file, '--adapter', 'caddyfile'], { stdio: 'ignore', env });
+    children.add(child);
+    const app = await serveStatic({ dir: fx.dir, ...EXAMPLE });
+    try {
+      await answersLikeStatic(`http://127.0.0.1:${port}`, app.origin, fx);
+    } finally {
+      await app.stop();
+      await stop(child);
       rmSync(fx.dir, { recursive: true, force: true });
       rmSync(work, { recursive: true, force: true });
     }
