@@ -177,6 +177,7 @@ test('cold first load: bytes transferred with and without compression', async ({
     return { ...totals, encodings: Object.fromEntries(encodings) };
   }
   const compressed = await coldLoad(undefined);
+  const gzip = await coldLoad({ 'Accept-Encoding': 'gzip' });
   const identity = await coldLoad({ 'Accept-Encoding': 'identity' });
   const wasmEncoding = (m) => Object.entries(m.encodings).find(([u]) => u.endsWith('.wasm'))?.[1];
   expect(wasmEncoding(identity), 'the override reached the server').toBe('identity');
@@ -184,9 +185,10 @@ test('cold first load: bytes transferred with and without compression', async ({
   const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
   const line =
     `cold first load (${compressed.files} files, headers included): app ${kb(identity.app)} → ${kb(compressed.app)} ` +
-    `(${wasmEncoding(compressed)}); FHIR reads ${kb(identity.fhir)} → ${kb(compressed.fhir)}; ` +
+    `(${wasmEncoding(compressed)}), ${kb(gzip.app)} (gzip only); FHIR reads ${kb(identity.fhir)} → ${kb(compressed.fhir)}; ` +
     `total ${kb(identity.app + identity.fhir)} → ${kb(compressed.app + compressed.fhir)}`;
   console.log(`serving: ${line}`);
-  await testInfo.attach('first-load-bytes', { body: JSON.stringify({ compressed, identity }, null, 2), contentType: 'application/json' });
+  await testInfo.attach('first-load-bytes', { body: JSON.stringify({ compressed, gzip, identity }, null, 2), contentType: 'application/json' });
+  expect(wasmEncoding(gzip)).toBe('gzip');
   expect(compressed.app).toBeLessThan(identity.app / 2);
 });
