@@ -5,13 +5,18 @@
 //    optimise a module the split then replaces).
 // 2. Minifies the JS. Trunk 0.21's own minifier gives up on wasm-bindgen's `export default` and
 //    leaves it as is.
-// 3. The service worker's list of files (scripts/sw-manifest.mjs).
+// 3. Trunk's inline loader and index.html's <style> to hashed files, for a CSP without
+//    'unsafe-inline' (scripts/externalize-inline.mjs).
+// 4. The service worker's list of files (scripts/sw-manifest.mjs).
+// 5. brotli and gzip copies of every compressible file (scripts/precompress.mjs).
 // A file that changes keeps index.html's `integrity` for it true.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { optimizeUnsplit, split } from './split.mjs';
+import { externalizeInline } from './externalize-inline.mjs';
+import { precompress } from './precompress.mjs';
 import { writeServiceWorker } from './sw-manifest.mjs';
 
 const staging = process.env.TRUNK_STAGING_DIR;
@@ -51,5 +56,15 @@ for (const name of readdirSync(staging).filter((n) => n.endsWith('.js') && n !==
   console.log(`post-build: minified ${name} ${before} -> ${after} bytes`);
 }
 
+const inline = externalizeInline(readFileSync(htmlPath, 'utf8'), { base: process.env.TRUNK_PUBLIC_URL || '/' });
+if (inline.problems.length) {
+  throw new Error(`index.html cannot run under a CSP without 'unsafe-inline':\n  ${inline.problems.join('\n  ')}`);
+}
+for (const f of inline.files) writeFileSync(join(staging, f.name), f.content);
+writeFileSync(htmlPath, inline.html);
+console.log(`post-build: inline code moved to ${inline.files.map((f) => f.name).join(', ')}`);
+
 const sw = writeServiceWorker(staging);
 console.log(`post-build: service worker for build ${sw.build}, ${sw.files.length} files`);
+
+precompress(staging, { log: (line) => console.log(`post-build: ${line}`) });

@@ -222,9 +222,12 @@ export function createProxy({ upstream }) {
     res.end(up.body);
   }
 
-  function upstreamRequest(req, body) {
+  function upstreamRequest(req, body, { identity = false } = {}) {
     const headers = { ...req.headers, 'content-length': String(body.length) };
     delete headers['transfer-encoding'];
+    // A body the proxy reads or rewrites (buffered faults) is asked for uncompressed; a streamed
+    // one passes as the server encoded it.
+    if (identity) headers['accept-encoding'] = 'identity';
     if (body.length === 0 && !BODY_METHODS.has(req.method)) delete headers['content-length'];
     // Host is kept as the client sent it, so the server's Location/fullUrl point back at the proxy.
     return http.request({
@@ -253,7 +256,7 @@ export function createProxy({ upstream }) {
 
   function forwardBuffered(req, body) {
     return new Promise((resolve, reject) => {
-      const up = upstreamRequest(req, body);
+      const up = upstreamRequest(req, body, { identity: true });
       up.on('response', async (upRes) => {
         try {
           resolve({ status: upRes.statusCode, headers: { ...upRes.headers }, body: await readAll(upRes) });
