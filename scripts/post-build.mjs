@@ -7,7 +7,7 @@
 //    leaves it as is.
 // 3. Trunk's inline loader and index.html's <style> to hashed files, for a CSP without
 //    'unsafe-inline' (scripts/externalize-inline.mjs).
-// 4. The service worker's list of files (scripts/sw-manifest.mjs).
+// 4. The service worker's list of files (scripts/sw-manifest.mjs), then the worker minified.
 // 5. brotli and gzip copies of every compressible file (scripts/precompress.mjs).
 // A file that changes keeps index.html's `integrity` for it true.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,6 +65,11 @@ writeFileSync(htmlPath, inline.html);
 console.log(`post-build: inline code moved to ${inline.files.map((f) => f.name).join(', ')}`);
 
 const sw = writeServiceWorker(staging);
+await rewrite(join(staging, 'sw.js'), async (bytes) => {
+  const { code } = await minify(bytes.toString('utf8'), { compress: { passes: 2 }, mangle: true });
+  if (!code) throw new Error('terser produced nothing for sw.js');
+  return Buffer.from(code);
+});
 console.log(`post-build: service worker for build ${sw.build}, ${sw.files.length} files`);
 
 precompress(staging, { log: (line) => console.log(`post-build: ${line}`) });

@@ -18,14 +18,22 @@ use crate::ui::app_update::AppUpdate;
 use crate::ui::section::{SectionLink, SectionPage};
 use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
-/// The sections, grouped as the citizen thinks of them; the current one is marked for screen
-/// readers too.
+/// The sections. On a phone, a short primary navigation (home and the two most used records)
+/// with every other section one tap away under "All sections"; on a wide screen the whole list,
+/// grouped as the citizen thinks of it. The current section is marked for screen readers too.
 #[component]
 fn SectionNav() -> impl IntoView {
     let i18n = use_i18n();
-    let item = move |to: View| {
+    let router = crate::router::use_router();
+    let open = RwSignal::new(false);
+    // A move closes the list: the citizen sees the section, not the menu.
+    Effect::new(move |_| {
+        router.view();
+        open.set(false);
+    });
+    let item = move |to: View, class: &'static str| {
         view! {
-            <li>
+            <li class=class>
                 <SectionLink to class="tahto-nav-button" current=true>
                     {i18n.tr(to.title())}
                 </SectionLink>
@@ -37,7 +45,7 @@ fn SectionNav() -> impl IntoView {
         view! {
             <div class="tahto-nav-group">
                 <h2 class="tahto-nav-label" id=id.clone()>{i18n.tr(label)}</h2>
-                <ul aria-labelledby=id>{views.iter().map(|&v| item(v)).collect_view()}</ul>
+                <ul aria-labelledby=id>{views.iter().map(|&v| item(v, "")).collect_view()}</ul>
             </div>
         }
     };
@@ -45,10 +53,34 @@ fn SectionNav() -> impl IntoView {
         .chain(View::DECLARATIONS)
         .collect();
     view! {
-        <nav class="tahto-nav" aria-label=i18n.tr(ShellText::NavLabel)>
-            <ul>{item(View::Home)}</ul>
-            {group(ShellText::NavDeclarations, &declarations)}
-            {group(ShellText::NavRecords, &View::RECORDS)}
+        <nav
+            class="tahto-nav"
+            aria-label=i18n.tr(ShellText::NavLabel)
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    open.set(false);
+                }
+            }
+        >
+            <ul class="tahto-nav-primary">
+                {item(View::Home, "")}
+                {View::PRIMARY.iter().map(|&v| item(v, "tahto-nav-shortcut")).collect_view()}
+                <li class="tahto-nav-more">
+                    <button
+                        type="button"
+                        class="tahto-button tahto-nav-button"
+                        aria-expanded=move || if open.get() { "true" } else { "false" }
+                        aria-controls="tahto-nav-all"
+                        on:click=move |_| open.update(|o| *o = !*o)
+                    >
+                        {i18n.tr(ShellText::NavAll)}
+                    </button>
+                </li>
+            </ul>
+            <div id="tahto-nav-all" class="tahto-nav-all" hidden=move || !open.get()>
+                {group(ShellText::NavDeclarations, &declarations)}
+                {group(ShellText::NavRecords, &View::RECORDS)}
+            </div>
         </nav>
     }
 }

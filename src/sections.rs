@@ -51,6 +51,10 @@ impl View {
         View::Disclosures,
     ];
 
+    /// On a phone, the sections the primary navigation shows besides home: the records citizens
+    /// open most (the rest are one tap away, and all on the home page).
+    pub const PRIMARY: [View; 2] = [View::Prescriptions, View::LabResults];
+
     /// Health records and measurements, in the order the navigation lists them.
     pub const RECORDS: [View; 6] = [
         View::Prescriptions,

@@ -8,6 +8,7 @@ crate::texts! {
         UpdateReady => ["Tahdosta on uusi versio.", "Det finns en ny version av Tahto.", "A new version of Tahto is ready."],
         UpdateNow => ["Päivitä nyt", "Uppdatera nu", "Update now"],
         UpdateAfterSave => ["Tallennuksesi on matkalla. Tahto päivittyy heti, kun se on perillä.", "Din sparning är på väg. Tahto uppdateras så fort den har kommit fram.", "Your save is on its way. Tahto updates as soon as it has arrived."],
+        NavAll => ["Kaikki osiot", "Alla avsnitt", "All sections"],
         UnsentBadge => ["Lähettämättä: {count}", "Osända: {count}", "Unsent saves: {count}"],
         UnsentIntro => ["Nämä tallennukset eivät ole vielä perillä palvelussa. Ne ovat tallessa tällä laitteella ja lähetetään automaattisesti; mitään ei katoa, vaikka suljet sivun.", "Dessa sparningar har ännu inte nått tjänsten. De finns tryggt kvar på den här enheten och skickas automatiskt; inget går förlorat om du stänger sidan.", "These saves have not reached the service yet. They are kept safely on this device and sent automatically; nothing is lost if you close the page."],
         UnsentNone => ["Kaikki on tallennettu.", "Allt är sparat.", "Everything is saved."],

@@ -24,8 +24,7 @@ import {
   saveStateLog,
   sentSince,
   setFaults,
-  waitForDecisionLoaded,
-} from './helpers.mjs';
+  waitForDecisionLoaded, navTo } from './helpers.mjs';
 
 const { sentFrom } = freshServerPerTest(test);
 
@@ -49,7 +48,7 @@ function measurements(page) {
 }
 
 async function goTo(ui, name) {
-  await ui.nav(name).click();
+  await navTo(ui.page, name);
   await expect(ui.page.getByRole('heading', { level: 1 })).toHaveText(name, { timeout: LOAD_TIMEOUT });
 }
 

@@ -20,8 +20,7 @@ import {
   header,
   parseBody,
   sentSince,
-  setFaults,
-} from './helpers.mjs';
+  setFaults, navTo } from './helpers.mjs';
 
 const { sentFrom } = freshServerPerTest(test);
 
@@ -46,7 +45,7 @@ const disclosures = () => fhirSearch('Consent', `patient=Patient/${PATIENT_ID}&c
 test('every declaration stays locked until the notice is confirmed', async ({ page }) => {
   await open(page, TITLES.directive, { noticeConfirmed: false });
   for (const [key, title] of [['advance-directive', TITLES.directive], ['living-will', TITLES.will], ['disclosures', TITLES.disclosures]]) {
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: title, exact: true }).click();
+    await navTo(page, title);
     const s = section(page, key);
     await expect(s.getByTestId('locked')).toBeVisible({ timeout: LOAD_TIMEOUT });
     await expect(s.getByTestId('locked')).toContainText('First confirm the information about the Kanta services');
@@ -59,7 +58,7 @@ test('every declaration stays locked until the notice is confirmed', async ({ pa
   await page.getByRole('button', { name: 'I have read the information' }).click();
   await expect(page.getByTestId('notice-confirmed')).toBeVisible({ timeout: SAVE_TIMEOUT });
   for (const [key, title] of [['advance-directive', TITLES.directive], ['living-will', TITLES.will], ['disclosures', TITLES.disclosures]]) {
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: title, exact: true }).click();
+    await navTo(page, title);
     await expect(section(page, key).getByTestId('locked')).toBeHidden({ timeout: LOAD_TIMEOUT });
     await expect(section(page, key).locator('form, [data-testid=disclosure]').first()).toBeVisible({ timeout: LOAD_TIMEOUT });
   }
@@ -206,7 +205,7 @@ test('print views: the organ donation decision and the advance directive print a
   await testInfo.attach('organ-donation.pdf', { path: path.join(dir, 'organ-donation.pdf'), contentType: 'application/pdf' });
 
   await page.emulateMedia({ media: 'screen' });
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: TITLES.directive }).click();
+  await navTo(page, TITLES.directive);
   const ad = section(page, 'advance-directive');
   await ad.getByRole('group', { name: 'Resuscitation' }).getByRole('radio', { name: 'I do not want it' }).check({ timeout: LOAD_TIMEOUT });
   await ad.getByRole('button', { name: 'Save advance directive' }).click();

@@ -403,6 +403,7 @@ export function organDonationPage(page) {
     receipt: root.getByTestId('receipt'),
     retryNow: root.getByRole('button', { name: 'Retry now', exact: true }).first(),
     locked: root.getByTestId('locked'),
+    // A locator (for its state); go there with navTo.
     nav: (name) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }),
     announcer: page.getByTestId('announcer'),
     alerts: page.getByTestId('alerts'),
@@ -430,13 +431,25 @@ export function noticePage(page) {
  * `noticeConfirmed` is false, the citizen has confirmed the current notice earlier (on the server),
  * so the declaration is open.
  */
+/**
+ * Goes to the section named `name` through the navigation, as a citizen does: on a phone most
+ * sections are under "All sections", which is opened first; on a wide screen all are shown.
+ */
+export async function navTo(page, name, { timeout = LOAD_TIMEOUT } = {}) {
+  const nav = page.getByRole('navigation', { name: 'Sections' });
+  const link = nav.getByRole('link', { name, exact: true });
+  const all = nav.getByRole('button', { name: 'All sections', exact: true });
+  await expect(link.or(all).first()).toBeVisible({ timeout });
+  if (!(await link.isVisible())) {
+    if ((await all.getAttribute('aria-expanded')) !== 'true') await all.click({ timeout });
+  }
+  await link.click({ timeout });
+}
+
 /** Opens the app in a fresh tab (the home page) and goes to the section named `name`. */
 export async function gotoSection(page, name, baseUrl = APP_URL) {
   await page.goto(`${baseUrl}/`);
-  await page
-    .getByRole('navigation', { name: 'Sections' })
-    .getByRole('link', { name, exact: true })
-    .click({ timeout: LOAD_TIMEOUT });
+  await navTo(page, name);
 }
 
 export async function openOrganDonation(page, { baseUrl = APP_URL, expectNone = true, noticeConfirmed = true } = {}) {

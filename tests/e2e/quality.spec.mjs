@@ -12,8 +12,7 @@ import {
   fhirSearch,
   freshServerPerTest,
   gotoSection,
-  setFaults,
-} from './helpers.mjs';
+  setFaults, navTo } from './helpers.mjs';
 
 freshServerPerTest(test);
 
@@ -123,7 +122,7 @@ test('refused saves show the server\'s reason: living will, measurement, disclos
   await expect(lw.getByTestId('save-status')).toContainText('Hoitotestamentin tallennus ei onnistu nyt.');
   await expect(lw.getByLabel('Your living will'), 'the text is kept for another try').toHaveValue('Tahdon kotihoitoa.');
 
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'My measurements' }).click();
+  await navTo(page, 'My measurements');
   const m = section(page, 'measurements');
   await m.getByRole('radio', { name: 'Weight' }).check({ timeout: LOAD_TIMEOUT });
   await m.getByLabel('Weight (kg)').fill('70');
@@ -132,7 +131,7 @@ test('refused saves show the server\'s reason: living will, measurement, disclos
   await expect(m.getByTestId('save-status')).toContainText('Mittausten tallennus on suljettu huoltotöiden ajaksi.');
 
   await setFaults({ method: 'POST', path: '/Consent', ...refusal('Luovutuslupia ei voi nyt antaa.') });
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Disclosure consents and refusals' }).click();
+  await navTo(page, 'Disclosure consents and refusals');
   const d = section(page, 'disclosures').getByTestId('disclosure').first();
   await d.getByRole('button', { name: 'Give consent' }).click({ timeout: LOAD_TIMEOUT });
   await expect(d.getByTestId('save-status')).toHaveAttribute('data-state', 'rejected', { timeout: SAVE_TIMEOUT });
@@ -140,18 +139,23 @@ test('refused saves show the server\'s reason: living will, measurement, disclos
   expect(await fhirSearch('Consent', `patient=Patient/${PATIENT_ID}&category=http://loinc.org|59284-0`)).toHaveLength(0);
 });
 
-test('a section whose code cannot be fetched (network down) says so, loses nothing, and loads on Try again', async ({ page }) => {
-  // The app's own files come from the static server, not through the FHIR fault proxy: the
-  // records part's request is failed in the browser's network layer instead.
-  await page.route(/\/tahto-split_records-[0-9a-f]+\.wasm/, (route) => route.abort('internetdisconnected'));
-  await page.goto(`${APP_URL}/`);
-  await expect(page.locator('#tahto-home-title')).toBeVisible({ timeout: LOAD_TIMEOUT });
-  await page.getByTestId('home-vaccinations').getByRole('link').click();
-  const failed = page.locator('main p:visible', { hasText: 'This section could not be loaded.' });
-  await expect(failed).toBeVisible({ timeout: LOAD_TIMEOUT });
-  await expect(page.getByTestId('alerts')).toContainText('This section could not be loaded.');
-  await page.unroute(/\/tahto-split_records-[0-9a-f]+\.wasm/);
-  await page.getByRole('button', { name: 'Try again' }).click();
-  await expect(section(page, 'vaccinations').locator('li')).toHaveCount(6, { timeout: LOAD_TIMEOUT });
-  await expect(failed).toBeHidden();
+// Where a service worker runs, every part is on the device after the first visit (app-shell.spec):
+// this is the browser without one (blocked, unsupported, or the very first visit cut short).
+test.describe('without a service worker', () => {
+  test.use({ serviceWorkers: 'block' });
+  test('a section whose code cannot be fetched (network down) says so, loses nothing, and loads on Try again', async ({ page }) => {
+    // The app's own files come from the static server, not through the FHIR fault proxy: the
+    // records part's request is failed in the browser's network layer instead.
+    await page.route(/\/tahto-split_records-[0-9a-f]+\.wasm/, (route) => route.abort('internetdisconnected'));
+    await page.goto(`${APP_URL}/`);
+    await expect(page.locator('#tahto-home-title')).toBeVisible({ timeout: LOAD_TIMEOUT });
+    await page.getByTestId('home-vaccinations').getByRole('link').click();
+    const failed = page.locator('main p:visible', { hasText: 'This section could not be loaded.' });
+    await expect(failed).toBeVisible({ timeout: LOAD_TIMEOUT });
+    await expect(page.getByTestId('alerts')).toContainText('This section could not be loaded.');
+    await page.unroute(/\/tahto-split_records-[0-9a-f]+\.wasm/);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await expect(section(page, 'vaccinations').locator('li')).toHaveCount(6, { timeout: LOAD_TIMEOUT });
+    await expect(failed).toBeHidden();
+  });
 });

@@ -17,8 +17,7 @@ import {
   gotoSection,
   parseBody,
   sentSince,
-  setFaults,
-} from './helpers.mjs';
+  setFaults, navTo } from './helpers.mjs';
 
 const { sentFrom } = freshServerPerTest(test);
 
@@ -187,12 +186,12 @@ test('vaccinations, visits and the access log list what the server holds, newest
   await expect(vaccinations.first()).toContainText('COVID-19-rokote (mRNA)');
   await expect(vaccinations.first()).toContainText('Batch CV25-5510');
 
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: TITLES.visits }).click();
+  await navTo(page, TITLES.visits);
   const visits = section(page, 'visits').locator('li');
   await expect(visits).toHaveCount(8, { timeout: LOAD_TIMEOUT });
   await expect(visits.first()).toContainText('Vuositarkastus');
 
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: TITLES.access }).click();
+  await navTo(page, TITLES.access);
   const access = section(page, 'access-log').locator('li');
   await expect(access).toHaveCount(10, { timeout: LOAD_TIMEOUT });
   await expect(access.filter({ hasText: 'Emergency care' })).toHaveCount(1);

@@ -26,8 +26,7 @@ import {
   freshServerPerTest,
   gotoSection,
   openOrganDonation,
-  saveAndConfirm,
-} from './helpers.mjs';
+  saveAndConfirm, navTo } from './helpers.mjs';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const SCRIPTS = fileURLToPath(new URL('../../scripts/', import.meta.url));
@@ -100,7 +99,7 @@ test('the app runs under the strict CSP: home, a declaration saved, a records se
   await saveAndConfirm(ui, 1);
 
   // A section of the other bundle, through the app's own navigation.
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Lab results', exact: true }).click();
+  await navTo(page, 'Lab results');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Lab results', { timeout: LOAD_TIMEOUT });
   const tests = page.getByTestId('lab-results').getByTestId('lab-test');
   await expect(tests).toHaveCount(6, { timeout: LOAD_TIMEOUT });
@@ -108,7 +107,7 @@ test('the app runs under the strict CSP: home, a declaration saved, a records se
   await tests.first().getByText(/All results/).click();
   await expect(tests.first().getByRole('row').nth(1)).toBeVisible();
   // Home again, and a reload (from the cache: the document revalidated, hashed files not asked for).
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Home', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Home', exact: true }).click();
   await page.reload();
   await expect(page.locator('#tahto-home-title')).toBeVisible({ timeout: LOAD_TIMEOUT });
 

@@ -183,13 +183,13 @@ export function cacheControl(pathname) {
 const escapeAttr = (v) => String(v).replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
 
 /** Set data-fhir-base / data-patient / data-lang on the host element (attributes it already has). */
-export function injectConfig(html, { fhirBase, patient, lang }) {
+export function injectConfig(html, { fhirBase, patient, lang, routing }) {
   const set = (text, name, value) =>
     // Quoted or not: Trunk's release minifier drops the quotes of simple attribute values.
     value === undefined
       ? text
       : text.replace(new RegExp(`(\\s${name}=)(?:"[^"]*"|'[^']*'|[^\\s>"']+)`), `$1"${escapeAttr(value)}"`);
-  return set(set(set(html, 'data-fhir-base', fhirBase), 'data-patient', patient), 'data-lang', lang);
+  return set(set(set(set(html, 'data-fhir-base', fhirBase), 'data-patient', patient), 'data-lang', lang), 'data-routing', routing);
 }
 
 const etagOf = (bytes) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 22)}"`;
@@ -210,14 +210,14 @@ function notModified(req, etag) {
  * Serves `dir` as in production. `frameAncestors`: who may frame the app (see
  * `parseFrameAncestors`); checked here, so a bad value stops the server from starting.
  */
-export function createStaticServer({ dir, fhirBase, patient, lang, patientParam = false, frameAncestors = DEFAULT_FRAME_ANCESTORS }) {
+export function createStaticServer({ dir, fhirBase, patient, lang, routing, patientParam = false, frameAncestors = DEFAULT_FRAME_ANCESTORS }) {
   const root = resolve(dir);
   const security = securityHeaders({ fhirBase, frameAncestors });
   // The injected entry document per (index.html, config), with its compressed forms.
   const documents = new Map();
 
   function entryDocument(raw, config) {
-    const key = `${etagOf(raw)}\n${config.fhirBase}\n${config.patient}\n${config.lang}`;
+    const key = `${etagOf(raw)}\n${config.fhirBase}\n${config.patient}\n${config.lang}\n${config.routing}`;
     let doc = documents.get(key);
     if (!doc) {
       const body = Buffer.from(injectConfig(raw.toString('utf8'), config), 'utf8');
@@ -241,7 +241,7 @@ export function createStaticServer({ dir, fhirBase, patient, lang, patientParam 
     // Tests only (`--patient-param`): `?patient=<id>` opens the app as another citizen on the
     // same origin, as a second person using the same browser would.
     const asked = patientParam ? url.searchParams.get('patient') : null;
-    const doc = entryDocument(await readFile(join(root, 'index.html')), { fhirBase, patient: asked ?? patient, lang });
+    const doc = entryDocument(await readFile(join(root, 'index.html')), { fhirBase, patient: asked ?? patient, lang, routing });
     const encoding = negotiateEncoding(req.headers['accept-encoding']);
     const body = encoding ? doc[encoding] : doc.identity;
     const etag = etagFor(doc.etag, encoding);
