@@ -77,7 +77,8 @@ fn SectionNav() -> impl IntoView {
                     </button>
                 </li>
             </ul>
-            <div id="tahto-nav-all" class="tahto-nav-all" hidden=move || !open.get()>
+            // Closed by a class, not `hidden`: a wide screen shows the whole list whatever its state.
+            <div id="tahto-nav-all" class="tahto-nav-all" class:tahto-nav-closed=move || !open.get()>
                 {group(ShellText::NavDeclarations, &declarations)}
                 {group(ShellText::NavRecords, &View::RECORDS)}
             </div>

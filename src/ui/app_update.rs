@@ -10,19 +10,33 @@ use crate::i18n::shell::ShellText;
 use crate::save::sync::Outbox;
 use crate::save::SaveState;
 
-/// Registers the service worker under `base` and returns whether a new version waits.
+/// The browser's service workers, where it has them: not in an insecure context (plain http to
+/// another computer) or where a policy turns them off, and then `navigator.serviceWorker` is
+/// missing, which web-sys would not check.
+fn service_workers() -> Option<web_sys::ServiceWorkerContainer> {
+    let navigator = crate::web::window()?.navigator();
+    js_sys::Reflect::get(&navigator, &JsValue::from_str("serviceWorker"))
+        .ok()?
+        .dyn_into::<web_sys::ServiceWorkerContainer>()
+        .ok()
+}
+
+/// Registers the service worker under `base` and watches for a new version.
 fn register(base: &str, waiting: RwSignal<bool>) {
-    let Some(container) = crate::web::window().map(|w| w.navigator().service_worker()) else {
+    let Some(container) = service_workers() else {
         return;
     };
     let options = web_sys::RegistrationOptions::new();
     options.set_scope(base);
     let promise = container.register_with_options(&format!("{base}sw.js"), &options);
     leptos::task::spawn_local(async move {
-        let registration = match wasm_bindgen_futures::JsFuture::from(promise).await {
-            Ok(r) => r.unchecked_into::<web_sys::ServiceWorkerRegistration>(),
-            // Without a service worker Tahto still works, online: nothing for the citizen to do.
-            Err(_) => return,
+        // Without a service worker (refused, or a browser that answers with nothing) Tahto still
+        // works, online: nothing for the citizen to do.
+        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(promise).await else {
+            return;
+        };
+        let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() else {
+            return;
         };
         watch(&registration, waiting);
     });
@@ -30,11 +44,7 @@ fn register(base: &str, waiting: RwSignal<bool>) {
 
 /// Follows `registration` until a new version is installed and waiting.
 fn watch(registration: &web_sys::ServiceWorkerRegistration, waiting: RwSignal<bool>) {
-    let has_controller = || {
-        crate::web::window()
-            .and_then(|w| w.navigator().service_worker().controller())
-            .is_some()
-    };
+    let has_controller = || service_workers().and_then(|c| c.controller()).is_some();
     // Only an update is offered: the first install has no version to replace.
     if registration.waiting().is_some() && has_controller() {
         waiting.set(true);
@@ -59,7 +69,7 @@ fn watch(registration: &web_sys::ServiceWorkerRegistration, waiting: RwSignal<bo
 
 /// Asks the waiting version to take over, then reloads into it.
 fn update_now() {
-    let Some(container) = crate::web::window().map(|w| w.navigator().service_worker()) else {
+    let Some(container) = service_workers() else {
         return;
     };
     let on_change = Closure::<dyn FnMut()>::new(move || {
@@ -77,7 +87,9 @@ fn update_now() {
         let Ok(registration) = registration.await else {
             return;
         };
-        let registration = registration.unchecked_into::<web_sys::ServiceWorkerRegistration>();
+        let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() else {
+            return;
+        };
         if let Some(waiting) = registration.waiting() {
             let message = js_sys::Object::new();
             let _set = js_sys::Reflect::set(

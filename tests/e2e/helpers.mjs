@@ -83,6 +83,11 @@ export async function setFaults(...rules) {
   await http('POST', `${PROXY_ORIGIN}/__proxy/faults`, { body: { rules } });
 }
 
+/** Replaces every fault rule by `rules` at once (no gap in which a retry passes unfaulted). */
+export async function replaceFaults(...rules) {
+  await http('POST', `${PROXY_ORIGIN}/__proxy/faults`, { body: { rules, replace: true } });
+}
+
 /**
  * Keep-alive on the proxy's connections to the app (on by default; `clearFaults` turns it back on).
  * Off, every answer closes its connection, so the browser cannot silently resend a request whose
@@ -404,7 +409,7 @@ export function organDonationPage(page) {
     retryNow: root.getByRole('button', { name: 'Retry now', exact: true }).first(),
     locked: root.getByTestId('locked'),
     // A locator (for its state); go there with navTo.
-    nav: (name) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }),
+    nav: (name) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true, includeHidden: true }),
     announcer: page.getByTestId('announcer'),
     alerts: page.getByTestId('alerts'),
     languageButton: (lang) => page.getByRole('button', { name: LANGUAGE_BUTTON[lang], exact: true }),

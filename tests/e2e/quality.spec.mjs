@@ -46,6 +46,9 @@ const refusal = (diagnostics) => ({
 test('keyboard alone: open a section from the navigation, focus lands on its heading, enter a measurement and save it', async ({ page }) => {
   await page.goto(`${APP_URL}/`);
   await expect(page.locator('#tahto-home-title')).toBeVisible({ timeout: LOAD_TIMEOUT });
+  // On a phone the section is under "All sections": opened with the keyboard too.
+  await tabTo(page, 'All sections');
+  await page.keyboard.press('Enter');
   await tabTo(page, 'My measurements');
   await page.keyboard.press('Enter');
   const m = section(page, 'measurements');
@@ -67,6 +70,8 @@ test('keyboard alone: record an organ donation decision; an error moves focus to
   await setFaults({ method: 'POST', path: '/Consent', ...refusal('Palvelu ei ota vastaan juuri nyt.') });
   await page.goto(`${APP_URL}/`);
   await expect(page.locator('#tahto-home-title')).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await tabTo(page, 'All sections');
+  await page.keyboard.press('Enter');
   await tabTo(page, 'Organ donation decision');
   await page.keyboard.press('Enter');
   const od = section(page, 'organ-donation');

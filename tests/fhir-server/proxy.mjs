@@ -285,6 +285,9 @@ export function createProxy({ upstream }) {
         try {
           const parsed = JSON.parse(body.toString('utf8') || '{}');
           const list = Array.isArray(parsed) ? parsed : parsed.rules ?? [parsed];
+          // `replace`: the new rules take the old ones' place at once, with no moment in between
+          // in which a retry could pass unfaulted.
+          if (!Array.isArray(parsed) && parsed.replace === true) rules.length = 0;
           return json(200, { ok: true, added: addRules(list), rules });
         } catch (err) {
           return json(400, { ok: false, error: err.message });
