@@ -22,6 +22,10 @@ const PAGE: usize = 250;
 /// Observations read between two yields to the browser (measured: about 10 ms on a phone CPU
 /// emulated 4x slower; the whole page of 250 in one go was a task of over 50 ms).
 const READ_SLICE: usize = 50;
+/// Tests shown (and redrawn) in one task, until they have taken this long. A test whose chart is
+/// redrawn takes about 20 ms on that CPU, one whose counts only change 2–4 ms: a task each would
+/// have the browser render a frame after each.
+const SHOW_BUDGET_MS: f64 = 10.0;
 const ROWS_FIRST: usize = 10;
 const ROWS_MORE: usize = 50;
 /// The chart draws this many latest values: about 5 px apart on a phone, still readable.
@@ -362,8 +366,9 @@ struct Merging {
 }
 
 /// Reads what has arrived a slice at a time and shows it a test at a time, yielding to the
-/// browser before each slice and after each test, until it has caught up with the list (pages
-/// arriving meanwhile are read too). Stops when the page is gone.
+/// browser before each slice and between tests once they have taken `SHOW_BUDGET_MS`, until it
+/// has caught up with the list (pages arriving meanwhile are read too). Stops when the page is
+/// gone.
 async fn merge_arrived(
     items: RwSignal<Vec<Value>>,
     merging: StoredValue<Merging>,
@@ -387,13 +392,13 @@ async fn merge_arrived(
             merging.try_update_value(|m| m.running = false);
             return;
         }
+        let mut pacer = crate::web::Pacer::new(SHOW_BUDGET_MS);
         for change in changes {
             if merging.try_with_value(|m| m.restarts) != Some(restarts) {
                 break;
             }
             show(shown, change);
-            // Each test's redraw is its own task.
-            crate::web::yield_now().await;
+            pacer.step().await;
         }
     }
 }

@@ -66,6 +66,33 @@ pub async fn yield_now() {
     }
 }
 
+/// Paces work done in steps: `step().await` after each lets what the step started run (Leptos
+/// effects, queued as microtasks: the redraw is part of the step) and yields to the browser once
+/// the steps since the last yield have taken `budget_ms`. Cheap steps share a task, so the browser
+/// does not render a frame after each; a costly one is alone in its task.
+pub struct Pacer {
+    budget_ms: f64,
+    since: f64,
+}
+
+impl Pacer {
+    pub fn new(budget_ms: f64) -> Pacer {
+        Pacer {
+            budget_ms,
+            since: js_sys::Date::now(),
+        }
+    }
+
+    pub async fn step(&mut self) {
+        let settled = js_sys::Promise::resolve(&JsValue::UNDEFINED);
+        drop(wasm_bindgen_futures::JsFuture::from(settled).await);
+        if js_sys::Date::now() - self.since >= self.budget_ms {
+            yield_now().await;
+            self.since = js_sys::Date::now();
+        }
+    }
+}
+
 /// Listens to a window event for the app's lifetime.
 pub fn on_window(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
     use wasm_bindgen::JsCast;
