@@ -766,7 +766,10 @@ mod tests {
     #[test]
     fn routing_is_in_memory_unless_the_page_asks_for_urls() {
         assert_eq!(parse_routing(None, None), Ok(Routing::Memory));
-        assert_eq!(parse_routing(Some("memory"), Some("/x/")), Ok(Routing::Memory));
+        assert_eq!(
+            parse_routing(Some("memory"), Some("/x/")),
+            Ok(Routing::Memory)
+        );
         assert_eq!(
             parse_routing(Some("url"), None),
             Ok(Routing::Url { base: "/".into() })
@@ -784,7 +787,15 @@ mod tests {
             })
         );
         for bad in [
-            "tahto/", "/tahto", "//", "/../", "/a//b/", "/a b/", "/%2e/", "https://x.fi/", "/ä/",
+            "tahto/",
+            "/tahto",
+            "//",
+            "/../",
+            "/a//b/",
+            "/a b/",
+            "/%2e/",
+            "https://x.fi/",
+            "/ä/",
         ] {
             assert_eq!(
                 parse_routing(Some("url"), Some(bad)),

@@ -155,18 +155,28 @@ mod tests {
         for view in View::ALL {
             assert_eq!(View::from_path(view.path()), Some(view));
             assert_eq!(View::from_path(&format!("/{}/", view.path())), Some(view));
-            assert_eq!(View::from_path(&format!("{}?lang=sv#x", view.path())), Some(view));
+            assert_eq!(
+                View::from_path(&format!("{}?lang=sv#x", view.path())),
+                Some(view)
+            );
         }
         assert_eq!(View::from_path(""), Some(View::Home));
         assert_eq!(View::from_path("/"), Some(View::Home));
-        assert_eq!(View::from_path("home"), None, "home is the root, one URL per section");
+        assert_eq!(
+            View::from_path("home"),
+            None,
+            "home is the root, one URL per section"
+        );
         assert_eq!(View::from_path("organ-donation/extra"), None);
         assert_eq!(View::from_path("../etc/passwd"), None);
     }
 
     #[test]
     fn the_first_load_holds_only_home_and_the_unsent_list() {
-        let kept: Vec<View> = View::ALL.into_iter().filter(|v| !v.is_split_off()).collect();
+        let kept: Vec<View> = View::ALL
+            .into_iter()
+            .filter(|v| !v.is_split_off())
+            .collect();
         assert_eq!(kept, [View::Home, View::Unsent]);
         for view in View::DECLARATIONS.into_iter().chain(View::RECORDS) {
             assert!(view.is_split_off());

@@ -328,7 +328,10 @@ fn embedded_routing_keeps_the_section_in_this_tab_and_never_touches_the_history(
     use tahto::sections::View;
     let window = web_sys::window().expect("a window");
     let history = window.history().expect("a history");
-    let before = (history.length().expect("length"), window.location().href().ok());
+    let before = (
+        history.length().expect("length"),
+        window.location().href().ok(),
+    );
     let owner = Owner::new();
     owner.with(|| {
         let router = Router::start(&Routing::Memory);
@@ -341,6 +344,12 @@ fn embedded_routing_keeps_the_section_in_this_tab_and_never_touches_the_history(
         router.go(View::Home);
         assert!(Router::start(&Routing::Memory).is_shown(View::Home));
     });
-    let after = (history.length().expect("length"), window.location().href().ok());
-    assert_eq!(before, after, "the host page's history and address are its own");
+    let after = (
+        history.length().expect("length"),
+        window.location().href().ok(),
+    );
+    assert_eq!(
+        before, after,
+        "the host page's history and address are its own"
+    );
 }

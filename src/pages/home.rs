@@ -10,11 +10,11 @@ use crate::domain::glance::{glance, Glance};
 use crate::fhir::FhirError;
 use crate::i18n::Msg;
 use crate::notice_gate::{GateState, NoticeGate};
+use crate::router::use_router;
 use crate::save::sync::Outbox;
 use crate::save::{Record, SaveState};
 use crate::sections::View;
 use crate::ui::save_status::describe;
-use crate::router::use_router;
 use crate::ui::section::SectionLink;
 use crate::ui::use_i18n;
 

@@ -50,7 +50,12 @@ impl Announcer {
     /// Something went wrong: read out at once.
     pub fn alert(&self, text: String) {
         let now = js_sys::Date::now();
-        let text = together(&self.alert.get_untracked(), text, self.alerted_at.get_value(), now);
+        let text = together(
+            &self.alert.get_untracked(),
+            text,
+            self.alerted_at.get_value(),
+            now,
+        );
         self.alerted_at.set_value(now);
         self.status.set(String::new());
         self.alert.set(text);

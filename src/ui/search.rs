@@ -10,9 +10,9 @@ use crate::context::AppContext;
 use crate::fhir::client::FhirClient;
 use crate::fhir::FhirError;
 use crate::i18n::records::RecordsText;
+use crate::router::use_router;
 use crate::sections::View;
 use crate::ui::save_status::why_not_loaded;
-use crate::router::use_router;
 use crate::ui::{use_announcer, use_i18n, Announcer, I18n};
 
 #[derive(Clone, Debug, PartialEq)]
