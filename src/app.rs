@@ -5,32 +5,38 @@ use leptos::prelude::*;
 use crate::i18n::shell::ShellText;
 use wasm_bindgen::JsCast;
 
-use crate::config::{AppConfig, ConfigError};
+use crate::config::{AppConfig, ConfigError, Routing};
 use crate::context::{AppContext, HOST_ID};
 use crate::fhir::client::FhirClient;
 use crate::notice_gate::NoticeGate;
 use crate::pages::{HomePage, UnsentPage};
+use crate::router::Router;
 use crate::save::sync::Outbox;
 use crate::save::Citizen;
-use crate::sections::{Bundle, View};
-use crate::ui::{use_i18n, Announcer, Header, I18n, LazyBundle, LiveRegions};
+use crate::sections::View;
+use crate::ui::app_update::AppUpdate;
+use crate::ui::section::{SectionLink, SectionPage};
+use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
-/// The sections, grouped as the citizen thinks of them; the current one is marked for screen
-/// readers too.
+/// The sections. On a phone, a short primary navigation (home and the two most used records)
+/// with every other section one tap away under "All sections"; on a wide screen the whole list,
+/// grouped as the citizen thinks of it. The current section is marked for screen readers too.
 #[component]
-fn SectionNav(view: RwSignal<View>) -> impl IntoView {
+fn SectionNav() -> impl IntoView {
     let i18n = use_i18n();
-    let item = move |target: View| {
+    let router = crate::router::use_router();
+    let open = RwSignal::new(false);
+    // A move closes the list: the citizen sees the section, not the menu.
+    Effect::new(move |_| {
+        router.view();
+        open.set(false);
+    });
+    let item = move |to: View, class: &'static str| {
         view! {
-            <li>
-                <button
-                    type="button"
-                    class="tahto-button tahto-nav-button"
-                    aria-current=move || (view.get() == target).then_some("page")
-                    on:click=move |_| view.set(target)
-                >
-                    {i18n.tr(target.title())}
-                </button>
+            <li class=class>
+                <SectionLink to class="tahto-nav-button" current=true>
+                    {i18n.tr(to.title())}
+                </SectionLink>
             </li>
         }
     };
@@ -39,7 +45,7 @@ fn SectionNav(view: RwSignal<View>) -> impl IntoView {
         view! {
             <div class="tahto-nav-group">
                 <h2 class="tahto-nav-label" id=id.clone()>{i18n.tr(label)}</h2>
-                <ul aria-labelledby=id>{views.iter().map(|&v| item(v)).collect_view()}</ul>
+                <ul aria-labelledby=id>{views.iter().map(|&v| item(v, "")).collect_view()}</ul>
             </div>
         }
     };
@@ -47,30 +53,51 @@ fn SectionNav(view: RwSignal<View>) -> impl IntoView {
         .chain(View::DECLARATIONS)
         .collect();
     view! {
-        <nav class="tahto-nav" aria-label=i18n.tr(ShellText::NavLabel)>
-            <ul>{item(View::Home)}</ul>
-            {group(ShellText::NavDeclarations, &declarations)}
-            {group(ShellText::NavRecords, &View::RECORDS)}
+        <nav
+            class="tahto-nav"
+            aria-label=i18n.tr(ShellText::NavLabel)
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    open.set(false);
+                }
+            }
+        >
+            <ul class="tahto-nav-primary">
+                {item(View::Home, "")}
+                {View::PRIMARY.iter().map(|&v| item(v, "tahto-nav-shortcut")).collect_view()}
+                <li class="tahto-nav-more">
+                    <button
+                        type="button"
+                        class="tahto-button tahto-nav-button"
+                        aria-expanded=move || if open.get() { "true" } else { "false" }
+                        aria-controls="tahto-nav-all"
+                        on:click=move |_| open.update(|o| *o = !*o)
+                    >
+                        {i18n.tr(ShellText::NavAll)}
+                    </button>
+                </li>
+            </ul>
+            // Closed by a class, not `hidden`: a wide screen shows the whole list whatever its state.
+            <div id="tahto-nav-all" class="tahto-nav-all" class:tahto-nav-closed=move || !open.get()>
+                {group(ShellText::NavDeclarations, &declarations)}
+                {group(ShellText::NavRecords, &View::RECORDS)}
+            </div>
         </nav>
     }
 }
 
 /// The header badge: how many saves have not reached the service; opens the list.
 #[component]
-fn UnsentBadge(view: RwSignal<View>) -> impl IntoView {
+fn UnsentBadge() -> impl IntoView {
     let i18n = use_i18n();
-    let outbox = use_context::<Outbox>();
-    let count = move || outbox.map(|o| o.unsent_records().len()).unwrap_or(0);
+    let outbox = expect_context::<Outbox>();
+    let count = move || outbox.unsent_records().len();
     view! {
-        <button
-            type="button"
-            class="tahto-badge"
-            data-testid="unsent-badge"
-            hidden=move || count() == 0
-            on:click=move |_| view.set(View::Unsent)
-        >
-            {move || i18n.format(ShellText::UnsentBadge, &[("count", &count().to_string())])}
-        </button>
+        <span data-testid="unsent-badge" hidden=move || count() == 0>
+            <SectionLink to=View::Unsent class="tahto-badge">
+                {move || i18n.format(ShellText::UnsentBadge, &[("count", &count().to_string())])}
+            </SectionLink>
+        </span>
     }
 }
 
@@ -85,27 +112,6 @@ fn ConfigProblem(error: ConfigError) -> impl IntoView {
     }
 }
 
-/// What the lazily loaded bundles ask of the first load (see `bundle`).
-fn listen_to_bundles(view: RwSignal<View>, announcer: Announcer, storage_problem: RwSignal<bool>) {
-    use crate::bundle::protocol::{listen, ANNOUNCE_EVENT, NAVIGATE_EVENT, STORAGE_EVENT};
-    let Some(document) = crate::web::window().and_then(|w| w.document()) else {
-        return;
-    };
-    listen(&document, NAVIGATE_EVENT, move |key| {
-        if let Some(target) = View::parse(&key) {
-            view.set(target);
-        }
-    });
-    listen(&document, ANNOUNCE_EVENT, move |detail| {
-        match detail.split_once(' ') {
-            Some(("alert", text)) => announcer.alert(text.to_owned()),
-            Some((_, text)) => announcer.status(text.to_owned()),
-            None => {}
-        }
-    });
-    listen(&document, STORAGE_EVENT, move |_| storage_problem.set(true));
-}
-
 /// The whole app.
 #[component]
 pub fn App(
@@ -118,15 +124,14 @@ pub fn App(
     let announcer = Announcer::new();
     provide_context(announcer);
 
-    // A reload returns to the section shown (this tab only; the host page's history stays its own).
-    use crate::save::record::SECTION_KEY as VIEW_KEY;
-    let view = RwSignal::new(
-        crate::web::session_stored(VIEW_KEY)
-            .and_then(|key| View::parse(&key))
-            .unwrap_or(View::Home),
-    );
+    // Standalone the section is in the address, embedded in this tab's session (`router`).
+    let router = match &config {
+        Ok(config) => Router::start(&config.routing),
+        Err(_) => Router::fixed(View::Home),
+    };
+    provide_context(router);
     Effect::new(move |first: Option<()>| {
-        crate::web::session_store(VIEW_KEY, view.get().key());
+        router.view();
         // After a move (not on load), focus goes to the new section's heading.
         if first.is_some() {
             request_animation_frame(crate::web::focus_heading);
@@ -140,23 +145,33 @@ pub fn App(
             let outbox = Outbox::start(client.clone(), citizen);
             provide_context(outbox);
             provide_context(NoticeGate::start(client.clone(), outbox));
+            // Tahto's own pages only: a page that mounts Tahto keeps its origin's service worker
+            // to itself. Not in dev builds, whose files change without their names changing.
+            let update = match &config.routing {
+                Routing::Url { base } if !cfg!(debug_assertions) => {
+                    Some(view! { <AppUpdate base=base.clone() /> })
+                }
+                _ => None,
+            };
             provide_context(AppContext { client, config });
-            let on_back = Callback::new(move |_| view.set(View::Home));
-            let storage_problem = RwSignal::new(false);
-            listen_to_bundles(view, announcer, storage_problem);
+            let on_back = Callback::new(move |_| router.go(View::Home));
             view! {
-                <Show when=move || storage_problem.get() || outbox.storage_error.get().is_some()>
+                {update}
+                <Show when=move || outbox.storage_error.get().is_some()>
                     <p class="tahto-card tahto-error" role="alert">{i18n.tr(ShellText::StorageProblem)}</p>
                 </Show>
                 <crate::ui::service_notice::ServiceNotice />
-                <SectionNav view />
+                <SectionNav />
                 // Pages stay mounted (hidden) so nothing typed is lost by a visit elsewhere.
-                <div hidden=move || view.get() != View::Home>
-                    <HomePage view />
+                <div hidden=move || !router.is_shown(View::Home)>
+                    <HomePage />
                 </div>
-                {move || (view.get() == View::Unsent).then(|| view! { <UnsentPage on_back /> })}
-                <LazyBundle bundle=Bundle::Declarations view />
-                <LazyBundle bundle=Bundle::Records view />
+                {move || router.is_shown(View::Unsent).then(|| view! { <UnsentPage on_back /> })}
+                {View::ALL
+                    .into_iter()
+                    .filter(|v| v.is_split_off())
+                    .map(|view| view! { <SectionPage view /> })
+                    .collect_view()}
             }
             .into_any()
         }
@@ -166,7 +181,7 @@ pub fn App(
     view! {
         <div class="tahto-app" lang=move || i18n.lang.get().code()>
             <Header>
-                <UnsentBadge view />
+                {has_outbox.then(|| view! { <UnsentBadge /> })}
                 {has_outbox.then(|| view! { <crate::ui::device_menu::DeviceMenu /> })}
             </Header>
             <main class="tahto-main">{body}</main>

@@ -33,6 +33,47 @@ pub struct AppConfig {
     pub patient_id: String,
     /// The host page's language; the citizen's own choice, once made, wins.
     pub lang: Lang,
+    /// How sections are shown: in the page's URL (standalone) or in memory (embedded).
+    pub routing: Routing,
+}
+
+/// Where the section shown lives (`data-routing`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Routing {
+    /// In the address bar, under `base` (`data-base-path`, `/` when absent): each section has a
+    /// URL, the back button and reloads work. Only for Tahto's own pages.
+    Url { base: String },
+    /// In memory (the default): a page that mounts Tahto keeps its history and URL to itself.
+    Memory,
+}
+
+/// `data-routing` and `data-base-path`: `url` with a base path of `/`-separated safe segments
+/// that starts and ends with `/`; absent or `memory` keeps the section in memory.
+pub fn parse_routing(routing: Option<&str>, base: Option<&str>) -> Result<Routing, ConfigError> {
+    match routing.map(str::trim) {
+        None | Some("") | Some("memory") => Ok(Routing::Memory),
+        Some("url") => {
+            let base = base.map(str::trim).filter(|b| !b.is_empty()).unwrap_or("/");
+            let safe = |seg: &str| {
+                !seg.is_empty()
+                    && seg != "."
+                    && seg != ".."
+                    && seg
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+            };
+            if base == "/" {
+                return Ok(Routing::Url { base: "/".into() });
+            }
+            match base.strip_prefix('/').and_then(|b| b.strip_suffix('/')) {
+                Some(inner) if inner.split('/').all(safe) => Ok(Routing::Url {
+                    base: format!("/{inner}/"),
+                }),
+                _ => Err(ConfigError::BadBasePath),
+            }
+        }
+        Some(_) => Err(ConfigError::BadRouting),
+    }
 }
 
 /// A configuration mistake of the host page, shown to whoever embeds Tahto. Each says precisely
@@ -63,6 +104,10 @@ pub enum ConfigError {
     NonAscii,
     /// `data-patient` is not a FHIR id.
     BadPatient,
+    /// `data-routing` is neither `url` nor `memory`.
+    BadRouting,
+    /// `data-base-path` is not a path like `/` or `/tahto/`.
+    BadBasePath,
 }
 
 impl ConfigError {
@@ -71,6 +116,8 @@ impl ConfigError {
         match self {
             ConfigError::Missing(attr) => attr,
             ConfigError::BadPatient => "data-patient",
+            ConfigError::BadRouting => "data-routing",
+            ConfigError::BadBasePath => "data-base-path",
             _ => "data-fhir-base",
         }
     }
@@ -92,6 +139,8 @@ impl ConfigError {
             ConfigError::BadCharacter => ConfigText::ConfigBadCharacter,
             ConfigError::NonAscii => ConfigText::ConfigNonAscii,
             ConfigError::BadPatient => ConfigText::ConfigBadPatient,
+            ConfigError::BadRouting => ConfigText::ConfigBadRouting,
+            ConfigError::BadBasePath => ConfigText::ConfigBadBasePath,
         }
     }
 
@@ -111,6 +160,8 @@ impl ConfigError {
             ConfigError::BadCharacter => "space, control character or backslash",
             ConfigError::NonAscii => "non-ASCII characters",
             ConfigError::BadPatient => "not a FHIR id",
+            ConfigError::BadRouting => "neither url nor memory",
+            ConfigError::BadBasePath => "not a path like /tahto/",
         };
         format!("{}: {why}", self.attribute())
     }
@@ -130,10 +181,15 @@ impl AppConfig {
             return Err(ConfigError::BadPatient);
         }
         let lang = lang_from_attributes(&get);
+        let routing = parse_routing(
+            get("data-routing").as_deref(),
+            get("data-base-path").as_deref(),
+        )?;
         Ok(AppConfig {
             fhir_base: base,
             patient_id: patient.to_owned(),
             lang,
+            routing,
         })
     }
 }
@@ -684,6 +740,8 @@ mod tests {
             BadCharacter,
             NonAscii,
             BadPatient,
+            BadRouting,
+            BadBasePath,
         ];
         let mut seen = std::collections::HashSet::new();
         for error in all {
@@ -703,6 +761,52 @@ mod tests {
         assert_eq!(NotHttps.detail(), "data-fhir-base: not https");
         assert!(text(&NotHttps, Lang::En).starts_with("Tahto is not configured correctly"));
         assert!(text(&NotHttps, Lang::Fi).starts_with("Tahtoa ei ole määritetty oikein"));
+    }
+
+    #[test]
+    fn routing_is_in_memory_unless_the_page_asks_for_urls() {
+        assert_eq!(parse_routing(None, None), Ok(Routing::Memory));
+        assert_eq!(
+            parse_routing(Some("memory"), Some("/x/")),
+            Ok(Routing::Memory)
+        );
+        assert_eq!(
+            parse_routing(Some("url"), None),
+            Ok(Routing::Url { base: "/".into() })
+        );
+        assert_eq!(
+            parse_routing(Some(" url "), Some("/tahto/")),
+            Ok(Routing::Url {
+                base: "/tahto/".into()
+            })
+        );
+        assert_eq!(
+            parse_routing(Some("url"), Some("/a/b-c_d.e/")),
+            Ok(Routing::Url {
+                base: "/a/b-c_d.e/".into()
+            })
+        );
+        for bad in [
+            "tahto/",
+            "/tahto",
+            "//",
+            "/../",
+            "/a//b/",
+            "/a b/",
+            "/%2e/",
+            "https://x.fi/",
+            "/ä/",
+        ] {
+            assert_eq!(
+                parse_routing(Some("url"), Some(bad)),
+                Err(ConfigError::BadBasePath),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse_routing(Some("hash"), None),
+            Err(ConfigError::BadRouting)
+        );
     }
 
     #[test]

@@ -1,14 +1,14 @@
-//! The sections a citizen moves between, and which bundle of code each one is in.
+//! The sections a citizen moves between: their names, their paths, and which are split off.
 //!
-//! The first load (≤ 150 KB brotli, `scripts/size-check.mjs`) holds the shell, the home page and the
-//! unsent list. The declarations and the health records are two more WebAssembly bundles, fetched
-//! the first time the citizen opens one of their sections (`ui::lazy_bundle`), so a citizen who
-//! only confirms the notice never downloads the lab-result charts.
+//! The first load (≤ 110 KB brotli, `scripts/size-check.mjs`) holds the shell, the home page, the
+//! unsent list and the save pipeline. Every other section's code is split off by the linker
+//! (`pages::section_view`) and fetched the first time the citizen opens it, so a citizen who only
+//! confirms the notice never downloads the lab-result charts.
 
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Msg;
 
-/// A section of Tahto. Kept in memory, not in the URL: embedded in a partner site, Tahto must not
-/// take over the host page's history.
+/// A section of Tahto. Standalone, each has a path (`path`); embedded, the section is kept in
+/// memory so Tahto never takes over the host page's history (`router`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum View {
     Home,
@@ -24,36 +24,6 @@ pub enum View {
     Visits,
     AccessLog,
     Measurements,
-}
-
-/// Where a section's code is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Bundle {
-    /// The first load.
-    Main,
-    /// The citizen's declarations (organ donation, advance directive, living will, disclosures).
-    Declarations,
-    /// Health records and own measurements.
-    Records,
-}
-
-impl Bundle {
-    /// The lazily loaded bundles.
-    pub const LAZY: [Bundle; 2] = [Bundle::Declarations, Bundle::Records];
-
-    /// The Cargo binary (and file) name; also the suffix of its host element's id.
-    pub fn name(self) -> &'static str {
-        match self {
-            Bundle::Main => "tahto",
-            Bundle::Declarations => "declarations",
-            Bundle::Records => "records",
-        }
-    }
-
-    /// The id of the element a lazily loaded bundle mounts into.
-    pub fn host_id(self) -> String {
-        format!("tahto-bundle-{}", self.name())
-    }
 }
 
 impl View {
@@ -81,6 +51,10 @@ impl View {
         View::Disclosures,
     ];
 
+    /// On a phone, the sections the primary navigation shows besides home: the records citizens
+    /// open most (the rest are one tap away, and all on the home page).
+    pub const PRIMARY: [View; 2] = [View::Prescriptions, View::LabResults];
+
     /// Health records and measurements, in the order the navigation lists them.
     pub const RECORDS: [View; 6] = [
         View::Prescriptions,
@@ -91,7 +65,7 @@ impl View {
         View::Measurements,
     ];
 
-    /// A stable name, passed between bundles in `data-view` and used in test ids.
+    /// A stable name: the section's path, its `data-section` and test ids.
     pub fn key(self) -> &'static str {
         match self {
             View::Home => "home",
@@ -114,23 +88,30 @@ impl View {
         View::ALL.into_iter().find(|v| v.key() == key)
     }
 
-    pub fn bundle(self) -> Bundle {
+    /// Whether the section's code is split off the first load (fetched when first opened).
+    pub fn is_split_off(self) -> bool {
+        !matches!(self, View::Home | View::Unsent)
+    }
+
+    /// The section's path under the app's base path: `""` for home, else its key.
+    pub fn path(self) -> &'static str {
         match self {
-            View::Home | View::Unsent => Bundle::Main,
-            // The notice is where a save is made, like the declarations it opens: the first load
-            // only shows and sends.
-            View::Notice
-            | View::OrganDonation
-            | View::AdvanceDirective
-            | View::LivingWill
-            | View::Disclosures => Bundle::Declarations,
-            View::Prescriptions
-            | View::LabResults
-            | View::Vaccinations
-            | View::Visits
-            | View::AccessLog
-            | View::Measurements => Bundle::Records,
+            View::Home => "",
+            other => other.key(),
         }
+    }
+
+    /// The section a path (relative to the app's base path) names. A trailing slash, a query or a
+    /// fragment does not matter; anything else unknown is `None`.
+    pub fn from_path(path: &str) -> Option<View> {
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        let path = path.trim_matches('/');
+        if path.is_empty() {
+            return Some(View::Home);
+        }
+        View::ALL
+            .into_iter()
+            .find(|v| *v != View::Home && v.key() == path)
     }
 
     /// The section's name, as the navigation and its heading say it.
@@ -153,30 +134,9 @@ impl View {
     }
 }
 
-/// What the first load tells a lazily loaded bundle to show (`bundle::SYNC_EVENT`): `"<view> <lang>"`.
-pub fn sync_detail(view: View, lang: Lang) -> String {
-    format!("{} {}", view.key(), lang.code())
-}
-
-pub fn parse_sync_detail(detail: &str) -> Option<(View, Lang)> {
-    let (view, lang) = detail.split_once(' ')?;
-    Some((View::parse(view)?, Lang::parse(lang)?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sync_detail_round_trips() {
-        let detail = sync_detail(View::LabResults, Lang::Sv);
-        assert_eq!(
-            parse_sync_detail(&detail),
-            Some((View::LabResults, Lang::Sv))
-        );
-        assert_eq!(parse_sync_detail("nowhere fi"), None);
-        assert_eq!(parse_sync_detail(""), None);
-    }
 
     #[test]
     fn every_view_has_a_unique_key_that_parses_back() {
@@ -191,28 +151,35 @@ mod tests {
     }
 
     #[test]
-    fn navigation_lists_each_lazy_view_once_in_its_bundle() {
-        for view in View::DECLARATIONS {
-            assert_eq!(view.bundle(), Bundle::Declarations);
+    fn every_section_has_a_path_that_names_it() {
+        for view in View::ALL {
+            assert_eq!(View::from_path(view.path()), Some(view));
+            assert_eq!(View::from_path(&format!("/{}/", view.path())), Some(view));
+            assert_eq!(
+                View::from_path(&format!("{}?lang=sv#x", view.path())),
+                Some(view)
+            );
         }
-        for view in View::RECORDS {
-            assert_eq!(view.bundle(), Bundle::Records);
-        }
-        let lazy = View::ALL
-            .into_iter()
-            .filter(|v| v.bundle() != Bundle::Main)
-            .count();
+        assert_eq!(View::from_path(""), Some(View::Home));
+        assert_eq!(View::from_path("/"), Some(View::Home));
         assert_eq!(
-            lazy,
-            1 + View::DECLARATIONS.len() + View::RECORDS.len(),
-            "and the notice"
+            View::from_path("home"),
+            None,
+            "home is the root, one URL per section"
         );
-        assert_eq!(View::Notice.bundle(), Bundle::Declarations);
+        assert_eq!(View::from_path("organ-donation/extra"), None);
+        assert_eq!(View::from_path("../etc/passwd"), None);
     }
 
     #[test]
-    fn bundle_hosts_are_distinct() {
-        assert_ne!(Bundle::Declarations.host_id(), Bundle::Records.host_id());
-        assert_eq!(Bundle::Records.host_id(), "tahto-bundle-records");
+    fn the_first_load_holds_only_home_and_the_unsent_list() {
+        let kept: Vec<View> = View::ALL
+            .into_iter()
+            .filter(|v| !v.is_split_off())
+            .collect();
+        assert_eq!(kept, [View::Home, View::Unsent]);
+        for view in View::DECLARATIONS.into_iter().chain(View::RECORDS) {
+            assert!(view.is_split_off());
+        }
     }
 }

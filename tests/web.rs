@@ -320,3 +320,36 @@ fn json_is_read_by_the_browser_and_written_back_unchanged() {
     let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
     assert_eq!(parse_json(&deep), None);
 }
+
+#[wasm_bindgen_test]
+fn embedded_routing_keeps_the_section_in_this_tab_and_never_touches_the_history() {
+    use tahto::config::Routing;
+    use tahto::router::Router;
+    use tahto::sections::View;
+    let window = web_sys::window().expect("a window");
+    let history = window.history().expect("a history");
+    let before = (
+        history.length().expect("length"),
+        window.location().href().ok(),
+    );
+    let owner = Owner::new();
+    owner.with(|| {
+        let router = Router::start(&Routing::Memory);
+        assert!(!router.has_urls());
+        assert_eq!(router.href(View::LabResults), None, "no address to link to");
+        router.go(View::LabResults);
+        assert!(router.is_shown(View::LabResults));
+        // A reload of this tab: the section comes back.
+        assert!(Router::start(&Routing::Memory).is_shown(View::LabResults));
+        router.go(View::Home);
+        assert!(Router::start(&Routing::Memory).is_shown(View::Home));
+    });
+    let after = (
+        history.length().expect("length"),
+        window.location().href().ok(),
+    );
+    assert_eq!(
+        before, after,
+        "the host page's history and address are its own"
+    );
+}

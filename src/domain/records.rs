@@ -140,19 +140,25 @@ fn quantity_value(q: Option<&Value>) -> Option<f64> {
     q?.get("value")?.as_f64().filter(|v| v.is_finite())
 }
 
-/// Groups lab `Observation`s by test. Tests keep the order of their newest result (newest first);
-/// results within a test are newest first. Observations that are not laboratory results or have
-/// no code are left out.
-pub fn group_lab_results(observations: &[Value]) -> Vec<LabTest> {
-    let mut tests: Vec<LabTest> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
-    let mut sorted: Vec<&Value> = observations.iter().collect();
-    // ISO 8601 dates in one time zone sort as text; the server sorts too, this keeps us exact.
-    sorted.sort_by(|a, b| effective(b).cmp(effective(a)));
-    for obs in sorted {
-        let Some(code) = obs.get("code") else {
-            continue;
-        };
+/// One lab result with what its `Observation` says about the test: what one observation reads
+/// to, so a page can be read a slice at a time and grouped once it is all read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabEntry {
+    /// The test's key (LOINC code, else its name).
+    pub key: String,
+    pub name: String,
+    pub unit: String,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// The range as the lab wrote it (empty when it did not).
+    pub range_text: String,
+    pub result: LabResult,
+}
+
+impl LabEntry {
+    /// None for an observation that is not a laboratory result or has no code.
+    pub fn from_observation(obs: &Value) -> Option<LabEntry> {
+        let code = obs.get("code")?;
         let loinc = items(code, "coding")
             .iter()
             .find(|c| str_at(c, &["system"]) == Some(crate::fhir::resources::LOINC))
@@ -160,7 +166,7 @@ pub fn group_lab_results(observations: &[Value]) -> Vec<LabTest> {
         let name = concept_text(Some(code));
         let key = loinc.map_or_else(|| name.clone(), str::to_owned);
         if key.is_empty() {
-            continue;
+            return None;
         }
         let quantity = obs.get("valueQuantity");
         let value = quantity_value(quantity);
@@ -189,40 +195,141 @@ pub fn group_lab_results(observations: &[Value]) -> Vec<LabTest> {
                     .or_else(|| str_at(obs, &["valueCodeableConcept", "text"])),
             ),
         };
-        let result = LabResult {
-            when: effective(obs).to_owned(),
-            value,
-            text,
-            flag,
+        Some(LabEntry {
+            key,
+            name,
+            unit,
+            low,
+            high,
+            range_text: shown(range.and_then(|r| str_at(r, &["text"]))),
+            result: LabResult {
+                when: effective(obs).to_owned(),
+                value,
+                text,
+                flag,
+            },
+        })
+    }
+
+    /// A test holding only this result: its name, unit and range are this result's.
+    fn into_test(self) -> LabTest {
+        let range = if self.range_text.is_empty() {
+            let unit = &self.unit;
+            match (self.low, self.high) {
+                (Some(l), Some(h)) => format!("{l}–{h} {unit}"),
+                (None, Some(h)) => format!("< {h} {unit}"),
+                (Some(l), None) => format!("> {l} {unit}"),
+                (None, None) => String::new(),
+            }
+        } else {
+            self.range_text
         };
-        match by_key.get(&key).and_then(|&i| tests.get_mut(i)) {
-            Some(test) => test.results.push(result),
+        LabTest {
+            key: self.key,
+            name: self.name,
+            unit: self.unit,
+            low: self.low,
+            high: self.high,
+            range,
+            results: vec![self.result],
+        }
+    }
+}
+
+/// Groups lab `Observation`s by test. Tests keep the order of their newest result (newest first);
+/// results within a test are newest first. Observations that are not laboratory results or have
+/// no code are left out.
+pub fn group_lab_results(observations: &[Value]) -> Vec<LabTest> {
+    group_lab_entries(
+        observations
+            .iter()
+            .filter_map(LabEntry::from_observation)
+            .collect(),
+    )
+}
+
+/// Groups read results by test, as [`group_lab_results`] does.
+pub fn group_lab_entries(mut entries: Vec<LabEntry>) -> Vec<LabTest> {
+    // ISO 8601 dates in one time zone sort as text; the server sorts too, this keeps us exact.
+    // Stable: results with the same time keep the order they arrived in.
+    entries.sort_by(|a, b| b.result.when.cmp(&a.result.when));
+    let mut tests: Vec<LabTest> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for entry in entries {
+        match by_key.get(&entry.key).and_then(|&i| tests.get_mut(i)) {
+            Some(test) => test.results.push(entry.result),
             None => {
-                by_key.insert(key.clone(), tests.len());
-                let range_text = shown(range.and_then(|r| str_at(r, &["text"])));
-                let range_text = if range_text.is_empty() {
-                    match (low, high) {
-                        (Some(l), Some(h)) => format!("{l}–{h} {unit}"),
-                        (None, Some(h)) => format!("< {h} {unit}"),
-                        (Some(l), None) => format!("> {l} {unit}"),
-                        (None, None) => String::new(),
-                    }
-                } else {
-                    range_text
-                };
-                tests.push(LabTest {
-                    key,
-                    name,
-                    unit,
-                    low,
-                    high,
-                    range: range_text,
-                    results: vec![result],
-                });
+                by_key.insert(entry.key.clone(), tests.len());
+                tests.push(entry.into_test());
             }
         }
     }
     tests
+}
+
+/// What a batch of newly read results changes in the tests already shown.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LabChange {
+    /// Older results of the test shown at this position (for [`LabTest::add_older`]).
+    Older { index: usize, older: LabTest },
+    /// A test not shown yet: it goes after those shown.
+    New(LabTest),
+}
+
+/// Lab results merged into the tests shown as pages of them arrive, without grouping again what
+/// is shown: the list of observations is read a slice at a time (`read_next`, between which the
+/// browser gets to run), and once it is all read (`take`) the new results are grouped on their
+/// own and handed over as changes to the tests shown. Applying every change in order gives what
+/// [`group_lab_results`] gives for the whole list.
+#[derive(Debug, Default)]
+pub struct LabMerge {
+    /// How many observations of the list have been read.
+    read: usize,
+    /// Read, not handed over yet.
+    pending: Vec<LabEntry>,
+    /// The tests handed over, by key: their position in the list shown.
+    shown: HashMap<String, usize>,
+}
+
+impl LabMerge {
+    /// Reads up to `slice` more observations of `list` (which only grows, newest first; a
+    /// shorter list means it started again, and so does the merge: see [`LabMerge::restarted`]).
+    /// True when all of it has been read.
+    pub fn read_next(&mut self, list: &[Value], slice: usize) -> bool {
+        let from = self.read.min(list.len());
+        let to = from.saturating_add(slice.max(1)).min(list.len());
+        let read = list.get(from..to).unwrap_or_default();
+        self.pending
+            .extend(read.iter().filter_map(LabEntry::from_observation));
+        self.read = to;
+        to == list.len()
+    }
+
+    /// True (and the merge starts over, as if nothing had been shown) when the list is shorter
+    /// than what was read of it: it was fetched again from the newest.
+    pub fn restarted(&mut self, list_len: usize) -> bool {
+        if list_len < self.read {
+            *self = LabMerge::default();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The results read since the last call, as changes to the tests shown.
+    pub fn take(&mut self) -> Vec<LabChange> {
+        let tests = group_lab_entries(std::mem::take(&mut self.pending));
+        tests
+            .into_iter()
+            .map(|test| match self.shown.get(&test.key) {
+                Some(&index) => LabChange::Older { index, older: test },
+                None => {
+                    self.shown.insert(test.key.clone(), self.shown.len());
+                    LabChange::New(test)
+                }
+            })
+            .collect()
+    }
 }
 
 fn effective(obs: &Value) -> &str {
@@ -409,6 +516,85 @@ mod tests {
             let dates = |t: &LabTest| t.results.iter().map(|r| r.when.clone()).collect::<Vec<_>>();
             assert_eq!(dates(a), dates(b), "{}: same results, newest first", a.key);
         }
+    }
+
+    /// Applies what a merge hands over, as the lab results page does to its cards.
+    fn apply(shown: &mut Vec<LabTest>, changes: Vec<LabChange>) {
+        for change in changes {
+            match change {
+                LabChange::Older { index, older } => shown[index].add_older(older),
+                LabChange::New(test) => shown.push(test),
+            }
+        }
+    }
+
+    #[test]
+    fn results_read_in_slices_as_pages_arrive_equal_grouping_all_at_once() {
+        // 4 tests, newest first as the server pages them, with a time shared across a page
+        // boundary, a result a page too early, and observations that are no lab results.
+        let mut all: Vec<Value> = (0..90)
+            .map(|i| {
+                let hour = 89 - i;
+                lab(
+                    &format!("{}-0", i % 4),
+                    &format!("2025-01-{:02}T{:02}:00:00Z", 1 + hour / 24, hour % 24),
+                    4.0 + f64::from(i % 7),
+                    None,
+                )
+            })
+            .collect();
+        all[30]["effectiveDateTime"] = all[29]["effectiveDateTime"].clone();
+        all.swap(35, 47);
+        all[50] = json!({"resourceType": "Observation"});
+        all[70] = json!({"code": {"text": ""}});
+        let whole = group_lab_results(&all);
+
+        for (page, slice) in [(30, 7), (25, 1), (90, 100), (10, 10)] {
+            let mut merge = LabMerge::default();
+            let mut shown: Vec<LabTest> = Vec::new();
+            let mut arrived = 0;
+            let mut reads = 0;
+            while arrived < all.len() {
+                arrived = (arrived + page).min(all.len());
+                let list = &all[..arrived];
+                assert!(!merge.restarted(list.len()));
+                while !merge.read_next(list, slice) {
+                    reads += 1;
+                }
+                reads += 1;
+                apply(&mut shown, merge.take());
+            }
+            assert_eq!(
+                reads,
+                all.chunks(page)
+                    .map(|p| p.len().div_ceil(slice))
+                    .sum::<usize>(),
+                "page {page}, slice {slice}: each page read in slices, none read twice"
+            );
+            assert_eq!(shown, whole, "page {page}, slice {slice}");
+        }
+    }
+
+    #[test]
+    fn a_merge_starts_over_when_the_list_is_fetched_again() {
+        let first: Vec<Value> = (0..5)
+            .map(|i| lab("1-1", &format!("2025-01-0{}T08:00:00Z", 5 - i), 5.0, None))
+            .collect();
+        let mut merge = LabMerge::default();
+        let mut shown = Vec::new();
+        assert!(merge.read_next(&first, 10));
+        apply(&mut shown, merge.take());
+        assert_eq!(shown[0].results.len(), 5);
+
+        let again = vec![lab("2-2", "2025-02-01T08:00:00Z", 5.0, None)];
+        assert!(merge.restarted(again.len()), "a shorter list is a new one");
+        assert!(merge.read_next(&again, 10));
+        assert_eq!(
+            merge.take(),
+            vec![LabChange::New(group_lab_results(&again).remove(0))],
+            "the new list's tests are new: nothing of the old one is left"
+        );
+        assert!(merge.take().is_empty(), "nothing is handed over twice");
     }
 
     #[test]

@@ -10,10 +10,12 @@ use crate::domain::glance::{glance, Glance};
 use crate::fhir::FhirError;
 use crate::i18n::Msg;
 use crate::notice_gate::{GateState, NoticeGate};
+use crate::router::use_router;
 use crate::save::sync::Outbox;
 use crate::save::{Record, SaveState};
 use crate::sections::View;
 use crate::ui::save_status::describe;
+use crate::ui::section::SectionLink;
 use crate::ui::use_i18n;
 
 /// The glance: loading, read, or why not.
@@ -72,8 +74,6 @@ const DECLARATION_RECORDS: [(View, Record); 4] = [
 fn SectionCard(
     /// The section opened.
     target: View,
-    /// The section shown (set to `target` on open).
-    view: RwSignal<View>,
     /// One line of state under the title, if any.
     #[prop(optional, into)]
     state: Option<Signal<String>>,
@@ -85,25 +85,21 @@ fn SectionCard(
             {state.map(|s| view! {
                 <p class="tahto-home-state" data-testid="home-state" hidden=move || s.with(String::is_empty)>{s}</p>
             })}
-            <button
-                type="button"
-                class="tahto-button"
-                aria-label=move || format!("{} {}", i18n.t(ShellText::Open), i18n.t(target.title()))
-                on:click=move |_| view.set(target)
+            <SectionLink
+                to=target
+                label=Signal::derive(move || format!("{} {}", i18n.t(ShellText::Open), i18n.t(target.title())))
             >
                 {i18n.tr(ShellText::Open)}
-            </button>
+            </SectionLink>
         </li>
     }
 }
 
 /// The home page.
 #[component]
-pub fn HomePage(
-    /// The section shown; the cards open theirs.
-    view: RwSignal<View>,
-) -> impl IntoView {
+pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
+    let router = use_router();
     let gate = use_context::<NoticeGate>();
     let outbox = use_context::<Outbox>();
     let notice_state = Signal::derive(move || {
@@ -120,7 +116,7 @@ pub fn HomePage(
     let load = RwSignal::new(Load::Loading);
     // Fetched each time the home page is shown: it must show what was just saved elsewhere.
     Effect::new(move |_| {
-        if view.get() != View::Home {
+        if !router.is_shown(View::Home) {
             return;
         }
         let Some(ctx) = use_context::<AppContext>() else {
@@ -187,19 +183,17 @@ pub fn HomePage(
             <p class="tahto-card tahto-home-unsent" data-testid="home-unsent" hidden=move || unsent() == 0>
                 {move || i18n.format(ShellText::UnsentBadge, &[("count", &unsent().to_string())])}
                 " "
-                <button type="button" class="tahto-button" on:click=move |_| view.set(View::Unsent)>
-                    {i18n.tr(Msg::UnsentTitle)}
-                </button>
+                <SectionLink to=View::Unsent>{i18n.tr(Msg::UnsentTitle)}</SectionLink>
             </p>
             <section aria-labelledby="tahto-home-declarations">
                 <h2 id="tahto-home-declarations">{i18n.tr(ShellText::NavDeclarations)}</h2>
                 <ul class="tahto-home-grid">
-                    <SectionCard target=View::Notice view state=notice_state />
+                    <SectionCard target=View::Notice state=notice_state />
                     {DECLARATION_RECORDS
                         .into_iter()
                         .map(|(target, record)| {
                             let state = declaration_state(target, record);
-                            view! { <SectionCard target view state /> }
+                            view! { <SectionCard target state /> }
                         })
                         .collect_view()}
                 </ul>
@@ -207,11 +201,11 @@ pub fn HomePage(
             <section aria-labelledby="tahto-home-records">
                 <h2 id="tahto-home-records">{i18n.tr(ShellText::NavRecords)}</h2>
                 <ul class="tahto-home-grid">
-                    <SectionCard target=View::Prescriptions view state=renewals />
+                    <SectionCard target=View::Prescriptions state=renewals />
                     {View::RECORDS
                         .into_iter()
                         .skip(1)
-                        .map(|target| view! { <SectionCard target view /> })
+                        .map(|target| view! { <SectionCard target /> })
                         .collect_view()}
                 </ul>
             </section>

@@ -2,12 +2,16 @@
 //! chart and as a table. Out-of-range results are marked with a word and a sign (▲/▼), and drawn
 //! as squares in the chart, never by colour alone.
 //!
-//! Long histories stay fast: results come in pages of `PAGE` (newest first), each test's table
-//! shows ten rows and grows on request, and the history of a test is collapsed until opened.
+//! Long histories stay fast: results come in pages of `PAGE` (newest first), each page is read a
+//! slice at a time and merged into the tests already shown (a card redraws only what changed),
+//! each test's table shows ten rows and grows on request, and the history of a test is collapsed
+//! until opened.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
 
-use crate::domain::records::{group_lab_results, Flag, LabResult, LabTest};
+use crate::domain::records::{Flag, LabChange, LabMerge, LabResult, LabTest};
 use crate::i18n::records::RecordsText;
 use crate::i18n::{Lang, Msg};
 use crate::sections::View;
@@ -15,6 +19,13 @@ use crate::ui::search::{PagedSearch, SearchState};
 use crate::ui::{use_i18n, I18n};
 
 const PAGE: usize = 250;
+/// Observations read between two yields to the browser (measured: about 10 ms on a phone CPU
+/// emulated 4x slower; the whole page of 250 in one go was a task of over 50 ms).
+const READ_SLICE: usize = 50;
+/// Tests shown (and redrawn) in one task, until they have taken this long. A test whose chart is
+/// redrawn takes about 20 ms on that CPU, one whose counts only change 2–4 ms: a task each would
+/// have the browser render a frame after each.
+const SHOW_BUDGET_MS: f64 = 10.0;
 const ROWS_FIRST: usize = 10;
 const ROWS_MORE: usize = 50;
 /// The chart draws this many latest values: about 5 px apart on a phone, still readable.
@@ -35,7 +46,36 @@ fn value_text(result: &LabResult, unit: &str, lang: Lang) -> String {
     }
 }
 
-/// What a chart draws and says, computed once each time the test's results change.
+/// What a chart is drawn from: the latest numeric results (when, value, out of range), oldest
+/// first, and the reference range. Cheap to take and compare: an older page that leaves it as it
+/// was (the latest values stay the latest) costs no drawing.
+#[derive(Clone, PartialEq)]
+struct Series {
+    points: Vec<(String, f64, bool)>,
+    low: Option<f64>,
+    high: Option<f64>,
+}
+
+impl Series {
+    fn of(t: &LabTest) -> Series {
+        Series {
+            points: t
+                .charted(CHART_POINTS)
+                .into_iter()
+                .map(|(r, v)| (r.when.clone(), v, r.flag != Flag::Normal))
+                .collect(),
+            low: t.low,
+            high: t.high,
+        }
+    }
+}
+
+/// A coordinate to a tenth of a pixel (what a chart 300 px wide can show).
+fn tenths(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// What a chart draws and says.
 #[derive(Clone, PartialEq)]
 struct ChartData {
     points: String,
@@ -47,9 +87,8 @@ struct ChartData {
     to: String,
     min: f64,
     max: f64,
-    /// How many values are charted, of how many numeric results in all.
+    /// How many values are charted.
     charted: usize,
-    all: usize,
 }
 
 impl ChartData {
@@ -58,52 +97,49 @@ impl ChartData {
     const PAD: f64 = 8.0;
 
     /// None when there is nothing to draw a line through (fewer than two numeric results).
-    fn of(t: &LabTest) -> Option<ChartData> {
+    fn of(series: &Series) -> Option<ChartData> {
+        use std::fmt::Write;
         let (w, h, pad) = (Self::W, Self::H, Self::PAD);
-        let series = t.charted(CHART_POINTS);
-        if series.len() < 2 {
-            return None;
-        }
-        let values = series.iter().map(|(_, v)| *v);
+        let (points, low, high) = (&series.points, series.low, series.high);
+        let (first, last) = match points.as_slice() {
+            [first, .., last] => (first, last),
+            _ => return None,
+        };
+        let values = points.iter().map(|(_, v, _)| *v);
         let min = values.clone().fold(f64::INFINITY, f64::min);
         let max = values.fold(f64::NEG_INFINITY, f64::max);
-        let lo = min.min(t.low.unwrap_or(f64::INFINITY));
-        let hi = max.max(t.high.unwrap_or(f64::NEG_INFINITY));
+        let lo = min.min(low.unwrap_or(f64::INFINITY));
+        let hi = max.max(high.unwrap_or(f64::NEG_INFINITY));
         let span = if hi > lo { hi - lo } else { 1.0 };
-        let x = |i: usize| pad + (w - 2.0 * pad) * i as f64 / (series.len() - 1) as f64;
-        let y = |v: f64| pad + (h - 2.0 * pad) * (hi - v) / span;
-        let points: Vec<String> = series
+        let x = |i: usize| tenths(pad + (w - 2.0 * pad) * i as f64 / (points.len() - 1) as f64);
+        let y = |v: f64| tenths(pad + (h - 2.0 * pad) * (hi - v) / span);
+        let marks: Vec<(f64, f64, bool)> = points
             .iter()
             .enumerate()
-            .map(|(i, (_, v))| format!("{:.1},{:.1}", x(i), y(*v)))
+            .map(|(i, (_, v, out))| (x(i), y(*v), *out))
             .collect();
-        let band = match (t.low, t.high) {
+        // Written by hand: `{:.1}` formatting of floats is slow in wasm, and this runs for every
+        // test each time its latest values change.
+        let mut line = String::with_capacity(marks.len() * 11);
+        for (x, y, _) in &marks {
+            let _ = write!(line, "{x},{y} ");
+        }
+        line.pop();
+        let band = match (low, high) {
             (Some(low), Some(high)) => Some((y(high), y(low))),
             (None, Some(high)) => Some((y(high), h - pad)),
             (Some(low), None) => Some((pad, y(low))),
             (None, None) => None,
         };
-        let marks = series
-            .iter()
-            .enumerate()
-            .map(|(i, (r, v))| (x(i), y(*v), r.flag != Flag::Normal))
-            .collect();
-        let when = |i: usize| {
-            series
-                .get(i)
-                .map(|(r, _)| r.when.clone())
-                .unwrap_or_default()
-        };
         Some(ChartData {
-            points: points.join(" "),
+            points: line,
             band,
             marks,
-            from: when(0),
-            to: when(series.len() - 1),
+            from: first.0.clone(),
+            to: last.0.clone(),
             min,
             max,
-            charted: series.len(),
-            all: t.results.iter().filter(|r| r.value.is_some()).count(),
+            charted: points.len(),
         })
     }
 }
@@ -116,14 +152,37 @@ fn LabChart(
     test: RwSignal<LabTest>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    // A memo: an older page leaves the latest values, and so the drawing, as they were.
-    let chart = Memo::new(move |_| test.with(ChartData::of));
-    let label = move || {
+    // Memos: an older page leaves the latest values, and so the drawing, as they were (compared
+    // before anything is computed from them); only the count of all numeric results, in the label
+    // and the caption, changes.
+    let series = Memo::new(move |_| test.with(Series::of));
+    let chart = Memo::new(move |_| series.with(ChartData::of));
+    let all =
+        Memo::new(move |_| test.with(|t| t.results.iter().filter(|r| r.value.is_some()).count()));
+    // The dates and values it names, in the citizen's language: formatted again when the drawing
+    // or the language changes, not for each older page.
+    let described = Memo::new(move |_| {
         let lang = i18n.lang.get();
-        let name = test.with(|t| t.name.clone());
         chart.with(|c| {
             c.as_ref().map(|c| {
-                let text = if c.charted < c.all {
+                (
+                    c.charted,
+                    [
+                        crate::web::format_date(&c.from, lang),
+                        crate::web::format_date(&c.to, lang),
+                        crate::web::format_number(c.min, lang),
+                        crate::web::format_number(c.max, lang),
+                    ],
+                )
+            })
+        })
+    });
+    let label = move || {
+        let name = test.with(|t| t.name.clone());
+        let all = all.get();
+        described.with(|d| {
+            d.as_ref().map(|(charted, [from, to, min, max])| {
+                let text = if *charted < all {
                     RecordsText::ChartLabelLatest
                 } else {
                     RecordsText::ChartLabel
@@ -132,25 +191,26 @@ fn LabChart(
                     text,
                     &[
                         ("test", &name),
-                        ("count", &c.charted.to_string()),
-                        ("total", &c.all.to_string()),
-                        ("from", &crate::web::format_date(&c.from, lang)),
-                        ("to", &crate::web::format_date(&c.to, lang)),
-                        ("min", &crate::web::format_number(c.min, lang)),
-                        ("max", &crate::web::format_number(c.max, lang)),
+                        ("count", &charted.to_string()),
+                        ("total", &all.to_string()),
+                        ("from", from),
+                        ("to", to),
+                        ("min", min),
+                        ("max", max),
                     ],
                 )
             })
         })
     };
     let caption = move || {
+        let all = all.get();
         chart.with(|c| {
-            c.as_ref().filter(|c| c.charted < c.all).map(|c| {
+            c.as_ref().filter(|c| c.charted < all).map(|c| {
                 i18n.format(
                     RecordsText::ChartLatest,
                     &[
                         ("count", &c.charted.to_string()),
-                        ("total", &c.all.to_string()),
+                        ("total", &all.to_string()),
                     ],
                 )
             })
@@ -204,14 +264,17 @@ fn LabTestCard(
     let rows = RwSignal::new(ROWS_FIRST);
     let open = RwSignal::new(false);
     let total = Memo::new(move |_| test.with(|t| t.results.len()));
+    // Older pages leave the newest result as it was: its text is not formatted again.
+    let newest =
+        Memo::new(move |_| test.with(|t| t.results.first().map(|r| (r.clone(), t.unit.clone()))));
     let latest = Memo::new(move |_| {
         let lang = i18n.lang.get();
-        test.with(|t| {
-            t.results.first().map(|r| {
+        newest.with(|newest| {
+            newest.as_ref().map(|(r, unit)| {
                 let text = i18n.format(
                     RecordsText::Latest,
                     &[
-                        ("value", &value_text(r, &t.unit, lang)),
+                        ("value", &value_text(r, unit, lang)),
                         ("date", &crate::web::format_date(&r.when, lang)),
                     ],
                 );
@@ -292,6 +355,76 @@ struct ShownTest {
     test: ArcRwSignal<LabTest>,
 }
 
+/// What the page's merge keeps between the tasks it runs in.
+#[derive(Default)]
+struct Merging {
+    merge: LabMerge,
+    /// A task is reading or showing: a page arriving meanwhile is read by it.
+    running: bool,
+    /// Bumped when the list is fetched again from the newest: what was read before is not shown.
+    restarts: u32,
+}
+
+/// Reads what has arrived a slice at a time and shows it a test at a time, yielding to the
+/// browser before each slice and between tests once they have taken `SHOW_BUDGET_MS`, until it
+/// has caught up with the list (pages arriving meanwhile are read too). Stops when the page is
+/// gone.
+async fn merge_arrived(
+    items: RwSignal<Vec<Value>>,
+    merging: StoredValue<Merging>,
+    shown: RwSignal<Vec<ShownTest>>,
+) {
+    loop {
+        crate::web::yield_now().await;
+        let read = items.try_with_untracked(|list| {
+            merging.try_update_value(|m| {
+                let caught_up = m.merge.read_next(list, READ_SLICE);
+                caught_up.then(|| (m.merge.take(), m.restarts))
+            })
+        });
+        let (changes, restarts) = match read.flatten() {
+            None => return,
+            Some(None) => continue,
+            Some(Some(read)) => read,
+        };
+        if changes.is_empty() {
+            // Caught up (nothing awaited since it was read: nothing can have arrived since).
+            merging.try_update_value(|m| m.running = false);
+            return;
+        }
+        let mut pacer = crate::web::Pacer::new(SHOW_BUDGET_MS);
+        for change in changes {
+            if merging.try_with_value(|m| m.restarts) != Some(restarts) {
+                break;
+            }
+            show(shown, change);
+            pacer.step().await;
+        }
+    }
+}
+
+/// Older results go into their test's card (which redraws only what they change); a new test gets
+/// a card after those shown.
+fn show(shown: RwSignal<Vec<ShownTest>>, change: LabChange) {
+    match change {
+        LabChange::Older { index, older } => {
+            shown.try_with_untracked(|tests| {
+                if let Some(card) = tests.get(index) {
+                    card.test.update(|t| t.add_older(older));
+                }
+            });
+        }
+        LabChange::New(test) => {
+            shown.try_update(|tests| {
+                tests.push(ShownTest {
+                    key: test.key.clone(),
+                    test: ArcRwSignal::new(test),
+                })
+            });
+        }
+    }
+}
+
 #[component]
 pub fn LabResultsPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -302,36 +435,24 @@ pub fn LabResultsPage() -> impl IntoView {
         &[("category", "laboratory"), ("_sort", "-date")],
         PAGE,
     );
-    // Each fetched page is grouped on its own and merged into the tests already shown: the cost
-    // of a page does not grow with the history before it (DESIGN: nothing blocks for long).
+    // Each fetched page is read a slice at a time, grouped on its own and merged into the tests
+    // already shown: the cost of a page does not grow with the history before it, and no task
+    // blocks the page for long (DESIGN: nothing blocks for long).
     let shown = RwSignal::new(Vec::<ShownTest>::new());
-    let merged = StoredValue::new(0_usize);
+    let merging = StoredValue::new(Merging::default());
     Effect::new(move |_| {
-        search.items.with(|items| {
-            let mut from = merged.get_value();
-            if items.len() < from {
-                // Reloaded from the newest: start over.
+        let arrived = search.items.with(Vec::len);
+        let start = merging.try_update_value(|m| {
+            if m.merge.restarted(arrived) {
+                // Fetched again from the newest: start over.
+                m.restarts = m.restarts.wrapping_add(1);
                 shown.set(Vec::new());
-                from = 0;
             }
-            let page = group_lab_results(items.get(from..).unwrap_or_default());
-            merged.set_value(items.len());
-            let mut new_tests = Vec::new();
-            shown.with_untracked(|tests| {
-                for test in page {
-                    match tests.iter().find(|t| t.key == test.key) {
-                        Some(card) => card.test.update(|t| t.add_older(test)),
-                        None => new_tests.push(ShownTest {
-                            key: test.key.clone(),
-                            test: ArcRwSignal::new(test),
-                        }),
-                    }
-                }
-            });
-            if !new_tests.is_empty() {
-                shown.update(|tests| tests.extend(new_tests));
-            }
+            !std::mem::replace(&mut m.running, true)
         });
+        if start == Some(true) {
+            spawn_local(merge_arrived(search.items, merging, shown));
+        }
     });
     view! {
         <article class="tahto-page" aria-labelledby="tahto-lab-title">

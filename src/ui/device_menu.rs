@@ -68,12 +68,16 @@ fn panel(step: Step, unsent: usize) -> (ShellText, [Option<(ShellText, Act)>; 3]
     }
 }
 
-/// Forgets the device, then reloads: nothing the citizen typed stays in the page either.
-fn forget_and_reload(outbox: Outbox) {
+/// Forgets the device, then opens the home page afresh: nothing the citizen typed stays in the
+/// page either, and the address no longer names the section they were in.
+fn forget_and_reload(outbox: Outbox, home: Option<String>) {
     spawn_local(async move {
         outbox.forget_device().await;
         if let Some(window) = crate::web::window() {
-            let _reloaded = window.location().reload();
+            let _reloaded = match &home {
+                Some(home) => window.location().replace(home),
+                None => window.location().reload(),
+            };
         }
     });
 }
@@ -83,6 +87,8 @@ pub fn DeviceMenu() -> impl IntoView {
     let i18n = use_i18n();
     let announcer = use_announcer();
     let outbox = expect_context::<Outbox>();
+    let home = crate::router::use_router().href(crate::sections::View::Home);
+    let home = StoredValue::new(home);
     let step = RwSignal::new(Step::Closed);
     let unsent = move || outbox.unsent_records().len();
     // Said once after the reload that followed forgetting.
@@ -94,7 +100,7 @@ pub fn DeviceMenu() -> impl IntoView {
     Effect::new(move |_| {
         if step.get() == Step::Sending && unsent() == 0 {
             step.set(Step::Closed);
-            forget_and_reload(outbox);
+            forget_and_reload(outbox, home.get_value());
         }
     });
     let shown = move || panel(step.get(), unsent());
@@ -103,7 +109,7 @@ pub fn DeviceMenu() -> impl IntoView {
             return;
         };
         match act {
-            Act::Forget => forget_and_reload(outbox),
+            Act::Forget => forget_and_reload(outbox, home.get_value()),
             Act::SendFirst => {
                 step.set(Step::Sending);
                 outbox.send_all_now();

@@ -8,6 +8,22 @@ use leptos::prelude::*;
 pub struct Announcer {
     status: RwSignal<String>,
     alert: RwSignal<String>,
+    /// When the alert last changed (ms since the epoch).
+    alerted_at: StoredValue<f64>,
+}
+
+/// Two alerts within this long are read together: the second would otherwise replace the first
+/// before a screen reader (or anyone) could take it in. (A status supersedes the one before it:
+/// "Saved" after "Saving…".)
+const TOGETHER_MS: f64 = 1000.0;
+
+/// `text`, after `before` when that was said a moment ago.
+fn together(before: &str, text: String, said_at: f64, now: f64) -> String {
+    if now - said_at < TOGETHER_MS && !before.is_empty() && !before.contains(text.as_str()) {
+        format!("{before} {text}")
+    } else {
+        text
+    }
 }
 
 impl Default for Announcer {
@@ -21,6 +37,7 @@ impl Announcer {
         Self {
             status: RwSignal::new(String::new()),
             alert: RwSignal::new(String::new()),
+            alerted_at: StoredValue::new(0.0),
         }
     }
 
@@ -32,6 +49,14 @@ impl Announcer {
 
     /// Something went wrong: read out at once.
     pub fn alert(&self, text: String) {
+        let now = js_sys::Date::now();
+        let text = together(
+            &self.alert.get_untracked(),
+            text,
+            self.alerted_at.get_value(),
+            now,
+        );
+        self.alerted_at.set_value(now);
         self.status.set(String::new());
         self.alert.set(text);
     }

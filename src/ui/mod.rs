@@ -1,10 +1,10 @@
 //! Shared components and app-wide handles (language, live regions, save status).
 
+pub mod app_update;
 pub mod declaration;
 pub mod device_menu;
 pub mod header;
 pub mod i18n;
-pub mod lazy_bundle;
 pub mod live_region;
 pub mod print;
 pub mod save_status;
@@ -15,6 +15,5 @@ pub mod text_field;
 
 pub use header::{Header, LanguageSwitch};
 pub use i18n::{use_i18n, I18n};
-pub use lazy_bundle::LazyBundle;
 pub use live_region::{use_announcer, Announcer, LiveRegions};
 pub use save_status::SaveStatus;

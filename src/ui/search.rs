@@ -10,9 +10,9 @@ use crate::context::AppContext;
 use crate::fhir::client::FhirClient;
 use crate::fhir::FhirError;
 use crate::i18n::records::RecordsText;
+use crate::router::use_router;
 use crate::sections::View;
 use crate::ui::save_status::why_not_loaded;
-use crate::ui::section::use_shown;
 use crate::ui::{use_announcer, use_i18n, Announcer, I18n};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -68,9 +68,9 @@ impl PagedSearch {
             generation: StoredValue::new(0),
             client: StoredValue::new(ctx.map(|c| c.client)),
         };
-        let shown = use_shown();
+        let router = use_router();
         Effect::new(move |_| {
-            let visible = shown.is_none_or(|s| s.view.get() == view);
+            let visible = router.is_shown(view);
             if visible && search.fetching.get_untracked() == Fetching::NotYet {
                 search.fetch_more();
             }

@@ -1,22 +1,22 @@
 //! Thin browser glue, one module per concern: `storage` (local and session storage), `json`
 //! (JSON through the browser's parser), `format` (dates and numbers in the citizen's language),
-//! `lock` (the cross-tab lock), `lazy` (fetching a lazily loaded bundle). Here: the clock, random
-//! ids, window events and the few DOM helpers.
+//! `lock` (the cross-tab lock). Here: the clock, random ids, window events, yielding to the
+//! browser and the few DOM helpers.
 
 mod format;
 mod json;
-mod lazy;
 mod lock;
 mod storage;
 
 pub use format::{format_date, format_date_time, format_number, format_time, format_time_seconds};
 pub use json::{bundle_resources_paced, parse_json};
-pub use lazy::import_bundle;
 pub use lock::with_tab_lock;
 pub use storage::{
     ask_persistent_storage, forget, forget_all_with_prefix, session_forget, session_store,
     session_stored, store, stored,
 };
+
+use wasm_bindgen::JsValue;
 
 pub fn window() -> Option<web_sys::Window> {
     web_sys::window()
@@ -42,6 +42,53 @@ pub fn new_uuid_urn() -> String {
         }
     }
     crate::ids::uuid_urn(bytes)
+}
+
+/// Lets the browser run what is waiting (a tap, a scroll, painting) before going on: long work
+/// awaits this between slices so that no task blocks the page for long. `scheduler.yield()` where
+/// the browser has it (the rest of the work then goes ahead of other queued tasks, and is not
+/// throttled like nested timers), else a zero timeout.
+pub async fn yield_now() {
+    use wasm_bindgen::JsCast;
+    let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &JsValue::from_str(key));
+    let scheduler = get(&js_sys::global(), "scheduler").unwrap_or(JsValue::UNDEFINED);
+    let yielded = get(&scheduler, "yield")
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&scheduler).ok())
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    match yielded {
+        // A rejected yield (the task was aborted) still means: go on.
+        Some(promise) => drop(wasm_bindgen_futures::JsFuture::from(promise).await),
+        None => gloo_timers::future::TimeoutFuture::new(0).await,
+    }
+}
+
+/// Paces work done in steps: `step().await` after each lets what the step started run (Leptos
+/// effects, queued as microtasks: the redraw is part of the step) and yields to the browser once
+/// the steps since the last yield have taken `budget_ms`. Cheap steps share a task, so the browser
+/// does not render a frame after each; a costly one is alone in its task.
+pub struct Pacer {
+    budget_ms: f64,
+    since: f64,
+}
+
+impl Pacer {
+    pub fn new(budget_ms: f64) -> Pacer {
+        Pacer {
+            budget_ms,
+            since: js_sys::Date::now(),
+        }
+    }
+
+    pub async fn step(&mut self) {
+        let settled = js_sys::Promise::resolve(&JsValue::UNDEFINED);
+        drop(wasm_bindgen_futures::JsFuture::from(settled).await);
+        if js_sys::Date::now() - self.since >= self.budget_ms {
+            yield_now().await;
+            self.since = js_sys::Date::now();
+        }
+    }
 }
 
 /// Listens to a window event for the app's lifetime.

@@ -6,8 +6,12 @@
 //
 //   node tests/bench/lab-list.mjs [--results 10000] [--dist dist]
 //
-// The figure to watch is the longest task while older pages arrive: each page is merged into the
-// tests already shown, so it should stay flat however long the history grows.
+// The figure to watch is the longest task while older pages arrive (issue 10: none over 50 ms):
+// each page is read a slice at a time and merged into the tests already shown a test at a time,
+// so it should stay flat however long the history grows. Long tasks also count the browser's own
+// rendering and the harness's clicks, so the longest app script in a long animation frame is
+// printed too. The bench finds its buttons by CSS and text, not by role: Playwright's role
+// queries run in the page and were themselves long tasks (100-160 ms) on a list this long.
 import { chromium } from '@playwright/test';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -76,23 +80,39 @@ const cdp = await page.context().newCDPSession(page);
 await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
 await page.addInitScript(() => {
   window.__longTasks = [];
+  window.__appScripts = [];
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) window.__longTasks.push(e.duration);
   }).observe({ type: 'longtask', buffered: true });
+  // What ran in a long frame: the app's own scripts (its wasm glue) apart from the browser's
+  // rendering and the harness's input and queries, which long tasks count too.
+  new PerformanceObserver((list) => {
+    for (const frame of list.getEntries()) {
+      for (const s of frame.scripts) {
+        if (s.sourceURL.startsWith(location.origin)) window.__appScripts.push([s.duration, s.invoker]);
+      }
+    }
+  }).observe({ type: 'long-animation-frame', buffered: true });
 });
 await page.goto(`http://127.0.0.1:${appPort}/`);
 await page.locator('#tahto-home-title').waitFor();
 const phase = async (name, action) => {
-  await page.evaluate(() => (window.__longTasks = []));
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    window.__appScripts = [];
+  });
   const t0 = Date.now();
   await action();
   const ms = Date.now() - t0;
-  const tasks = await page.evaluate(() => window.__longTasks);
-  const longest = tasks.length ? Math.max(...tasks) : 0;
-  console.log(`lab list: ${name}: ${ms} ms, long tasks ${tasks.length}, longest ${Math.round(longest)} ms`);
+  const [tasks, scripts] = await page.evaluate(() => [window.__longTasks, window.__appScripts]);
+  const longest = tasks.map(Math.round).sort((a, b) => b - a);
+  const more = longest.length > 1 ? ` (then ${longest.slice(1, 6).join(', ')}${longest.length > 6 ? ', …' : ''})` : '';
+  const [script, invoker] = scripts.sort((a, b) => b[0] - a[0])[0] ?? [];
+  const own = script === undefined ? '' : `; longest app script in a long frame ${Math.round(script)} ms (${invoker})`;
+  console.log(`lab list: ${name}: ${ms} ms, long tasks ${tasks.length}, longest ${longest[0] ?? 0} ms${more}${own}`);
 };
 await phase(`open the page, first ${PAGE} results shown`, async () => {
-  await page.getByTestId('home-lab-results').getByRole('button').click();
+  await page.getByTestId('home-lab-results').locator('button').click();
   try {
     await page.getByTestId('lab-test').first().waitFor({ timeout: 60_000 });
   } catch (error) {
@@ -101,18 +121,32 @@ await phase(`open the page, first ${PAGE} results shown`, async () => {
     throw new Error(`lab list: no results shown after 60 s; the page says: ${shown.slice(0, 400)}`, { cause: error });
   }
 });
-await phase(`fetch older pages until all ${RESULTS} are shown`, async () => {
-  const older = page.getByRole('button', { name: 'Fetch older ones' });
+// How many results the cards say they hold ("All results (N)"), run in the page: a page of
+// results counts once the app has read and shown all of it.
+const SECTION = '[data-section="lab-results"]';
+const resultsShown = (section) =>
+  [...document.querySelectorAll(`${section} [data-testid="lab-test"] summary`)]
+    .map((s) => Number(/\((\d+)\)\s*$/.exec(s.textContent)?.[1] ?? 0))
+    .reduce((a, b) => a + b, 0);
+await phase(`older pages arrive until all ${RESULTS} are shown`, async () => {
+  const older = page.locator(`${SECTION} button`, { hasText: 'Fetch older ones' });
   while (await older.isVisible()) {
     await older.click();
     await page.waitForFunction(
-      () => ![...document.querySelectorAll('[data-section="lab-results"] p')].some((p) => !p.hidden && p.textContent.startsWith('Fetching')),
-      null,
+      (section) => ![...document.querySelectorAll(`${section} p`)].some((p) => !p.hidden && p.textContent.startsWith('Fetching')),
+      SECTION,
       { timeout: 60_000 },
     );
     await page.waitForTimeout(50);
   }
+  // The demo citizen's own results come on top of the seeded ones.
+  const deadline = Date.now() + 60_000;
+  while ((await page.evaluate(resultsShown, SECTION)) < RESULTS) {
+    if (Date.now() > deadline) throw new Error(`lab list: not all ${RESULTS} results shown after 60 s`);
+    await page.waitForTimeout(50);
+  }
 });
+console.log(`lab list: ${await page.evaluate(resultsShown, SECTION)} results shown in the cards`);
 await phase('scroll the whole list', async () => {
   for (let y = 0; y < 40; y += 1) {
     await page.mouse.wheel(0, 600);
@@ -122,7 +156,7 @@ await phase('scroll the whole list', async () => {
 await phase('open one test\'s history and show 50 more rows', async () => {
   const first = page.getByTestId('lab-test').first();
   await first.locator('summary').click();
-  await first.getByRole('button', { name: /^Show more/ }).click();
+  await first.locator('button', { hasText: /^Show more/ }).click();
 });
 const shown = await page.getByTestId('lab-test').count();
 console.log(`lab list: ${shown} tests shown, DOM nodes ${await page.evaluate(() => document.getElementsByTagName('*').length)}`);

@@ -161,7 +161,9 @@ async function open(title) {
 // The browser's own cost, without Tahto: the same paste into a bare textarea of the same size.
 if (!values['no-bare']) {
   await page.goto(`http://127.0.0.1:${appPort}/bare.txt`);
-  await page.setContent('<!doctype html><textarea id="bare" rows="12" style="width: 328px"></textarea>');
+  await page.setContent('<!doctype html><textarea id="bare" rows="12"></textarea>');
+  // Set through the CSSOM: the app's origin sends a CSP that blocks style attributes, even here.
+  await page.locator('#bare').evaluate((el) => { el.style.width = '328px'; });
   await phase(`bare textarea (no Tahto): paste ${CHARS} characters (${values.text}, ${values.how})`, () => pasteInto('#bare', CHARS));
   await phase('bare textarea (no Tahto): type 5 characters after it', () => page.keyboard.type('abcde', { delay: 50 }));
 }

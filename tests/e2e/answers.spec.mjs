@@ -24,8 +24,7 @@ import {
   saveStateLog,
   sentSince,
   setFaults,
-  waitForDecisionLoaded,
-} from './helpers.mjs';
+  waitForDecisionLoaded, navTo, replaceFaults } from './helpers.mjs';
 
 const { sentFrom } = freshServerPerTest(test);
 
@@ -49,7 +48,7 @@ function measurements(page) {
 }
 
 async function goTo(ui, name) {
-  await ui.nav(name).click();
+  await navTo(ui.page, name);
   await expect(ui.page.getByRole('heading', { level: 1 })).toHaveText(name, { timeout: LOAD_TIMEOUT });
 }
 
@@ -227,8 +226,7 @@ test('a measurement answered with a maintenance page, then an empty 201: queued,
   await expect(m.pending).toContainText('81.4 kg');
   expect(await storedWeights()).toHaveLength(0);
 
-  await clearFaults();
-  await setFaults({ method: 'POST', path: '/Observation', fault: 'minimal', times: null });
+  await replaceFaults({ method: 'POST', path: '/Observation', fault: 'minimal', times: null });
   await retryUntilConfirmed(m.status, m.retryNow);
   await expect(m.saved.first()).toContainText('81.4 kg', { timeout: LOAD_TIMEOUT });
   await expect(m.pending).toHaveCount(0);

@@ -20,8 +20,7 @@ import {
   header,
   parseBody,
   sentSince,
-  setFaults,
-} from './helpers.mjs';
+  setFaults, navTo } from './helpers.mjs';
 
 const { sentFrom } = freshServerPerTest(test);
 
@@ -46,7 +45,7 @@ const disclosures = () => fhirSearch('Consent', `patient=Patient/${PATIENT_ID}&c
 test('every declaration stays locked until the notice is confirmed', async ({ page }) => {
   await open(page, TITLES.directive, { noticeConfirmed: false });
   for (const [key, title] of [['advance-directive', TITLES.directive], ['living-will', TITLES.will], ['disclosures', TITLES.disclosures]]) {
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: title, exact: true }).click();
+    await navTo(page, title);
     const s = section(page, key);
     await expect(s.getByTestId('locked')).toBeVisible({ timeout: LOAD_TIMEOUT });
     await expect(s.getByTestId('locked')).toContainText('First confirm the information about the Kanta services');
@@ -59,7 +58,7 @@ test('every declaration stays locked until the notice is confirmed', async ({ pa
   await page.getByRole('button', { name: 'I have read the information' }).click();
   await expect(page.getByTestId('notice-confirmed')).toBeVisible({ timeout: SAVE_TIMEOUT });
   for (const [key, title] of [['advance-directive', TITLES.directive], ['living-will', TITLES.will], ['disclosures', TITLES.disclosures]]) {
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: title, exact: true }).click();
+    await navTo(page, title);
     await expect(section(page, key).getByTestId('locked')).toBeHidden({ timeout: LOAD_TIMEOUT });
     await expect(section(page, key).locator('form, [data-testid=disclosure]').first()).toBeVisible({ timeout: LOAD_TIMEOUT });
   }
@@ -206,7 +205,7 @@ test('print views: the organ donation decision and the advance directive print a
   await testInfo.attach('organ-donation.pdf', { path: path.join(dir, 'organ-donation.pdf'), contentType: 'application/pdf' });
 
   await page.emulateMedia({ media: 'screen' });
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: TITLES.directive }).click();
+  await navTo(page, TITLES.directive);
   const ad = section(page, 'advance-directive');
   await ad.getByRole('group', { name: 'Resuscitation' }).getByRole('radio', { name: 'I do not want it' }).check({ timeout: LOAD_TIMEOUT });
   await ad.getByRole('button', { name: 'Save advance directive' }).click();
@@ -229,11 +228,11 @@ for (const lang of ['en', 'fi', 'sv']) {
       if (results.violations.length > 0) report.push(`axe (${lang}, ${name}):\n${formatAxeViolations(results.violations)}`);
     };
     const visit = async (key) => {
-      await page.getByTestId(`home-${key}`).getByRole('button').click();
+      await page.getByTestId(`home-${key}`).getByRole('link').click();
       await expect(section(page, key).getByRole('heading', { level: 1 })).toBeVisible({ timeout: LOAD_TIMEOUT });
       await page.waitForLoadState('networkidle');
     };
-    const home = () => page.getByRole('navigation', { name: /Osiot|Avsnitt|Sections/ }).getByRole('button').first().click();
+    const home = () => page.getByRole('navigation', { name: /Osiot|Avsnitt|Sections/ }).getByRole('link').first().click();
     for (const key of ['advance-directive', 'living-will', 'disclosures']) {
       await visit(key);
       await check(`${key}-locked`);
@@ -257,7 +256,7 @@ test('screenshots of every declaration page at 360 px and 1280 px', async ({ pag
   await page.goto(`${APP_URL}/`);
   for (const key of ['notice', 'organ-donation', 'advance-directive', 'living-will', 'disclosures']) {
     await page.setViewportSize({ width: 360, height: 740 });
-    await page.getByTestId(`home-${key}`).getByRole('button').click();
+    await page.getByTestId(`home-${key}`).getByRole('link').click();
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible({ timeout: LOAD_TIMEOUT });
     await page.waitForLoadState('networkidle');
     for (const width of [360, 1280]) {
@@ -268,7 +267,7 @@ test('screenshots of every declaration page at 360 px and 1280 px', async ({ pag
       await page.screenshot({ path: file, fullPage: true });
       await testInfo.attach(`${key}-${width}`, { path: file, contentType: 'image/png' });
     }
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button').first().click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link').first().click();
   }
 });
 
@@ -294,18 +293,18 @@ test('home page: each declaration with its state (the save state while one is pe
 
   // A save that cannot reach the service: the card shows it, and the unsent count.
   await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, times: 100 });
-  await card('advance-directive').getByRole('button').click();
+  await card('advance-directive').getByRole('link').click();
   const s = section(page, 'advance-directive');
   await s.getByRole('group', { name: 'Dialysis' }).getByRole('radio', { name: 'I want it' }).check({ timeout: LOAD_TIMEOUT });
   await s.getByRole('button', { name: 'Save advance directive' }).click();
   await expect(s.getByTestId('save-status')).toHaveAttribute('data-state', 'queued', { timeout: SAVE_TIMEOUT });
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Home' }).click();
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Home' }).click();
   await expect(card('advance-directive').getByTestId('home-state')).toContainText('Not saved yet');
   await expect(page.getByTestId('home-unsent')).toContainText('Unsent saves: 1');
 
   // Recovered: confirmed, and the home page shows it recorded today. The fault stays until the
   // click, so the outbox's own backoff retry cannot empty the list before the test gets there.
-  await page.getByTestId('home-unsent').getByRole('button').click();
+  await page.getByTestId('home-unsent').getByRole('link').click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unsent saves');
   const dir = path.join(testInfo.project.outputDir, 'screenshots');
   await mkdir(dir, { recursive: true });
@@ -319,6 +318,6 @@ test('home page: each declaration with its state (the save state while one is pe
   await clearFaults();
   await page.getByTestId('unsent-item').getByRole('button', { name: 'Retry now' }).click();
   await expect(page.getByTestId('unsent-item')).toHaveCount(0, { timeout: SAVE_TIMEOUT });
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Home' }).click();
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Home' }).click();
   await expect(card('advance-directive').getByTestId('home-state')).toHaveText(/^Recorded \d\d\/\d\d\/\d{4}$/, { timeout: LOAD_TIMEOUT });
 });

@@ -83,6 +83,11 @@ export async function setFaults(...rules) {
   await http('POST', `${PROXY_ORIGIN}/__proxy/faults`, { body: { rules } });
 }
 
+/** Replaces every fault rule by `rules` at once (no gap in which a retry passes unfaulted). */
+export async function replaceFaults(...rules) {
+  await http('POST', `${PROXY_ORIGIN}/__proxy/faults`, { body: { rules, replace: true } });
+}
+
 /**
  * Keep-alive on the proxy's connections to the app (on by default; `clearFaults` turns it back on).
  * Off, every answer closes its connection, so the browser cannot silently resend a request whose
@@ -403,7 +408,8 @@ export function organDonationPage(page) {
     receipt: root.getByTestId('receipt'),
     retryNow: root.getByRole('button', { name: 'Retry now', exact: true }).first(),
     locked: root.getByTestId('locked'),
-    nav: (name) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true }),
+    // A locator (for its state); go there with navTo.
+    nav: (name) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true, includeHidden: true }),
     announcer: page.getByTestId('announcer'),
     alerts: page.getByTestId('alerts'),
     languageButton: (lang) => page.getByRole('button', { name: LANGUAGE_BUTTON[lang], exact: true }),
@@ -430,13 +436,25 @@ export function noticePage(page) {
  * `noticeConfirmed` is false, the citizen has confirmed the current notice earlier (on the server),
  * so the declaration is open.
  */
+/**
+ * Goes to the section named `name` through the navigation, as a citizen does: on a phone most
+ * sections are under "All sections", which is opened first; on a wide screen all are shown.
+ */
+export async function navTo(page, name, { timeout = LOAD_TIMEOUT } = {}) {
+  const nav = page.getByRole('navigation', { name: 'Sections' });
+  const link = nav.getByRole('link', { name, exact: true });
+  const all = nav.getByRole('button', { name: 'All sections', exact: true });
+  await expect(link.or(all).first()).toBeVisible({ timeout });
+  if (!(await link.isVisible())) {
+    if ((await all.getAttribute('aria-expanded')) !== 'true') await all.click({ timeout });
+  }
+  await link.click({ timeout });
+}
+
 /** Opens the app in a fresh tab (the home page) and goes to the section named `name`. */
 export async function gotoSection(page, name, baseUrl = APP_URL) {
   await page.goto(`${baseUrl}/`);
-  await page
-    .getByRole('navigation', { name: 'Sections' })
-    .getByRole('button', { name, exact: true })
-    .click({ timeout: LOAD_TIMEOUT });
+  await navTo(page, name);
 }
 
 export async function openOrganDonation(page, { baseUrl = APP_URL, expectNone = true, noticeConfirmed = true } = {}) {

@@ -24,8 +24,7 @@ import {
   parseBody,
   publishNotice,
   sentSince,
-  setFaults,
-} from './helpers.mjs';
+  setFaults, navTo } from './helpers.mjs';
 
 const NOTICE_V2 = 'https://fhir.tahto.fi/notice/kanta-information/2027-01';
 
@@ -89,7 +88,7 @@ test('declarations are locked until the notice is confirmed; the confirmation is
   expect(identifier).toMatch(/^urn:uuid:/);
   expect(decodeURIComponent(header(writes[0], 'If-None-Exist'))).toBe(`identifier=urn:ietf:rfc:3986|${identifier}`);
 
-  await ui.nav('Organ donation decision').click();
+  await navTo(ui.page, 'Organ donation decision');
   await expectOpen(ui);
 
   await page.reload();
@@ -108,12 +107,12 @@ test('a new version of the notice locks declarations again until it is confirmed
   await page.reload();
   await expectLocked(ui);
 
-  await ui.nav('Information about the Kanta services').click();
+  await navTo(ui.page, 'Information about the Kanta services');
   const notice = noticePage(page);
   await expect(notice.notice).toContainText('Version published 15/01/2027');
   await notice.confirm.click();
   await expect(notice.saveStatus).toHaveAttribute('data-state', 'confirmed', { timeout: 20_000 });
-  await ui.nav('Organ donation decision').click();
+  await navTo(ui.page, 'Organ donation decision');
   await expectOpen(ui);
 
   const versions = (await noticeConfirmations()).map((c) => c.policy?.[0]?.uri).sort();
@@ -123,14 +122,14 @@ test('a new version of the notice locks declarations again until it is confirmed
 test('a confirmation that has not reached the service keeps declarations locked, then opens them once stored', async ({ page }) => {
   const ui = await openLocked(page);
   await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, retryAfter: 2, times: 1 });
-  await ui.nav('Information about the Kanta services').click();
+  await navTo(ui.page, 'Information about the Kanta services');
   const notice = noticePage(page);
   await notice.confirm.click();
   await expect(notice.saveStatus).toHaveAttribute('data-state', 'queued', { timeout: 10_000 });
   await expect(notice.saveStatus).toContainText('(HTTP 503)');
 
   // The optimistic confirmation does not open the gate: only a stored one does.
-  await ui.nav('Organ donation decision').click();
+  await navTo(ui.page, 'Organ donation decision');
   await expectLocked(ui);
   expect(await noticeConfirmations()).toHaveLength(0);
 
@@ -147,7 +146,7 @@ test('a confirmation that has not reached the service keeps declarations locked,
 
 test('a 400 from the real server (unknown patient) is shown in its own words; declarations stay locked, nothing stored', async ({ page }) => {
   const ui = await openLocked(page, APP_UNKNOWN_PATIENT_URL);
-  await ui.nav('Information about the Kanta services').click();
+  await navTo(ui.page, 'Information about the Kanta services');
   const notice = noticePage(page);
   await notice.confirm.click();
   await expect(notice.saveStatus).toHaveAttribute('data-state', 'rejected', { timeout: 20_000 });
@@ -156,7 +155,7 @@ test('a 400 from the real server (unknown patient) is shown in its own words; de
   await expect(notice.saveStatus).not.toContainText('Saved at');
   await expect(notice.confirm, 'the citizen can try again').toBeVisible();
 
-  await ui.nav('Organ donation decision').click();
+  await navTo(ui.page, 'Organ donation decision');
   await expectLocked(ui);
   expect(await noticeConfirmations(UNKNOWN_PATIENT_ID)).toHaveLength(0);
 });
@@ -195,7 +194,9 @@ for (const lang of ['en', 'fi', 'sv']) {
       if (results.violations.length > 0) report.push(`axe (${lang}, ${name}):\n${formatAxeViolations(results.violations)}`);
     };
     await check('locked');
-    await page.locator('.tahto-nav button').nth(1).click();
+    // In any language: "All sections", then its first entry (the notice).
+    await page.locator('.tahto-nav-more button').click();
+    await page.locator('.tahto-nav-all a').first().click();
     await expect(noticePage(page).notice).toBeVisible();
     await expect(noticePage(page).notice.locator('div[lang]'), 'the text is marked with its language').toHaveAttribute('lang', lang);
     await check('notice');
@@ -216,7 +217,7 @@ test('screenshots of the locked declaration and the notice at 360 px and 1280 px
   };
   const ui = await openLocked(page);
   for (const width of [360, 1280]) await shot('locked', width);
-  await ui.nav('Information about the Kanta services').click();
+  await navTo(ui.page, 'Information about the Kanta services');
   await expect(noticePage(page).notice).toBeVisible();
   for (const width of [360, 1280]) await shot('notice', width);
 });

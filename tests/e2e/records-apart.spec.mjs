@@ -32,8 +32,7 @@ import {
   parseBody,
   saveAndConfirm,
   sentSince,
-  setFaults,
-} from './helpers.mjs';
+  setFaults, navTo } from './helpers.mjs';
 
 freshServerPerTest(test);
 const section = (page, key) => page.locator(`[data-section="${key}"]`);
@@ -50,7 +49,7 @@ test('a second person on the same browser sees nothing of the first one, and nev
   await ad.getByRole('group', { name: 'Dialysis' }).getByRole('radio', { name: 'I want it' }).check({ timeout: LOAD_TIMEOUT });
   await ad.getByRole('button', { name: 'Save advance directive' }).click();
   await expect(ad.getByTestId('save-status')).toHaveAttribute('data-state', 'queued', { timeout: SAVE_TIMEOUT });
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Organ donation decision', exact: true }).click();
+  await navTo(page, 'Organ donation decision');
   const helmi = organDonationPage(page);
   await helmi.radio('refuse').check({ timeout: LOAD_TIMEOUT });
   await helmi.note.fill('Helmin oma luonnos');
@@ -62,13 +61,13 @@ test('a second person on the same browser sees nothing of the first one, and nev
   await clearFaults();
   const seq = await currentSentSeq();
   await page.goto(`${APP_URL}/?patient=${SECOND_PATIENT_ID}`);
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Organ donation decision', exact: true }).click({ timeout: LOAD_TIMEOUT });
+  await navTo(page, 'Organ donation decision', { timeout: LOAD_TIMEOUT });
   const matti = organDonationPage(page);
   await expect(matti.summary).toContainText('You have not recorded a decision.', { timeout: LOAD_TIMEOUT });
   for (const key of ['consent', 'refuse', 'except']) await expect(matti.radio(key)).not.toBeChecked();
   await expect(matti.note).toHaveValue('');
   await expect(page.getByTestId('unsent-badge')).toBeHidden();
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Advance directive', exact: true }).click();
+  await navTo(page, 'Advance directive');
   await expect(section(page, 'advance-directive').getByTestId('save-status')).toHaveAttribute('data-state', 'draft');
   // Give Matti's outbox every chance to (wrongly) send Helmi's entry.
   await page.waitForTimeout(3_000);
@@ -76,7 +75,7 @@ test('a second person on the same browser sees nothing of the first one, and nev
   expect(sentWhileMatti.map((e) => `${e.method} ${e.url}`), 'nothing of Helmi is sent under Matti').toEqual([]);
   expect((await fhirSearch('Consent', `patient=Patient/${PATIENT_ID}&category=http://terminology.hl7.org/CodeSystem/consentcategorycodes|acd`))).toHaveLength(0);
   // Matti saves his own decision: it is his, and Helmi's entry stays where it is.
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Organ donation decision', exact: true }).click();
+  await navTo(page, 'Organ donation decision');
   await matti.radio('consent').check();
   await saveAndConfirm(matti, 1);
   const mattis = await organDonationConsents(SECOND_PATIENT_ID);
@@ -86,7 +85,7 @@ test('a second person on the same browser sees nothing of the first one, and nev
 
   // Helmi again: her draft is in her form, and her save is sent for her.
   await page.goto(`${APP_URL}/`);
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Organ donation decision', exact: true }).click({ timeout: LOAD_TIMEOUT });
+  await navTo(page, 'Organ donation decision', { timeout: LOAD_TIMEOUT });
   await expect(helmi.radio('refuse')).toBeChecked({ timeout: LOAD_TIMEOUT });
   await expect(helmi.note).toHaveValue('Helmin oma luonnos');
   await expect(page.getByTestId('unsent-badge')).toBeHidden({ timeout: SAVE_TIMEOUT });
@@ -104,7 +103,7 @@ test('opening a page copies nothing into drafts; a draft of a record changed els
   await ui.radio('consent').check();
   await saveAndConfirm(ui, 1);
   await page.reload();
-  await ui.nav('Organ donation decision').click({ timeout: LOAD_TIMEOUT }).catch(() => {});
+  await navTo(ui.page, 'Organ donation decision', { timeout: LOAD_TIMEOUT }).catch(() => {});
   await expect(ui.radio('consent')).toBeChecked({ timeout: LOAD_TIMEOUT });
   let kept = await localKeys(page);
   expect(Object.keys(kept).filter((k) => k.includes('.draft.')), 'the recorded decision fills the form, not a draft').toEqual([]);
@@ -117,7 +116,7 @@ test('opening a page copies nothing into drafts; a draft of a record changed els
   await changeElsewhereToExceptLiver();
   const seq = await currentSentSeq();
   await page.reload();
-  await ui.nav('Organ donation decision').click({ timeout: LOAD_TIMEOUT }).catch(() => {});
+  await navTo(ui.page, 'Organ donation decision', { timeout: LOAD_TIMEOUT }).catch(() => {});
   const stale = ui.root.getByTestId('stale-draft');
   await expect(stale).toBeVisible({ timeout: LOAD_TIMEOUT });
   await expect(stale.getByTestId('stale-mine')).toContainText('I refuse donation');
@@ -140,7 +139,7 @@ test('opening a page copies nothing into drafts; a draft of a record changed els
   await ui.radio('consent').check();
   await changeElsewhereAgain();
   await page.reload();
-  await ui.nav('Organ donation decision').click({ timeout: LOAD_TIMEOUT }).catch(() => {});
+  await navTo(ui.page, 'Organ donation decision', { timeout: LOAD_TIMEOUT }).catch(() => {});
   await expect(stale).toBeVisible({ timeout: LOAD_TIMEOUT });
   await stale.getByRole('button', { name: 'Use the saved version' }).click();
   await expect(stale).toBeHidden();
@@ -174,7 +173,7 @@ test('a living will the server refused is still there after a reload, until the 
   await expect(s.getByTestId('save-status')).toContainText('Asiakirjan tallennus estetty.');
 
   await page.reload();
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Living will', exact: true }).click({ timeout: LOAD_TIMEOUT }).catch(() => {});
+  await navTo(page, 'Living will', { timeout: LOAD_TIMEOUT }).catch(() => {});
   await expect(text).toHaveValue('Tämä teksti ei saa kadota.', { timeout: LOAD_TIMEOUT });
   await expect(s.getByTestId('save-status')).toHaveAttribute('data-state', 'rejected');
   const actions = s.getByTestId('draft-actions');
@@ -191,7 +190,7 @@ test('a living will the server refused is still there after a reload, until the 
   await actions.getByRole('button', { name: 'Yes, discard' }).click();
   await expect(text).toHaveValue('');
   await page.reload();
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Living will', exact: true }).click({ timeout: LOAD_TIMEOUT }).catch(() => {});
+  await navTo(page, 'Living will', { timeout: LOAD_TIMEOUT }).catch(() => {});
   await expect(s.getByTestId('living-will-current')).toContainText('You have not written a living will.', { timeout: LOAD_TIMEOUT });
   await expect(text).toHaveValue('');
 
@@ -216,7 +215,7 @@ test('a refused advance directive keeps its input across a reload', async ({ pag
   await s.getByRole('button', { name: 'Save advance directive' }).click();
   await expect(s.getByTestId('save-status')).toHaveAttribute('data-state', 'rejected', { timeout: SAVE_TIMEOUT });
   await page.reload();
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Advance directive', exact: true }).click({ timeout: LOAD_TIMEOUT }).catch(() => {});
+  await navTo(page, 'Advance directive', { timeout: LOAD_TIMEOUT }).catch(() => {});
   await expect(s.getByRole('group', { name: 'Tube feeding' }).getByRole('radio', { name: 'I do not want it' })).toBeChecked({ timeout: LOAD_TIMEOUT });
   await expect(s.getByLabel('Other wishes (optional)')).toHaveValue('Haluan olla kotona.');
   await s.getByRole('button', { name: 'Save advance directive' }).click();

@@ -17,8 +17,7 @@ import {
   gotoSection,
   parseBody,
   sentSince,
-  setFaults,
-} from './helpers.mjs';
+  setFaults, navTo } from './helpers.mjs';
 
 const { sentFrom } = freshServerPerTest(test);
 
@@ -187,12 +186,12 @@ test('vaccinations, visits and the access log list what the server holds, newest
   await expect(vaccinations.first()).toContainText('COVID-19-rokote (mRNA)');
   await expect(vaccinations.first()).toContainText('Batch CV25-5510');
 
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: TITLES.visits }).click();
+  await navTo(page, TITLES.visits);
   const visits = section(page, 'visits').locator('li');
   await expect(visits).toHaveCount(8, { timeout: LOAD_TIMEOUT });
   await expect(visits.first()).toContainText('Vuositarkastus');
 
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: TITLES.access }).click();
+  await navTo(page, TITLES.access);
   const access = section(page, 'access-log').locator('li');
   await expect(access).toHaveCount(10, { timeout: LOAD_TIMEOUT });
   await expect(access.filter({ hasText: 'Emergency care' })).toHaveCount(1);
@@ -279,11 +278,11 @@ for (const lang of ['en', 'fi', 'sv']) {
     await expect(page.locator('#tahto-home-title')).toBeVisible({ timeout: LOAD_TIMEOUT });
     await check('home');
     for (const key of ['prescriptions', 'lab-results', 'vaccinations', 'visits', 'access-log', 'measurements']) {
-      await page.getByTestId(`home-${key}`).getByRole('button').click();
+      await page.getByTestId(`home-${key}`).getByRole('link').click();
       await expectListed(page, key);
       if (key === 'lab-results') await section(page, key).locator('summary').first().click();
       await check(key);
-      await page.getByRole('navigation', { name: /Osiot|Avsnitt|Sections/ }).getByRole('button').first().click();
+      await page.getByRole('navigation', { name: /Osiot|Avsnitt|Sections/ }).getByRole('link').first().click();
     }
     expect(report, report.join('\n')).toEqual([]);
   });
@@ -305,9 +304,9 @@ test('screenshots of the home page and every records page at 360 px and 1280 px'
   for (const width of [360, 1280]) await shot('home', width);
   for (const key of ['prescriptions', 'lab-results', 'vaccinations', 'visits', 'access-log', 'measurements']) {
     await page.setViewportSize({ width: 360, height: 740 });
-    await page.getByTestId(`home-${key}`).getByRole('button').click();
+    await page.getByTestId(`home-${key}`).getByRole('link').click();
     await expectListed(page, key);
     for (const width of [360, 1280]) await shot(key, width);
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button').first().click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link').first().click();
   }
 });

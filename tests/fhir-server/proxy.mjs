@@ -222,9 +222,12 @@ export function createProxy({ upstream }) {
     res.end(up.body);
   }
 
-  function upstreamRequest(req, body) {
+  function upstreamRequest(req, body, { identity = false } = {}) {
     const headers = { ...req.headers, 'content-length': String(body.length) };
     delete headers['transfer-encoding'];
+    // A body the proxy reads or rewrites (buffered faults) is asked for uncompressed; a streamed
+    // one passes as the server encoded it.
+    if (identity) headers['accept-encoding'] = 'identity';
     if (body.length === 0 && !BODY_METHODS.has(req.method)) delete headers['content-length'];
     // Host is kept as the client sent it, so the server's Location/fullUrl point back at the proxy.
     return http.request({
@@ -253,7 +256,7 @@ export function createProxy({ upstream }) {
 
   function forwardBuffered(req, body) {
     return new Promise((resolve, reject) => {
-      const up = upstreamRequest(req, body);
+      const up = upstreamRequest(req, body, { identity: true });
       up.on('response', async (upRes) => {
         try {
           resolve({ status: upRes.statusCode, headers: { ...upRes.headers }, body: await readAll(upRes) });
@@ -282,6 +285,9 @@ export function createProxy({ upstream }) {
         try {
           const parsed = JSON.parse(body.toString('utf8') || '{}');
           const list = Array.isArray(parsed) ? parsed : parsed.rules ?? [parsed];
+          // `replace`: the new rules take the old ones' place at once, with no moment in between
+          // in which a retry could pass unfaulted.
+          if (!Array.isArray(parsed) && parsed.replace === true) rules.length = 0;
           return json(200, { ok: true, added: addRules(list), rules });
         } catch (err) {
           return json(400, { ok: false, error: err.message });

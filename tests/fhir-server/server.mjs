@@ -1,7 +1,8 @@
 // Tahto's local FHIR R4 server: Medplum's FhirRouter + MemoryRepository behind node:http, with the
 // behaviours a real backend has and the in-memory repository lacks (validation, referential checks
 // on the patient, sequential versions, ETag/Location/Last-Modified, If-Match, If-None-Exist, stable
-// history, CORS, JSON-file persistence, a reset to the seed).
+// history, CORS, JSON-file persistence, a reset to the seed), and JSON compressed (brotli or gzip)
+// as a production server sends it.
 //
 // CLI: node server.mjs --port 8103 [--host 127.0.0.1] [--data path/to/fhir.json]
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import {
   notFound,
 } from '@medplum/core';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
+import { compressBody, negotiateEncoding, varyWith } from './encoding.mjs';
 import { SEED_LAST_UPDATED, seedResources } from './seed.mjs';
 import { issueText, loadMedplumDefinitions, medplumIssues } from './validate.mjs';
 
@@ -391,13 +393,40 @@ function stripServerMeta(resource) {
 // ---- HTTP layer ------------------------------------------------------------------------------
 
 function send(res, req, status, body, headers = {}) {
-  const payload = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, {
-    ...corsHeaders(req),
-    ...(body === undefined ? {} : { 'Content-Type': FHIR_JSON, 'Content-Length': Buffer.byteLength(payload) }),
-    ...headers,
-  });
-  res.end(payload);
+  if (body === undefined) {
+    res.writeHead(status, { ...corsHeaders(req), ...headers });
+    return res.end();
+  }
+  return sendBody(res, req, status, JSON.stringify(body), { ...corsHeaders(req), 'Content-Type': FHIR_JSON, ...headers });
+}
+
+/** Bodies at least this long are compressed when the client accepts it (smaller gain nothing). */
+export const COMPRESS_MIN_BYTES = 1024;
+
+/**
+ * Sends a JSON body, brotli- or gzip-compressed when it is over COMPRESS_MIN_BYTES and the client
+ * accepts it. The whole body is compressed before the head is written, so `Content-Length` is
+ * the compressed length: a reader (or the fault proxy cutting an answer short) sees a complete
+ * or a visibly truncated body, never a chunked stream with a wrong length. `Vary: Accept-Encoding`
+ * on every body, compressed or not, so no cache hands one client's encoding to another.
+ */
+function sendBody(res, req, status, text, headers) {
+  const payload = Buffer.from(text, 'utf8');
+  const vary = varyWith(headers.Vary);
+  const encoding = payload.length >= COMPRESS_MIN_BYTES ? negotiateEncoding(req.headers['accept-encoding']) : null;
+  const finish = (bytes, extra = {}) => {
+    if (res.destroyed) return;
+    res.writeHead(status, { ...headers, Vary: vary, ...extra, 'Content-Length': bytes.length });
+    res.end(req.method === 'HEAD' ? undefined : bytes);
+  };
+  if (!encoding) return finish(payload);
+  return compressBody(payload, encoding).then(
+    (packed) => finish(packed, { 'Content-Encoding': encoding }),
+    (err) => {
+      console.error(`compression failed (${encoding}), sending identity: ${err.message}`);
+      finish(payload);
+    },
+  );
 }
 
 function resourceHeaders(base, r, { location = false } = {}) {
@@ -573,9 +602,7 @@ async function handle(store, req, res) {
 }
 
 function sendJson(res, req, status, body) {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { ...corsHeaders(req), 'Content-Type': 'application/json; charset=utf-8' });
-  res.end(payload);
+  return sendBody(res, req, status, JSON.stringify(body), { ...corsHeaders(req), 'Content-Type': 'application/json; charset=utf-8' });
 }
 
 function pageOptions(url) {

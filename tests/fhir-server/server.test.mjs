@@ -1,20 +1,33 @@
 // Black-box tests of the local FHIR server and the fault proxy over real HTTP, each a real child
-// process on a free port. Run: node --test tests/fhir-server/
+// process on a free port; the static server (headers, fallback, encodings), the release steps
+// (scripts/externalize-inline.mjs, scripts/precompress.mjs) and deploy/nginx.conf against it.
+// Run: node --test tests/fhir-server/
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { evalFhirPath, globalSchema, parseSearchRequest } from '@medplum/core';
 import { MemoryRepository } from '@medplum/fhir-router';
 import { NOTICE_URL, PATIENT_ID, seedResources } from './seed.mjs';
 import { FhirStore, originalExpressions } from './server.mjs';
 import { validateBoth } from './validate.mjs';
+import { negotiateEncoding } from './encoding.mjs';
+import {
+  cacheControl,
+  contentSecurityPolicy,
+  createStaticServer,
+  isHashed,
+  parseFrameAncestors,
+  securityHeaders,
+} from './static.mjs';
+import { externalizeInline } from '../../scripts/externalize-inline.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ORIGIN = 'http://app.tahto.test';
@@ -647,5 +660,479 @@ describe('fault proxy', () => {
     assert.equal(log[0].headers['if-none-exist'], `identifier=${ident(a)}`);
     assert.equal(log[1].seq, log[0].seq + 1);
     assert.ok(!Number.isNaN(Date.parse(log[0].time)));
+  });
+});
+
+// ---- Compression, the static server and the deployment example (issue 10, "Served as in production")
+
+/** A GET with exactly these headers, the body as sent (no decompression). */
+function raw(url, { method = 'GET', headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error(`timeout: ${url}`)));
+    req.end();
+  });
+}
+
+const decode = (res) => {
+  const enc = res.headers['content-encoding'];
+  if (enc === 'br') return brotliDecompressSync(res.body);
+  if (enc === 'gzip') return gunzipSync(res.body);
+  assert.equal(enc, undefined, `unexpected Content-Encoding ${enc}`);
+  return res.body;
+};
+const varies = (res, name = 'accept-encoding') =>
+  (res.headers.vary ?? '').toLowerCase().split(',').map((s) => s.trim()).includes(name);
+
+describe('negotiateEncoding', () => {
+  test('prefers brotli, honours q-values, * and x-gzip; identity when nothing offered is accepted', () => {
+    assert.equal(negotiateEncoding('gzip, deflate, br, zstd'), 'br');
+    assert.equal(negotiateEncoding('gzip, deflate'), 'gzip');
+    assert.equal(negotiateEncoding('br;q=0, gzip;q=0.5'), 'gzip');
+    assert.equal(negotiateEncoding('br;q=0, *'), 'gzip');
+    assert.equal(negotiateEncoding('*;q=0, identity'), null);
+    assert.equal(negotiateEncoding('x-gzip'), 'gzip');
+    assert.equal(negotiateEncoding('identity'), null);
+    assert.equal(negotiateEncoding(''), null);
+    assert.equal(negotiateEncoding(undefined), null);
+    assert.equal(negotiateEncoding('br', ['gzip']), null, 'only what is on offer');
+    assert.equal(negotiateEncoding('BR ; Q=1'), 'br');
+    assert.equal(negotiateEncoding('gzip;q=1, br;q=0.5'), 'gzip', "the client's weights first");
+  });
+});
+
+describe('FHIR server compression', () => {
+  const bundleUrl = () => `${S.base}/Observation?patient=${PATIENT_ID}`;
+
+  test('JSON over 1 KB: brotli or gzip as accepted, Vary with Origin, Content-Length of what is sent', async () => {
+    const plain = await raw(bundleUrl(), { headers: { Origin: ORIGIN } });
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.ok(plain.body.length > 1024, `a search answer of ${plain.body.length} bytes`);
+    assert.ok(varies(plain) && varies(plain, 'origin'), `Vary: ${plain.headers.vary}`);
+    for (const [accept, expected] of [
+      ['gzip, deflate, br', 'br'],
+      ['gzip', 'gzip'],
+      ['br;q=0, gzip;q=0.8', 'gzip'],
+      ['identity', undefined],
+    ]) {
+      const res = await raw(bundleUrl(), { headers: { Origin: ORIGIN, 'Accept-Encoding': accept } });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-encoding'], expected, accept);
+      assert.equal(Number(res.headers['content-length']), res.body.length, accept);
+      assert.ok(varies(res) && varies(res, 'origin'), `Vary: ${res.headers.vary}`);
+      assert.equal(res.headers['access-control-allow-origin'], ORIGIN);
+      assert.deepEqual(JSON.parse(decode(res)).entry.length, JSON.parse(plain.body).entry.length);
+      if (expected) assert.ok(res.body.length < plain.body.length / 3, `${expected}: ${res.body.length} of ${plain.body.length}`);
+    }
+  });
+
+  test('small answers stay identity; writes keep ETag and Location when compressed', async () => {
+    const small = await raw(`${S.root}/__admin/health`, { headers: { 'Accept-Encoding': 'br, gzip' } });
+    assert.equal(small.headers['content-encoding'], undefined);
+    assert.deepEqual(JSON.parse(small.body), { ok: true });
+    const res = await fetch(`${S.base}/Consent`, {
+      method: 'POST',
+      headers: { 'Content-Type': FHIR, 'Accept-Encoding': 'gzip', Origin: ORIGIN },
+      body: JSON.stringify({ ...consent(), policy: Array.from({ length: 40 }, (_, i) => ({ uri: `https://www.finlex.fi/fi/laki/ajantasa/2001/2001010${i}` })) }),
+    });
+    // fetch decodes; the header says what was sent.
+    assert.equal(res.status, 201);
+    assert.equal(res.headers.get('content-encoding'), 'gzip');
+    assert.equal(res.headers.get('etag'), 'W/"1"');
+    assert.match(res.headers.get('location'), /\/Consent\/[^/]+\/_history\/1$/);
+    assert.equal((await res.json()).resourceType, 'Consent');
+  });
+
+  test('through the proxy: forwarded answers keep their encoding, rewritten ones are plain JSON', async () => {
+    const through = await raw(`${P.base}/Observation?patient=${PATIENT_ID}`, { headers: { 'Accept-Encoding': 'br' } });
+    assert.equal(through.headers['content-encoding'], 'br');
+    assert.ok(JSON.parse(decode(through)).entry.length > 0);
+    await call(`${P.root}/__proxy/faults`, {
+      method: 'POST',
+      body: { rules: [{ method: 'PUT', path: `/Patient/${PATIENT_ID}`, fault: 'wrongShape' }] },
+    });
+    try {
+      const patient = (await call(`${S.base}/Patient/${PATIENT_ID}`)).json;
+      const put = await fetch(`${P.base}/Patient/${PATIENT_ID}`, {
+        method: 'PUT',
+        headers: { 'Content-Type': FHIR, 'Accept-Encoding': 'br, gzip' },
+        body: JSON.stringify({ ...patient, meta: undefined, text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${'p'.repeat(1500)}</div>` } }),
+      });
+      assert.equal(put.headers.get('content-encoding'), null);
+      assert.notEqual((await put.json()).resourceType, 'Patient', 'the proxy rewrote a readable body');
+    } finally {
+      await call(`${P.root}/__proxy/faults`, { method: 'DELETE' });
+    }
+  });
+});
+
+/** A build as Trunk leaves it (inline loader and style), then the release steps run on it. */
+function fixtureDist() {
+  const dir = mkdtempSync(join(tmpdir(), 'tahto-dist-'));
+  const hash = '0123456789abcdef';
+  const js = `export default async function init() { return ${JSON.stringify('glue '.repeat(400))}; }\n`;
+  const wasm = Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), Buffer.alloc(8000, 7)]);
+  const sri = (b) => `sha384-${createHash('sha384').update(b).digest('base64')}`;
+  const files = {
+    [`tahto-${hash}.js`]: js,
+    [`tahto-${hash}_bg.wasm`]: wasm,
+    'tahto-fedcba9876543210.css': `.tahto { color: #222; }\n${'.tahto p { margin: 0 }\n'.repeat(60)}`,
+    'favicon.svg': `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">${'<rect width="1" height="1"/>'.repeat(20)}</svg>`,
+    [`snippets/tahto-${hash}/inline0.js`]: `export function f() { return ${JSON.stringify('snippet '.repeat(100))}; }\n`,
+    'sw.js': `self.addEventListener('fetch', () => {});\n${'// padding\n'.repeat(100)}`,
+    'manifest.webmanifest': JSON.stringify({ name: 'Tahto', pad: 'x'.repeat(300) }),
+    'index.html':
+      '<!doctype html><html lang=fi><meta charset=utf-8><title>Tahto</title>' +
+      `<script type=module>import init, * as bindings from '/tahto-${hash}.js';\nconst wasm = await init({ module_or_path: '/tahto-${hash}_bg.wasm' });\nwindow.wasmBindings = bindings;</script>` +
+      `<link href=/tahto-fedcba9876543210.css rel=stylesheet><style>body{margin:0}</style>` +
+      `<link crossorigin href=/tahto-${hash}.js integrity=${sri(Buffer.from(js))} rel=modulepreload>` +
+      `<link as=fetch crossorigin href=/tahto-${hash}_bg.wasm integrity=${sri(wasm)} rel=preload type=application/wasm>` +
+      '</head><body><div class=tahto data-fhir-base=http://127.0.0.1:8103/fhir/R4 data-lang=fi data-patient=helmi-esimerkki id=tahto></div></body></html>',
+  };
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  chmodSync(dir, 0o755); // nginx's workers read it too
+  const run = (script) =>
+    execFileSync(process.execPath, [join(HERE, '../../scripts', script), dir], { encoding: 'utf8' });
+  return { dir, hash, run };
+}
+
+/** Serves `dir` with static.mjs in this process; resolves to its origin and a stop function. */
+async function serveStatic(options) {
+  const server = createStaticServer({ patient: PATIENT_ID, lang: 'en', ...options });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    stop: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }),
+  };
+}
+
+describe('release steps: externalize-inline and precompress', () => {
+  test('inline script and style become hashed files with integrity; the preloads stay; idempotent', () => {
+    const { dir, hash, run } = fixtureDist();
+    try {
+      const before = readFileSync(join(dir, 'index.html'), 'utf8');
+      assert.match(run('externalize-inline.mjs'), /inline-[0-9a-f]{16}\.js/);
+      const html = readFileSync(join(dir, 'index.html'), 'utf8');
+      assert.doesNotMatch(html, /<script\b[^>]*>[^<]/, 'no inline script body');
+      assert.doesNotMatch(html, /<style/i);
+      const script = html.match(/<script type="module" src="\/(inline-[0-9a-f]{16}\.js)" integrity="(sha384-[^"]+)"><\/script>/);
+      const style = html.match(/<link rel="stylesheet" href="\/(inline-[0-9a-f]{16}\.css)" integrity="(sha384-[^"]+)">/);
+      assert.ok(script && style, html);
+      const loader = readFileSync(join(dir, script[1]));
+      assert.match(loader.toString(), new RegExp(`import init, \\* as bindings from '/tahto-${hash}\\.js'`));
+      assert.equal(script[2], `sha384-${createHash('sha384').update(loader).digest('base64')}`);
+      assert.equal(readFileSync(join(dir, style[1]), 'utf8'), 'body{margin:0}');
+      // In place: the loader where it was, the host page's style after the app's.
+      assert.ok(html.indexOf(script[1]) < html.indexOf('tahto-fedcba9876543210.css'));
+      assert.ok(html.indexOf('tahto-fedcba9876543210.css') < html.indexOf(style[1]));
+      for (const kept of before.match(/<link[^>]*rel=(?:modulepreload|preload)[^>]*>/g)) assert.ok(html.includes(kept), kept);
+      assert.match(run('externalize-inline.mjs'), /nothing inline/);
+      assert.equal(readFileSync(join(dir, 'index.html'), 'utf8'), html);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('what no file can fix fails the build: inline handlers, style attributes, import maps', () => {
+    const { problems } = externalizeInline(
+      '<html><body onload="go()"><p style="color:red">x</p><script type="importmap">{}</script><!-- <p onclick=x> --></body></html>',
+    );
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.deepEqual(externalizeInline('<script type="application/json">{"a":1}</script>').files, []);
+  });
+
+  test('precompress writes .br and .gz once, skips up-to-date copies, redoes stale ones, drops orphans', () => {
+    const { dir, hash, run } = fixtureDist();
+    try {
+      assert.match(run('precompress.mjs'), /\b(\d+) written, 0 up to date/);
+      const wasm = join(dir, `tahto-${hash}_bg.wasm`);
+      assert.deepEqual(brotliDecompressSync(readFileSync(`${wasm}.br`)), readFileSync(wasm));
+      assert.deepEqual(gunzipSync(readFileSync(`${wasm}.gz`)), readFileSync(wasm));
+      assert.ok(existsSync(join(dir, `snippets/tahto-${hash}/inline0.js.br`)));
+      assert.match(run('precompress.mjs'), /\(0 written, \d+ up to date, 0 removed\)/);
+      const later = new Date(Date.now() + 5000);
+      utimesSync(join(dir, 'sw.js'), later, later);
+      rmSync(join(dir, 'favicon.svg'));
+      assert.match(run('precompress.mjs'), /\(2 written, \d+ up to date, 2 removed\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('static server (scripts/run, Playwright)', () => {
+  const FHIR_BASE = 'http://127.0.0.1:18104/fhir/R4';
+  let fx;
+  let app;
+  before(async () => {
+    fx = fixtureDist();
+    fx.run('externalize-inline.mjs');
+    fx.run('precompress.mjs');
+    app = await serveStatic({ dir: fx.dir, fhirBase: FHIR_BASE });
+  });
+  after(async () => {
+    await app?.stop();
+    rmSync(fx.dir, { recursive: true, force: true });
+  });
+  const expectSecurity = (res, what) => {
+    const expected = securityHeaders({ fhirBase: FHIR_BASE });
+    for (const [name, value] of Object.entries(expected)) assert.equal(res.headers[name.toLowerCase()], value, `${what}: ${name}`);
+  };
+
+  test('the Content-Security-Policy is strict and names the FHIR origin', () => {
+    const csp = contentSecurityPolicy({ fhirBase: 'https://fhir.example.fi/R4', frameAncestors: "'self' https://portal.example.fi" });
+    assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'|\*/);
+    const directives = Object.fromEntries(csp.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+    assert.equal(directives['script-src'], "'self' 'wasm-unsafe-eval'");
+    assert.equal(directives['style-src'], "'self'");
+    assert.equal(directives['connect-src'], "'self' https://fhir.example.fi");
+    assert.equal(directives['frame-ancestors'], "'self' https://portal.example.fi");
+    for (const d of ['default-src', 'img-src', 'worker-src', 'manifest-src', 'base-uri', 'form-action', 'object-src']) assert.ok(directives[d], d);
+    // A base that is not http(s) gives no origin to connect to (and never a password).
+    assert.match(contentSecurityPolicy({ fhirBase: 'javascript:alert(1)//' }), /connect-src 'self';/);
+    assert.match(contentSecurityPolicy({ fhirBase: 'https://u:pw@x.fi/R4' }), /connect-src 'self' https:\/\/x\.fi;/);
+  });
+
+  test('frame-ancestors takes only exact origins, self or none', () => {
+    assert.equal(parseFrameAncestors("'self'  https://Portal.Example.fi:8443 http://127.0.0.1:8080"), "'self' https://portal.example.fi:8443 http://127.0.0.1:8080");
+    assert.equal(parseFrameAncestors("'none'"), "'none'");
+    assert.equal(parseFrameAncestors('https://portal.example.fi:443 http://[::1]:8080'), 'https://portal.example.fi http://[::1]:8080');
+    for (const bad of ['*', '', 'https://*.example.fi', 'https:', 'portal.example.fi', 'https://portal.example.fi/', 'https://portal.example.fi/x',
+      'https://u:p@portal.example.fi', 'ftp://portal.example.fi', "'none' 'self'", 'data:', "'unsafe-inline'", 'https://x.fi?a', 'https://x.fi#']) {
+      assert.throws(() => parseFrameAncestors(bad), /frame-ancestors/, JSON.stringify(bad));
+    }
+    assert.throws(() => createStaticServer({ dir: fx.dir, fhirBase: FHIR_BASE, frameAncestors: '*' }), /wildcard/);
+    const cli = spawnSync(process.execPath, [join(HERE, 'static.mjs'), '--print-headers', '--frame-ancestors', 'https://*.x.fi'], { encoding: 'utf8' });
+    assert.notEqual(cli.status, 0);
+    assert.match(cli.stderr, /frame-ancestors/);
+  });
+
+  test('the entry document: config injected, no-cache with an ETag, compressed, security headers', async () => {
+    const plain = await raw(`${app.origin}/`);
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(plain.headers['cache-control'], 'no-cache');
+    assert.ok(varies(plain));
+    expectSecurity(plain, '/');
+    assert.match(plain.body.toString(), /data-fhir-base="http:\/\/127\.0\.0\.1:18104\/fhir\/R4"/);
+    assert.match(plain.body.toString(), /data-lang="en"/);
+    const br = await raw(`${app.origin}/`, { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.equal(Number(br.headers['content-length']), br.body.length);
+    assert.deepEqual(decode(br), plain.body);
+    assert.notEqual(br.headers.etag, plain.headers.etag, 'each encoding its own ETag');
+    const again = await raw(`${app.origin}/`, { headers: { 'Accept-Encoding': 'br', 'If-None-Match': br.headers.etag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    const head = await raw(`${app.origin}/`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(Number(head.headers['content-length']), plain.body.length);
+  });
+
+  test('SPA fallback: a path without an extension is the entry document; a missing file is a 404', async () => {
+    const doc = await raw(`${app.origin}/`);
+    for (const path of ['/organ-donation', '/lab-results', '/unsent', '/lab-results/2024?page=2', '/snippets']) {
+      const res = await raw(`${app.origin}${path}`);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers['cache-control'], 'no-cache', path);
+      assert.deepEqual(res.body, doc.body, path);
+      expectSecurity(res, path);
+    }
+    for (const path of ['/missing.js', '/tahto-0000000000000000_bg.wasm', '/favicon.ico']) {
+      const res = await raw(`${app.origin}${path}`);
+      assert.equal(res.status, 404, path);
+      expectSecurity(res, path);
+    }
+    const traversal = await raw(`${app.origin}/..%2f..%2f..%2fetc%2fpasswd`);
+    assert.equal(traversal.status, 403);
+    const post = await raw(`${app.origin}/`, { method: 'POST' });
+    assert.equal(post.status, 405);
+    expectSecurity(post, 'POST /');
+  });
+
+  test('hashed files: immutable, the precompressed copy the client accepts, identity otherwise', async () => {
+    const path = `/tahto-${fx.hash}_bg.wasm`;
+    const bytes = readFileSync(join(fx.dir, path));
+    for (const [accept, expected] of [['gzip, deflate, br, zstd', 'br'], ['gzip', 'gzip'], [undefined, undefined], ['br;q=0', undefined]]) {
+      const res = await raw(`${app.origin}${path}`, { headers: accept ? { 'Accept-Encoding': accept } : {} });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-type'], 'application/wasm');
+      assert.equal(res.headers['content-encoding'], expected, String(accept));
+      assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+      assert.equal(Number(res.headers['content-length']), res.body.length);
+      assert.ok(varies(res));
+      expectSecurity(res, path);
+      assert.deepEqual(decode(res), bytes);
+    }
+    const loader = readFileSync(join(fx.dir, 'index.html'), 'utf8').match(/\/inline-[0-9a-f]{16}\.js/)[0];
+    const res = await raw(`${app.origin}${loader}`, { headers: { 'Accept-Encoding': 'br' } });
+    assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(res.headers['content-type'], 'text/javascript; charset=utf-8');
+  });
+
+  test('caching of the rest: service worker and manifest revalidated, snippets revalidated, favicon an hour', async () => {
+    const cases = {
+      '/sw.js': 'no-cache',
+      '/manifest.webmanifest': 'no-cache',
+      [`/snippets/tahto-${fx.hash}/inline0.js`]: 'no-cache',
+      '/favicon.svg': 'public, max-age=3600',
+      '/tahto-fedcba9876543210.css': 'public, max-age=31536000, immutable',
+    };
+    for (const [path, expected] of Object.entries(cases)) {
+      const res = await raw(`${app.origin}${path}`, { headers: { 'Accept-Encoding': 'br' } });
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers['cache-control'], expected, path);
+      assert.equal(cacheControl(path), expected, path);
+      assert.equal(res.headers['content-encoding'], 'br', path);
+    }
+    const etag = (await raw(`${app.origin}/sw.js`)).headers.etag;
+    assert.equal((await raw(`${app.origin}/sw.js`, { headers: { 'If-None-Match': etag } })).status, 304);
+    assert.equal(isHashed('tahto-0123456789abcdef_bg.wasm'), true);
+    assert.equal(isHashed('0123456789abcdef0123.wasm'), true);
+    assert.equal(isHashed('inline0.js'), false);
+    assert.equal(isHashed('tahto-0123456789abcde.js'), false, '15 hex digits are not a content hash');
+  });
+
+  test('a copy older than its file is not served', async () => {
+    const path = join(fx.dir, 'sw.js');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(path, later, later);
+    try {
+      const res = await raw(`${app.origin}/sw.js`, { headers: { 'Accept-Encoding': 'br, gzip' } });
+      assert.equal(res.headers['content-encoding'], undefined);
+      assert.deepEqual(res.body, readFileSync(path));
+    } finally {
+      fx.run('precompress.mjs');
+    }
+  });
+});
+
+/**
+ * A web server configured from deploy/ answers as static.mjs does for the same build: status,
+ * security headers, and for a 200 the caching, type, encoding and Vary, for every kind of path and
+ * with brotli, gzip and no encoding accepted.
+ */
+async function answersLikeStatic(origin, staticOrigin, fx, { brotli = true } = {}) {
+  for (let i = 0; i < 50 && !(await raw(`${origin}/`).catch(() => null)); i++) await new Promise((r) => setTimeout(r, 100));
+  const loader = readFileSync(join(fx.dir, 'index.html'), 'utf8').match(/\/inline-[0-9a-f]{16}\.js/)[0];
+  const paths = ['/', '/index.html', '/organ-donation', '/lab-results/2024', `/tahto-${fx.hash}_bg.wasm`, `/tahto-${fx.hash}.js`,
+    loader, '/tahto-fedcba9876543210.css', `/snippets/tahto-${fx.hash}/inline0.js`, '/sw.js', '/manifest.webmanifest', '/favicon.svg', '/missing.js'];
+  const type = (v) => (v ?? '').toLowerCase().replace(/\s+/g, '');
+  const names = Object.keys(securityHeaders({ fhirBase: 'https://fhir.example.fi/R4' }));
+  for (const accept of [...(brotli ? ['gzip, deflate, br'] : []), 'gzip', null]) {
+    for (const path of paths) {
+      const headers = accept ? { 'Accept-Encoding': accept } : {};
+      const [ours, theirs] = await Promise.all([raw(`${staticOrigin}${path}`, { headers }), raw(`${origin}${path}`, { headers })]);
+      const what = `${path} (${accept ?? 'identity'})`;
+      assert.equal(theirs.status, ours.status, what);
+      for (const name of names) assert.equal(theirs.headers[name.toLowerCase()], ours.headers[name.toLowerCase()], `${what}: ${name}`);
+      if (ours.status !== 200) continue;
+      assert.equal(theirs.headers['cache-control'], ours.headers['cache-control'], `${what}: Cache-Control`);
+      assert.equal(type(theirs.headers['content-type']), type(ours.headers['content-type']), `${what}: Content-Type`);
+      assert.equal(theirs.headers['content-encoding'], ours.headers['content-encoding'], `${what}: Content-Encoding`);
+      assert.equal(varies(theirs), varies(ours), `${what}: Vary`);
+    }
+  }
+}
+
+describe('deployment example (deploy/nginx.conf)', () => {
+  const CONF = join(HERE, '../../deploy/nginx.conf');
+  const EXAMPLE = { fhirBase: 'https://fhir.example.fi/R4', frameAncestors: "'self'" };
+  const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+  const BROTLI_MODULE = '/usr/lib/nginx/modules/ngx_http_brotli_static_module.so';
+  const SKIP = nginx ? false : 'nginx is not installed (Debian: apt-get install nginx-light libnginx-mod-http-brotli-static)';
+
+  test('sends the same security headers as static.mjs, CSP included', () => {
+    const conf = readFileSync(CONF, 'utf8');
+    const added = Object.fromEntries(
+      [...conf.matchAll(/^\s*add_header\s+([\w-]+)\s+"([^"]*)"\s+always;/gm)].map((m) => [m[1], m[2]]),
+    );
+    assert.deepEqual(added, securityHeaders(EXAMPLE));
+    assert.match(conf, /^\s*add_header Cache-Control \$tahto_cache_control always;/m);
+    assert.match(conf, /try_files \$uri \/index\.html;/);
+    assert.match(conf, /gzip_static on;/);
+  });
+
+  test('nginx -t accepts it; a running nginx answers as static.mjs does', { skip: SKIP }, async (t) => {
+    const work = mkdtempSync(join(tmpdir(), 'tahto-nginx-'));
+    const fx = fixtureDist();
+    fx.run('externalize-inline.mjs');
+    fx.run('precompress.mjs');
+    const port = await freePort();
+    const brotli = existsSync(BROTLI_MODULE);
+    let conf = readFileSync(CONF, 'utf8')
+      .replace(/^\s*listen 8080;/m, `listen 127.0.0.1:${port};`)
+      .replace(/^\s*root \/srv\/tahto\/dist;/m, `root ${fx.dir};`)
+      .replace(/^http \{/m, `http {\n    access_log ${work}/access.log;\n` +
+        ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `    ${k}_temp_path ${work}/${k};`).join('\n'));
+    if (!brotli) conf = conf.replace(/^load_module .*brotli.*$/m, '').replace(/^\s*brotli_static on;$/m, '');
+    writeFileSync(join(work, 'nginx.conf'), conf);
+    const globals = `pid ${work}/nginx.pid;${process.getuid?.() === 0 ? ' user root;' : ''}`;
+    const args = ['-p', work, '-c', join(work, 'nginx.conf'), '-e', join(work, 'error.log'), '-g', globals];
+    const check = spawnSync(nginx, ['-t', ...args], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stderr);
+    const started = spawnSync(nginx, args, { encoding: 'utf8' });
+    assert.equal(started.status, 0, started.stderr);
+    const app = await serveStatic({ dir: fx.dir, ...EXAMPLE });
+    try {
+      await answersLikeStatic(`http://127.0.0.1:${port}`, app.origin, fx, { brotli });
+      if (!brotli) t.diagnostic(`no ${BROTLI_MODULE}: compared gzip and identity only`);
+    } finally {
+      await app.stop();
+      spawnSync(nginx, [...args, '-s', 'stop'], { encoding: 'utf8' });
+      rmSync(fx.dir, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('deployment example (deploy/Caddyfile)', () => {
+  const FILE = join(HERE, '../../deploy/Caddyfile');
+  const EXAMPLE = { fhirBase: 'https://fhir.example.fi/R4', frameAncestors: "'self'" };
+  const caddy = ['/usr/bin/caddy', '/usr/local/bin/caddy'].find((p) => existsSync(p));
+  const SKIP = caddy ? false : 'caddy is not installed (Debian: apt-get install caddy)';
+
+  test('sends the same security headers as static.mjs, CSP included', () => {
+    const text = readFileSync(FILE, 'utf8');
+    const block = text.match(/^\theader \{\n([\s\S]*?)\n\t\}/m)[1];
+    const set = Object.fromEntries([...block.matchAll(/^\t\t([\w-]+) "([^"]*)"$/gm)].map((m) => [m[1], m[2]]));
+    assert.deepEqual(set, securityHeaders(EXAMPLE));
+  });
+
+  test('caddy validates it; a running caddy answers as static.mjs does', { skip: SKIP }, async () => {
+    const work = mkdtempSync(join(tmpdir(), 'tahto-caddy-'));
+    const fx = fixtureDist();
+    fx.run('externalize-inline.mjs');
+    fx.run('precompress.mjs');
+    const port = await freePort();
+    const conf = `{\n\tadmin off\n\tauto_https off\n}\n\n` +
+      readFileSync(FILE, 'utf8').replace(/^:8080 \{/m, `http://127.0.0.1:${port} {`).replace(/^\troot \* \/srv\/tahto\/dist$/m, `\troot * ${fx.dir}`);
+    const file = join(work, 'Caddyfile');
+    writeFileSync(file, conf);
+    const env = { ...process.env, HOME: work, XDG_DATA_HOME: work, XDG_CONFIG_HOME: work };
+    const check = spawnSync(caddy, ['validate', '--config', file, '--adapter', 'caddyfile'], { encoding: 'utf8', env });
+    assert.equal(check.status, 0, check.stderr);
+    const child = spawn(caddy, ['run', '--config', file, '--adapter', 'caddyfile'], { stdio: 'ignore', env });
+    children.add(child);
+    const app = await serveStatic({ dir: fx.dir, ...EXAMPLE });
+    try {
+      await answersLikeStatic(`http://127.0.0.1:${port}`, app.origin, fx);
+    } finally {
+      await app.stop();
+      await stop(child);
+      rmSync(fx.dir, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -1,13 +1,24 @@
-// Static server for the built app (dist/), with runtime config injected into index.html's host
-// element so the same build runs against any backend, patient and language.
+// Static server for the built app (dist/), served as in production: runtime config injected into
+// index.html's host element (so the same build runs against any backend, patient and language),
+// precompressed brotli/gzip by `Accept-Encoding`, caching by kind of file, the SPA fallback and the
+// security headers (a strict Content-Security-Policy without 'unsafe-inline'). deploy/nginx.conf
+// does the same for a real deployment; tests/fhir-server/server.test.mjs checks that they agree.
 //
 // CLI: node static.mjs --port 8080 --dir ../../dist --fhir-base http://127.0.0.1:8103/fhir/R4
 //        --patient helmi-esimerkki [--lang fi] [--host 127.0.0.1]
+//        [--frame-ancestors "'self' https://portal.example.fi"] [--patient-param]
+//      node static.mjs --print-headers [--format plain|nginx|caddy] [--fhir-base …] [--frame-ancestors …]
+//        prints the security headers (for a web server's configuration, deploy/nginx.conf) and exits.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { basename, extname, join, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { negotiateEncoding } from './encoding.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -28,70 +39,289 @@ const TYPES = {
   '.woff': 'font/woff',
   '.txt': 'text/plain; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
 };
+/** What scripts/precompress.mjs writes `.br`/`.gz` copies of. */
+const COMPRESSIBLE = new Set(['.js', '.mjs', '.wasm', '.css', '.svg', '.html', '.json', '.webmanifest', '.map', '.txt', '.xml']);
+const PRECOMPRESSED = [
+  { encoding: 'br', suffix: '.br' },
+  { encoding: 'gzip', suffix: '.gz' },
+];
+
+// ---- Security headers (shared with deploy/nginx.conf through --print-headers and the tests) --------
+
+export const DEFAULT_FRAME_ANCESTORS = "'self'";
+
+/**
+ * Checks a `frame-ancestors` value: `'none'`, or `'self'` and/or exact origins
+ * (`https://portal.example.fi`, `http://127.0.0.1:8080`), separated by spaces. No wildcards, no
+ * schemes alone, no paths: who may frame the citizen's health data is named, never guessed.
+ * Returns the value normalized (single spaces, origins as the URL parser writes them).
+ */
+export function parseFrameAncestors(value) {
+  const tokens = String(value ?? '').trim().split(/\s+/).filter(Boolean);
+  if (tokens.length === 0) throw new Error('frame-ancestors: empty (use \'none\' to forbid framing)');
+  if (tokens.includes("'none'")) {
+    if (tokens.length > 1) throw new Error("frame-ancestors: 'none' stands alone");
+    return "'none'";
+  }
+  const out = [];
+  for (const token of tokens) {
+    if (token === "'self'") {
+      out.push(token);
+      continue;
+    }
+    if (token.includes('*')) throw new Error(`frame-ancestors: no wildcards (${token})`);
+    let url;
+    try {
+      url = new URL(token);
+    } catch {
+      throw new Error(`frame-ancestors: ${token} is not an origin (https://host[:port])`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new Error(`frame-ancestors: ${token} is not an http(s) origin`);
+    }
+    // Exactly an origin: scheme, host, optional port; no user, path (not even a slash), query or fragment.
+    if (!/^https?:\/\/[^/?#@\s]+$/i.test(token) || url.username || url.password) {
+      throw new Error(`frame-ancestors: ${token} is not an origin (no user, path, query or fragment)`);
+    }
+    out.push(url.origin);
+  }
+  return [...new Set(out)].join(' ');
+}
+
+/** The FHIR base's origin for connect-src, or null when it is not an http(s) URL. */
+function fhirOrigin(fhirBase) {
+  try {
+    const url = new URL(fhirBase);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The Content-Security-Policy Tahto is served with. No 'unsafe-inline' and no 'unsafe-eval':
+ * the build has no inline script or style (scripts/externalize-inline.mjs); WebAssembly needs
+ * 'wasm-unsafe-eval' and nothing more. Tahto talks to its own origin and the FHIR base only.
+ */
+export function contentSecurityPolicy({ fhirBase, frameAncestors = DEFAULT_FRAME_ANCESTORS } = {}) {
+  const fhir = fhirBase === undefined ? null : fhirOrigin(fhirBase);
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self'${fhir ? ` ${fhir}` : ''}`,
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "object-src 'none'",
+    `frame-ancestors ${parseFrameAncestors(frameAncestors)}`,
+  ].join('; ');
+}
+
+/**
+ * Powerful features Tahto never uses, denied to it and to anything it could ever embed. Only
+ * features Chromium knows: an unknown one is a console warning on every load (the e2e
+ * serving.spec fails on it), so e.g. `bluetooth` is left out.
+ */
+export const PERMISSIONS_POLICY = [
+  'accelerometer', 'autoplay', 'browsing-topics', 'camera', 'display-capture', 'encrypted-media',
+  'fullscreen', 'geolocation', 'gyroscope', 'hid', 'idle-detection', 'local-fonts', 'magnetometer', 'microphone',
+  'midi', 'otp-credentials', 'payment', 'picture-in-picture', 'publickey-credentials-get', 'screen-wake-lock',
+  'serial', 'usb', 'window-management', 'xr-spatial-tracking',
+]
+  .map((feature) => `${feature}=()`)
+  .join(', ');
+
+/** Every security header, on every response (documents, files, errors). */
+export function securityHeaders(options = {}) {
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(options),
+    'X-Content-Type-Options': 'nosniff',
+    // The path says which health section the citizen is in (/organ-donation, /lab-results):
+    // no Referer to the FHIR server or anywhere else. Tahto has no outbound link that needs one.
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Permissions-Policy': PERMISSIONS_POLICY,
+  };
+}
+
+// ---- Caching --------------------------------------------------------------------------------
+
+/**
+ * A file named after its content: `tahto-<16+ hex>.css`, `tahto-<hash>_bg.wasm`,
+ * `inline-<hash>.js`, `<hash>.wasm`. Only the file's own name counts: wasm-bindgen's
+ * `snippets/<crate>-<hash>/` is named after the crate, not the content.
+ */
+export const isHashed = (name) => /(?:^|[-._])[0-9a-f]{16,}(?=[-._])/i.test(basename(name));
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATE = 'no-cache';
+const SHORT = 'public, max-age=3600';
+
+/**
+ * Cache-Control for a served path: hashed files forever; the entry document, the service worker
+ * and manifests revalidated each time (a new release is seen at once); unhashed code (wasm-bindgen
+ * snippets) revalidated too, since its name does not change with it; other unhashed files (the
+ * favicon) an hour.
+ */
+export function cacheControl(pathname) {
+  const name = basename(pathname);
+  const ext = extname(name).toLowerCase();
+  if (pathname === '/' || name === 'index.html' || !ext) return REVALIDATE;
+  if (name === 'sw.js' || ext === '.webmanifest' || name === 'manifest.json') return REVALIDATE;
+  if (isHashed(name)) return IMMUTABLE;
+  if (['.js', '.mjs', '.wasm', '.css', '.html', '.json', '.map'].includes(ext)) return REVALIDATE;
+  return SHORT;
+}
+
+// ---- Entry document ---------------------------------------------------------------------------
 
 const escapeAttr = (v) => String(v).replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
 
 /** Set data-fhir-base / data-patient / data-lang on the host element (attributes it already has). */
-export function injectConfig(html, { fhirBase, patient, lang }) {
+export function injectConfig(html, { fhirBase, patient, lang, routing }) {
   const set = (text, name, value) =>
     // Quoted or not: Trunk's release minifier drops the quotes of simple attribute values.
     value === undefined
       ? text
       : text.replace(new RegExp(`(\\s${name}=)(?:"[^"]*"|'[^']*'|[^\\s>"']+)`), `$1"${escapeAttr(value)}"`);
-  return set(set(set(html, 'data-fhir-base', fhirBase), 'data-patient', patient), 'data-lang', lang);
+  return set(set(set(set(html, 'data-fhir-base', fhirBase), 'data-patient', patient), 'data-lang', lang), 'data-routing', routing);
 }
 
-export function createStaticServer({ dir, fhirBase, patient, lang, patientParam = false }) {
-  const root = resolve(dir);
+const etagOf = (bytes) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 22)}"`;
 
-  async function sendIndex(res, method, url) {
+/** The ETag of one encoding of a representation: each encoding is its own (RFC 9110 §8.8.3). */
+const etagFor = (etag, encoding) => (encoding ? `${etag.slice(0, -1)}-${encoding}"` : etag);
+
+/** True when `If-None-Match` names `etag` (weak comparison, as for GET). */
+function notModified(req, etag) {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const bare = (t) => t.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => bare(t) === bare(etag));
+}
+
+/**
+ * Serves `dir` as in production. `frameAncestors`: who may frame the app (see
+ * `parseFrameAncestors`); checked here, so a bad value stops the server from starting.
+ */
+export function createStaticServer({ dir, fhirBase, patient, lang, routing, patientParam = false, frameAncestors = DEFAULT_FRAME_ANCESTORS }) {
+  const root = resolve(dir);
+  const security = securityHeaders({ fhirBase, frameAncestors });
+  // The injected entry document per (index.html, config), with its compressed forms.
+  const documents = new Map();
+
+  function entryDocument(raw, config) {
+    const key = `${etagOf(raw)}\n${config.fhirBase}\n${config.patient}\n${config.lang}\n${config.routing}`;
+    let doc = documents.get(key);
+    if (!doc) {
+      const body = Buffer.from(injectConfig(raw.toString('utf8'), config), 'utf8');
+      doc = {
+        etag: etagOf(body),
+        identity: body,
+        br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } }),
+        gzip: gzipSync(body, { level: 9 }),
+      };
+      if (documents.size > 32) documents.clear();
+      documents.set(key, doc);
+    }
+    return doc;
+  }
+
+  function head(res, status, headers) {
+    res.writeHead(status, { ...security, ...headers });
+  }
+
+  async function sendIndex(req, res, url) {
     // Tests only (`--patient-param`): `?patient=<id>` opens the app as another citizen on the
     // same origin, as a second person using the same browser would.
     const asked = patientParam ? url.searchParams.get('patient') : null;
-    const config = { fhirBase, patient: asked ?? patient, lang };
-    const html = injectConfig(await readFile(join(root, 'index.html'), 'utf8'), config);
-    res.writeHead(200, {
+    const doc = entryDocument(await readFile(join(root, 'index.html')), { fhirBase, patient: asked ?? patient, lang, routing });
+    const encoding = negotiateEncoding(req.headers['accept-encoding']);
+    const body = encoding ? doc[encoding] : doc.identity;
+    const etag = etagFor(doc.etag, encoding);
+    // `no-cache`, not `no-store`: the document is revalidated on every load, and its ETag is that of
+    // the injected text, so a server started with another configuration (or a new build) is seen
+    // at once, while an unchanged one costs a 304.
+    const headers = {
       'Content-Type': TYPES['.html'],
-      'Content-Length': Buffer.byteLength(html),
-      'Cache-Control': 'no-store', // config is per server start; never serve a stale shell
-    });
-    res.end(method === 'HEAD' ? undefined : html);
+      'Cache-Control': REVALIDATE,
+      Vary: 'Accept-Encoding',
+      ETag: etag,
+      ...(encoding ? { 'Content-Encoding': encoding } : {}),
+    };
+    if (notModified(req, etag)) {
+      head(res, 304, headers);
+      return res.end();
+    }
+    head(res, 200, { ...headers, 'Content-Length': body.length });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  async function sendFile(req, res, pathname, file, info) {
+    const ext = extname(file).toLowerCase();
+    const compressible = COMPRESSIBLE.has(ext);
+    let chosen = { path: file, info, encoding: null };
+    if (compressible) {
+      // A copy counts only while it is not older than its file (scripts/precompress.mjs).
+      const offered = [];
+      for (const { encoding, suffix } of PRECOMPRESSED) {
+        const copy = await stat(file + suffix).catch(() => null);
+        if (copy?.isFile() && copy.mtimeMs + 2 >= info.mtimeMs) offered.push({ path: file + suffix, info: copy, encoding });
+      }
+      const encoding = negotiateEncoding(req.headers['accept-encoding'], offered.map((o) => o.encoding));
+      if (encoding) chosen = offered.find((o) => o.encoding === encoding);
+    }
+    const etag = etagFor(`"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`, chosen.encoding);
+    const headers = {
+      'Content-Type': TYPES[ext] ?? 'application/octet-stream',
+      'Cache-Control': cacheControl(pathname),
+      'Last-Modified': info.mtime.toUTCString(),
+      ETag: etag,
+      ...(compressible ? { Vary: 'Accept-Encoding' } : {}),
+      ...(chosen.encoding ? { 'Content-Encoding': chosen.encoding } : {}),
+    };
+    if (notModified(req, etag)) {
+      head(res, 304, headers);
+      return res.end();
+    }
+    head(res, 200, { ...headers, 'Content-Length': chosen.info.size });
+    if (req.method === 'HEAD') return res.end();
+    await pipeline(createReadStream(chosen.path), res);
+  }
+
+  function sendStatus(res, status, text, extra = {}) {
+    head(res, status, { 'Content-Type': TYPES['.txt'], 'Cache-Control': 'no-store', ...extra });
+    res.end(text);
   }
 
   return http.createServer(async (req, res) => {
     try {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { Allow: 'GET, HEAD' });
-        return res.end();
-      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendStatus(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
       const url = new URL(req.url, 'http://local');
-      const pathname = decodeURIComponent(url.pathname);
+      let pathname;
+      try {
+        pathname = decodeURIComponent(url.pathname);
+      } catch {
+        return sendStatus(res, 400, 'Bad request');
+      }
       const file = resolve(join(root, pathname));
-      if (file !== root && !file.startsWith(root + sep)) {
-        res.writeHead(403);
-        return res.end();
-      }
-      if (pathname === '/' || pathname === '/index.html') return await sendIndex(res, req.method, url);
+      if (pathname.includes('\0') || (file !== root && !file.startsWith(root + sep))) return sendStatus(res, 403, 'Forbidden');
+      if (pathname === '/' || pathname === '/index.html') return await sendIndex(req, res, url);
       const info = await stat(file).catch(() => null);
-      if (!info?.isFile()) {
-        // A missing asset is a 404; any other path is a client-side route → the app shell.
-        if (extname(pathname)) {
-          res.writeHead(404, { 'Content-Type': TYPES['.txt'] });
-          return res.end('Not found');
-        }
-        return await sendIndex(res, req.method, url);
-      }
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-        'Content-Length': body.length,
-        'Cache-Control': 'no-cache',
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      if (info?.isFile()) return await sendFile(req, res, pathname, file, info);
+      // A missing file is a 404; any other path (/organ-donation, /lab-results/…) is a route of
+      // the app: the entry document, so deep links and reloads work.
+      if (extname(pathname)) return sendStatus(res, 404, 'Not found');
+      return await sendIndex(req, res, url);
     } catch (err) {
-      res.writeHead(500, { 'Content-Type': TYPES['.txt'] });
-      res.end(`Internal error: ${err.message}`);
+      if (res.headersSent) return res.destroy(err);
+      sendStatus(res, 500, `Internal error: ${err.message}`);
     }
   });
 }
@@ -106,15 +336,34 @@ async function main() {
       patient: { type: 'string', default: 'helmi-esimerkki' },
       lang: { type: 'string' },
       'patient-param': { type: 'boolean', default: false },
+      'frame-ancestors': { type: 'string', default: DEFAULT_FRAME_ANCESTORS },
+      'print-headers': { type: 'boolean', default: false },
+      format: { type: 'string', default: 'plain' },
     },
   });
+  const options = { fhirBase: values['fhir-base'], frameAncestors: values['frame-ancestors'] };
+  if (values['print-headers']) {
+    const line = {
+      plain: (name, value) => `${name}: ${value}`,
+      nginx: (name, value) => `add_header ${name} "${value}" always;`,
+      caddy: (name, value) => `header ${name} "${value}"`,
+    }[values.format];
+    if (!line) throw new Error(`--format: plain, nginx or caddy, not ${values.format}`);
+    for (const [name, value] of Object.entries(securityHeaders(options))) console.log(line(name, value));
+    return;
+  }
   const server = createStaticServer({
     dir: values.dir,
-    fhirBase: values['fhir-base'],
+    ...options,
     patient: values.patient,
     lang: values.lang,
     patientParam: values['patient-param'],
   });
+  // An inline script or style is blocked by the CSP: say so now rather than show a blank page.
+  const index = await readFile(join(values.dir, 'index.html'), 'utf8').catch(() => '');
+  if (/<script\b(?![^>]*\ssrc=)[^>]*>\s*\S|<style\b/i.test(index)) {
+    console.warn(`${join(values.dir, 'index.html')} has an inline <script> or <style>, which the CSP blocks: run node scripts/externalize-inline.mjs ${values.dir}`);
+  }
   server.listen(Number(values.port), values.host, () => {
     console.log(`Tahto app on http://${values.host}:${server.address().port}/`);
   });
@@ -133,7 +382,7 @@ async function main() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((err) => {
-    console.error(err);
+    console.error(err.message ?? err);
     process.exit(1);
   });
 }

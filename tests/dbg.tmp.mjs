@@ -1,0 +1,18 @@
+import { chromium } from '@playwright/test';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const page = await browser.newPage();
+page.on('pageerror', (e) => console.log(`pageerror: ${e.message}\n${e.stack}`));
+page.on('console', (m) => { if (m.type() === 'error') console.log('console.error', m.text()); });
+await page.goto('http://127.0.0.1:18981/organ-donation');
+await page.getByRole('heading', { name: 'Organ donation decision' }).waitFor();
+await page.waitForTimeout(1500);
+await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'My measurements' }).click();
+await page.getByRole('heading', { name: 'My measurements', level: 1 }).waitFor();
+await page.waitForTimeout(1500);
+const s = page.locator('[data-section="measurements"]');
+await s.getByRole('radio', { name: 'Weight' }).check();
+await s.getByLabel('Weight (kg)').fill('72,5');
+await s.getByRole('button', { name: 'Save measurement' }).click();
+await page.waitForTimeout(3000);
+console.log((await s.innerText()).slice(0, 600));
+await browser.close();
