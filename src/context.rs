@@ -1,4 +1,4 @@
-//! App-wide handles that pages need, provided once by the app shell (or a lazily loaded bundle).
+//! App-wide handles that pages need, provided once by the app shell.
 
 use crate::config::AppConfig;
 use crate::fhir::client::FhirClient;

@@ -35,7 +35,7 @@ pub mod web;
 #[cfg(target_arch = "wasm32")]
 pub use app::mount;
 
-/// Talc instead of the default dlmalloc: a few KB smaller in every bundle, and faster.
+/// Talc instead of the default dlmalloc: a few KB smaller, and faster.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

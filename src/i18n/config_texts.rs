@@ -1,5 +1,5 @@
-//! Texts of configuration problems, for whoever embeds Tahto: shown by the first load only, so a
-//! lazily loaded bundle does not carry them.
+//! Texts of configuration problems, for whoever embeds Tahto: shown by the app shell only, so no
+//! split-off part carries them.
 
 crate::texts! {
     /// A configuration problem, in plain words.

@@ -2,7 +2,7 @@
 //! (hoitotahto), the living will, disclosure consents and refusals, and printing.
 
 crate::texts! {
-    /// A text of the declarations bundle.
+    /// A text of the declarations part.
     pub enum DeclText {
         AdIntro => ["Hoitotahdossa kerrot, millaista hoitoa haluat tai et halua, jos et itse pysty sitä kertomaan. Lääkärit ottavat sen huomioon hoitopäätöksissä.", "I vårdviljan berättar du vilken vård du vill eller inte vill ha om du inte själv kan uttrycka det. Läkarna beaktar den i vårdbesluten.", "In your advance directive you say what care you want or do not want if you cannot say it yourself. Doctors take it into account in care decisions."],
         AdCurrentNone => ["Et ole kirjannut hoitotahtoa.", "Du har inte registrerat någon vårdvilja.", "You have not recorded an advance directive."],

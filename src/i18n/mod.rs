@@ -78,7 +78,7 @@ impl Lang {
 
 /// Something with a text in every language: [`Msg`] (the shell, the save states, the first
 /// declarations) and the texts of each later section, declared with [`texts!`] next to their
-/// section's other texts, so a bundle carries only the texts of its own sections.
+/// section's other texts, so a split-off part carries only the texts of its own sections.
 pub trait Text: Copy + Send + Sync + 'static {
     fn text(self, lang: Lang) -> &'static str;
 }

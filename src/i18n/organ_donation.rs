@@ -1,9 +1,9 @@
-//! Texts of the organ donation page: only the declarations bundle carries them.
+//! Texts of the organ donation page: only the declarations part carries them.
 
 use crate::domain::organ_donation::{DonationChoice, Organ};
 
 crate::texts! {
-    /// Texts of the organ donation page: only the declarations bundle carries them.
+    /// Texts of the organ donation page: only the declarations part carries them.
     pub enum OdText {
         OrganDonationIntro => ["Voit kirjata, saako elimiäsi ja kudoksiasi luovuttaa kuolemasi jälkeen toisten ihmisten hoitoon. Voit muuttaa tahtoasi milloin tahansa. Kerro tahdostasi myös läheisillesi.", "Du kan registrera om dina organ och vävnader får doneras efter din död för att behandla andra människor. Du kan ändra ditt beslut när som helst. Berätta det också för dina närstående.", "You can record whether your organs and tissues may be donated after your death to treat other people. You can change your decision at any time. Please also tell your family."],
         CurrentLoading => ["Haetaan tahtoasi…", "Ditt beslut hämtas…", "Loading your decision…"],

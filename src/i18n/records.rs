@@ -1,4 +1,4 @@
-//! Texts of the health records bundle: prescriptions, lab results, vaccinations, visits, the
+//! Texts of the health records part: prescriptions, lab results, vaccinations, visits, the
 //! access log and own measurements.
 
 crate::texts! {

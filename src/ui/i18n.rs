@@ -23,13 +23,6 @@ impl I18n {
         }
     }
 
-    /// A language set from outside (a lazily loaded bundle follows the first load's choice).
-    pub fn fixed(lang: Lang) -> Self {
-        Self {
-            lang: RwSignal::new(lang),
-        }
-    }
-
     pub fn choose(&self, lang: Lang) {
         self.lang.set(lang);
         // If storage is blocked the choice lasts for this visit only; nothing else depends on it.

@@ -62,18 +62,6 @@ impl Announcer {
     }
 }
 
-impl Announcer {
-    /// What is being announced politely (tracked: for forwarding from a lazily loaded bundle).
-    pub fn status_text(&self) -> String {
-        self.status.get()
-    }
-
-    /// What is being announced assertively (tracked).
-    pub fn alert_text(&self) -> String {
-        self.alert.get()
-    }
-}
-
 pub fn use_announcer() -> Announcer {
     use_context::<Announcer>().unwrap_or_default()
 }
