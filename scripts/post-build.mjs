@@ -47,12 +47,16 @@ if (parts) {
   console.log(`post-build: one module (no split feature): ${wasm}`);
 }
 
-for (const name of readdirSync(staging).filter((n) => n.endsWith('.js') && n !== 'sw.js')) {
-  const { before, after } = await rewrite(join(staging, name), async (bytes) => {
-    const { code } = await minify(bytes.toString('utf8'), { module: true, compress: { passes: 2 }, mangle: true });
+/** `name` minified by terser (a module unless `module` is false). */
+const minified = (name, { module = true } = {}) =>
+  rewrite(join(staging, name), async (bytes) => {
+    const { code } = await minify(bytes.toString('utf8'), { module, compress: { passes: 2 }, mangle: true });
     if (!code) throw new Error(`terser produced nothing for ${name}`);
     return Buffer.from(code);
   });
+
+for (const name of readdirSync(staging).filter((n) => n.endsWith('.js') && n !== 'sw.js')) {
+  const { before, after } = await minified(name);
   console.log(`post-build: minified ${name} ${before} -> ${after} bytes`);
 }
 
@@ -65,11 +69,8 @@ writeFileSync(htmlPath, inline.html);
 console.log(`post-build: inline code moved to ${inline.files.map((f) => f.name).join(', ')}`);
 
 const sw = writeServiceWorker(staging);
-await rewrite(join(staging, 'sw.js'), async (bytes) => {
-  const { code } = await minify(bytes.toString('utf8'), { compress: { passes: 2 }, mangle: true });
-  if (!code) throw new Error('terser produced nothing for sw.js');
-  return Buffer.from(code);
-});
+// After its list is written: terser would drop the comment that marks where the list goes.
+await minified('sw.js', { module: false });
 console.log(`post-build: service worker for build ${sw.build}, ${sw.files.length} files`);
 
 precompress(staging, { log: (line) => console.log(`post-build: ${line}`) });

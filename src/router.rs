@@ -113,26 +113,30 @@ fn current_path(base: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Opens `url` as a new history entry. The query stays: it is the page's, not the section's.
+/// Opens `url` as a new history entry.
 fn push_url(url: &str) {
-    let Some(window) = crate::web::window() else {
-        return;
-    };
-    let search = window.location().search().unwrap_or_default();
-    if let Ok(history) = window.history() {
-        let url = format!("{url}{search}");
-        // A refused push (a sandboxed frame) leaves the address as it was; the section still shows.
-        let _pushed = history.push_state_with_url(&JsValue::NULL, "", Some(&url));
-    }
+    set_url(url, true);
 }
 
+/// Corrects the address to `url` without a new history entry.
 fn replace_url(url: &str) {
+    set_url(url, false);
+}
+
+/// The query stays: it is the page's, not the section's.
+fn set_url(url: &str, new_entry: bool) {
     let Some(window) = crate::web::window() else {
         return;
     };
     let search = window.location().search().unwrap_or_default();
-    if let Ok(history) = window.history() {
-        let url = format!("{url}{search}");
-        let _replaced = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
-    }
+    let Ok(history) = window.history() else {
+        return;
+    };
+    let url = format!("{url}{search}");
+    // A refused change (a sandboxed frame) leaves the address as it was; the section still shows.
+    let _changed = if new_entry {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+    };
 }

@@ -25,7 +25,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FhirStore, createServer } from '../fhir-server/server.mjs';
 import { createStaticServer } from '../fhir-server/static.mjs';
-import { NOTICE_URL, PATIENT_ID } from '../fhir-server/seed.mjs';
+import { PATIENT_ID, noticeConfirmation } from '../fhir-server/seed.mjs';
+import { SPLIT_SECTIONS } from '../e2e/env.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
@@ -51,19 +52,7 @@ const VIEWPORT = { width: 360, height: 740 };
 const TIMEOUT = 60_000;
 
 // The sections, in the order they are opened (each one's first tap), with their `data-section`.
-const SECTIONS = [
-  ['notice', 'Information about the Kanta services'],
-  ['organ-donation', 'Organ donation decision'],
-  ['advance-directive', 'Advance directive'],
-  ['living-will', 'Living will'],
-  ['disclosures', 'Disclosure consents and refusals'],
-  ['prescriptions', 'Prescriptions'],
-  ['lab-results', 'Lab results'],
-  ['vaccinations', 'Vaccinations'],
-  ['visits', 'Visits'],
-  ['access-log', 'Who viewed my data'],
-  ['measurements', 'My measurements'],
-];
+const SECTIONS = SPLIT_SECTIONS;
 
 // ---- Builds and servers ----------------------------------------------------------------------
 
@@ -126,16 +115,7 @@ async function resetServer() {
   const r = await fetch(`${fhirBase}/Consent`, {
     method: 'POST',
     headers: { 'content-type': 'application/fhir+json' },
-    body: JSON.stringify({
-      resourceType: 'Consent',
-      status: 'active',
-      scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-      category: [{ coding: [{ system: 'http://loinc.org', code: '57016-8' }] }],
-      patient: { reference: `Patient/${PATIENT_ID}` },
-      dateTime: new Date().toISOString(),
-      policy: [{ uri: NOTICE_URL }],
-      provision: { type: 'permit' },
-    }),
+    body: JSON.stringify(noticeConfirmation()),
   });
   if (!r.ok) throw new Error(`POST Consent: HTTP ${r.status}`);
 }

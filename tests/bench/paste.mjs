@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { FhirStore, createServer } from '../fhir-server/server.mjs';
 import { createStaticServer } from '../fhir-server/static.mjs';
-import { NOTICE_URL, PATIENT_ID } from '../fhir-server/seed.mjs';
+import { PATIENT_ID, noticeConfirmation } from '../fhir-server/seed.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -42,16 +42,7 @@ const appPort = await listen(app);
 await fetch(`${fhirBase}/Consent`, {
   method: 'POST',
   headers: { 'content-type': 'application/fhir+json' },
-  body: JSON.stringify({
-    resourceType: 'Consent',
-    status: 'active',
-    scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-    category: [{ coding: [{ system: 'http://loinc.org', code: '57016-8' }] }],
-    patient: { reference: `Patient/${PATIENT_ID}` },
-    dateTime: new Date().toISOString(),
-    policy: [{ uri: NOTICE_URL }],
-    provision: { type: 'permit' },
-  }),
+  body: JSON.stringify(noticeConfirmation()),
 }).then((r) => {
   if (!r.ok) throw new Error(`POST Consent: HTTP ${r.status}`);
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStaticServer } from '../fhir-server/static.mjs';
+import { SPLIT_SECTIONS } from './env.mjs';
 import {
   CHOICE,
   FHIR_BASE_VIA_PROXY,
@@ -25,21 +26,7 @@ import {
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 /** Every section: its path and its heading (en). */
-const SECTIONS = [
-  ['', 'Home'],
-  ['notice', 'Information about the Kanta services'],
-  ['organ-donation', 'Organ donation decision'],
-  ['advance-directive', 'Advance directive'],
-  ['living-will', 'Living will'],
-  ['disclosures', 'Disclosure consents and refusals'],
-  ['prescriptions', 'Prescriptions'],
-  ['lab-results', 'Lab results'],
-  ['vaccinations', 'Vaccinations'],
-  ['visits', 'Visits'],
-  ['access-log', 'Who viewed my data'],
-  ['measurements', 'My measurements'],
-  ['unsent', 'Unsent saves'],
-];
+const SECTIONS = [['', 'Home'], ...SPLIT_SECTIONS, ['unsent', 'Unsent saves']];
 
 freshServerPerTest(test);
 

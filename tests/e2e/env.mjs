@@ -18,3 +18,21 @@ export const APP_UNKNOWN_PATIENT_URL = `http://${HOST}:${APP_UNKNOWN_PATIENT_POR
 export const PATIENT_ID = 'helmi-esimerkki';
 export const UNKNOWN_PATIENT_ID = 'does-not-exist';
 export const SECOND_PATIENT_ID = 'matti-meikalainen';
+
+/**
+ * The sections whose code is split off the first load, in the navigation's order: each one's path
+ * (and `data-section`) and its heading in English.
+ */
+export const SPLIT_SECTIONS = [
+  ['notice', 'Information about the Kanta services'],
+  ['organ-donation', 'Organ donation decision'],
+  ['advance-directive', 'Advance directive'],
+  ['living-will', 'Living will'],
+  ['disclosures', 'Disclosure consents and refusals'],
+  ['prescriptions', 'Prescriptions'],
+  ['lab-results', 'Lab results'],
+  ['vaccinations', 'Vaccinations'],
+  ['visits', 'Visits'],
+  ['access-log', 'Who viewed my data'],
+  ['measurements', 'My measurements'],
+];

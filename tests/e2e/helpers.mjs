@@ -3,7 +3,7 @@
 // browser error collection and the page's accessible parts.
 import { expect } from '@playwright/test';
 import { validateBoth } from '../fhir-server/validate.mjs';
-import { NOTICE_URL } from '../fhir-server/seed.mjs';
+import { NOTICE_URL, noticeConfirmation } from '../fhir-server/seed.mjs';
 import {
   APP_URL,
   FHIR_BASE,
@@ -202,16 +202,7 @@ export async function confirmNoticeOnServer(version = NOTICE_URL, patientId = PA
   if (existing.some((c) => c.policy?.some((p) => p.uri === version))) return;
   await http('POST', `${FHIR_BASE}/Consent`, {
     headers: { 'content-type': 'application/fhir+json' },
-    body: {
-      resourceType: 'Consent',
-      status: 'active',
-      scope: { coding: [{ system: CONSENT_SCOPE, code: 'patient-privacy' }] },
-      category: [{ coding: [{ system: LOINC, code: '57016-8' }] }],
-      patient: { reference: `Patient/${patientId}` },
-      dateTime: new Date().toISOString(),
-      policy: [{ uri: version }],
-      provision: { type: 'permit' },
-    },
+    body: noticeConfirmation(patientId, version),
   });
 }
 

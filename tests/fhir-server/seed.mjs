@@ -448,6 +448,23 @@ export function notice(url = NOTICE_URL, date = '2026-10-01T09:00:00+03:00') {
 }
 
 /**
+ * The citizen's confirmation that they read notice version `url`, as the app writes it: what tests
+ * and benchmarks post when the citizen "read the notice earlier" (the declarations are then open).
+ */
+export function noticeConfirmation(patientId = PATIENT_ID, url = NOTICE_URL) {
+  return {
+    resourceType: 'Consent',
+    status: 'active',
+    scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+    category: [{ coding: [{ system: 'http://loinc.org', code: '57016-8' }] }],
+    patient: { reference: `Patient/${patientId}` },
+    dateTime: new Date().toISOString(),
+    policy: [{ uri: url }],
+    provision: { type: 'permit' },
+  };
+}
+
+/**
  * The demo store: a fresh array of fresh objects on every call (callers may mutate).
  * Deliberately contains no organ donation Consent and no read-confirmation Consent.
  */

@@ -189,7 +189,8 @@ export function injectConfig(html, { fhirBase, patient, lang, routing }) {
     value === undefined
       ? text
       : text.replace(new RegExp(`(\\s${name}=)(?:"[^"]*"|'[^']*'|[^\\s>"']+)`), `$1"${escapeAttr(value)}"`);
-  return set(set(set(set(html, 'data-fhir-base', fhirBase), 'data-patient', patient), 'data-lang', lang), 'data-routing', routing);
+  const attributes = { 'data-fhir-base': fhirBase, 'data-patient': patient, 'data-lang': lang, 'data-routing': routing };
+  return Object.entries(attributes).reduce((text, [name, value]) => set(text, name, value), html);
 }
 
 const etagOf = (bytes) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 22)}"`;
