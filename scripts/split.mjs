@@ -1,6 +1,6 @@
 // The linker split of a release build (issue 10), run by scripts/post-build.mjs when Trunk built
-// with `--features split`: the sections marked `split_off!` in src/pages/mod.rs move out of the
-// first load into parts fetched the first time a section is opened.
+// with `--features split`: what src/rest.rs marks `split_off!` moves out of the first load into
+// one part, the rest of the app, fetched right after the first paint.
 //
 // Trunk 0.21 does not split by itself, so this replaces the module Trunk staged with the pipeline
 // cargo-leptos `--split` runs, using the same crate (wasm_split_cli_support):

@@ -3,19 +3,21 @@
 use leptos::prelude::*;
 
 use crate::i18n::shell::ShellText;
+use crate::i18n::Msg;
+use leptos::reactive::computed::ScopedFuture;
 use wasm_bindgen::JsCast;
 
 use crate::config::{AppConfig, ConfigError, Routing};
 use crate::context::{AppContext, HOST_ID};
 use crate::fhir::client::FhirClient;
 use crate::notice_gate::NoticeGate;
-use crate::pages::{HomePage, UnsentPage};
+use crate::pages::HomePage;
+use crate::rest::{RestOfApp, ShellPart};
 use crate::router::Router;
 use crate::save::sync::Outbox;
 use crate::save::Citizen;
 use crate::sections::View;
-use crate::ui::app_update::AppUpdate;
-use crate::ui::section::{SectionLink, SectionPage};
+use crate::ui::section::{Later, SectionLink, SectionPage};
 use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
 /// The sections. On a phone, a short primary navigation (home and the two most used records)
@@ -101,14 +103,27 @@ fn UnsentBadge() -> impl IntoView {
     }
 }
 
-/// Shown instead of the pages when the host page's configuration is unusable.
+/// Shown instead of the pages when the host page's configuration is unusable: at once what is
+/// wrong, then, with the rest of the app (`rest.rs`, which carries those texts), how to fix it.
 #[component]
 fn ConfigProblem(error: ConfigError) -> impl IntoView {
     let i18n = use_i18n();
+    let explanation = StoredValue::new_local(None::<AnyView>);
+    let explained = RwSignal::new(false);
+    let detail = error.detail();
+    // Built under this component's owner, for the language context.
+    let explain = ScopedFuture::new_untracked(crate::rest::config_problem(error));
+    leptos::task::spawn_local(async move {
+        if let Ok(view) = explain.await {
+            explanation.set_value(Some(view));
+            explained.set(true);
+        }
+    });
     view! {
-        <p class="tahto-card tahto-error" role="alert">
-            {move || i18n.format(error.message(), &[("attr", error.attribute())])}
-        </p>
+        <div class="tahto-card tahto-error" role="alert">
+            <p hidden=explained>{move || i18n.format(Msg::ConfigProblem, &[("detail", &detail)])}</p>
+            {move || explained.get().then(|| explanation.try_update_value(Option::take).flatten())}
+        </div>
     }
 }
 
@@ -145,28 +160,25 @@ pub fn App(
             let outbox = Outbox::start(client.clone(), citizen);
             provide_context(outbox);
             provide_context(NoticeGate::start(client.clone(), outbox));
+            // The rest of the app (every other section, sending saves) arrives right after this
+            // first paint.
+            provide_context(RestOfApp::start());
             // Tahto's own pages only: a page that mounts Tahto keeps its origin's service worker
             // to itself. Not in dev builds, whose files change without their names changing.
-            let update = match &config.routing {
-                Routing::Url { base } if !cfg!(debug_assertions) => {
-                    Some(view! { <AppUpdate base=base.clone() /> })
-                }
-                _ => None,
-            };
+            let update = (matches!(config.routing, Routing::Url { .. }) && !cfg!(debug_assertions))
+                .then(|| view! { <Later part=ShellPart::AppUpdate /> });
             provide_context(AppContext { client, config });
-            let on_back = Callback::new(move |_| router.go(View::Home));
             view! {
                 {update}
                 <Show when=move || outbox.storage_error.get().is_some()>
                     <p class="tahto-card tahto-error" role="alert">{i18n.tr(ShellText::StorageProblem)}</p>
                 </Show>
-                <crate::ui::service_notice::ServiceNotice />
+                <Later part=ShellPart::ServiceNotice />
                 <SectionNav />
                 // Pages stay mounted (hidden) so nothing typed is lost by a visit elsewhere.
                 <div hidden=move || !router.is_shown(View::Home)>
                     <HomePage />
                 </div>
-                {move || router.is_shown(View::Unsent).then(|| view! { <UnsentPage on_back /> })}
                 {View::ALL
                     .into_iter()
                     .filter(|v| v.is_split_off())

@@ -2,6 +2,7 @@
 //! the current "Kanta information" notice (DESIGN §1: pages that depend on a save read the
 //! confirmed state, not the optimistic one). An app-wide context, started by the app shell.
 
+use crate::i18n::declarations::DeclText;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -172,7 +173,7 @@ impl NoticeGate {
     }
 
     /// Why the notice could not be checked (with `GateState::Failed`), in `msg`'s sentence.
-    pub fn failure_text(self, i18n: &crate::ui::I18n, msg: Msg) -> String {
+    pub fn failure_text(self, i18n: &crate::ui::I18n, msg: DeclText) -> String {
         let why = self
             .failed
             .with(|e| e.as_ref().map(|e| why_not_loaded(i18n, e)))
@@ -203,8 +204,8 @@ pub fn DeclarationGate(
     );
     let label_id = title_id.clone();
     let explanation = move || match gate.state() {
-        GateState::Failed => gate.failure_text(&i18n, Msg::LockedCheckFailed),
-        _ => i18n.t(Msg::LockedBody).to_owned(),
+        GateState::Failed => gate.failure_text(&i18n, DeclText::LockedCheckFailed),
+        _ => i18n.t(DeclText::LockedBody).to_owned(),
     };
     view! {
         <p hidden=move || !checking()>{i18n.tr(Msg::NoticeLoading)}</p>
@@ -214,13 +215,13 @@ pub fn DeclarationGate(
             aria-labelledby=label_id
             hidden=move || open() || checking()
         >
-            <h2 id=title_id>{i18n.tr(Msg::LockedTitle)}</h2>
+            <h2 id=title_id>{i18n.tr(DeclText::LockedTitle)}</h2>
             <p>{explanation}</p>
             <button type="button" class="tahto-button" hidden=move || !failed() on:click=move |_| gate.load()>
                 {i18n.tr(Msg::TryAgain)}
             </button>
             <button type="button" class="tahto-button tahto-primary" on:click=move |_| on_open_notice.run(())>
-                {i18n.tr(Msg::OpenNotice)}
+                {i18n.tr(DeclText::OpenNotice)}
             </button>
         </section>
         <div hidden=move || !open()>{children()}</div>

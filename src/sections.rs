@@ -1,9 +1,9 @@
 //! The sections a citizen moves between: their names, their paths, and which are split off.
 //!
-//! The first load (≤ 110 KB brotli, `scripts/size-check.mjs`) holds the shell, the home page, the
-//! unsent list and the save pipeline. Every other section's code is split off by the linker
-//! (`pages::section_view`) and fetched the first time the citizen opens it, so a citizen who only
-//! confirms the notice never downloads the lab-result charts.
+//! The first load (≤ 110 KB brotli, `scripts/size-check.mjs`) holds the shell and the home page,
+//! and reads the outbox. Every other section's code is split off by the linker into the rest of
+//! the app (`rest.rs`), fetched right after the first paint and again, should that fail, the first
+//! time the citizen opens one.
 
 use crate::i18n::Msg;
 
@@ -88,9 +88,16 @@ impl View {
         View::ALL.into_iter().find(|v| v.key() == key)
     }
 
+    /// Whether the section is built ahead, hidden, once the rest of the app has arrived and the
+    /// browser is idle: the declarations, which a citizen comes to fill in, open at once on the
+    /// first tap. (Records are built when opened: their data is heavier, and read-only.)
+    pub fn is_built_ahead(self) -> bool {
+        View::DECLARATIONS.contains(&self)
+    }
+
     /// Whether the section's code is split off the first load (fetched when first opened).
     pub fn is_split_off(self) -> bool {
-        !matches!(self, View::Home | View::Unsent)
+        !matches!(self, View::Home)
     }
 
     /// The section's path under the app's base path: `""` for home, else its key.
@@ -177,7 +184,7 @@ mod tests {
             .into_iter()
             .filter(|v| !v.is_split_off())
             .collect();
-        assert_eq!(kept, [View::Home, View::Unsent]);
+        assert_eq!(kept, [View::Home]);
         for view in View::DECLARATIONS.into_iter().chain(View::RECORDS) {
             assert!(view.is_split_off());
         }

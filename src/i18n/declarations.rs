@@ -59,6 +59,16 @@ crate::texts! {
         Refused => ["Luovutus kielletty ({date}).", "Utlämnande förbjudet ({date}).", "Disclosure refused ({date})."],
         VisitsHeading => ["Käynnit", "Besök", "Visits"],
         PrescriptionsHeading => ["Reseptit", "Recept", "Prescriptions"],
+        NoticeIntro => ["Lue, miten Kanta-palvelut käsittelevät tietojasi. Tahdonilmaisusi voi tallentaa, kun olet vahvistanut lukeneesi voimassa olevan version.", "Läs hur Kanta-tjänsterna behandlar dina uppgifter. Dina viljeyttringar kan sparas när du har bekräftat att du har läst den gällande versionen.", "Read how the Kanta services handle your data. Your declarations can be saved once you have confirmed that you have read the current version."],
+        NoticeOtherLanguage => ["Informaatiota ei ole saatavilla valitsemallasi kielellä, joten se näytetään suomeksi.", "Informationen finns inte på ditt språk, så den visas på finska.", "The information is not available in your language, so it is shown in Finnish."],
+        NoticeConfirmed => ["Olet vahvistanut lukeneesi tämän version.", "Du har bekräftat att du har läst denna version.", "You have confirmed that you have read this version."],
+        NoticeLoadFailed => ["Informaatiota ei voitu ladata: {why}", "Informationen kunde inte laddas: {why}", "The information could not be loaded: {why}"],
+        NoticeConfirm => ["Olen lukenut informaation", "Jag har läst informationen", "I have read the information"],
+        NoticeVersion => ["Versio julkaistu {date}", "Versionen publicerad {date}", "Version published {date}"],
+        LockedBody => ["Tahdonilmaisun voi tallentaa, kun olet vahvistanut lukeneesi voimassa olevan informaation. Uusi versio vahvistetaan uudelleen.", "En viljeyttring kan sparas när du har bekräftat att du har läst den gällande informationen. En ny version bekräftas på nytt.", "A declaration can be saved once you have confirmed that you have read the current information. A new version must be confirmed again."],
+        LockedCheckFailed => ["Vahvistustasi ei voitu tarkistaa: {why}", "Din bekräftelse kunde inte kontrolleras: {why}", "Your confirmation could not be checked: {why}"],
+        LockedTitle => ["Vahvista ensin Kanta-palvelujen informaatio", "Bekräfta först informationen om Kanta-tjänsterna", "First confirm the information about the Kanta services"],
+        OpenNotice => ["Lue Kanta-palvelujen informaatio", "Läs informationen om Kanta-tjänsterna", "Read the information about the Kanta services"],
     }
 }
 

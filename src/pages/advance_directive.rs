@@ -2,6 +2,7 @@
 //! consult and free text, saved as one `Consent` (scope `adr`, category `acd`) through the save
 //! pipeline; a print view that is a dated, signable document.
 
+use crate::i18n::saving::SaveText;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -220,7 +221,7 @@ pub fn AdvanceDirectivePage(
     let summary = move || match edited.load.get() {
         Load::Loading => vec![i18n.t(DeclText::AdLoading).to_owned()],
         Load::Failed(e) => {
-            vec![i18n.format(Msg::LoadFailed, &[("why", &why_not_loaded(&i18n, &e))])]
+            vec![i18n.format(SaveText::LoadFailed, &[("why", &why_not_loaded(&i18n, &e))])]
         }
         Load::Loaded => match recorded() {
             None => vec![i18n.t(DeclText::AdCurrentNone).to_owned()],

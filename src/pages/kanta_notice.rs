@@ -1,6 +1,7 @@
 //! The "Kanta information" notice: read it, confirm it. The gate that keeps declarations locked
 //! until it is confirmed is `notice_gate.rs`.
 
+use crate::i18n::declarations::DeclText;
 use leptos::prelude::*;
 
 use crate::domain::kanta_notice::read_confirmation;
@@ -52,7 +53,7 @@ pub fn KantaNoticePage() -> impl IntoView {
     let message = move || match gate.state() {
         GateState::Checking => i18n.t(Msg::NoticeLoading).to_owned(),
         GateState::NoNotice => i18n.t(Msg::NoticeMissing).to_owned(),
-        GateState::Failed => gate.failure_text(&i18n, Msg::NoticeLoadFailed),
+        GateState::Failed => gate.failure_text(&i18n, DeclText::NoticeLoadFailed),
         GateState::Open | GateState::Locked => String::new(),
     };
     let failed = move || gate.state() == GateState::Failed;
@@ -62,7 +63,7 @@ pub fn KantaNoticePage() -> impl IntoView {
     let published = move || {
         let date = notice().and_then(|n| n.date).unwrap_or_default();
         i18n.format(
-            Msg::NoticeVersion,
+            DeclText::NoticeVersion,
             &[("date", &crate::web::format_date(&date, i18n.lang.get()))],
         )
     };
@@ -70,7 +71,7 @@ pub fn KantaNoticePage() -> impl IntoView {
     view! {
         <article class="tahto-page" aria-labelledby="tahto-notice-title">
             <h1 id="tahto-notice-title">{i18n.tr(Msg::NoticeTitle)}</h1>
-            <p class="tahto-lead">{i18n.tr(Msg::NoticeIntro)}</p>
+            <p class="tahto-lead">{i18n.tr(DeclText::NoticeIntro)}</p>
             <p hidden=shown>{message}</p>
             <button type="button" class="tahto-button" hidden=move || !failed() on:click=move |_| gate.load()>
                 {i18n.tr(Msg::TryAgain)}
@@ -79,7 +80,7 @@ pub fn KantaNoticePage() -> impl IntoView {
                 <h2 lang=language>{move || notice().map(|n| n.title)}</h2>
                 <p class="tahto-hint">{published}</p>
                 <p class="tahto-hint" hidden=move || language() == i18n.lang.get().code()>
-                    {i18n.tr(Msg::NoticeOtherLanguage)}
+                    {i18n.tr(DeclText::NoticeOtherLanguage)}
                 </p>
                 <div lang=language>
                     {move || notice()
@@ -92,7 +93,7 @@ pub fn KantaNoticePage() -> impl IntoView {
             </section>
             <div class="tahto-card" hidden=move || !shown()>
                 <p class="tahto-recorded" data-testid="notice-confirmed" hidden=move || !confirmed()>
-                    {i18n.tr(Msg::NoticeConfirmed)}
+                    {i18n.tr(DeclText::NoticeConfirmed)}
                 </p>
                 <button
                     type="button"
@@ -101,7 +102,7 @@ pub fn KantaNoticePage() -> impl IntoView {
                     disabled=move || state.with(|s| matches!(s, crate::save::SaveState::Saving { .. }))
                     on:click=on_confirm
                 >
-                    {i18n.tr(Msg::NoticeConfirm)}
+                    {i18n.tr(DeclText::NoticeConfirm)}
                 </button>
                 <SaveStatus state on_retry />
             </div>

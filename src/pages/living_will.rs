@@ -2,6 +2,7 @@
 //! (LOINC 86533-7). Each save is a new document that replaces the previous one, so every earlier
 //! version stays on record. Pasted text is cleaned of hidden characters, with a visible note.
 
+use crate::i18n::saving::SaveText;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -92,7 +93,9 @@ pub fn LivingWillPage(
     let on_retry = Callback::new(move |_| edited.retry_now());
     let status = move || match edited.load.get() {
         Load::Loading => i18n.t(Msg::Loading).to_owned(),
-        Load::Failed(e) => i18n.format(Msg::LoadFailed, &[("why", &why_not_loaded(&i18n, &e))]),
+        Load::Failed(e) => {
+            i18n.format(SaveText::LoadFailed, &[("why", &why_not_loaded(&i18n, &e))])
+        }
         Load::Loaded => edited.recorded.with(|r| match r {
             None => i18n.t(DeclText::LwNone).to_owned(),
             Some(r) => i18n.format(

@@ -1,5 +1,6 @@
 //! Organ donation decision (elinluovutustahto): load, decide, save through the record's handle.
 
+use crate::i18n::saving::SaveText;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -22,7 +23,10 @@ use crate::ui::text_field::{CharLimit, CleanText};
 use crate::ui::{use_announcer, use_i18n, SaveStatus};
 
 fn load_error_text(i18n: &crate::ui::I18n, error: &FhirError) -> String {
-    i18n.format(Msg::LoadFailed, &[("why", &why_not_loaded(i18n, error))])
+    i18n.format(
+        SaveText::LoadFailed,
+        &[("why", &why_not_loaded(i18n, error))],
+    )
 }
 
 fn choice_id(choice: DonationChoice) -> &'static str {
@@ -199,7 +203,7 @@ fn CurrentDecision(
     };
     view! {
         <section class="tahto-card tahto-current tahto-printable" aria-labelledby="tahto-od-current-heading">
-            <h2 id="tahto-od-current-heading">{i18n.tr(Msg::CurrentHeading)}</h2>
+            <h2 id="tahto-od-current-heading">{i18n.tr(SaveText::CurrentHeading)}</h2>
             <div data-testid="current-decision">
                 <p class=move || if lines().2 { "tahto-optimistic" } else { "tahto-recorded" }>
                     {move || lines().0}

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::shell::ShellText;
+use crate::i18n::later::LaterText;
 
 use crate::i18n::Msg;
 use crate::save::sync::Outbox;
@@ -29,7 +29,7 @@ fn UnsentItem(
                     .to_iso_string()
                     .into();
                 let when = crate::web::format_date_time(&iso, i18n.lang.get());
-                i18n.format(ShellText::UnsentAge, &[("time", &when)])
+                i18n.format(LaterText::UnsentAge, &[("time", &when)])
             })
             .unwrap_or_default()
     };
@@ -53,11 +53,9 @@ fn UnsentItem(
 
 /// The list of unsent saves.
 #[component]
-pub fn UnsentPage(
-    /// Goes back to the citizen's decisions.
-    on_back: Callback<()>,
-) -> impl IntoView {
+pub fn UnsentPage() -> impl IntoView {
     let i18n = use_i18n();
+    let router = crate::router::use_router();
     let outbox = expect_context::<Outbox>();
     // Keyed by record: a backoff retry updates an item's state in place instead of rebuilding
     // the list, so a "Retry now" button is never swapped out under the citizen's finger.
@@ -65,10 +63,10 @@ pub fn UnsentPage(
     view! {
         <article class="tahto-page" aria-labelledby="tahto-unsent-title">
             <h1 id="tahto-unsent-title">{i18n.tr(Msg::UnsentTitle)}</h1>
-            <p class="tahto-lead">{i18n.tr(ShellText::UnsentIntro)}</p>
+            <p class="tahto-lead">{i18n.tr(LaterText::UnsentIntro)}</p>
             <Show
                 when=move || !unsent().is_empty()
-                fallback=move || view! { <p data-testid="unsent-none">{i18n.t(ShellText::UnsentNone)}</p> }
+                fallback=move || view! { <p data-testid="unsent-none">{i18n.t(LaterText::UnsentNone)}</p> }
             >
                 <ul class="tahto-unsent-list">
                     <For each=unsent key=Record::key let(record)>
@@ -76,8 +74,8 @@ pub fn UnsentPage(
                     </For>
                 </ul>
             </Show>
-            <button type="button" class="tahto-button" on:click=move |_| on_back.run(())>
-                {i18n.tr(ShellText::BackToDecisions)}
+            <button type="button" class="tahto-button" on:click=move |_| router.go(crate::sections::View::Home)>
+                {i18n.tr(LaterText::BackToDecisions)}
             </button>
         </article>
     }

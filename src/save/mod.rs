@@ -1,7 +1,8 @@
 //! The save pipeline (DESIGN §1). Every write in Tahto goes through here.
 //!
-//! A page calls [`sync::Outbox::save`] with the resource and how to write it; from then on the save
-//! is the outbox's job until it ends in a state the citizen sees on the item:
+//! A page saves through its record's handle (`handle.rs`), which calls `Outbox::save`
+//! (`sending.rs`) with the resource and how to write it; from then on the save is the outbox's job
+//! until it ends in a state the citizen sees on the item:
 //!
 //! - `state.rs`: the save states and how one server answer moves between them (plain data).
 //! - `outbox.rs`: unconfirmed saves as data: ordering, coalescing, retries, read-back after a lost
@@ -9,9 +10,13 @@
 //! - `retry.rs`: when to try again (backoff with full jitter, `Retry-After`).
 //! - `store.rs` (browser): the entries in IndexedDB (localStorage as the fallback, this tab's
 //!   memory as the last resort: a save is never left unsent because storage failed).
-//! - `send.rs` (browser): one send of an entry, with the read-back or resend its answer calls for.
-//! - `sync.rs` (browser): [`sync::Outbox`], the app-wide handle: stores, sends from one tab at a
-//!   time under a Web Lock, and tells every open tab over a `BroadcastChannel`.
+//! - `driver.rs`: one send of an entry, with the read-back or resend its answer calls for, over a
+//!   `Link` (the browser's, or the property test's simulated server).
+//! - `sync.rs` (browser): [`sync::Outbox`], the app-wide handle, as the first load has it: reads
+//!   and shows the outbox, hears the other tabs over a `BroadcastChannel`, and wakes the sending
+//!   side when something is due.
+//! - `sending.rs` (browser, in the rest of the app): stores each save, sends from one tab at a
+//!   time under a Web Lock, and tells every open tab.
 
 pub mod draft;
 pub mod driver;
@@ -23,6 +28,8 @@ pub mod state;
 
 #[cfg(target_arch = "wasm32")]
 pub mod handle;
+#[cfg(target_arch = "wasm32")]
+pub mod sending;
 #[cfg(target_arch = "wasm32")]
 pub mod store;
 #[cfg(target_arch = "wasm32")]

@@ -10,7 +10,7 @@
 //! both, so a second person on the same browser (or the same person on another backend) never sees
 //! or sends the first one's entries. No other module writes a storage key by hand.
 
-use crate::i18n::Msg;
+use crate::i18n::saving::SaveText;
 use crate::sections::View;
 
 /// Every record a citizen can save.
@@ -107,15 +107,17 @@ impl Record {
     }
 
     /// What the citizen calls it (the unsent list, the service notice).
-    pub fn label(&self) -> Msg {
+    pub fn label(&self) -> SaveText {
         match self {
-            Record::OrganDonation => Msg::RecordOrganDonation,
-            Record::AdvanceDirective => Msg::RecordAdvanceDirective,
-            Record::LivingWill => Msg::RecordLivingWill,
-            Record::NoticeConfirmation { .. } => Msg::RecordNotice,
-            Record::DisclosureConsent | Record::DisclosureRefusal { .. } => Msg::RecordDisclosure,
-            Record::RenewalRequest { .. } => Msg::RecordRenewal,
-            Record::Measurement { .. } => Msg::RecordMeasurement,
+            Record::OrganDonation => SaveText::RecordOrganDonation,
+            Record::AdvanceDirective => SaveText::RecordAdvanceDirective,
+            Record::LivingWill => SaveText::RecordLivingWill,
+            Record::NoticeConfirmation { .. } => SaveText::RecordNotice,
+            Record::DisclosureConsent | Record::DisclosureRefusal { .. } => {
+                SaveText::RecordDisclosure
+            }
+            Record::RenewalRequest { .. } => SaveText::RecordRenewal,
+            Record::Measurement { .. } => SaveText::RecordMeasurement,
         }
     }
 
@@ -288,7 +290,7 @@ mod tests {
         };
         assert_ne!(a.key(), b.key());
         assert_eq!(a.section(), View::Disclosures);
-        assert_eq!(a.label(), Msg::RecordDisclosure);
+        assert_eq!(a.label(), SaveText::RecordDisclosure);
     }
 
     #[test]

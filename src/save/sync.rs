@@ -1,9 +1,13 @@
-//! The outbox at work in the browser.
+//! The outbox at work in the browser: what the first load needs of it.
 //!
 //! [`Outbox`] keeps every unconfirmed save in IndexedDB, sends them one at a time — from one tab at
 //! a time, under a cross-tab lock — and publishes each change to the pages of every open tab over a
-//! `BroadcastChannel`. All decisions are made by the pure functions of `outbox.rs`; this file only
-//! stores, sends and tells.
+//! `BroadcastChannel`. All decisions are made by the pure functions of `outbox.rs`.
+//!
+//! This file reads and shows (the start page shows what is unsent) and knows *when* to send: at
+//! start with saves left from an earlier visit, when a try falls due, back online, back to the
+//! tab. *How* saves are stored and sent is `sending.rs`, in the rest of the app (`rest.rs`),
+//! which every page that saves has already fetched.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -14,42 +18,50 @@ use serde_json::Value;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::driver::{send_next, Link, Step};
 use super::kept::{Outcome, Outcomes};
-use super::outbox::{
-    enqueue, keep_mine, next_wake_ms, service_refusing_saves, take_theirs, Enqueue, NewSave,
-    OutboxEntry,
-};
-use super::record::{Citizen, Kept, Record, FORGOTTEN_KEY, LANGUAGE_KEY, SECTION_KEY};
+use super::outbox::{next_wake_ms, service_refusing_saves, OutboxEntry};
+use super::record::{Citizen, Kept, Record};
 use super::retry::RetryPolicy;
 use super::state::SaveState;
 use super::store::OutboxStore;
 use crate::fhir::client::FhirClient;
-use crate::fhir::{FhirError, Receipt, Write};
 
 /// Past this long in `Saving` the citizen is told the service is slow (the watchdog).
 pub const SLOW_AFTER_MS: f64 = 4_000.0;
-const LOCK_NAME: &str = "tahto-outbox";
+/// When the sending code could not be fetched (offline on a first visit), it is asked for again
+/// this much later, and as soon as the browser is back online.
+const CODE_AGAIN_MS: f64 = 15_000.0;
 const CHANNEL_NAME: &str = "tahto-outbox";
 /// The one message tabs send each other: "storage changed, read it again".
 const CHANGED: &str = "changed";
 
+/// Why the sending side is woken (`sending.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wake {
+    /// At start, or a try fell due: send what is due.
+    Due,
+    /// Back online: every waiting save is due soon, spread out.
+    Online,
+    /// Back to the tab: every waiting save is due almost at once.
+    Visible,
+}
+
 /// Browser-side parts that are not `Send` (storage handle, channel, timer).
-struct Local {
-    store: RefCell<Option<Rc<OutboxStore>>>,
-    client: FhirClient,
-    citizen: Citizen,
-    channel: Option<web_sys::BroadcastChannel>,
-    flushing: Cell<bool>,
-    flush_again: Cell<bool>,
-    wake: RefCell<Option<gloo_timers::callback::Timeout>>,
-    watchdog: RefCell<Option<gloo_timers::callback::Timeout>>,
-    nudge: RefCell<Option<gloo_timers::callback::Timeout>>,
+pub(super) struct Local {
+    pub(super) store: RefCell<Option<Rc<OutboxStore>>>,
+    pub(super) client: FhirClient,
+    pub(super) citizen: Citizen,
+    pub(super) channel: Option<web_sys::BroadcastChannel>,
+    pub(super) flushing: Cell<bool>,
+    pub(super) flush_again: Cell<bool>,
+    pub(super) wake: RefCell<Option<gloo_timers::callback::Timeout>>,
+    pub(super) watchdog: RefCell<Option<gloo_timers::callback::Timeout>>,
+    pub(super) nudge: RefCell<Option<gloo_timers::callback::Timeout>>,
     /// How saves ended, as last read (or, when the browser refuses storage, only here).
-    outcomes: RefCell<Outcomes>,
+    pub(super) outcomes: RefCell<Outcomes>,
     /// The browser refused the last write of the outcomes: this tab's copy is the newest.
-    outcomes_only_here: Cell<bool>,
-    asked_to_persist: Cell<bool>,
+    pub(super) outcomes_only_here: Cell<bool>,
+    pub(super) asked_to_persist: Cell<bool>,
 }
 
 /// The app-wide outbox handle (a context).
@@ -58,7 +70,7 @@ pub struct Outbox {
     /// Unconfirmed saves as last read from storage; every tab converges on the same list.
     pub entries: RwSignal<Vec<OutboxEntry>>,
     /// Bumped whenever storage may have changed (here or in another tab).
-    generation: RwSignal<u64>,
+    pub(super) generation: RwSignal<u64>,
     /// The time the states were last looked at; the watchdog moves it when a send turns slow.
     clock: RwSignal<f64>,
     /// Why saves are only in this tab's memory (storage refused), if they are; the citizen is
@@ -67,11 +79,11 @@ pub struct Outbox {
     /// The service keeps refusing saves (`outbox::service_refusing_saves`): everyone is told it
     /// is not their mistake. Cleared when a save gets through or nothing waits any more.
     pub service_down: RwSignal<bool>,
-    policy: RetryPolicy,
-    local: StoredValue<Local, LocalStorage>,
+    pub(super) policy: RetryPolicy,
+    pub(super) local: StoredValue<Local, LocalStorage>,
 }
 
-fn now() -> f64 {
+pub(super) fn now() -> f64 {
     js_sys::Date::now()
 }
 
@@ -114,17 +126,18 @@ impl Outbox {
             on_message.forget();
         }
 
-        // Back online: try again, spread so that a whole city regaining the network does not
-        // arrive in the same second. Back to the tab: try again almost at once.
+        // Back online, back to the tab: whatever waits is tried again (`sending.rs`).
         crate::web::on_window("online", move |_| {
-            outbox.nudge(outbox.policy.wake_delay_ms(js_sys::Math::random()));
+            if !outbox.entries.with_untracked(Vec::is_empty) {
+                outbox.wake(Wake::Online);
+            }
         });
         crate::web::on_window("visibilitychange", move |_| {
             let visible = web_sys::window()
                 .and_then(|w| w.document())
                 .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
             if visible && !outbox.entries.with_untracked(Vec::is_empty) {
-                outbox.nudge(outbox.policy.return_delay_ms(js_sys::Math::random()));
+                outbox.wake(Wake::Visible);
             }
         });
         // Leaving with unsent saves: the browser asks "leave site?".
@@ -136,14 +149,18 @@ impl Outbox {
                 }
             }
         });
+        // What an earlier visit left behind is sent; with nothing waiting, the sending code is
+        // not needed yet.
         spawn_local(async move {
             outbox.reload_now().await;
-            outbox.flush();
+            if !outbox.entries.with_untracked(Vec::is_empty) {
+                outbox.flush();
+            }
         });
         outbox
     }
 
-    async fn store(self) -> Rc<OutboxStore> {
+    pub(super) async fn store(self) -> Rc<OutboxStore> {
         if let Some(store) = self.local.with_value(|l| l.store.borrow().clone()) {
             return store;
         }
@@ -153,7 +170,7 @@ impl Outbox {
         store
     }
 
-    fn client(self) -> FhirClient {
+    pub(super) fn client(self) -> FhirClient {
         self.local.with_value(|l| l.client.clone())
     }
 
@@ -163,7 +180,7 @@ impl Outbox {
     }
 
     /// Tells the other tabs that storage changed.
-    fn broadcast(self) {
+    pub(super) fn broadcast(self) {
         if let Some(channel) = self.local.with_value(|l| l.channel.clone()) {
             let _delivered_or_not = channel.post_message(&JsValue::from_str(CHANGED));
         }
@@ -173,7 +190,7 @@ impl Outbox {
         spawn_local(async move { self.reload_now().await });
     }
 
-    async fn reload_now(self) {
+    pub(super) async fn reload_now(self) {
         let store = self.store().await;
         let entries = store.entries().await;
         self.load_outcomes();
@@ -216,7 +233,7 @@ impl Outbox {
     }
 
     /// Reads how this citizen's saves ended, as every tab keeps it, into this tab.
-    fn load_outcomes(self) {
+    pub(super) fn load_outcomes(self) {
         if self.local.with_value(|l| l.outcomes_only_here.get()) {
             return;
         }
@@ -226,36 +243,6 @@ impl Outbox {
             self.local
                 .with_value(|l| *l.outcomes.borrow_mut() = Outcomes::from_stored(&stored));
         }
-    }
-
-    /// Changes the kept outcomes (as stored now, in case another tab changed them) and keeps them
-    /// for every tab and the next visit; in this tab's memory when the browser refuses.
-    fn change_outcomes(self, change: impl FnOnce(&mut Outcomes) -> bool) {
-        self.load_outcomes();
-        let key = self.citizen().key(Kept::Outcomes);
-        let text = self.local.with_value(|l| {
-            let mut outcomes = l.outcomes.borrow_mut();
-            change(&mut outcomes).then(|| crate::json::to_text(&outcomes.to_stored()))
-        });
-        if let Some(text) = text {
-            let kept = crate::web::store(&key, &text);
-            self.local.with_value(|l| l.outcomes_only_here.set(!kept));
-            self.generation.update(|g| *g += 1);
-        }
-    }
-
-    /// Keeps how a save of `record` ended (and the server's copy when stored) for every tab.
-    fn remember_outcome(self, record: &Record, ended: &SaveState, stored: Option<&Value>) {
-        let copy = stored.filter(|_| record.keeps_confirmed_copy()).cloned();
-        let key = record.key();
-        if let SaveState::Confirmed(_) = ended {
-            // The server holds what that key created: the next new resource needs its own.
-            crate::web::forget(&self.citizen().key(Kept::CreationKey(record)));
-        }
-        self.change_outcomes(|o| {
-            o.remember(&key, ended, copy, now());
-            true
-        });
     }
 
     /// What was kept of `record`'s last save (tracked: follows every change, in any tab).
@@ -334,251 +321,29 @@ impl Outbox {
         self.kept(record, |o| o.copy.clone())
     }
 
-    /// Saves `resource` as the new content of `record`. Shows `Saving` at once; the rest follows.
-    /// Only a record's handle (`handle.rs`) calls this: it alone knows how the record is written.
-    pub(super) fn save(self, record: &Record, resource: Value, write: Write) {
-        let owner = self.citizen().tag().to_owned();
-        let key = record.key();
-        let save = |entry_id: String| NewSave {
-            entry_id,
-            owner: owner.clone(),
-            record: key.clone(),
-            resource_type: record.resource_type().to_owned(),
-            resource: resource.clone(),
-            write: write.clone(),
-            now_ms: now(),
-        };
-        let entry_id = crate::web::new_uuid_urn();
-        // Something worth keeping is on the device now: ask the browser not to evict it.
-        if !self.local.with_value(|l| l.asked_to_persist.replace(true)) {
-            crate::web::ask_persistent_storage();
-        }
-        // Optimistic: the item shows "Saving…" in this frame, before storage has answered.
-        let shown = self
-            .entries
-            .with_untracked(|e| enqueue(e, save(entry_id.clone())));
-        self.entries.update(|entries| match shown {
-            Enqueue::Add(entry) => entries.push(entry),
-            Enqueue::Replace(entry) => {
-                if let Some(slot) = entries.iter_mut().find(|e| e.id == entry.id) {
-                    *slot = entry;
-                }
-            }
-        });
-        self.change_outcomes(|o| o.clear_state(&key));
-        let new_save = save(entry_id);
-        // Decided again against what storage holds: another tab may have changed it.
-        self.change(move |stored| {
-            let entry = match enqueue(stored, new_save) {
-                Enqueue::Add(entry) | Enqueue::Replace(entry) => entry,
-            };
-            Some((vec![entry], Vec::new()))
-        });
+    /// Sends what is due (`sending.rs`), if this tab can take the lock; otherwise the tab holding
+    /// it does.
+    pub fn flush(self) {
+        self.wake(Wake::Due);
     }
 
-    /// "Forget this device": removes everything Tahto keeps for this citizen — unsent saves,
-    /// drafts, outcomes, copies of confirmed records, creation keys — and the device's language
-    /// and section. The caller has made sure the unsent saves were sent, or the citizen chose to
-    /// discard them; then the page is reloaded, so nothing stays in memory either.
-    pub async fn forget_device(self) {
-        let store = self.store().await;
-        let ids: Vec<String> = store.entries().await.into_iter().map(|e| e.id).collect();
-        store.apply(&[], &ids).await;
-        crate::web::forget_all_with_prefix(&self.citizen().key_prefix());
-        crate::web::forget(LANGUAGE_KEY);
-        crate::web::session_forget(SECTION_KEY);
-        crate::web::session_store(FORGOTTEN_KEY, "1");
-        self.local
-            .with_value(|l| *l.outcomes.borrow_mut() = Outcomes::default());
-        self.reload_now().await;
-        self.broadcast();
-    }
-
-    /// Sends every waiting save now (the first step of "send them, then forget").
-    pub fn send_all_now(self) {
-        self.make_due(|_| true);
-    }
-
-    /// *Retry now*: the record's waiting entries are due at once.
-    pub fn retry_now(self, record: &Record) {
-        let record = record.key();
-        self.make_due(move |e| e.record == record);
-    }
-
-    /// Back online, or back to the tab: every waiting entry is due after `delay_ms`, without
-    /// waiting out its backoff. The backoff timer stays armed in case this tab is closed first.
-    fn nudge(self, delay_ms: f64) {
-        let delay = delay_ms.ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
-        let timer = gloo_timers::callback::Timeout::new(delay, move || self.make_due(|_| true));
-        self.local
-            .with_value(|l| *l.nudge.borrow_mut() = Some(timer));
-    }
-
-    /// Makes the waiting entries that match due now (not those in flight or in a conflict).
-    fn make_due(self, which: impl Fn(&OutboxEntry) -> bool + 'static) {
-        self.change(move |entries| {
-            let due: Vec<OutboxEntry> = entries
-                .iter()
-                .filter(|e| which(e) && !e.in_flight(now()))
-                .filter(|e| !matches!(e.state, SaveState::Conflict { .. }))
-                .cloned()
-                .map(|mut e| {
-                    e.make_due(now());
-                    e
-                })
-                .collect();
-            Some((due, Vec::new()))
-        });
-    }
-
-    /// "Keep mine" in a conflict: send `resource` over the version stored elsewhere.
-    pub(super) fn keep_mine(self, record: &Record, resource: Value) {
-        let record = record.key();
-        self.change(move |entries| {
-            keep_mine(entries, &record, resource, now()).map(|entry| (vec![entry], Vec::new()))
-        });
-    }
-
-    /// "Take theirs" in a conflict: drop this device's version; later edits build on theirs.
-    pub(super) fn take_theirs(self, record: &Record) {
-        let record = record.key();
-        self.change(move |entries| {
-            take_theirs(entries, &record).map(|(rest, dropped)| (rest, vec![dropped]))
-        });
-    }
-
-    /// Applies a decision about the stored entries (`put`, `delete`), then tells every tab and
-    /// sends what became due.
-    fn change(
-        self,
-        decide: impl FnOnce(&[OutboxEntry]) -> Option<(Vec<OutboxEntry>, Vec<String>)> + 'static,
-    ) {
+    /// Wakes the sending side. Should its code not arrive, the saves wait as stored (each item
+    /// says what it last knew) and it is asked for again.
+    fn wake(self, why: Wake) {
         spawn_local(async move {
-            let store = self.store().await;
-            let entries = store.entries().await;
-            if let Some((put, delete)) = decide(&entries) {
-                store.apply(&put, &delete).await;
-                self.reload_now().await;
-                self.broadcast();
+            if crate::rest::send(self, why).await.is_err() {
+                self.wake_in(CODE_AGAIN_MS);
             }
-            self.flush();
         });
     }
 
     /// Schedules a flush after `delay_ms`, replacing any earlier wake-up.
-    fn wake_in(self, delay_ms: f64) {
+    pub(super) fn wake_in(self, delay_ms: f64) {
         // Rounded up: a timer that fires a fraction early finds nothing due yet.
         let delay = delay_ms.ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
         let timer = gloo_timers::callback::Timeout::new(delay, move || self.flush());
         self.local
             .with_value(|l| *l.wake.borrow_mut() = Some(timer));
-    }
-
-    /// Sends what is due, if this tab can take the lock; otherwise the tab holding it does.
-    pub fn flush(self) {
-        let busy = self.local.with_value(|l| {
-            let busy = l.flushing.replace(true);
-            if busy {
-                l.flush_again.set(true);
-            }
-            busy
-        });
-        if busy {
-            return;
-        }
-        spawn_local(async move {
-            let ran_here = crate::web::with_tab_lock(LOCK_NAME, self.drain()).await;
-            let again = self.local.with_value(|l| {
-                l.flushing.set(false);
-                l.flush_again.replace(false)
-            });
-            // Showing the entries arms the next try (`show`). Also covers a tab that held the
-            // lock and died: its lock is released, and we go on.
-            self.reload_now().await;
-            if again {
-                self.flush();
-            } else if !ran_here {
-                // Another tab holds the lock and sends what is due; look again in a second.
-                if let Some(at) = self.entries.with_untracked(|e| next_wake_ms(e)) {
-                    self.wake_in((at - now()).max(1_000.0));
-                }
-            }
-        });
-    }
-
-    /// Sends due entries one by one until none is due. Runs under the cross-tab lock.
-    async fn drain(self) {
-        let store = self.store().await;
-        // Holding the lock, nobody else is sending: in-flight marks are from tabs that died.
-        let stale: Vec<OutboxEntry> = store
-            .entries()
-            .await
-            .into_iter()
-            .filter(|e| e.sending_since_ms.is_some())
-            .map(|mut e| {
-                e.sending_since_ms = None;
-                e
-            })
-            .collect();
-        if !stale.is_empty() {
-            store.apply(&stale, &[]).await;
-        }
-        let owner = self.citizen().tag().to_owned();
-        let mut link = BrowserLink {
-            outbox: self,
-            store,
-            client: self.client(),
-        };
-        // `flush` shows what is left, and arms the next try, once the lock is released.
-        while let Step::Sent = send_next(&mut link, &owner, &self.policy).await {}
-    }
-}
-
-/// The driver's link in the browser: the FHIR client, IndexedDB, and every tab told of each
-/// change.
-struct BrowserLink {
-    outbox: Outbox,
-    store: Rc<OutboxStore>,
-    client: FhirClient,
-}
-
-impl Link for BrowserLink {
-    async fn write(&mut self, entry: &OutboxEntry) -> Result<(Value, Receipt), FhirError> {
-        self.client
-            .write_value(&entry.resource_type, &entry.resource, &entry.write)
-            .await
-    }
-
-    async fn read(&mut self, resource_type: &str, id: &str) -> Result<Value, FhirError> {
-        self.client.read_value(resource_type, id).await
-    }
-
-    async fn entries(&mut self) -> Vec<OutboxEntry> {
-        self.store.entries().await
-    }
-
-    async fn apply(&mut self, put: &[OutboxEntry], delete: &[String]) {
-        self.store.apply(put, delete).await;
-        self.outbox.reload_now().await;
-        self.outbox.broadcast();
-    }
-
-    fn ended(&mut self, entry: &OutboxEntry, state: &SaveState, stored: Option<&Value>) {
-        if let SaveState::Confirmed(_) = state {
-            // A save got through: the service accepts saves again.
-            self.outbox.service_down.try_set(false);
-        }
-        if let Some(record) = Record::parse(&entry.record) {
-            self.outbox.remember_outcome(&record, state, stored);
-        }
-    }
-
-    fn now(&self) -> f64 {
-        now()
-    }
-
-    fn random(&mut self) -> f64 {
-        js_sys::Math::random()
     }
 }
 

@@ -6,7 +6,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::{use_announcer, use_i18n};
-use crate::i18n::shell::ShellText;
+use crate::i18n::later::LaterText;
 use crate::save::sync::Outbox;
 use crate::save::SaveState;
 
@@ -104,17 +104,22 @@ fn update_now() {
 
 /// "A new version of Tahto is ready": offered, and applied only when no save is on its way.
 #[component]
-pub fn AppUpdate(
-    /// The base path the service worker serves (Tahto's own pages only).
-    base: String,
-) -> impl IntoView {
+pub fn AppUpdate() -> impl IntoView {
     let i18n = use_i18n();
+    // Tahto's own pages only (`app::App` places it there): the service worker serves the base path.
+    let base = match &expect_context::<crate::context::AppContext>()
+        .config
+        .routing
+    {
+        crate::config::Routing::Url { base } => base.clone(),
+        crate::config::Routing::Memory => "/".to_owned(),
+    };
     let announcer = use_announcer();
     let outbox = expect_context::<Outbox>();
     let waiting = RwSignal::new(false);
     Effect::new(move |_| {
         if waiting.get() {
-            announcer.status(i18n.t(ShellText::UpdateReady).to_owned());
+            announcer.status(i18n.t(LaterText::UpdateReady).to_owned());
         }
     });
     let asked = RwSignal::new(false);
@@ -137,9 +142,9 @@ pub fn AppUpdate(
         <div class="tahto-card tahto-update" data-testid="app-update" hidden=move || !waiting.get()>
             <p>
                 {move || if asked.get() && saving() {
-                    i18n.t(ShellText::UpdateAfterSave)
+                    i18n.t(LaterText::UpdateAfterSave)
                 } else {
-                    i18n.t(ShellText::UpdateReady)
+                    i18n.t(LaterText::UpdateReady)
                 }}
             </p>
             <button
@@ -148,7 +153,7 @@ pub fn AppUpdate(
                 disabled=move || asked.get()
                 on:click=move |_| asked.set(true)
             >
-                {i18n.tr(ShellText::UpdateNow)}
+                {i18n.tr(LaterText::UpdateNow)}
             </button>
         </div>
     }

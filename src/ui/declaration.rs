@@ -56,7 +56,7 @@ pub fn RecordedSection(
     let i18n = use_i18n();
     view! {
         <section class="tahto-card tahto-printable" data-testid=test_id aria-labelledby=heading_id>
-            <h2 id=heading_id>{i18n.tr(crate::i18n::Msg::CurrentHeading)}</h2>
+            <h2 id=heading_id>{i18n.tr(SaveText::CurrentHeading)}</h2>
             {children()}
             <crate::ui::print::PrintSheet recorded=edited.recorded />
             <button
@@ -113,8 +113,9 @@ pub fn StaleDraft(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let announcer = crate::ui::use_announcer();
+    let opened = crate::ui::section::use_section_opened();
     Effect::new(move |_| {
-        if edited.stale.get() {
+        if edited.stale.get() && opened.get() {
             announcer.alert(i18n.t(SaveText::StaleTitle).to_owned());
         }
     });

@@ -2,22 +2,29 @@
 //! citizen goes, but never an unsent save by accident. With saves still unsent the citizen either
 //! waits until they are sent, or discards them by an explicit, confirmed choice.
 //!
-//! One static structure (a sentence and three buttons whose words and actions follow the step):
-//! in the first load, every distinct view is code the citizen downloads.
+//! The button is in the first load; the panel it opens comes with the rest of the app
+//! (`rest.rs`), with its texts. One static structure (a sentence and three buttons whose words and
+//! actions follow the step): every distinct view is code the citizen downloads.
 
 use leptos::prelude::*;
 
+use crate::i18n::later::LaterText;
 use crate::i18n::shell::ShellText;
 use leptos::task::spawn_local;
 
+use crate::rest::ShellPart;
 use crate::save::record::FORGOTTEN_KEY;
 use crate::save::sync::Outbox;
+use crate::ui::section::Later;
 use crate::ui::{use_announcer, use_i18n};
 
-/// Where the citizen is in forgetting the device.
+/// Whether the panel is open (a context of [`DeviceMenu`], for its panel).
+#[derive(Clone, Copy)]
+struct PanelOpen(RwSignal<bool>);
+
+/// Where the citizen is in forgetting the device, the panel open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
-    Closed,
     /// What will go, and the choices.
     Asking,
     /// Discarding unsent saves: asked once more.
@@ -37,10 +44,10 @@ enum Act {
 }
 
 /// The sentence and the (up to three) buttons of a step.
-fn panel(step: Step, unsent: usize) -> (ShellText, [Option<(ShellText, Act)>; 3]) {
-    use ShellText as T;
+fn panel(step: Step, unsent: usize) -> (LaterText, [Option<(LaterText, Act)>; 3]) {
+    use LaterText as T;
     match (step, unsent) {
-        (Step::Closed | Step::Asking, 0) => (
+        (Step::Asking, 0) => (
             T::ForgetExplain,
             [
                 Some((T::ForgetNow, Act::Forget)),
@@ -48,7 +55,7 @@ fn panel(step: Step, unsent: usize) -> (ShellText, [Option<(ShellText, Act)>; 3]
                 None,
             ],
         ),
-        (Step::Closed | Step::Asking, _) => (
+        (Step::Asking, _) => (
             T::ForgetUnsent,
             [
                 Some((T::ForgetSendFirst, Act::SendFirst)),
@@ -82,24 +89,57 @@ fn forget_and_reload(outbox: Outbox, home: Option<String>) {
     });
 }
 
+/// The header's "Forget this device" button and its panel.
 #[component]
 pub fn DeviceMenu() -> impl IntoView {
     let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    provide_context(PanelOpen(open));
+    view! {
+        <div class="tahto-device-menu">
+            <button
+                type="button"
+                class="tahto-button tahto-menu-button"
+                aria-expanded=move || open.get().to_string()
+                aria-controls="tahto-device-panel"
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                {i18n.tr(ShellText::ForgetDevice)}
+            </button>
+            // Always there, so that the button's `aria-controls` names an element.
+            <div id="tahto-device-panel">
+                <Later part=ShellPart::DevicePanel open />
+            </div>
+        </div>
+    }
+}
+
+/// The panel: what forgetting removes, and the citizen's choices.
+#[component]
+pub fn DevicePanel() -> impl IntoView {
+    let i18n = use_i18n();
     let announcer = use_announcer();
     let outbox = expect_context::<Outbox>();
+    let PanelOpen(open) = expect_context::<PanelOpen>();
     let home = crate::router::use_router().href(crate::sections::View::Home);
     let home = StoredValue::new(home);
-    let step = RwSignal::new(Step::Closed);
+    let step = RwSignal::new(Step::Asking);
     let unsent = move || outbox.unsent_records().len();
     // Said once after the reload that followed forgetting.
     if crate::web::session_stored(FORGOTTEN_KEY).is_some() {
         crate::web::session_forget(FORGOTTEN_KEY);
-        announcer.status(i18n.t(ShellText::Forgotten).to_owned());
+        announcer.status(i18n.t(LaterText::Forgotten).to_owned());
     }
+    // Opened afresh, the panel starts from the beginning.
+    Effect::new(move |_| {
+        if !open.get() {
+            step.set(Step::Asking);
+        }
+    });
     // Sending first: forgotten as soon as nothing is left to send.
     Effect::new(move |_| {
-        if step.get() == Step::Sending && unsent() == 0 {
-            step.set(Step::Closed);
+        if open.get() && step.get() == Step::Sending && unsent() == 0 {
+            open.set(false);
             forget_and_reload(outbox, home.get_value());
         }
     });
@@ -116,7 +156,7 @@ pub fn DeviceMenu() -> impl IntoView {
             }
             Act::AskDiscard => step.set(Step::ConfirmDiscard),
             Act::Back => step.set(Step::Asking),
-            Act::Close => step.set(Step::Closed),
+            Act::Close => open.set(false),
         }
     };
     let button = move |i: usize| {
@@ -132,30 +172,16 @@ pub fn DeviceMenu() -> impl IntoView {
         }
     };
     view! {
-        <div class="tahto-device-menu">
-            <button
-                type="button"
-                class="tahto-button tahto-menu-button"
-                aria-expanded=move || (step.get() != Step::Closed).to_string()
-                aria-controls="tahto-device-panel"
-                on:click=move |_| {
-                    step.update(|s| *s = if *s == Step::Closed { Step::Asking } else { Step::Closed })
-                }
-            >
-                {i18n.tr(ShellText::ForgetDevice)}
-            </button>
-            <section
-                id="tahto-device-panel"
-                class="tahto-card tahto-device-panel"
-                data-testid="forget-device"
-                aria-label=i18n.tr(ShellText::ForgetDevice)
-                hidden=move || step.get() == Step::Closed
-            >
-                <p aria-live="polite">
-                    {move || i18n.format(shown().0, &[("count", &unsent().to_string())])}
-                </p>
-                <div class="tahto-actions">{button(0)}{button(1)}{button(2)}</div>
-            </section>
-        </div>
+        <section
+            class="tahto-card tahto-device-panel"
+            data-testid="forget-device"
+            aria-label=i18n.tr(ShellText::ForgetDevice)
+            hidden=move || !open.get()
+        >
+            <p aria-live="polite">
+                {move || i18n.format(shown().0, &[("count", &unsent().to_string())])}
+            </p>
+            <div class="tahto-actions">{button(0)}{button(1)}{button(2)}</div>
+        </section>
     }
 }

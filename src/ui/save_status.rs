@@ -1,5 +1,6 @@
 //! Shows one save's state on the item, and announces every change (DESIGN §1 table).
 
+use crate::i18n::saving::SaveText;
 use leptos::html::Div;
 use leptos::prelude::*;
 
@@ -83,10 +84,15 @@ pub fn SaveStatus(
     let i18n = use_i18n();
     let announcer = use_announcer();
     let node = NodeRef::<Div>::new();
+    let opened = super::section::use_section_opened();
 
-    // Announce each change; move focus to problems so nobody misses them.
+    // Announce each change; move focus to problems so nobody misses them. A page built ahead
+    // says its state when it is first shown, not while the citizen is elsewhere.
     Effect::new(move |_| {
         let state = state.get();
+        if !opened.get() {
+            return;
+        }
         let text = describe(&i18n, &state);
         match state {
             SaveState::Draft => {}
@@ -114,21 +120,21 @@ pub fn SaveStatus(
                 next_try_at_ms,
                 ..
             } => [
-                i18n.t(Msg::QueuedKept).into(),
+                i18n.t(SaveText::QueuedKept).into(),
                 retry_after_secs
-                    .map(|s| i18n.format(Msg::RetryAfter, &[("seconds", &s.to_string())]))
+                    .map(|s| i18n.format(SaveText::RetryAfter, &[("seconds", &s.to_string())]))
                     .unwrap_or_default(),
                 next_try_at_ms
                     .map(|at| {
                         let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
                         let iso: String = at.to_iso_string().into();
                         let time = crate::web::format_time_seconds(&iso, i18n.lang.get());
-                        i18n.format(Msg::NextTryAt, &[("time", &time)])
+                        i18n.format(SaveText::NextTryAt, &[("time", &time)])
                     })
                     .unwrap_or_default(),
             ],
             SaveState::Rejected { .. } => [
-                i18n.t(Msg::RejectedKept).into(),
+                i18n.t(SaveText::RejectedKept).into(),
                 String::new(),
                 String::new(),
             ],
@@ -138,21 +144,22 @@ pub fn SaveStatus(
     let line = move |i: usize| {
         view! { <p hidden=move || details()[i].is_empty()>{move || details()[i].clone()}</p> }
     };
-    let receipt_line = move |msg: Msg, name: &'static str, field: fn(&Receipt, Lang) -> String| {
-        let value = move || {
-            receipt()
-                .map(|r| field(&r, i18n.lang.get()))
-                .unwrap_or_default()
+    let receipt_line =
+        move |msg: SaveText, name: &'static str, field: fn(&Receipt, Lang) -> String| {
+            let value = move || {
+                receipt()
+                    .map(|r| field(&r, i18n.lang.get()))
+                    .unwrap_or_default()
+            };
+            view! {
+                <li hidden=move || value().is_empty()>
+                    {move || {
+                        let value = value();
+                        if value.is_empty() { value } else { i18n.format(msg, &[(name, &value)]) }
+                    }}
+                </li>
+            }
         };
-        view! {
-            <li hidden=move || value().is_empty()>
-                {move || {
-                    let value = value();
-                    if value.is_empty() { value } else { i18n.format(msg, &[(name, &value)]) }
-                }}
-            </li>
-        }
-    };
 
     view! {
         <div
@@ -174,11 +181,11 @@ pub fn SaveStatus(
                     {i18n.tr(Msg::RetryNow)}
                 </button>
                 <details class="tahto-receipt" data-testid="receipt" open hidden=move || receipt().is_none()>
-                    <summary>{i18n.tr(Msg::ReceiptHeading)}</summary>
+                    <summary>{i18n.tr(SaveText::ReceiptHeading)}</summary>
                     <ul>
-                        {receipt_line(Msg::ReceiptId, "id", |r, _| r.id.clone())}
-                        {receipt_line(Msg::ReceiptVersion, "version", |r, _| r.version_id.clone())}
-                        {receipt_line(Msg::ReceiptServerTime, "time", |r, lang| {
+                        {receipt_line(SaveText::ReceiptId, "id", |r, _| r.id.clone())}
+                        {receipt_line(SaveText::ReceiptVersion, "version", |r, _| r.version_id.clone())}
+                        {receipt_line(SaveText::ReceiptServerTime, "time", |r, lang| {
                             r.server_time
                                 .as_deref()
                                 .map(|t| crate::web::format_date_time(t, lang))

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::shell::ShellText;
+use crate::i18n::later::LaterText;
 
 use crate::save::sync::Outbox;
 use crate::ui::{use_announcer, use_i18n};
@@ -21,18 +21,18 @@ pub fn ServiceNotice() -> impl IntoView {
         if now && was != Some(true) {
             announcer.alert(format!(
                 "{} {}",
-                i18n.t(ShellText::ServiceDownTitle),
-                i18n.t(ShellText::ServiceDownNotYou)
+                i18n.t(LaterText::ServiceDownTitle),
+                i18n.t(LaterText::ServiceDownNotYou)
             ));
         }
         now
     });
     view! {
         <section class="tahto-card tahto-service-notice" data-testid="service-notice" hidden=move || !down()>
-            <h2>{move || down().then(|| i18n.t(ShellText::ServiceDownTitle))}</h2>
-            <p>{move || down().then(|| i18n.t(ShellText::ServiceDownNotYou))}</p>
-            <p>{move || down().then(|| i18n.t(ShellText::ServiceDownKept))}</p>
-            <p>{move || down().then(|| i18n.t(ShellText::ServiceDownPrint))}</p>
+            <h2>{move || down().then(|| i18n.t(LaterText::ServiceDownTitle))}</h2>
+            <p>{move || down().then(|| i18n.t(LaterText::ServiceDownNotYou))}</p>
+            <p>{move || down().then(|| i18n.t(LaterText::ServiceDownKept))}</p>
+            <p>{move || down().then(|| i18n.t(LaterText::ServiceDownPrint))}</p>
         </section>
     }
 }

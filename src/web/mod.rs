@@ -64,6 +64,27 @@ pub async fn yield_now() {
     }
 }
 
+/// Runs `f` when the browser is idle (`requestIdleCallback`; no time limit, so that work done
+/// ahead never runs in the middle of what the citizen is doing), else after a second where the
+/// browser lacks it (Safari).
+pub fn when_idle(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    let Some(window) = window() else {
+        return;
+    };
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    let Ok(function) = callback.dyn_into::<js_sys::Function>() else {
+        return;
+    };
+    let idle = js_sys::Reflect::get(&window, &JsValue::from_str("requestIdleCallback"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let scheduled = idle.is_some_and(|idle| idle.call1(&window, &function).is_ok());
+    if !scheduled {
+        let _timer = window.set_timeout_with_callback_and_timeout_and_arguments_0(&function, 1_000);
+    }
+}
+
 /// Paces work done in steps: `step().await` after each lets what the step started run (Leptos
 /// effects, queued as microtasks: the redraw is part of the step) and yields to the browser once
 /// the steps since the last yield have taken `budget_ms`. Cheap steps share a task, so the browser

@@ -1,0 +1,41 @@
+//! Texts of the shell's parts that come with the rest of the app (`rest.rs`): the unsent list,
+//! the device menu's panel, the service notice and the app update. The first load does not carry
+//! them.
+
+crate::texts! {
+    /// Texts of the shell's later parts, in the rest of the app.
+    pub enum LaterText {
+        UpdateReady => ["Tahdosta on uusi versio.", "Det finns en ny version av Tahto.", "A new version of Tahto is ready."],
+        UpdateNow => ["Päivitä nyt", "Uppdatera nu", "Update now"],
+        UpdateAfterSave => ["Tallennuksesi on matkalla. Tahto päivittyy heti, kun se on perillä.", "Din sparning är på väg. Tahto uppdateras så fort den har kommit fram.", "Your save is on its way. Tahto updates as soon as it has arrived."],
+        UnsentIntro => ["Nämä tallennukset eivät ole vielä perillä palvelussa. Ne ovat tallessa tällä laitteella ja lähetetään automaattisesti; mitään ei katoa, vaikka suljet sivun.", "Dessa sparningar har ännu inte nått tjänsten. De finns tryggt kvar på den här enheten och skickas automatiskt; inget går förlorat om du stänger sidan.", "These saves have not reached the service yet. They are kept safely on this device and sent automatically; nothing is lost if you close the page."],
+        UnsentNone => ["Kaikki on tallennettu.", "Allt är sparat.", "Everything is saved."],
+        BackToDecisions => ["Takaisin tahtoihisi", "Tillbaka till dina beslut", "Back to your decisions"],
+        ServiceDownTitle => ["Palvelu ei juuri nyt pysty tallentamaan", "Tjänsten kan inte spara just nu", "The service cannot save right now"],
+        ServiceDownNotYou => ["Tallennus ei onnistu tällä hetkellä kenellekään. Vika on palvelussa, ei sinussa eikä laitteessasi.", "Det går inte att spara för någon just nu. Felet ligger i tjänsten, inte hos dig eller din enhet.", "Saving is not working for anyone at the moment. The fault is in the service, not with you or your device."],
+        ServiceDownKept => ["Kaikki mitä olet tallentanut on tallessa tällä laitteella ja lähetetään automaattisesti, kun palvelu toimii taas. Voit sulkea sivun; tiedot lähetetään, kun avaat Tahdon uudelleen.", "Allt du har sparat finns kvar på den här enheten och skickas automatiskt när tjänsten fungerar igen. Du kan stänga sidan; uppgifterna skickas när du öppnar Tahto igen.", "Everything you have saved is kept on this device and will be sent automatically when the service works again. You can close the page; it will be sent when you open Tahto again."],
+        ServiceDownPrint => ["Jos tarvitset tahtosi paperilla sillä välin, avaa se ja valitse Tulosta.", "Om du behöver din viljeyttring på papper under tiden, öppna den och välj Skriv ut.", "If you need your declaration on paper meanwhile, open it and choose Print."],
+        ForgetExplain => ["Tahto poistaa tältä laitteelta kaiken, mitä se on säilyttänyt sinusta: keskeneräiset muutokset, kopiot tallennetuista tiedoistasi ja lähettämättömät tallennukset. Palveluun tallennettu säilyy.", "Tahto tar bort allt den har sparat om dig på den här enheten: osparade ändringar, kopior av dina sparade uppgifter och osända sparningar. Det som sparats i tjänsten finns kvar.", "Tahto removes everything it keeps about you on this device: unsaved changes, copies of your saved records and unsent saves. What is saved in the service stays there."],
+        ForgetUnsent => ["Tahto poistaa tältä laitteelta kaiken, mitä se on säilyttänyt sinusta. {count} tallennusta ei ole vielä päässyt palveluun: lähetä ne ensin tai hylkää ne.", "Tahto tar bort allt den har sparat om dig på den här enheten. {count} sparningar har inte nått tjänsten ännu: skicka dem först eller kasta dem.", "Tahto removes everything it keeps about you on this device. {count} saves have not reached the service yet: send them first, or discard them."],
+        ForgetSendFirst => ["Lähetä ne ensin, unohda sitten", "Skicka dem först, glöm sedan", "Send them first, then forget"],
+        ForgetNow => ["Unohda laite", "Glöm enheten", "Forget the device"],
+        ForgetDiscard => ["Hylkää ne ja unohda laite", "Kasta dem och glöm enheten", "Discard them and forget the device"],
+        ForgetDiscardConfirm => ["Hylätäänkö {count} lähettämätöntä tallennusta? Ne eivät koskaan päädy palveluun.", "Kasta {count} osända sparningar? De når aldrig tjänsten.", "Discard {count} unsent saves? They will never reach the service."],
+        ForgetDiscardYes => ["Kyllä, hylkää ja unohda", "Ja, kasta och glöm", "Yes, discard and forget"],
+        ForgetDiscardNo => ["Ei, älä hylkää", "Nej, kasta inte", "No, do not discard"],
+        ForgetWaiting => ["Odotetaan, että {count} tallennusta lähetetään. Laite unohdetaan heti sen jälkeen.", "Väntar på att {count} sparningar skickas. Enheten glöms direkt efter det.", "Waiting for {count} saves to be sent. The device is forgotten right after."],
+        Forgotten => ["Tämä laite ei enää säilytä mitään tiedoistasi.", "Den här enheten sparar inte längre något om dig.", "This device no longer keeps anything of yours."],
+        Cancel => ["Peruuta", "Avbryt", "Cancel"],
+        UnsentAge => ["Tehty {time}", "Gjord {time}", "Made {time}"],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_is_complete_in_every_language() {
+        crate::i18n::check_texts(LaterText::ALL, &[]);
+    }
+}

@@ -1,0 +1,198 @@
+//! The rest of the app: everything the start page does not need to paint, moved out of the first
+//! load by the release build's linker split (`--features split`, scripts/split.mjs) into one
+//! part, fetched right after the first paint ([`RestOfApp`]) and kept by the service worker.
+//!
+//! Every way into that part is a function of this module, and each may fail (the network): the
+//! caller shows the failure and can ask again. Without the feature (dev builds) they are ordinary
+//! async functions and nothing is fetched.
+//!
+//! In the part: every section's page, the unsent list, the sending side of the outbox
+//! (`save/sending.rs`), and the shell's parts that appear only later (the device menu's panel, the
+//! service notice, the app update). One part, not one per section: the service worker fetches all
+//! of it after the first visit's start anyway, and every extra file repeats what the others share
+//! (measured: two parts and their shared chunk were 17 KB more than one part).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::pages;
+use crate::router::use_router;
+use crate::save::sync::{Outbox, Wake};
+use crate::sections::View;
+
+/// The part could not be fetched (the network failed). Nothing is cached about the failure:
+/// asking again fetches again.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeNotFetched;
+
+#[cfg(feature = "split")]
+impl From<leptos::wasm_split::SplitLoaderError> for CodeNotFetched {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        CodeNotFetched
+    }
+}
+
+/// Declares a way into the rest of the app: split off by the linker with the feature, an
+/// ordinary function without it. Always `fallible`: Leptos's own lazy-loading attribute panics
+/// when a part cannot be fetched, and a panic kills the app (ARCHITECTURE.md, invariant 8).
+macro_rules! split_off {
+    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty $body:block) => {
+        $(#[$doc])*
+        #[cfg(feature = "split")]
+        #[leptos::wasm_split::wasm_split(rest, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $name($($arg: $ty),*) -> Result<$out, CodeNotFetched> {
+            Ok($body)
+        }
+
+        $(#[$doc])*
+        #[cfg(not(feature = "split"))]
+        async fn $name($($arg: $ty),*) -> Result<$out, CodeNotFetched> {
+            Ok($body)
+        }
+    };
+}
+
+/// Opens the Kanta information notice from a declaration behind its gate.
+fn open_notice() -> Callback<()> {
+    let router = use_router();
+    Callback::new(move |_| router.go(View::Notice))
+}
+
+split_off! {
+    /// A section's page (not home's: that is the start page).
+    fn page(view: View) -> AnyView {
+        match view {
+            View::Notice => view! { <pages::KantaNoticePage /> }.into_any(),
+            View::OrganDonation => {
+                view! { <pages::OrganDonationPage on_open_notice=open_notice() /> }.into_any()
+            }
+            View::AdvanceDirective => view! {
+                <pages::advance_directive::AdvanceDirectivePage on_open_notice=open_notice() />
+            }
+            .into_any(),
+            View::LivingWill => {
+                view! { <pages::living_will::LivingWillPage on_open_notice=open_notice() /> }
+                    .into_any()
+            }
+            View::Disclosures => {
+                view! { <pages::disclosures::DisclosuresPage on_open_notice=open_notice() /> }
+                    .into_any()
+            }
+            View::Prescriptions => view! { <pages::prescriptions::PrescriptionsPage /> }.into_any(),
+            View::LabResults => view! { <pages::lab_results::LabResultsPage /> }.into_any(),
+            View::Vaccinations => view! { <pages::vaccinations::VaccinationsPage /> }.into_any(),
+            View::Visits => view! { <pages::visits::VisitsPage /> }.into_any(),
+            View::AccessLog => view! { <pages::access_log::AccessLogPage /> }.into_any(),
+            View::Measurements => view! { <pages::measurements::MeasurementsPage /> }.into_any(),
+            View::Unsent => view! { <pages::UnsentPage /> }.into_any(),
+            // The start page, in the first load: `app::App` shows it itself.
+            View::Home => ().into_any(),
+        }
+    }
+}
+
+/// The page of a split-off section, its code fetched first if need be. Build it under the owner
+/// whose contexts it needs (`ui::section::SectionPage`).
+pub async fn section_view(view: View) -> Result<AnyView, CodeNotFetched> {
+    page(view).await
+}
+
+/// The shell's parts that appear only after the start, built once the rest has arrived
+/// (`ui::section::Later`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShellPart {
+    /// "Forget this device": the panel the header's button opens.
+    DevicePanel,
+    /// The service keeps refusing saves: not the citizen's mistake.
+    ServiceNotice,
+    /// The service worker, and a new version of Tahto offered.
+    AppUpdate,
+}
+
+split_off! {
+    /// One of the shell's later parts.
+    fn shell_part(part: ShellPart) -> AnyView {
+        match part {
+            ShellPart::DevicePanel => view! { <crate::ui::device_menu::DevicePanel /> }.into_any(),
+            ShellPart::ServiceNotice => {
+                view! { <crate::ui::service_notice::ServiceNotice /> }.into_any()
+            }
+            ShellPart::AppUpdate => view! { <crate::ui::app_update::AppUpdate /> }.into_any(),
+        }
+    }
+}
+
+/// The shell's part `part`. Build it under the owner whose contexts it needs.
+pub async fn shell_view(part: ShellPart) -> Result<AnyView, CodeNotFetched> {
+    shell_part(part).await
+}
+
+split_off! {
+    /// How to fix the host page's configuration (`app::ConfigProblem`).
+    fn config_explanation(error: crate::config::ConfigError) -> AnyView {
+        let i18n = crate::ui::use_i18n();
+        view! { <p>{move || i18n.format(error.message(), &[("attr", error.attribute())])}</p> }
+            .into_any()
+    }
+}
+
+/// How to fix the host page's configuration, once its texts have arrived.
+pub async fn config_problem(error: crate::config::ConfigError) -> Result<AnyView, CodeNotFetched> {
+    config_explanation(error).await
+}
+
+split_off! {
+    /// Nothing: calling it fetches the part.
+    fn fetch_rest() -> () {}
+}
+
+split_off! {
+    /// The outbox's sending side, woken for `why` (`save/sending.rs`).
+    fn wake_sending(outbox: Outbox, why: Wake) -> () {
+        outbox.woken(why)
+    }
+}
+
+/// Wakes the outbox's sending side; `Err` when its code could not be fetched.
+pub async fn send(outbox: Outbox, why: Wake) -> Result<(), CodeNotFetched> {
+    wake_sending(outbox, why).await
+}
+
+/// Whether the rest of the app has arrived (a context): the shell's later parts wait for it.
+#[derive(Clone, Copy)]
+pub struct RestOfApp {
+    pub arrived: RwSignal<bool>,
+}
+
+impl RestOfApp {
+    /// Fetches the rest right after the first paint, so that a first tap finds it here; when the
+    /// network fails, again as soon as the browser is back online.
+    pub fn start() -> RestOfApp {
+        let rest = RestOfApp {
+            arrived: RwSignal::new(false),
+        };
+        request_animation_frame(move || {
+            set_timeout(move || rest.fetch(), std::time::Duration::ZERO);
+        });
+        crate::web::on_window("online", move |_| {
+            if !rest.arrived.get_untracked() {
+                rest.fetch();
+            }
+        });
+        rest
+    }
+
+    /// Fetches the rest (again, after a failure); the shell's later parts then appear.
+    pub fn fetch(self) {
+        spawn_local(async move {
+            if fetch_rest().await.is_ok() {
+                self.arrived.set(true);
+            }
+        });
+    }
+}
+
+/// The rest of the app (a context of `app::App`).
+pub fn use_rest() -> RestOfApp {
+    expect_context::<RestOfApp>()
+}
