@@ -252,6 +252,22 @@ fn result_row(i18n: I18n, result: &LabResult, unit: &str) -> impl IntoView {
     }
 }
 
+/// The reference range as the lab wrote it or, when it did not, from its low and high in the
+/// citizen's language (`3,5–5,1 mmol/l` in Finnish).
+fn range_text(test: &LabTest, lang: Lang) -> String {
+    if !test.range.is_empty() {
+        return test.range.clone();
+    }
+    let n = |v: f64| crate::web::format_number(v, lang);
+    let unit = &test.unit;
+    match (test.low, test.high) {
+        (Some(l), Some(h)) => format!("{}–{} {unit}", n(l), n(h)),
+        (None, Some(h)) => format!("< {} {unit}", n(h)),
+        (Some(l), None) => format!("> {} {unit}", n(l)),
+        (None, None) => String::new(),
+    }
+}
+
 /// One test: latest result, range, chart and history. Older pages add to `test` in place; each
 /// part is a memo, so a page that adds only older results redraws only the counts (and an open
 /// history stays open). The history's rows are drawn when it is opened.
@@ -283,7 +299,7 @@ fn LabTestCard(
         })
     });
     let latest_flag = move || latest.with(|l| l.as_ref().map_or(Flag::Normal, |(_, f)| *f));
-    let range = Memo::new(move |_| test.with(|t| t.range.clone()));
+    let range = Memo::new(move |_| test.with(|t| range_text(t, i18n.lang.get())));
     let shown_rows = Memo::new(move |_| {
         if !open.get() {
             return Vec::new();

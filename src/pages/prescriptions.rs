@@ -37,7 +37,7 @@ fn requests_for(tasks: &[Value], confirmed: Option<Value>, prescription_id: &str
             found.push(copy);
         }
     }
-    found.sort_by(|a, b| str_at(b, &["authoredOn"]).cmp(&str_at(a, &["authoredOn"])));
+    crate::domain::records::newest_first(&mut found, |t| str_at(t, &["authoredOn"]).unwrap_or(""));
     found
 }
 

@@ -94,5 +94,12 @@ pub fn format_number(value: f64, lang: Lang) -> String {
     })
     .and_then(|format| format.call1(&JsValue::NULL, &JsValue::from_f64(value)).ok())
     .and_then(|text| text.as_string())
-    .unwrap_or_else(|| value.to_string())
+    // Without Intl: as JavaScript writes it (Rust's float formatting is kilobytes of code).
+    .or_else(|| {
+        js_sys::Number::from(value)
+            .to_string_with_radix(10)
+            .ok()
+            .map(String::from)
+    })
+    .unwrap_or_default()
 }
