@@ -378,6 +378,18 @@ async function run(build) {
     r.jsHeap = metrics.JSHeapUsedSize;
     const dom = await cdp.send('Memory.getDOMCounters').catch(() => undefined);
     r.domNodes = dom?.nodes ?? metrics.Nodes;
+    // What the nodes in the document are (the counter also counts nodes not in it).
+    const kinds = await page.evaluate(() => {
+      const count = { elements: 0, text: 0, emptyText: 0, comments: 0 };
+      const walker = document.createTreeWalker(document, NodeFilter.SHOW_ALL);
+      for (let n = walker.currentNode; n; n = walker.nextNode()) {
+        if (n.nodeType === 1) count.elements += 1;
+        else if (n.nodeType === 3) count[n.data.trim() ? 'text' : 'emptyText'] += 1;
+        else if (n.nodeType === 8) count.comments += 1;
+      }
+      return count;
+    });
+    log(`${build.name}: DOM nodes ${r.domNodes}; in the document: ${JSON.stringify(kinds)}`);
     r.listeners = dom?.jsEventListeners ?? metrics.JSEventListeners;
     const wasm = await page.evaluate(() => ({ instances: window.__bench.instances, memory: window.__bench.wasmMemory() }));
     r.wasmInstances = wasm.instances;
