@@ -4,7 +4,6 @@ use leptos::prelude::*;
 
 use crate::i18n::shell::ShellText;
 use crate::i18n::Msg;
-use leptos::reactive::computed::ScopedFuture;
 use wasm_bindgen::JsCast;
 
 use crate::config::{AppConfig, ConfigError, Routing};
@@ -17,7 +16,7 @@ use crate::router::Router;
 use crate::save::sync::Outbox;
 use crate::save::Citizen;
 use crate::sections::View;
-use crate::ui::section::{Later, SectionLink, SectionPage};
+use crate::ui::section::{Deferred, Later, SectionLink, SectionPage};
 use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
 /// The sections. On a phone, a short primary navigation (home and the two most used records)
@@ -108,21 +107,15 @@ fn UnsentBadge() -> impl IntoView {
 #[component]
 fn ConfigProblem(error: ConfigError) -> impl IntoView {
     let i18n = use_i18n();
-    let explanation = StoredValue::new_local(None::<AnyView>);
-    let explained = RwSignal::new(false);
     let detail = error.detail();
-    // Built under this component's owner, for the language context.
-    let explain = ScopedFuture::new_untracked(crate::rest::config_problem(error));
-    leptos::task::spawn_local(async move {
-        if let Ok(view) = explain.await {
-            explanation.set_value(Some(view));
-            explained.set(true);
-        }
-    });
+    let explanation = Deferred::new();
+    explanation.load(move || crate::rest::config_problem(error), |_| {});
     view! {
         <div class="tahto-card tahto-error" role="alert">
-            <p hidden=explained>{move || i18n.format(Msg::ConfigProblem, &[("detail", &detail)])}</p>
-            {move || explained.get().then(|| explanation.try_update_value(Option::take).flatten())}
+            <p hidden=move || explanation.is_ready()>
+                {move || i18n.format(Msg::ConfigProblem, &[("detail", &detail)])}
+            </p>
+            {explanation.view()}
         </div>
     }
 }

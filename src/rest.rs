@@ -36,17 +36,17 @@ impl From<leptos::wasm_split::SplitLoaderError> for CodeNotFetched {
 /// ordinary function without it. Always `fallible`: Leptos's own lazy-loading attribute panics
 /// when a part cannot be fetched, and a panic kills the app (ARCHITECTURE.md, invariant 8).
 macro_rules! split_off {
-    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty $body:block) => {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty $body:block) => {
         $(#[$doc])*
         #[cfg(feature = "split")]
         #[leptos::wasm_split::wasm_split(rest, wasm_split_path = ::leptos::wasm_split, fallible)]
-        fn $name($($arg: $ty),*) -> Result<$out, CodeNotFetched> {
+        $vis fn $name($($arg: $ty),*) -> Result<$out, CodeNotFetched> {
             Ok($body)
         }
 
         $(#[$doc])*
         #[cfg(not(feature = "split"))]
-        async fn $name($($arg: $ty),*) -> Result<$out, CodeNotFetched> {
+        $vis async fn $name($($arg: $ty),*) -> Result<$out, CodeNotFetched> {
             Ok($body)
         }
     };
@@ -59,8 +59,9 @@ fn open_notice() -> Callback<()> {
 }
 
 split_off! {
-    /// A section's page (not home's: that is the start page).
-    fn page(view: View) -> AnyView {
+    /// The page of a split-off section (not home's: that is the start page). Build it under the
+    /// owner whose contexts it needs (`ui::section::SectionPage`).
+    pub fn section_view(view: View) -> AnyView {
         match view {
             View::Notice => view! { <pages::KantaNoticePage /> }.into_any(),
             View::OrganDonation => {
@@ -91,12 +92,6 @@ split_off! {
     }
 }
 
-/// The page of a split-off section, its code fetched first if need be. Build it under the owner
-/// whose contexts it needs (`ui::section::SectionPage`).
-pub async fn section_view(view: View) -> Result<AnyView, CodeNotFetched> {
-    page(view).await
-}
-
 /// The shell's parts that appear only after the start, built once the rest has arrived
 /// (`ui::section::Later`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,8 +105,8 @@ pub enum ShellPart {
 }
 
 split_off! {
-    /// One of the shell's later parts.
-    fn shell_part(part: ShellPart) -> AnyView {
+    /// One of the shell's later parts. Build it under the owner whose contexts it needs.
+    pub fn shell_view(part: ShellPart) -> AnyView {
         match part {
             ShellPart::DevicePanel => view! { <crate::ui::device_menu::DevicePanel /> }.into_any(),
             ShellPart::ServiceNotice => {
@@ -122,23 +117,13 @@ split_off! {
     }
 }
 
-/// The shell's part `part`. Build it under the owner whose contexts it needs.
-pub async fn shell_view(part: ShellPart) -> Result<AnyView, CodeNotFetched> {
-    shell_part(part).await
-}
-
 split_off! {
     /// How to fix the host page's configuration (`app::ConfigProblem`).
-    fn config_explanation(error: crate::config::ConfigError) -> AnyView {
+    pub fn config_problem(error: crate::config::ConfigError) -> AnyView {
         let i18n = crate::ui::use_i18n();
         view! { <p>{move || i18n.format(error.message(), &[("attr", error.attribute())])}</p> }
             .into_any()
     }
-}
-
-/// How to fix the host page's configuration, once its texts have arrived.
-pub async fn config_problem(error: crate::config::ConfigError) -> Result<AnyView, CodeNotFetched> {
-    config_explanation(error).await
 }
 
 split_off! {
@@ -147,15 +132,11 @@ split_off! {
 }
 
 split_off! {
-    /// The outbox's sending side, woken for `why` (`save/sending.rs`).
-    fn wake_sending(outbox: Outbox, why: Wake) -> () {
+    /// Wakes the outbox's sending side for `why` (`save/sending.rs`); `Err` when its code could
+    /// not be fetched.
+    pub fn send(outbox: Outbox, why: Wake) -> () {
         outbox.woken(why)
     }
-}
-
-/// Wakes the outbox's sending side; `Err` when its code could not be fetched.
-pub async fn send(outbox: Outbox, why: Wake) -> Result<(), CodeNotFetched> {
-    wake_sending(outbox, why).await
 }
 
 /// Whether the rest of the app has arrived (a context): the shell's later parts wait for it.

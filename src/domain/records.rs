@@ -235,14 +235,13 @@ impl LabEntry {
 
     /// A test holding only this result: its name, unit and range are this result's.
     fn into_test(self) -> LabTest {
-        let range = self.range_text;
         LabTest {
             key: self.key,
             name: self.name,
             unit: self.unit,
             low: self.low,
             high: self.high,
-            range,
+            range: self.range_text,
             results: vec![self.result],
         }
     }

@@ -346,8 +346,3 @@ impl Outbox {
             .with_value(|l| *l.wake.borrow_mut() = Some(timer));
     }
 }
-
-/// The app's outbox.
-pub fn use_outbox() -> Option<Outbox> {
-    use_context::<Outbox>()
-}

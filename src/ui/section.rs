@@ -31,16 +31,18 @@ enum Fetch {
 /// (and the view's signals with it). Untracked: nothing it reads while being built may rebuild it
 /// and lose what the citizen typed.
 #[derive(Clone, Copy)]
-struct Deferred {
+pub(crate) struct Deferred {
     fetch: RwSignal<Fetch>,
     built: StoredValue<Option<AnyView>, LocalStorage>,
     owner: StoredValue<Owner>,
-    rest: RestOfApp,
+    /// Told when the rest has arrived; none when the app runs without it (a configuration
+    /// problem).
+    rest: Option<RestOfApp>,
 }
 
 impl Deferred {
     /// Built under the current owner.
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::under(Owner::current().unwrap_or_default())
     }
 
@@ -50,12 +52,17 @@ impl Deferred {
             fetch: RwSignal::new(Fetch::NotYet),
             built: StoredValue::new_local(None),
             owner: StoredValue::new(owner),
-            rest: use_rest(),
+            rest: use_context::<RestOfApp>(),
         }
     }
 
+    /// Whether the view is built (it is then shown by [`Self::view`]).
+    pub(crate) fn is_ready(self) -> bool {
+        self.fetch.get() == Fetch::Ready
+    }
+
     /// Fetches and builds with `build`; `done` is told whether it worked.
-    fn load<F>(self, build: impl FnOnce() -> F, done: impl FnOnce(bool) + 'static)
+    pub(crate) fn load<F>(self, build: impl FnOnce() -> F, done: impl FnOnce(bool) + 'static)
     where
         F: std::future::Future<Output = Result<AnyView, CodeNotFetched>> + 'static,
     {
@@ -69,7 +76,9 @@ impl Deferred {
                     self.built.set_value(Some(view));
                     self.fetch.set(Fetch::Ready);
                     // The whole rest is here: the shell's later parts can be built too.
-                    self.rest.arrived.set(true);
+                    if let Some(rest) = self.rest {
+                        rest.arrived.set(true);
+                    }
                     done(true);
                 }
                 Err(CodeNotFetched) => {
@@ -81,9 +90,9 @@ impl Deferred {
     }
 
     /// The view, once (it is then mounted and stays).
-    fn view(self) -> impl IntoView {
+    pub(crate) fn view(self) -> impl IntoView {
         move || {
-            (self.fetch.get() == Fetch::Ready)
+            self.is_ready()
                 .then(|| self.built.try_update_value(Option::take).flatten())
         }
     }
