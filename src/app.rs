@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::reactive::{effect, effect_with};
+
 use crate::i18n::shell::ShellText;
 use crate::i18n::Msg;
 use wasm_bindgen::JsCast;
@@ -28,7 +30,7 @@ fn SectionNav() -> impl IntoView {
     let router = crate::router::use_router();
     let open = RwSignal::new(false);
     // A move closes the list: the citizen sees the section, not the menu.
-    Effect::new(move |_| {
+    effect(move || {
         router.view();
         open.set(false);
     });
@@ -138,7 +140,7 @@ pub fn App(
         Err(_) => Router::fixed(View::Home),
     };
     provide_context(router);
-    Effect::new(move |first: Option<()>| {
+    effect_with(move |first: Option<()>| {
         router.view();
         // After a move (not on load), focus goes to the new section's heading.
         if first.is_some() {

@@ -4,6 +4,8 @@
 
 use crate::i18n::declarations::DeclText;
 use leptos::prelude::*;
+
+use crate::ui::reactive::{effect, memo};
 use leptos::task::spawn_local;
 use serde_json::Value;
 
@@ -55,7 +57,7 @@ impl NoticeGate {
         let failed = RwSignal::new(None::<FhirError>);
         let confirmed = RwSignal::new(Vec::<String>::new());
         let cache_key = citizen.key(Kept::NoticeConfirmedSeen);
-        let state = Memo::new({
+        let state = memo({
             let cache_key = cache_key.clone();
             move |_| {
                 if failed.with(Option::is_some) {
@@ -87,7 +89,7 @@ impl NoticeGate {
             }
         });
         // What this device last saw the server hold, for a check that fails when offline.
-        Effect::new(move |_| match state.get() {
+        effect(move || match state.get() {
             GateState::Open if failed.with_untracked(Option::is_none) => {
                 let _kept = crate::web::store(&cache_key, "confirmed");
             }

@@ -6,6 +6,8 @@ use crate::i18n::saving::SaveText;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use crate::ui::reactive::effect;
+
 use crate::domain::advance_directive::{
     from_consent, is_advance_directive, to_consent, AdvanceDirective, Contact, DirectiveProblem,
     PlaceOfCare, Treatment, Wish, NOTE_MAX_CHARS,
@@ -163,20 +165,20 @@ pub fn AdvanceDirectivePage(
     );
     let note = RwSignal::new(String::new());
     // The note field edits the form's note, and shows it when the form changes otherwise.
-    Effect::new(move |_| {
+    effect(move || {
         let n = draft.with(|d| d.note.clone());
         if note.with_untracked(|x| *x != n) {
             note.set(n);
         }
     });
-    Effect::new(move |_| {
+    effect(move || {
         let n = note.get();
         if draft.with_untracked(|d| d.note != n) {
             draft.update(|d| d.note = n);
         }
     });
     let problem = RwSignal::new(None::<DirectiveProblem>);
-    Effect::new(move |_| {
+    effect(move || {
         draft.track();
         problem.set(None);
     });

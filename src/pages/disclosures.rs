@@ -3,6 +3,8 @@
 //! withdrawing one makes it `inactive` (an `If-Match` update), so its history stays on record.
 
 use leptos::prelude::*;
+
+use crate::ui::reactive::{effect, memo};
 use serde_json::Value;
 
 use crate::domain::disclosure::{from_consent, to_consent, withdrawn, Disclosure};
@@ -61,14 +63,14 @@ fn DisclosureItem(
     let edited = RecordHandle::new(record.clone(), None);
     let disclosure = StoredValue::new(disclosure);
     let state = edited.state;
-    let current = Memo::new(move |_| {
+    let current = memo(move |_| {
         let confirmed = outbox.confirmed_copy(&record);
         consents
             .items
             .with(|items| disclosure.with_value(|d| latest(items, confirmed, d)))
     });
     // The version in force is the one a withdrawal updates; without one, giving creates anew.
-    Effect::new(move |_| {
+    effect(move || {
         let in_force = current
             .get()
             .filter(|c| from_consent(c).is_some_and(|r| r.active));

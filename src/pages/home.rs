@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::reactive::effect;
+
 use crate::i18n::shell::ShellText;
 use leptos::task::spawn_local;
 
@@ -115,7 +117,7 @@ pub fn HomePage() -> impl IntoView {
     let unsent = move || outbox.map(|o| o.unsent_records().len()).unwrap_or(0);
     let load = RwSignal::new(Load::Loading);
     // Fetched each time the home page is shown: it must show what was just saved elsewhere.
-    Effect::new(move |_| {
+    effect(move || {
         if !router.is_shown(View::Home) {
             return;
         }

@@ -4,6 +4,8 @@
 use crate::i18n::declarations::DeclText;
 use leptos::prelude::*;
 
+use crate::ui::reactive::effect;
+
 use crate::domain::kanta_notice::read_confirmation;
 use crate::i18n::Msg;
 use crate::notice_gate::{GateState, NoticeGate};
@@ -28,7 +30,7 @@ pub fn KantaNoticePage() -> impl IntoView {
         },
         None,
     );
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(v) = version() {
             confirmation.point_at(gate.record(&v));
         }

@@ -8,6 +8,8 @@
 //! until opened.
 
 use leptos::prelude::*;
+
+use crate::ui::reactive::{effect, memo};
 use leptos::task::spawn_local;
 use serde_json::Value;
 
@@ -155,13 +157,12 @@ fn LabChart(
     // Memos: an older page leaves the latest values, and so the drawing, as they were (compared
     // before anything is computed from them); only the count of all numeric results, in the label
     // and the caption, changes.
-    let series = Memo::new(move |_| test.with(Series::of));
-    let chart = Memo::new(move |_| series.with(ChartData::of));
-    let all =
-        Memo::new(move |_| test.with(|t| t.results.iter().filter(|r| r.value.is_some()).count()));
+    let series = memo(move |_| test.with(Series::of));
+    let chart = memo(move |_| series.with(ChartData::of));
+    let all = memo(move |_| test.with(|t| t.results.iter().filter(|r| r.value.is_some()).count()));
     // The dates and values it names, in the citizen's language: formatted again when the drawing
     // or the language changes, not for each older page.
-    let described = Memo::new(move |_| {
+    let described = memo(move |_| {
         let lang = i18n.lang.get();
         chart.with(|c| {
             c.as_ref().map(|c| {
@@ -279,11 +280,11 @@ fn LabTestCard(
     let i18n = use_i18n();
     let rows = RwSignal::new(ROWS_FIRST);
     let open = RwSignal::new(false);
-    let total = Memo::new(move |_| test.with(|t| t.results.len()));
+    let total = memo(move |_| test.with(|t| t.results.len()));
     // Older pages leave the newest result as it was: its text is not formatted again.
     let newest =
-        Memo::new(move |_| test.with(|t| t.results.first().map(|r| (r.clone(), t.unit.clone()))));
-    let latest = Memo::new(move |_| {
+        memo(move |_| test.with(|t| t.results.first().map(|r| (r.clone(), t.unit.clone()))));
+    let latest = memo(move |_| {
         let lang = i18n.lang.get();
         newest.with(|newest| {
             newest.as_ref().map(|(r, unit)| {
@@ -299,8 +300,8 @@ fn LabTestCard(
         })
     });
     let latest_flag = move || latest.with(|l| l.as_ref().map_or(Flag::Normal, |(_, f)| *f));
-    let range = Memo::new(move |_| test.with(|t| range_text(t, i18n.lang.get())));
-    let shown_rows = Memo::new(move |_| {
+    let range = memo(move |_| test.with(|t| range_text(t, i18n.lang.get())));
+    let shown_rows = memo(move |_| {
         if !open.get() {
             return Vec::new();
         }
@@ -456,7 +457,7 @@ pub fn LabResultsPage() -> impl IntoView {
     // blocks the page for long (DESIGN: nothing blocks for long).
     let shown = RwSignal::new(Vec::<ShownTest>::new());
     let merging = StoredValue::new(Merging::default());
-    Effect::new(move |_| {
+    effect(move || {
         let arrived = search.items.with(Vec::len);
         let start = merging.try_update_value(|m| {
             if m.merge.restarted(arrived) {

@@ -5,6 +5,8 @@
 use crate::i18n::saving::SaveText;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+
+use crate::ui::reactive::effect;
 use serde_json::Value;
 
 use crate::domain::living_will::{
@@ -61,7 +63,7 @@ pub fn LivingWillPage(
         |v| v.as_str().map(str::to_owned),
     );
     let problem = RwSignal::new(None::<WillProblem>);
-    Effect::new(move |_| {
+    effect(move || {
         text.track();
         problem.set(None);
     });

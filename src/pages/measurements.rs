@@ -6,6 +6,8 @@ use leptos::ev::SubmitEvent;
 use leptos::html::Input;
 use leptos::prelude::*;
 
+use crate::ui::reactive::{effect, effect_with, memo};
+
 use crate::domain::measurement::{
     from_observation, parse_number, to_observation, Field, Measurement, RangeProblem,
 };
@@ -168,7 +170,7 @@ pub fn MeasurementsPage() -> impl IntoView {
             .and_then(|t| Draft::from_stored(&t))
             .unwrap_or_default(),
     );
-    Effect::new(move |previous: Option<Draft>| {
+    effect_with(move |previous: Option<Draft>| {
         let now = draft.get();
         if previous.is_some_and(|p| p != now) {
             let _kept = crate::web::store(&form_key.get_value(), &now.to_stored());
@@ -189,7 +191,7 @@ pub fn MeasurementsPage() -> impl IntoView {
     let state = edited.state;
     // After a reload the form follows the newest measurement not yet saved, so its state, its
     // Retry now and, once stored, its receipt are where the citizen made it.
-    Effect::new(move |_| {
+    effect(move || {
         let newest = outbox
             .unsent_records()
             .into_iter()
@@ -202,14 +204,14 @@ pub fn MeasurementsPage() -> impl IntoView {
     });
     // A measurement that reached the server (in this tab or another, before or after a reload)
     // leaves the outbox: then the server's list is fetched again to show it there.
-    let pending_count = Memo::new(move |_| {
+    let pending_count = memo(move |_| {
         outbox
             .unsent_records()
             .iter()
             .filter(|r| matches!(r, Record::Measurement { .. }))
             .count()
     });
-    Effect::new(move |before: Option<usize>| {
+    effect_with(move |before: Option<usize>| {
         let now = pending_count.get();
         if before.is_some_and(|b| now < b) {
             search.reload();
@@ -265,7 +267,7 @@ pub fn MeasurementsPage() -> impl IntoView {
         })
     };
     // A problem is read out at once (the field with it has focus).
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(text) = problem_text() {
             announcer.alert(text);
         }

@@ -3,6 +3,8 @@
 use crate::i18n::saving::SaveText;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+
+use crate::ui::reactive::{effect, memo};
 use serde_json::Value;
 
 use crate::domain::organ_donation::{
@@ -54,14 +56,14 @@ pub fn OrganDonationFields(
     let text = CleanText::new(note, false);
     let text = cleaned.map_or(text, |c| text.counting_cleaned_in(c));
     let cleaned = text.cleaned;
-    Effect::new(move |_| {
+    effect(move || {
         note.with(|n| {
             if draft.with_untracked(|d| d.note != *n) {
                 draft.update(|d| d.note = n.clone());
             }
         })
     });
-    Effect::new(move |_| {
+    effect(move || {
         draft.with(|d| {
             if note.with_untracked(|n| *n != d.note) {
                 note.set(d.note.clone());
@@ -307,21 +309,20 @@ pub fn OrganDonationPage(
     );
     let problem = RwSignal::new(None::<DraftProblem>);
     let cleaned = RwSignal::new(0usize);
-    Effect::new(move |_| {
+    effect(move || {
         draft.track();
         problem.set(None);
     });
 
     // The optimistic value: what is being saved, shown at once and marked as not yet recorded.
-    let pending = Memo::new(move |_| {
+    let pending = memo(move |_| {
         open.with(|e| {
             e.as_ref()
                 .filter(|e| !matches!(e.state, SaveState::Conflict { .. }))
                 .and_then(|e| from_consent(&e.resource))
         })
     });
-    let mine =
-        Memo::new(move |_| open.with(|e| e.as_ref().and_then(|e| from_consent(&e.resource))));
+    let mine = memo(move |_| open.with(|e| e.as_ref().and_then(|e| from_consent(&e.resource))));
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();

@@ -12,6 +12,8 @@
 //!   idempotency key kept until the server holds it (`Record::write_policy`).
 
 use leptos::prelude::*;
+
+use crate::ui::reactive::{effect, effect_with, memo};
 use leptos::task::spawn_local;
 use serde_json::Value;
 
@@ -86,7 +88,7 @@ impl RecordHandle {
         let citizen = StoredValue::new(outbox.citizen());
         let restored = read_draft(&outbox.citizen().key(Kept::Draft(&record)));
         let record = RwSignal::new(record);
-        let open = Memo::new(move |_| record.with(|r| outbox.open_entry(r)));
+        let open = memo(move |_| record.with(|r| outbox.open_entry(r)));
         let recorded = RwSignal::new(None::<Value>);
         let load = RwSignal::new(if finder.is_some() {
             Load::Loading
@@ -102,8 +104,8 @@ impl RecordHandle {
             draft,
             state: Signal::derive(move || record.with(|r| outbox.state_of(r))),
             open,
-            theirs: Memo::new(move |_| open.with(|e| e.as_ref().and_then(|e| e.theirs.clone()))),
-            stale: Memo::new(move |_| {
+            theirs: memo(move |_| open.with(|e| e.as_ref().and_then(|e| e.theirs.clone()))),
+            stale: memo(move |_| {
                 load.with(|l| *l == Load::Loaded)
                     && draft.with(|d| {
                         d.as_ref()
@@ -119,7 +121,7 @@ impl RecordHandle {
         // draft typed since builds on it (the citizen's own save is not "changed elsewhere").
         // Only a save seen to end: a copy kept from an earlier visit may be older than what the
         // server has now.
-        Effect::new(move |was_pending: Option<bool>| {
+        effect_with(move |was_pending: Option<bool>| {
             let state = handle.state.get();
             let confirmed = matches!(state, SaveState::Confirmed(_));
             if confirmed && was_pending == Some(true) {
@@ -138,7 +140,7 @@ impl RecordHandle {
         });
         // A sent draft has done its job once the server confirms it; refused, it is the
         // citizen's draft again, to fix or to discard.
-        Effect::new(move |_| {
+        effect(move || {
             let submitted = draft.with(|d| d.as_ref().is_some_and(|d| d.submitted));
             if !submitted {
                 return;
@@ -365,7 +367,7 @@ impl RecordHandle {
     ) where
         T: Clone + PartialEq + Default + Send + Sync + 'static,
     {
-        let source = Memo::new(move |_| {
+        let source = memo(move |_| {
             let drafted = self
                 .draft
                 .with(|d| d.as_ref().map(|d| from_stored(&d.content)));
@@ -384,13 +386,13 @@ impl RecordHandle {
         if form.with_untracked(|f| *f != initial) {
             form.set(initial);
         }
-        Effect::new(move |_| {
+        effect(move || {
             let shown = source.get();
             if form.with_untracked(|f| *f != shown) {
                 form.set(shown);
             }
         });
-        Effect::new(move |_| {
+        effect(move || {
             let now = form.get();
             if source.with_untracked(|s| *s != now) {
                 self.edit(to_stored(&now));

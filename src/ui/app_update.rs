@@ -2,6 +2,8 @@
 //! Tahto offered to the citizen, never forced on them in the middle of a save.
 
 use leptos::prelude::*;
+
+use crate::ui::reactive::effect;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -117,7 +119,7 @@ pub fn AppUpdate() -> impl IntoView {
     let announcer = use_announcer();
     let outbox = expect_context::<Outbox>();
     let waiting = RwSignal::new(false);
-    Effect::new(move |_| {
+    effect(move || {
         if waiting.get() {
             announcer.status(i18n.t(LaterText::UpdateReady).to_owned());
         }
@@ -131,7 +133,7 @@ pub fn AppUpdate() -> impl IntoView {
             .iter()
             .any(|r| matches!(outbox.state_of(r), SaveState::Saving { .. }))
     };
-    Effect::new(move |_| {
+    effect(move || {
         if asked.get() && !saving() {
             update_now();
         }

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::reactive::effect;
+
 use crate::fhir::resources::version_id;
 use crate::i18n::declarations::DeclText;
 use crate::i18n::saving::SaveText;
@@ -114,7 +116,7 @@ pub fn StaleDraft(
     let i18n = use_i18n();
     let announcer = crate::ui::use_announcer();
     let opened = crate::ui::section::use_section_opened();
-    Effect::new(move |_| {
+    effect(move || {
         if edited.stale.get() && opened.get() {
             announcer.alert(i18n.t(SaveText::StaleTitle).to_owned());
         }

@@ -8,6 +8,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::reactive::effect;
+
 use crate::i18n::later::LaterText;
 use crate::i18n::shell::ShellText;
 use leptos::task::spawn_local;
@@ -131,13 +133,13 @@ pub fn DevicePanel() -> impl IntoView {
         announcer.status(i18n.t(LaterText::Forgotten).to_owned());
     }
     // Opened afresh, the panel starts from the beginning.
-    Effect::new(move |_| {
+    effect(move || {
         if !open.get() {
             step.set(Step::Asking);
         }
     });
     // Sending first: forgotten as soon as nothing is left to send.
-    Effect::new(move |_| {
+    effect(move || {
         if open.get() && step.get() == Step::Sending && unsent() == 0 {
             open.set(false);
             forget_and_reload(outbox, home.get_value());

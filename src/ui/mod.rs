@@ -7,6 +7,7 @@ pub mod header;
 pub mod i18n;
 pub mod live_region;
 pub mod print;
+pub mod reactive;
 pub mod save_status;
 pub mod search;
 pub mod section;

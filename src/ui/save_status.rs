@@ -4,6 +4,8 @@ use crate::i18n::saving::SaveText;
 use leptos::html::Div;
 use leptos::prelude::*;
 
+use crate::ui::reactive::effect;
+
 use super::i18n::{use_i18n, I18n};
 use super::live_region::use_announcer;
 use crate::i18n::{Lang, Msg};
@@ -88,7 +90,7 @@ pub fn SaveStatus(
 
     // Announce each change; move focus to problems so nobody misses them. A page built ahead
     // says its state when it is first shown, not while the citizen is elsewhere.
-    Effect::new(move |_| {
+    effect(move || {
         let state = state.get();
         if !opened.get() {
             return;

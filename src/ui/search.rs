@@ -3,6 +3,8 @@
 //! histories and a reason plus Try again when the network fails.
 
 use leptos::prelude::*;
+
+use crate::ui::reactive::effect;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
@@ -69,7 +71,7 @@ impl PagedSearch {
             client: StoredValue::new(ctx.map(|c| c.client)),
         };
         let router = use_router();
-        Effect::new(move |_| {
+        effect(move || {
             let visible = router.is_shown(view);
             if visible && search.fetching.get_untracked() == Fetching::NotYet {
                 search.fetch_more();

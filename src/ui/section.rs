@@ -6,6 +6,8 @@
 //! elsewhere.
 
 use leptos::prelude::*;
+
+use crate::ui::reactive::effect;
 use leptos::reactive::computed::ScopedFuture;
 use leptos::task::spawn_local;
 
@@ -178,7 +180,7 @@ pub fn SectionPage(
     // another section is being opened.
     let ahead = view.is_built_ahead();
     let choosing = move || router.is_shown(View::Home);
-    Effect::new(move |_| {
+    effect(move || {
         let shown = shown();
         if shown && !opened.get_untracked() {
             opened.set(true);
@@ -218,7 +220,7 @@ pub fn Later(
     let rest = use_rest();
     let deferred = Deferred::new();
     let load = move || deferred.load(move || crate::rest::shell_view(part), |_| {});
-    Effect::new(move |_| {
+    effect(move || {
         let wanted = rest.arrived.get() || open.is_some_and(|o| o.get());
         if wanted && deferred.fetch.get_untracked() == Fetch::NotYet {
             load();

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::reactive::effect_with;
+
 use crate::i18n::later::LaterText;
 
 use crate::save::sync::Outbox;
@@ -16,7 +18,7 @@ pub fn ServiceNotice() -> impl IntoView {
     let outbox = expect_context::<Outbox>();
     let down = move || outbox.service_down.get();
     // Said once when it starts, in the app's one alert region.
-    Effect::new(move |was: Option<bool>| {
+    effect_with(move |was: Option<bool>| {
         let now = down();
         if now && was != Some(true) {
             announcer.alert(format!(

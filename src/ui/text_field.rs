@@ -14,6 +14,8 @@
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
 
+use crate::ui::reactive::{effect, effect_with, memo};
+
 use crate::i18n::declarations::DeclText;
 use crate::text::{byte_index, clean_input, over_limit, splice_clean, Removed};
 use crate::ui::{use_announcer, use_i18n, Announcer, I18n};
@@ -43,7 +45,7 @@ impl CleanText {
     pub fn new(value: RwSignal<String>, announce: bool) -> Self {
         let node = NodeRef::<Textarea>::new();
         let shown = StoredValue::new(String::new());
-        Effect::new(move |_| {
+        effect(move || {
             let Some(field) = node.get() else { return };
             value.with(|v| {
                 if shown.with_value(|s| s != v) {
@@ -57,7 +59,7 @@ impl CleanText {
             value,
             shown,
             cleaned: RwSignal::new(0),
-            chars: Memo::new(move |_| value.with(|v| crate::text::char_count(v))),
+            chars: memo(move |_| value.with(|v| crate::text::char_count(v))),
             announce: announce.then(|| (use_i18n(), use_announcer())),
         }
     }
@@ -151,7 +153,7 @@ impl CleanText {
 /// back: the field is written only when the value differs from what it shows, as when a draft is
 /// restored. Echoing a long text back relays all of it out on every keystroke.
 pub fn show_in(node: NodeRef<Input>, value: impl Fn() -> String + 'static) {
-    Effect::new(move |_| {
+    effect(move || {
         let value = value();
         if let Some(field) = node.get() {
             if field.value() != value {
@@ -180,14 +182,14 @@ pub fn CharLimit(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let announcer = use_announcer();
-    let over = Memo::new(move |_| over_limit(chars.get(), max));
+    let over = memo(move |_| over_limit(chars.get(), max));
     let over_text = move |over: usize| {
         i18n.format(
             DeclText::OverLimit,
             &[("over", &over.to_string()), ("max", &max.to_string())],
         )
     };
-    Effect::new(move |was_over: Option<bool>| {
+    effect_with(move |was_over: Option<bool>| {
         let now = over.get();
         if let (Some(false), Some(over)) = (was_over, now) {
             announcer.status(over_text(over));
