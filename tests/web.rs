@@ -231,7 +231,7 @@ async fn save_status_shows_each_state_announces_it_and_retries() {
     assert!(status
         .text_content()
         .unwrap()
-        .contains("did not accept the decision: Henkilötunnus puuttuu"));
+        .contains("did not accept this save: Henkilötunnus puuttuu"));
     host.remove();
 }
 

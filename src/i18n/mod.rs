@@ -182,6 +182,7 @@ messages! {
     RetryNow,
     StateRejected,
     StateRejectedNoReason,
+    StateNotSendable,
     StateConflict,
     UnsentTitle,
     NoticeTitle,

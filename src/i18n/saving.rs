@@ -25,6 +25,7 @@ crate::texts! {
         ReceiptServerTime => ["Palvelimen aika: {time}", "Serverns tid: {time}", "Server time: {time}"],
         QueuedKept => ["Tallennuksesi on tallessa tällä laitteella ja lähetetään automaattisesti. Sitä ei ole vielä kirjattu.", "Det du sparade finns tryggt kvar på den här enheten och skickas automatiskt. Det har ännu inte registrerats.", "What you saved is kept safely on this device and will be sent automatically. It has not been recorded yet."],
         RejectedKept => ["Syöttämäsi tiedot ovat tallessa, joten voit korjata ne. Aiemmin kirjattu on ennallaan.", "Det du angav finns kvar så att du kan rätta det. Det som registrerats tidigare är oförändrat.", "What you entered is kept so that you can correct it. What was recorded earlier is unchanged."],
+        NotSentUnchanged => ["Mitään ei lähetetty. Aiemmin kirjattu on ennallaan.", "Ingenting skickades. Det som registrerats tidigare är oförändrat.", "Nothing was sent. What was recorded earlier is unchanged."],
         NextTryAt => ["Seuraava automaattinen yritys klo {time}.", "Nästa automatiska försök kl. {time}.", "Next automatic try at {time}."],
         RetryAfter => ["Palvelu pyysi odottamaan {seconds} s ennen uutta yritystä.", "Tjänsten bad oss vänta {seconds} s innan nästa försök.", "The service asked to wait {seconds} s before trying again."],
         CurrentHeading => ["Kirjattu tahtosi", "Ditt registrerade beslut", "Your recorded decision"],

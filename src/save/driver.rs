@@ -78,10 +78,7 @@ pub async fn send_next<L: Link>(link: &mut L, owner: &str, policy: &RetryPolicy)
         return Step::Idle;
     };
     if unsendable(&entry) {
-        let state = SaveState::Rejected {
-            status: 0,
-            reason: None,
-        };
+        let state = SaveState::NOT_SENDABLE;
         settle(link, owner, entry.clone(), Next::Rejected { entry, state }).await;
         return Step::Sent;
     }

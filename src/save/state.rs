@@ -40,6 +40,7 @@ pub enum SaveState {
     Confirmed(Receipt),
     /// Refused by the server; the citizen's input is kept for fixing.
     Rejected {
+        /// The HTTP status; [`SaveState::NOT_SENDABLE`]'s 0 when Tahto itself refused to send it.
         status: u16,
         /// The server's own words, if it gave any.
         reason: Option<String>,
@@ -49,6 +50,13 @@ pub enum SaveState {
 }
 
 impl SaveState {
+    /// A stored save this version will not send: not the resource type its record is written
+    /// as, or an id that is not a FHIR id. Only storage altered outside Tahto holds one.
+    pub const NOT_SENDABLE: SaveState = SaveState::Rejected {
+        status: 0,
+        reason: None,
+    };
+
     /// The state after an attempt (`attempt`, from 1) ended with `result`.
     pub fn after_attempt(attempt: u32, result: Result<Receipt, FhirError>) -> SaveState {
         let error = match result {

@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbRequest, IdbTransactionMode};
 
 use super::outbox::OutboxEntry;
-use super::record::{Citizen, Kept, STORAGE_PREFIX};
+use super::record::{Citizen, Kept, Record, STORAGE_PREFIX};
 
 const DB_NAME: &str = STORAGE_PREFIX;
 const DB_VERSION: u32 = 1;
@@ -28,8 +28,11 @@ fn to_json(entry: &OutboxEntry) -> String {
 }
 
 fn from_json(text: &str) -> Option<OutboxEntry> {
-    // An entry written by a future version that this one cannot read is left untouched.
-    crate::web::parse_json(text).and_then(|v| OutboxEntry::from_stored(&v))
+    // An entry written by a future version that this one cannot read, or for a record it does
+    // not know, is left untouched: neither sent nor shown, and never deleted.
+    crate::web::parse_json(text)
+        .and_then(|v| OutboxEntry::from_stored(&v))
+        .filter(|e| Record::parse(&e.record).is_some())
 }
 
 /// Waits for an IndexedDB request (or transaction) to fire `ok` or one of `failed`.

@@ -59,6 +59,7 @@ pub fn describe(i18n: &I18n, state: &SaveState) -> String {
             i18n.format(Msg::StateQueued, &[("why", &why(i18n, w))])
         }
         SaveState::Confirmed(receipt) => confirmed_line(i18n, receipt),
+        SaveState::Rejected { status: 0, .. } => i18n.t(Msg::StateNotSendable).to_owned(),
         SaveState::Rejected {
             reason: Some(reason),
             ..
@@ -134,6 +135,11 @@ pub fn SaveStatus(
                         i18n.format(SaveText::NextTryAt, &[("time", &time)])
                     })
                     .unwrap_or_default(),
+            ],
+            SaveState::Rejected { status: 0, .. } => [
+                i18n.t(SaveText::NotSentUnchanged).into(),
+                String::new(),
+                String::new(),
             ],
             SaveState::Rejected { .. } => [
                 i18n.t(SaveText::RejectedKept).into(),

@@ -4,15 +4,15 @@
 // stored entry only to its configured FHIR base, only as a resource type it writes, to a path whose
 // segments are FHIR ids (percent-encoded), and only for the person and backend that own it:
 // - entries of a resource type Tahto never writes (`Patient`), and updates whose id is a path
-//   traversal or a smuggled query, are ended as refused without any request, and the citizen sees
-//   that end on the item and on the home page;
+//   traversal or a smuggled query, are ended as not sendable without any request, and the citizen
+//   sees that end, in words that do not blame the service, on the item and on the home page;
 // - entries owned by another person, or by the same person on another backend, are neither sent nor
 //   shown nor removed: they stay as stored, for their owner;
 // - the citizen's own queued save among them is still sent, once, and confirmed.
 // The entries are planted in the very format the app stores (read back from a real queued save) and
-// every request the browser made is checked, as well as the server's data. The second test is a
-// known defect, marked `test.fail`: an entry of hers for a record Tahto does not know is not sent,
-// but deleted without a trace.
+// every request the browser made is checked, as well as the server's data. The second test: an entry
+// of hers for a record this version does not know (a newer version's, say) is not sent and left as
+// stored, for the version that knows it.
 import { test, expect } from '@playwright/test';
 import {
   APP_URL,
@@ -252,14 +252,16 @@ test('stored entries of other types, with hostile ids, or of another person or b
   await navTo(page, 'Home', { timeout: LOAD_TIMEOUT });
   for (const section of ['advance-directive', 'disclosures', 'living-will']) {
     await expect(page.getByTestId(`home-${section}`).getByTestId('home-state'), section).toContainText(
-      'The service did not accept the decision',
+      'Tahto did not send this save',
       { timeout: LOAD_TIMEOUT },
     );
   }
   await navTo(page, 'Advance directive');
   const directive = page.locator('[data-section="advance-directive"]').getByTestId('save-status');
   await expect(directive).toHaveAttribute('data-state', 'rejected', { timeout: LOAD_TIMEOUT });
-  await expect(directive).toContainText('The service did not accept the decision');
+  await expect(directive).toContainText('Tahto did not send this save');
+  await expect(directive).toContainText('Nothing was sent. What was recorded earlier is unchanged.');
+  await expect(directive).not.toContainText('HTTP');
   const outcomes = Object.fromEntries((await keptOutcomes(page, ours)).map(([record, state]) => [record, state?.[0]]));
   expect(outcomes).toMatchObject({ 'advance-directive': 'rejected', 'disclosure-consent': 'rejected', 'living-will': 'rejected' });
 
@@ -301,15 +303,10 @@ test('stored entries of other types, with hostile ids, or of another person or b
   expect(problems, 'no browser error or panic').toEqual([]);
 });
 
-// KNOWN DEFECT, marked so the suite stays green until it is fixed (then this test "unexpectedly
-// passes" and the mark goes): an entry of hers whose record this version does not know (say, left
-// by a newer version, or written by anything else) is not sent — right — but it is then deleted
-// with nothing kept or shown: `save/driver.rs` settles it as Rejected, `sending.rs`
-// `BrowserLink::ended` remembers an outcome only for a record `Record::parse` reads, and the unsent
-// list never listed it. `save/store.rs` says such an entry is left untouched. That it is never
-// sent is also checked by the test above, unmarked, so the mark hides no send.
-test('a stored entry of hers for a record Tahto does not know is not sent, and does not vanish without a trace', async ({ page, context }) => {
-  test.fail(true, 'the entry is deleted silently: no outbox entry, no outcome, nothing shown (driver.rs unsendable + sending.rs ended)');
+// An entry of hers whose record this version does not know (left by a newer version, say) is
+// neither sent, nor shown, nor deleted: `save/store.rs` does not read it, so it stays as stored for
+// the version that knows it.
+test('a stored entry of hers for a record Tahto does not know is not sent and stays as stored', async ({ page, context }) => {
   const requests = recordFhirRequests(context);
   const seq = await currentSentSeq();
   const { mine, patient, hijacked, before } = await queueRealSave(page);
@@ -326,7 +323,7 @@ test('a stored entry of hers for a record Tahto does not know is not sent, and d
   await page.reload();
   await expect.poll(async () => (await outboxEntries(page)).some((e) => e.id === marker.id), { timeout: SAVE_TIMEOUT }).toBe(false);
   await navTo(page, 'Home', { timeout: LOAD_TIMEOUT });
-  await expect(page.getByTestId('home-advance-directive').getByTestId('home-state')).toContainText('The service did not accept the decision');
+  await expect(page.getByTestId('home-advance-directive').getByTestId('home-state')).toContainText('Tahto did not send this save');
 
   // Not sent: only her real save's refused attempt was written; the server is as it was.
   expect((await sentSince(seq)).map((w) => `${w.method} ${w.url} ${w.fault ?? 'ok'}`)).toEqual(['POST /fhir/R4/Consent status']);
@@ -334,8 +331,11 @@ test('a stored entry of hers for a record Tahto does not know is not sent, and d
   expect(await fhirGet(`/Patient/${PATIENT_ID}`)).toEqual(patient);
   expect((await serverSnapshot()).current).toEqual(before.current);
 
-  // Not gone without a trace: still kept as stored, or its end kept for her to see.
+  // Left as stored, for the version that knows its record; not listed among her unsent saves.
   const kept = (await outboxEntries(page)).find((e) => e.id === unknownRecord.id);
-  const ended = (await keptOutcomes(page, mine.owner)).find(([record]) => record === unknownRecord.record);
-  expect(kept ?? ended, 'the entry of a record this version does not know is neither kept nor has a kept end').toBeTruthy();
+  expect(kept, 'the entry of a record this version does not know stays as stored').toEqual(unknownRecord);
+  await page.getByTestId('unsent-badge').click();
+  const item = page.getByTestId('unsent-item');
+  await expect(item).toHaveCount(1);
+  await expect(item.getByRole('heading')).toHaveText('Organ donation decision');
 });
