@@ -72,19 +72,27 @@ impl Series {
     }
 }
 
-/// A coordinate to a tenth of a pixel (what a chart 300 px wide can show).
-fn tenths(v: f64) -> f64 {
-    (v * 10.0).round() / 10.0
+/// A coordinate in tenths of a pixel (what a chart 300 px wide can show).
+fn tenths(v: f64) -> i32 {
+    (v * 10.0).round() as i32
+}
+
+/// Tenths of a pixel as SVG writes them ("123.4"), with integer formatting only: Rust's float
+/// formatting is ~10 KB of wasm, for nothing else in Tahto.
+fn tenths_text(t: i32) -> String {
+    let sign = if t < 0 { "-" } else { "" };
+    let t = t.unsigned_abs();
+    format!("{sign}{}.{}", t / 10, t % 10)
 }
 
 /// What a chart draws and says.
 #[derive(Clone, PartialEq)]
 struct ChartData {
     points: String,
-    /// The reference range as a band: top and bottom.
-    band: Option<(f64, f64)>,
-    /// Each charted value: x, y, and whether it is out of range (drawn as a square).
-    marks: Vec<(f64, f64, bool)>,
+    /// The reference range as a band: top and bottom, in tenths of a pixel.
+    band: Option<(i32, i32)>,
+    /// Each charted value: x, y (tenths of a pixel), and whether it is out of range (a square).
+    marks: Vec<(i32, i32, bool)>,
     from: String,
     to: String,
     min: f64,
@@ -100,7 +108,6 @@ impl ChartData {
 
     /// None when there is nothing to draw a line through (fewer than two numeric results).
     fn of(series: &Series) -> Option<ChartData> {
-        use std::fmt::Write;
         let (w, h, pad) = (Self::W, Self::H, Self::PAD);
         let (points, low, high) = (&series.points, series.low, series.high);
         let (first, last) = match points.as_slice() {
@@ -115,22 +122,23 @@ impl ChartData {
         let span = if hi > lo { hi - lo } else { 1.0 };
         let x = |i: usize| tenths(pad + (w - 2.0 * pad) * i as f64 / (points.len() - 1) as f64);
         let y = |v: f64| tenths(pad + (h - 2.0 * pad) * (hi - v) / span);
-        let marks: Vec<(f64, f64, bool)> = points
+        let marks: Vec<(i32, i32, bool)> = points
             .iter()
             .enumerate()
             .map(|(i, (_, v, out))| (x(i), y(*v), *out))
             .collect();
-        // Written by hand: `{:.1}` formatting of floats is slow in wasm, and this runs for every
-        // test each time its latest values change.
         let mut line = String::with_capacity(marks.len() * 11);
         for (x, y, _) in &marks {
-            let _ = write!(line, "{x},{y} ");
+            line.push_str(&tenths_text(*x));
+            line.push(',');
+            line.push_str(&tenths_text(*y));
+            line.push(' ');
         }
         line.pop();
         let band = match (low, high) {
             (Some(low), Some(high)) => Some((y(high), y(low))),
-            (None, Some(high)) => Some((y(high), h - pad)),
-            (Some(low), None) => Some((pad, y(low))),
+            (None, Some(high)) => Some((y(high), tenths(h - pad))),
+            (Some(low), None) => Some((tenths(pad), y(low))),
             (None, None) => None,
         };
         Some(ChartData {
@@ -222,16 +230,16 @@ fn LabChart(
             view! {
                 <svg class="tahto-chart" viewBox="0 0 300 90" role="img" aria-label=label>
                     {c.band.map(|(top, bottom)| view! {
-                        <rect class="tahto-chart-range" x="0" y=top width="300" height=bottom - top />
+                        <rect class="tahto-chart-range" x="0" y=tenths_text(top) width="300" height=tenths_text(bottom - top) />
                     })}
                     <polyline class="tahto-chart-line" points=c.points />
                     {c.marks
                         .into_iter()
                         .map(|(cx, cy, out)| {
                             if out {
-                                view! { <rect class="tahto-chart-out" x=cx - 4.0 y=cy - 4.0 width="8" height="8" /> }.into_any()
+                                view! { <rect class="tahto-chart-out" x=tenths_text(cx - 40) y=tenths_text(cy - 40) width="8" height="8" /> }.into_any()
                             } else {
-                                view! { <circle class="tahto-chart-point" cx=cx cy=cy r="3" /> }.into_any()
+                                view! { <circle class="tahto-chart-point" cx=tenths_text(cx) cy=tenths_text(cy) r="3" /> }.into_any()
                             }
                         })
                         .collect_view()}
