@@ -90,6 +90,32 @@ impl Text for Msg {
     }
 }
 
+/// The end of each text in a [`texts!`] table, from their lengths; a table too long for `u16`
+/// offsets does not compile.
+pub const fn ends<const N: usize>(lengths: [usize; N]) -> [u16; N] {
+    let mut ends = [0u16; N];
+    let (mut i, mut end) = (0, 0);
+    while i < N {
+        end += lengths[i];
+        assert!(end <= u16::MAX as usize, "texts! table over 64 KB");
+        ends[i] = end as u16;
+        i += 1;
+    }
+    ends
+}
+
+/// Text `i` of a [`texts!`] table.
+pub fn joined_text(joined: &'static str, ends: &[u16], i: usize) -> &'static str {
+    let start = match i.checked_sub(1) {
+        Some(before) => ends.get(before).copied().unwrap_or(0),
+        None => 0,
+    };
+    let end = ends.get(i).copied().unwrap_or(0);
+    joined
+        .get(usize::from(start)..usize::from(end))
+        .unwrap_or_default()
+}
+
 /// Declares an enum of texts, each given as `Name => ["fi", "sv", "en"]`: a text missing a
 /// language does not compile. Test each with [`check_texts`].
 #[macro_export]
@@ -103,17 +129,15 @@ macro_rules! texts {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            /// Every text, one after the other: for each variant in order, fi, sv and en.
+            const JOINED: &'static str = concat!($($fi, $sv, $en),*);
+            /// Where each text of `JOINED` ends.
+            const ENDS: &'static [u16] = &$crate::i18n::ends([$($fi.len(), $sv.len(), $en.len()),*]);
         }
 
         impl $crate::i18n::Text for $name {
             fn text(self, lang: $crate::i18n::Lang) -> &'static str {
-                match self {
-                    $($name::$variant => match lang {
-                        $crate::i18n::Lang::Fi => $fi,
-                        $crate::i18n::Lang::Sv => $sv,
-                        $crate::i18n::Lang::En => $en,
-                    }),*
-                }
+                $crate::i18n::joined_text(Self::JOINED, Self::ENDS, self as usize * 3 + lang as usize)
             }
         }
     };
@@ -208,6 +232,31 @@ mod tests {
     fn every_message_exists_in_every_language_with_the_same_placeholders() {
         // Names and words that are the same in both languages may match; sentences may not.
         check_texts(Msg::ALL, &[]);
+    }
+
+    crate::texts! {
+        enum Sample {
+            First => ["yksi", "ett", "one"],
+            Empty => ["", "", ""],
+            Last => ["äiti ✓", "mor", "mother"],
+        }
+    }
+
+    #[test]
+    fn texts_tables_give_each_variant_its_own_text_in_each_language() {
+        let all: Vec<_> = Sample::ALL
+            .iter()
+            .flat_map(|s| Lang::ALL.map(|l| s.text(l)))
+            .collect();
+        assert_eq!(
+            all,
+            ["yksi", "ett", "one", "", "", "", "äiti ✓", "mor", "mother"]
+        );
+        assert_eq!(
+            joined_text("ab", &[1, 2], 2),
+            "",
+            "past the end: empty, no panic"
+        );
     }
 
     #[test]
