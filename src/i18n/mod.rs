@@ -1,18 +1,19 @@
 //! Every user-visible string, in Finnish (default), Swedish and English.
 //!
-//! Each language is one exhaustive `match` over [`Msg`], so a missing translation does not compile.
+//! Every text is declared with all three languages side by side ([`texts!`]), so a missing
+//! translation does not compile.
 //! Templates use `{name}` placeholders; a native test checks every language has the same ones.
 
 pub mod config_texts;
 pub mod declarations;
-mod en;
-mod fi;
 pub mod later;
+mod messages;
 pub mod organ_donation;
 pub mod records;
 pub mod saving;
 pub mod shell;
-mod sv;
+
+pub use messages::Msg;
 
 /// A language Tahto speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -59,14 +60,6 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| l.code() == primary)
     }
 
-    pub fn text(self, msg: Msg) -> &'static str {
-        match self {
-            Lang::Fi => fi::text(msg),
-            Lang::Sv => sv::text(msg),
-            Lang::En => en::text(msg),
-        }
-    }
-
     /// A template with its `{name}` placeholders filled in.
     pub fn format(self, msg: impl Text, args: &[(&str, &str)]) -> String {
         let mut out = msg.text(self).to_owned();
@@ -82,12 +75,6 @@ impl Lang {
 /// section's other texts, so a split-off part carries only the texts of its own sections.
 pub trait Text: Copy + Send + Sync + 'static {
     fn text(self, lang: Lang) -> &'static str;
-}
-
-impl Text for Msg {
-    fn text(self, lang: Lang) -> &'static str {
-        lang.text(self)
-    }
 }
 
 /// The end of each text in a [`texts!`] table, from their lengths; a table too long for `u16`
@@ -177,51 +164,6 @@ pub fn check_texts<T: Text + std::fmt::Debug + PartialEq>(all: &[T], same_ok: &[
             "{text:?} is not translated"
         );
     }
-}
-
-macro_rules! messages {
-    ($($name:ident),* $(,)?) => {
-        /// A user-visible message. Add a variant here and the compiler asks for all three languages.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Msg { $($name),* }
-        impl Msg {
-            pub const ALL: &'static [Msg] = &[$(Msg::$name),*];
-        }
-    };
-}
-
-messages! {
-    Loading,
-    ConfigProblem,
-    OrganDonationTitle,
-    TryAgain,
-    StateSaving,
-    StateSavingSlow,
-    StateConfirmed,
-    StateQueued,
-    WhyUnreachable,
-    WhyTimeout,
-    WhyServiceError,
-    WhyGarbled,
-    RetryNow,
-    StateRejected,
-    StateRejectedNoReason,
-    StateNotSendable,
-    StateConflict,
-    UnsentTitle,
-    NoticeTitle,
-    NoticeLoading,
-    NoticeMissing,
-    HomeTitle,
-    AdvanceDirectiveTitle,
-    LivingWillTitle,
-    DisclosuresTitle,
-    PrescriptionsTitle,
-    LabResultsTitle,
-    VaccinationsTitle,
-    VisitsTitle,
-    AccessLogTitle,
-    MeasurementsTitle,
 }
 
 #[cfg(test)]
