@@ -8,7 +8,8 @@
 //      the main module, one part per section, shared chunks, and the JS that loads them;
 //   2. wasm-bindgen --keep-lld-exports --no-demangle on the main module (the parts import the
 //      linker's exports);
-//   3. wasm-opt -Oz on every module, with the features index.html names;
+//   3. wasm-opt -Oz on every module, with the features index.html names; then the main module's
+//      imports from its glue get short names (scripts/short-imports.mjs);
 //   4. every file named after its content: the parts by their own hash, the JS by one build id
 //      (the main JS and the loader import each other, so neither can be named after itself alone);
 //   5. index.html points at the new files, with subresource integrity, and preloads only what the
@@ -21,6 +22,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renameImportKeys, shortenImports } from './short-imports.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PLACEHOLDER = '__wasm_split_placeholder__';
@@ -153,7 +155,9 @@ export async function split(staging, { force = false } = {}) {
     };
     await Promise.all(Array.from({ length: Math.max(1, availableParallelism()) }, worker));
 
-    const mainJs = readFileSync(join(bg, 'tahto.js'), 'utf8');
+    const short = shortenImports(readFileSync(modules[0]), './tahto_bg.js');
+    writeFileSync(modules[0], short.wasm);
+    const mainJs = renameImportKeys(readFileSync(join(bg, 'tahto.js'), 'utf8'), short.renames);
     const linkJs = readFileSync(join(parts, '__wasm_split.js'), 'utf8');
     const snippets = existsSync(join(bg, 'snippets')) ? walk(join(bg, 'snippets')) : [];
 

@@ -28,6 +28,7 @@ import {
   securityHeaders,
 } from './static.mjs';
 import { externalizeInline } from '../../scripts/externalize-inline.mjs';
+import { renameImportKeys, shortenImports } from '../../scripts/short-imports.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ORIGIN = 'http://app.tahto.test';
@@ -816,6 +817,51 @@ async function serveStatic(options) {
     stop: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }),
   };
 }
+
+describe('release steps: short import names', () => {
+  // A module importing a function, a memory, a table and a global from the glue's module, and a
+  // function from another module, which keeps its name.
+  const str = (t) => [t.length, ...Buffer.from(t)];
+  const section = (id, body) => [id, ...(body.length < 128 ? [body.length] : [(body.length & 0x7f) | 0x80, body.length >> 7]), ...body];
+  const module = Buffer.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 1, 0x7f, 0]), // type 0: (i32) -> ()
+    ...section(2, [
+      5,
+      ...str('./glue.js'), ...str('__wbg_log_0123456789abcdef'), 0, 0,
+      ...str('./glue.js'), ...str('__wbg_memory_fedcba9876543210'), 2, 1, 1, 2,
+      ...str('./glue.js'), ...str('__wbindgen_table'), 1, 0x6f, 0, 1,
+      ...str('./other.js'), ...str('keep_me'), 0, 0,
+      ...str('./glue.js'), ...str('__wbg_flag_00ff'), 3, 0x7f, 0,
+    ]),
+    ...section(0, [...str('note'), 1, 2, 3]),
+  ]);
+  const glue = `const imports = { "./glue.js": {
+    __wbg_log_0123456789abcdef: function(a) { console.log(a); },
+    __wbg_memory_fedcba9876543210: mem, __wbindgen_table: t,
+    __wbg_flag_00ff: g } };`;
+
+  test('renames the glue module\'s imports in the wasm and the glue together, nothing else', () => {
+    const { wasm, renames } = shortenImports(module, './glue.js');
+    assert.deepEqual(renames.map(([, to]) => to), ['_0', '_1', '_2', '_3']);
+    assert.deepEqual(
+      WebAssembly.Module.imports(new WebAssembly.Module(wasm)).map(({ module: m, name, kind }) => `${m} ${name} ${kind}`),
+      ['./glue.js _0 function', './glue.js _1 memory', './glue.js _2 table', './other.js keep_me function', './glue.js _3 global'],
+    );
+    assert.ok(wasm.includes(Buffer.from('note')), 'other sections as they were');
+    const js = renameImportKeys(glue, renames);
+    assert.match(js, /_0: function\(a\)/);
+    assert.match(js, /_1: mem, _2: t,\s+_3: g/);
+    assert.doesNotMatch(js, /__wbg_|__wbindgen_table/);
+  });
+
+  test('a name the glue does not hold exactly once as a key stops the build', () => {
+    const { renames } = shortenImports(module, './glue.js');
+    assert.throws(() => renameImportKeys(glue.replace('__wbg_flag_00ff: g', 'x: g'), renames), /__wbg_flag_00ff 0 times/);
+    assert.throws(() => renameImportKeys(`${glue} // __wbg_log_0123456789abcdef`, renames), /not once/);
+    assert.throws(() => shortenImports(Buffer.from('not wasm at all'), './glue.js'), /not a wasm module/);
+  });
+});
 
 describe('release steps: externalize-inline and precompress', () => {
   test('inline script and style become hashed files with integrity; the preloads stay; idempotent', () => {
