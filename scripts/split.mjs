@@ -52,6 +52,9 @@ function targetDir() {
   return meta.target_directory;
 }
 
+/** What no browser reads: the toolchain's names and the features it was built for. */
+const STRIP = ['--strip-producers', '--strip-target-features'];
+
 /** The wasm-opt features index.html gives Trunk, so every part is optimised alike. */
 function wasmOptParams() {
   const html = readFileSync(join(root, 'index.html'), 'utf8');
@@ -151,7 +154,7 @@ export async function split(staging, { force = false } = {}) {
     // The biggest first, as many at once as there are cores.
     const queue = [...modules].sort((a, b) => statSync(b).size - statSync(a).size);
     const worker = async () => {
-      for (let m = queue.shift(); m; m = queue.shift()) await runQuiet('wasm-opt', ['-Oz', ...params, m, '-o', m]);
+      for (let m = queue.shift(); m; m = queue.shift()) await runQuiet('wasm-opt', ['-Oz', ...params, ...STRIP, m, '-o', m]);
     };
     await Promise.all(Array.from({ length: Math.max(1, availableParallelism()) }, worker));
 
