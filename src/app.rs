@@ -8,7 +8,7 @@ use crate::i18n::shell::ShellText;
 use crate::i18n::Msg;
 use wasm_bindgen::JsCast;
 
-use crate::config::{AppConfig, ConfigError, Routing};
+use crate::config::{AppConfig, ConfigError, FrameEntry, Routing};
 use crate::context::{AppContext, HOST_ID};
 use crate::fhir::client::FhirClient;
 use crate::notice_gate::NoticeGate;
@@ -127,9 +127,15 @@ fn ConfigProblem(error: ConfigError) -> impl IntoView {
 pub fn App(
     /// The host page's configuration, or what is wrong with it.
     config: Result<AppConfig, ConfigError>,
+    /// Opened in a partner's frame: what the partner asked for.
+    frame: Option<FrameEntry>,
 ) -> impl IntoView {
     let host_lang = crate::config::page_lang(&config);
     let i18n = I18n::new(host_lang);
+    if let Some(lang) = frame.as_ref().and_then(|f| f.lang) {
+        // The partner's page speaks for this visit; the citizen's own choice stays theirs.
+        i18n.lang.set(lang);
+    }
     provide_context(i18n);
     let announcer = Announcer::new();
     provide_context(announcer);
@@ -140,6 +146,9 @@ pub fn App(
         Err(_) => Router::fixed(View::Home),
     };
     provide_context(router);
+    if let Some(frame) = &frame {
+        router.go(frame.section);
+    }
     effect_with(move |first: Option<()>| {
         router.view();
         // After a move (not on load), focus goes to the new section's heading.
@@ -162,9 +171,14 @@ pub fn App(
             // to itself. Not in dev builds, whose files change without their names changing.
             let update = (matches!(config.routing, Routing::Url { .. }) && !cfg!(debug_assertions))
                 .then(|| view! { <Later part=ShellPart::AppUpdate /> });
+            let partner = frame.map(|frame| {
+                provide_context(frame);
+                view! { <Later part=ShellPart::PartnerFrame /> }
+            });
             provide_context(AppContext { client, config });
             view! {
                 {update}
+                {partner}
                 <Show when=move || outbox.storage_error.get().is_some()>
                     <p class="tahto-card tahto-error" role="alert">{i18n.tr(ShellText::StorageProblem)}</p>
                 </Show>
@@ -216,6 +230,41 @@ pub fn mount() {
     let Some(host) = host else {
         return;
     };
+    let (config, frame) = match config.map(in_frame) {
+        Ok(Ok((config, frame))) => (Ok(config), frame),
+        Ok(Err(error)) | Err(error) => (Err(error), None),
+    };
     host.set_inner_html("");
-    leptos::mount::mount_to(host, move || view! { <App config /> }).forget();
+    leptos::mount::mount_to(host, move || view! { <App config frame /> }).forget();
+}
+
+/// Tahto's embed entry in a partner's frame (`public/embed.js`): the section lives in memory (the
+/// partner's history is never touched) and the partner's page is linked. Anywhere else, as
+/// configured.
+fn in_frame(mut config: AppConfig) -> Result<(AppConfig, Option<FrameEntry>), ConfigError> {
+    let Routing::Url { base } = &config.routing else {
+        return Ok((config, None));
+    };
+    let Some(location) = crate::web::window().map(|w| w.location()) else {
+        return Ok((config, None));
+    };
+    let path = location.pathname().unwrap_or_default();
+    let query = location.search().unwrap_or_default();
+    let params = web_sys::UrlSearchParams::new_with_str(&query).ok();
+    let entry = match path.strip_prefix(base.as_str()) {
+        Some(path) if crate::web::is_framed() => crate::config::frame_entry(
+            path,
+            |name| params.as_ref().and_then(|p| p.get(name)),
+            &config.partners,
+        ),
+        _ => None,
+    };
+    match entry {
+        Some(Ok(frame)) => {
+            config.routing = Routing::Memory;
+            Ok((config, Some(frame)))
+        }
+        Some(Err(error)) => Err(error),
+        None => Ok((config, None)),
+    }
 }

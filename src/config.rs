@@ -22,6 +22,7 @@
 use crate::fhir::write::is_fhir_id;
 use crate::i18n::config_texts::ConfigText;
 use crate::i18n::Lang;
+use crate::sections::View;
 
 /// Where Tahto finds its backend and whose data it shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +36,61 @@ pub struct AppConfig {
     pub lang: Lang,
     /// How sections are shown: in the page's URL (standalone) or in memory (embedded).
     pub routing: Routing,
+    /// The partner sites that may show Tahto in a frame (`data-partner-origins`): exact origins,
+    /// the same list the server sends as `frame-ancestors`.
+    pub partners: Vec<String>,
+}
+
+/// Tahto opened in a partner's frame: its embed entry (`embed` under the base path, as
+/// `public/embed.js` opens it) inside a frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameEntry {
+    /// The partner page's origin: the only one Tahto talks to, and hears from.
+    pub host: String,
+    /// The section the partner asked for.
+    pub section: View,
+    /// The partner page's language, if it gave one Tahto speaks.
+    pub lang: Option<Lang>,
+}
+
+/// The frame entry from the address's path under the base path and its query (`get`), when the
+/// path is `embed`: `Err` when the partner is not on the list (the server's `frame-ancestors` has
+/// the same list, so the browser should not have shown the frame at all).
+pub fn frame_entry(
+    path: &str,
+    get: impl Fn(&str) -> Option<String>,
+    partners: &[String],
+) -> Option<Result<FrameEntry, ConfigError>> {
+    if path != "embed" {
+        return None;
+    }
+    let host = get("host").unwrap_or_default();
+    if !partners.contains(&host) {
+        return Some(Err(ConfigError::NotAPartner));
+    }
+    let section = get("section")
+        .and_then(|s| View::parse(&s))
+        .unwrap_or(View::Home);
+    let lang = get("lang").and_then(|l| Lang::parse(&l));
+    Some(Ok(FrameEntry {
+        host,
+        section,
+        lang,
+    }))
+}
+
+/// `data-partner-origins`: exact origins (`https://wellbeing.example.fi`, plain `http` only on this
+/// computer), separated by spaces; absent or empty, no partner. Anything else (a path, a wildcard,
+/// a user name) is a configuration mistake: who may frame a citizen's health data is named
+/// exactly, never guessed.
+pub fn parse_partner_origins(raw: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    raw.unwrap_or_default()
+        .split_ascii_whitespace()
+        .map(|origin| match parse_fhir_base(origin) {
+            Ok(parsed) if parsed.matches('/').count() == 2 => Ok(parsed),
+            _ => Err(ConfigError::BadPartnerOrigins),
+        })
+        .collect()
 }
 
 /// Where the section shown lives (`data-routing`).
@@ -108,6 +164,10 @@ pub enum ConfigError {
     BadRouting,
     /// `data-base-path` is not a path like `/` or `/tahto/`.
     BadBasePath,
+    /// `data-partner-origins` is not a list of exact origins.
+    BadPartnerOrigins,
+    /// Tahto's embed entry was opened for a site `data-partner-origins` does not list.
+    NotAPartner,
 }
 
 impl ConfigError {
@@ -118,6 +178,7 @@ impl ConfigError {
             ConfigError::BadPatient => "data-patient",
             ConfigError::BadRouting => "data-routing",
             ConfigError::BadBasePath => "data-base-path",
+            ConfigError::BadPartnerOrigins | ConfigError::NotAPartner => "data-partner-origins",
             _ => "data-fhir-base",
         }
     }
@@ -141,6 +202,8 @@ impl ConfigError {
             ConfigError::BadPatient => ConfigText::ConfigBadPatient,
             ConfigError::BadRouting => ConfigText::ConfigBadRouting,
             ConfigError::BadBasePath => ConfigText::ConfigBadBasePath,
+            ConfigError::BadPartnerOrigins => ConfigText::ConfigBadPartnerOrigins,
+            ConfigError::NotAPartner => ConfigText::ConfigNotAPartner,
         }
     }
 
@@ -162,6 +225,8 @@ impl ConfigError {
             ConfigError::BadPatient => "not a FHIR id",
             ConfigError::BadRouting => "neither url nor memory",
             ConfigError::BadBasePath => "not a path like /tahto/",
+            ConfigError::BadPartnerOrigins => "not exact origins like https://partner.fi",
+            ConfigError::NotAPartner => "this site is not listed",
         };
         format!("{}: {why}", self.attribute())
     }
@@ -185,11 +250,13 @@ impl AppConfig {
             get("data-routing").as_deref(),
             get("data-base-path").as_deref(),
         )?;
+        let partners = parse_partner_origins(get("data-partner-origins").as_deref())?;
         Ok(AppConfig {
             fhir_base: base,
             patient_id: patient.to_owned(),
             lang,
             routing,
+            partners,
         })
     }
 }
@@ -742,6 +809,8 @@ mod tests {
             BadPatient,
             BadRouting,
             BadBasePath,
+            BadPartnerOrigins,
+            NotAPartner,
         ];
         let mut seen = std::collections::HashSet::new();
         for error in all {
@@ -831,5 +900,84 @@ mod tests {
         assert_eq!(ipv6_text([1, 0, 0, 2, 0, 0, 0, 3]), "1:0:0:2::3");
         assert_eq!(ipv6_text([1, 0, 2, 3, 4, 5, 6, 7]), "1:0:2:3:4:5:6:7");
         assert_eq!(ipv6_text([0x2001, 0xdb8, 0, 0, 0, 0, 0, 0]), "2001:db8::");
+    }
+
+    #[test]
+    fn partner_origins_are_exact_origins() {
+        assert_eq!(parse_partner_origins(None), Ok(vec![]));
+        assert_eq!(parse_partner_origins(Some("  ")), Ok(vec![]));
+        assert_eq!(
+            parse_partner_origins(Some("https://Hyvinvointi.Example.fi http://localhost:8090")),
+            Ok(vec![
+                "https://hyvinvointi.example.fi".to_owned(),
+                "http://localhost:8090".to_owned()
+            ])
+        );
+        for bad in [
+            "https://partner.fi/page",
+            "*",
+            "https://*.partner.fi",
+            "http://partner.fi",
+            "'self'",
+            "https://user@partner.fi",
+            "partner.fi",
+        ] {
+            assert_eq!(
+                parse_partner_origins(Some(bad)),
+                Err(ConfigError::BadPartnerOrigins),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_frame_entry_is_only_for_listed_partners() {
+        let partners = vec!["https://partner.fi".to_owned()];
+        let query = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        assert_eq!(frame_entry("organ-donation", query(&[]), &partners), None);
+        assert_eq!(
+            frame_entry(
+                "embed",
+                query(&[
+                    ("host", "https://partner.fi"),
+                    ("section", "living-will"),
+                    ("lang", "sv")
+                ]),
+                &partners
+            ),
+            Some(Ok(FrameEntry {
+                host: "https://partner.fi".into(),
+                section: View::LivingWill,
+                lang: Some(Lang::Sv),
+            }))
+        );
+        assert_eq!(
+            frame_entry(
+                "embed",
+                query(&[("host", "https://partner.fi"), ("section", "nope")]),
+                &partners
+            )
+            .and_then(Result::ok)
+            .map(|e| (e.section, e.lang)),
+            Some((View::Home, None))
+        );
+        for host in ["https://evil.fi", "https://partner.fi.evil.fi", "", "*"] {
+            assert_eq!(
+                frame_entry(
+                    "embed",
+                    move |n: &str| (n == "host").then(|| host.to_owned()),
+                    &partners
+                ),
+                Some(Err(ConfigError::NotAPartner)),
+                "{host}"
+            );
+        }
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod domain;
+pub mod embed;
 pub mod fhir;
 pub mod i18n;
 pub mod ids;

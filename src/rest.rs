@@ -102,6 +102,8 @@ pub enum ShellPart {
     ServiceNotice,
     /// The service worker, and a new version of Tahto offered.
     AppUpdate,
+    /// In a partner's frame: the link to the partner's page, and the note on this site's storage.
+    PartnerFrame,
 }
 
 split_off! {
@@ -113,6 +115,9 @@ split_off! {
                 view! { <crate::ui::service_notice::ServiceNotice /> }.into_any()
             }
             ShellPart::AppUpdate => view! { <crate::ui::app_update::AppUpdate /> }.into_any(),
+            ShellPart::PartnerFrame => {
+                view! { <crate::embed::frame::PartnerFrame /> }.into_any()
+            }
         }
     }
 }

@@ -54,6 +54,11 @@ impl Lang {
         }
     }
 
+    /// Reads exactly `fi`, `sv` or `en` (a message's language, not a page's tag).
+    pub fn parse_exact(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+
     /// Reads `fi`, `sv-FI`, `EN`…; `None` for languages Tahto does not speak.
     pub fn parse(tag: &str) -> Option<Lang> {
         let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();

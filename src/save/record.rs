@@ -59,6 +59,21 @@ impl Record {
         }
     }
 
+    /// What kind of record this is, without which one (`key` without its identifying part): what
+    /// a partner's page is told of a save, never its content.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Record::OrganDonation => "organ-donation",
+            Record::AdvanceDirective => "advance-directive",
+            Record::LivingWill => "living-will",
+            Record::NoticeConfirmation { .. } => "notice",
+            Record::DisclosureConsent => "disclosure-consent",
+            Record::DisclosureRefusal { .. } => "disclosure-refusal",
+            Record::RenewalRequest { .. } => "renewal",
+            Record::Measurement { .. } => "measurement",
+        }
+    }
+
     /// Reads a key written by [`Record::key`]; `None` for anything else.
     pub fn parse(key: &str) -> Option<Record> {
         let (kind, rest) = match key.split_once('/') {
@@ -263,6 +278,8 @@ mod tests {
         for record in &records {
             assert_eq!(Record::parse(&record.key()).as_ref(), Some(record));
             assert!(crate::fhir::write::is_written_type(record.resource_type()));
+            // The kind is the key's first part: nothing that identifies the record.
+            assert_eq!(record.key().split('/').next(), Some(record.kind()));
         }
         let mut keys: Vec<String> = records.iter().map(Record::key).collect();
         keys.sort();

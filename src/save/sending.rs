@@ -279,6 +279,7 @@ impl Link for BrowserLink {
 
     async fn apply(&mut self, put: &[OutboxEntry], delete: &[String]) {
         self.store.apply(put, delete).await;
+        crate::embed::frame::entries_stored(put);
         self.outbox.reload_now().await;
         self.outbox.broadcast();
     }
@@ -290,6 +291,7 @@ impl Link for BrowserLink {
         }
         if let Some(record) = Record::parse(&entry.record) {
             self.outbox.remember_outcome(&record, state, stored);
+            crate::embed::frame::save_ended(&record, state);
         }
     }
 

@@ -140,8 +140,13 @@ impl Outbox {
                 outbox.wake(Wake::Visible);
             }
         });
-        // Leaving with unsent saves: the browser asks "leave site?".
+        // Leaving with unsent saves: the browser asks "leave site?". Not in a partner's frame:
+        // the partner's page is told instead (`embed/frame.rs`), and its own leaving is its own.
+        let framed = crate::web::is_framed();
         crate::web::on_window("beforeunload", move |event: web_sys::Event| {
+            if framed {
+                return;
+            }
             if !outbox.entries.with_untracked(Vec::is_empty) {
                 event.prevent_default();
                 if let Some(e) = event.dyn_ref::<web_sys::BeforeUnloadEvent>() {

@@ -13,6 +13,12 @@ pub fn parse_json(text: &str) -> Option<serde_json::Value> {
     json_from_js(&parsed, 0)
 }
 
+/// A JavaScript value (a message's data) as JSON: `None` for what JSON cannot hold (functions,
+/// `undefined`, non-finite numbers are `null`) or what nests too deep.
+pub fn from_js(v: &JsValue) -> Option<serde_json::Value> {
+    json_from_js(v, 0)
+}
+
 fn json_from_js(v: &JsValue, depth: u32) -> Option<serde_json::Value> {
     use serde_json::Value;
     use wasm_bindgen::JsCast;

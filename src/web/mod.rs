@@ -9,7 +9,7 @@ mod lock;
 mod storage;
 
 pub use format::{format_date, format_date_time, format_number, format_time, format_time_seconds};
-pub use json::{bundle_resources_paced, parse_json};
+pub use json::{bundle_resources_paced, from_js as json_from_js_value, parse_json};
 pub use lock::with_tab_lock;
 pub use storage::{
     ask_persistent_storage, forget, forget_all_with_prefix, session_forget, session_store,
@@ -113,6 +113,16 @@ impl Pacer {
 }
 
 /// Listens to a window event for the app's lifetime.
+/// Whether Tahto runs inside a frame of another page.
+pub fn is_framed() -> bool {
+    window().is_some_and(|w| {
+        w.parent()
+            .ok()
+            .flatten()
+            .is_some_and(|parent| !js_sys::Object::is(&parent, &w))
+    })
+}
+
 pub fn on_window(event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
     use wasm_bindgen::JsCast;
     if let Some(window) = window() {

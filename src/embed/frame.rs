@@ -1,0 +1,300 @@
+//! The link between Tahto in a partner's frame and the partner's page (in the rest of the app).
+//!
+//! Tahto talks only to the partner origin its entry names (and the deployment lists), hears only
+//! that origin's messages from the window that holds the frame, and tells it no health content.
+//! Inside a frame of another site the browser keeps Tahto's storage for that site only; the
+//! citizen is told so, and can continue in Tahto itself.
+
+use std::cell::{Cell, RefCell};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::config::FrameEntry;
+use crate::i18n::later::LaterText;
+use crate::save::outbox::OutboxEntry;
+use crate::save::sync::Outbox;
+use crate::save::{Record, SaveState};
+use crate::sections::View;
+use crate::ui::reactive::effect_with;
+use crate::ui::use_i18n;
+
+use super::protocol::{from_host, FailReason, FromHost, ToHost};
+use super::theme::Theme;
+
+/// The partner's page, once the frame is linked to it.
+struct HostLink {
+    origin: String,
+    parent: web_sys::Window,
+    seq: Cell<u64>,
+    /// Conflicts already told, by outbox entry: a conflict stays in the outbox until the citizen
+    /// chooses, and is stored again meanwhile.
+    conflicts_told: RefCell<Vec<String>>,
+}
+
+thread_local! {
+    static HOST: RefCell<Option<HostLink>> = const { RefCell::new(None) };
+}
+
+/// Tells the partner's page `message`, if Tahto is in its frame.
+fn tell(message: ToHost) {
+    HOST.with(|host| {
+        if let Some(link) = &*host.borrow() {
+            let seq = link.seq.get() + 1;
+            link.seq.set(seq);
+            let text = crate::json::to_text(&message.message(seq));
+            if let Ok(object) = js_sys::JSON::parse(&text) {
+                // The browser delivers it only if the parent still is that origin.
+                let _posted = link.parent.post_message(&object, &link.origin);
+            }
+        }
+    });
+}
+
+/// A save ended (`save/sending.rs`): the partner's page hears that it did, and how.
+pub fn save_ended(record: &Record, state: &SaveState) {
+    let kind = record.kind();
+    match state {
+        SaveState::Confirmed(receipt) => tell(ToHost::Saved {
+            kind,
+            id: receipt.id.clone(),
+            version: receipt.version_id.clone(),
+        }),
+        SaveState::Rejected { status: 0, .. } => tell(ToHost::SaveFailed {
+            kind,
+            reason: FailReason::NotSendable,
+        }),
+        SaveState::Rejected { .. } => tell(ToHost::SaveFailed {
+            kind,
+            reason: FailReason::Rejected,
+        }),
+        _ => {}
+    }
+}
+
+/// Entries stored (`save/sending.rs`): a save that met a change made elsewhere is told once.
+pub fn entries_stored(entries: &[OutboxEntry]) {
+    for entry in entries {
+        if !matches!(entry.state, SaveState::Conflict { .. }) {
+            continue;
+        }
+        let Some(record) = Record::parse(&entry.record) else {
+            continue;
+        };
+        let first = HOST.with(|host| {
+            host.borrow().as_ref().is_some_and(|link| {
+                let mut told = link.conflicts_told.borrow_mut();
+                let first = !told.contains(&entry.id);
+                if first {
+                    told.push(entry.id.clone());
+                }
+                first
+            })
+        });
+        if first {
+            tell(ToHost::SaveFailed {
+                kind: record.kind(),
+                reason: FailReason::Conflict,
+            });
+        }
+    }
+}
+
+/// Whether the browser keeps this frame's storage for the partner's site only: `hasStorageAccess`
+/// is false in a frame of another site; where the browser lacks it, another host name is taken
+/// for another site.
+async fn storage_partitioned(host: &str) -> bool {
+    let Some(document) = crate::web::window().and_then(|w| w.document()) else {
+        return true;
+    };
+    let asked = js_sys::Reflect::get(&document, &JsValue::from_str("hasStorageAccess"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&document).ok())
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    if let Some(promise) = asked {
+        if let Ok(access) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            return access.as_bool() != Some(true);
+        }
+    }
+    let own = crate::web::window()
+        .and_then(|w| w.location().hostname().ok())
+        .unwrap_or_default();
+    let theirs = host.split("://").nth(1).unwrap_or(host);
+    let theirs = theirs.split(':').next().unwrap_or(theirs);
+    own != theirs
+}
+
+/// Sets the partner's look on Tahto's host element, replacing an earlier one.
+fn apply_theme(theme: &Theme) {
+    let Some(host) = crate::web::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(crate::context::HOST_ID))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let style = host.style();
+    for name in THEMED {
+        let _removed = style.remove_property(name);
+    }
+    for (name, value) in theme.properties() {
+        let _set = style.set_property(name, &value);
+    }
+}
+
+/// Every custom property a theme may set.
+const THEMED: [&str; 7] = [
+    "--tahto-brand",
+    "--tahto-brand-dark",
+    "--tahto-ink",
+    "--tahto-bg",
+    "--tahto-card",
+    "--tahto-radius",
+    "--tahto-font",
+];
+
+/// The content's height, for a frame without a scrollbar of its own: the body's, which follows
+/// the content (the root element's is at least the frame's, so it could never shrink).
+fn content_height() -> u32 {
+    crate::web::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .map(|body| body.scroll_height().max(0) as u32)
+        .unwrap_or(0)
+}
+
+/// Tahto's own address for `view`, to continue there (in a tab of its own, with its own storage).
+fn standalone_href(view: View) -> String {
+    let location = crate::web::window().map(|w| w.location());
+    let origin = location
+        .as_ref()
+        .and_then(|l| l.origin().ok())
+        .unwrap_or_default();
+    let path = location.and_then(|l| l.pathname().ok()).unwrap_or_default();
+    let base = path.strip_suffix("embed").unwrap_or("/");
+    format!("{origin}{base}{}", view.path())
+}
+
+/// Links the frame to the partner's page, and says what the citizen must know in a frame: that
+/// unsent saves stay with this site when the browser keeps storage per site.
+#[component]
+pub fn PartnerFrame() -> impl IntoView {
+    let entry = expect_context::<FrameEntry>();
+    let outbox = expect_context::<Outbox>();
+    let router = crate::router::use_router();
+    let i18n = use_i18n();
+    let partitioned = RwSignal::new(false);
+    let parent = crate::web::window().and_then(|w| w.parent().ok().flatten());
+
+    if let Some(parent) = parent.clone() {
+        HOST.with(|host| {
+            *host.borrow_mut() = Some(HostLink {
+                origin: entry.host.clone(),
+                parent: parent.clone(),
+                seq: Cell::new(0),
+                conflicts_told: RefCell::new(Vec::new()),
+            })
+        });
+        let origin = entry.host.clone();
+        crate::web::on_window("message", move |event: web_sys::Event| {
+            let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else {
+                return;
+            };
+            // Only the partner's page itself: its origin, and the window that holds this frame.
+            let from_parent = event
+                .source()
+                .is_some_and(|source| js_sys::Object::is(&source, &parent));
+            if event.origin() != origin || !from_parent {
+                return;
+            }
+            let message = crate::web::json_from_js_value(&event.data());
+            match message.as_ref().and_then(from_host) {
+                Some(FromHost::ShowSection(view)) => router.go(view),
+                Some(FromHost::SetLanguage(lang)) => i18n.lang.set(lang),
+                Some(FromHost::SetTheme(theme)) => apply_theme(&theme),
+                None => {}
+            }
+        });
+    }
+
+    // The height, whenever the content's changes, so the frame never scrolls inside.
+    let last_height = Cell::new(0u32);
+    let measure = move || {
+        let height = content_height();
+        if height != last_height.replace(height) {
+            tell(ToHost::Resize { height });
+        }
+    };
+    let observer = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure);
+    if let (Ok(resize), Some(root)) = (
+        web_sys::ResizeObserver::new(observer.as_ref().unchecked_ref()),
+        crate::web::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body()),
+    ) {
+        resize.observe(&root);
+        // Lives as long as the page.
+        std::mem::forget(resize);
+    }
+    observer.forget();
+
+    effect_with(move |told: Option<View>| {
+        let view = router.view();
+        if told.is_some_and(|t| t != view) {
+            tell(ToHost::Navigate { section: view });
+        }
+        view
+    });
+    effect_with(move |told: Option<usize>| {
+        let count = outbox.unsent_records().len();
+        if told.is_some_and(|t| t != count) {
+            tell(ToHost::Unsent { count });
+        }
+        count
+    });
+    // Leaving, or hidden, with saves waiting: they go now, while this site's storage still has
+    // them (Safari deletes a partner site's storage after 7 days without a visit).
+    crate::web::on_window("pagehide", move |_| {
+        if !outbox.unsent_records().is_empty() {
+            outbox.flush();
+        }
+    });
+
+    let lang = i18n.lang;
+    spawn_local({
+        let host = entry.host.clone();
+        async move {
+            let kept_here = storage_partitioned(&host).await;
+            partitioned.set(kept_here);
+            tell(ToHost::Ready {
+                section: untrack(|| router.view()),
+                lang: lang.get_untracked(),
+                partitioned: kept_here,
+            });
+            tell(ToHost::Unsent {
+                count: outbox.unsent_records().len(),
+            });
+            tell(ToHost::Resize {
+                height: content_height(),
+            });
+        }
+    });
+
+    let href = move || standalone_href(router.view());
+    view! {
+        <section
+            class="tahto-card tahto-frame-notice"
+            data-testid="frame-storage-notice"
+            aria-labelledby="tahto-frame-notice-title"
+            hidden=move || !partitioned.get()
+        >
+            <h2 id="tahto-frame-notice-title">{i18n.tr(LaterText::FrameKeptTitle)}</h2>
+            <p>{i18n.tr(LaterText::FrameKeptHere)}</p>
+            <a class="tahto-button" href=href target="_blank" rel="noopener">
+                {i18n.tr(LaterText::FrameContinue)}
+            </a>
+        </section>
+    }
+}
