@@ -165,7 +165,7 @@ fn parse_radius(text: &str) -> Option<u8> {
     (px <= 24).then_some(px)
 }
 
-/// A font-family list: names of letters, digits, spaces and hyphens, quoted or not, separated by
+/// A font-family list: names of ASCII letters, digits, spaces and hyphens, quoted or not, separated by
 /// commas. Nothing that could end the declaration or load anything (`;`, `{`, `(`, `\`, `/`).
 fn parse_font(text: &str) -> Option<String> {
     let text = text.trim();
@@ -173,7 +173,7 @@ fn parse_font(text: &str) -> Option<String> {
         && text.chars().count() <= 100
         && text
             .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | ',' | '-' | '"' | '\''))
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | ',' | '-' | '"' | '\''))
         && text.split(',').all(|name| {
             let name = name.trim();
             let unquoted = name.trim_matches(|c| c == '"' || c == '\'');
