@@ -9,23 +9,27 @@ pub struct Rgb(pub u8, pub u8, pub u8);
 
 impl Rgb {
     pub fn parse(text: &str) -> Option<Rgb> {
-        let hex = text.strip_prefix('#')?;
-        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        let digit = |i: usize| u8::from_str_radix(hex.get(i..=i)?, 16).ok();
-        match hex.len() {
-            3 => Some(Rgb(digit(0)? * 17, digit(1)? * 17, digit(2)? * 17)),
-            6 => {
-                let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
-                Some(Rgb(byte(0)?, byte(2)?, byte(4)?))
-            }
+        let digits = text
+            .strip_prefix('#')?
+            .bytes()
+            .map(|b| char::from(b).to_digit(16).map(|d| d as u8))
+            .collect::<Option<Vec<u8>>>()?;
+        match digits[..] {
+            [r, g, b] => Some(Rgb(r * 17, g * 17, b * 17)),
+            [r1, r2, g1, g2, b1, b2] => Some(Rgb(r1 * 16 + r2, g1 * 16 + g2, b1 * 16 + b2)),
             _ => None,
         }
     }
 
+    /// `#rrggbb`.
     pub fn css(self) -> String {
-        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::from("#");
+        for c in [self.0, self.1, self.2] {
+            out.push(char::from(HEX[usize::from(c >> 4)]));
+            out.push(char::from(HEX[usize::from(c & 15)]));
+        }
+        out
     }
 
     /// WCAG 2 relative luminance.

@@ -20,7 +20,6 @@ crate::texts! {
         RenewalAccepted => ["Uusimispyyntö hyväksytty ({date}).", "Begäran om förnyelse godkänd ({date}).", "Renewal request accepted ({date})."],
         RenewalRejected => ["Uusimispyyntöä ({date}) ei hyväksytty. Ota yhteyttä terveysasemaasi.", "Begäran om förnyelse ({date}) godkändes inte. Kontakta din hälsocentral.", "The renewal request of {date} was not accepted. Please contact your health centre."],
         RenewalExpired => ["Uusimispyyntöä ({date}) ei käsitelty 8 päivässä, joten se vanheni. Voit pyytää uudelleen.", "Begäran om förnyelse ({date}) behandlades inte inom 8 dagar och har gått ut. Du kan be igen.", "The renewal request of {date} was not handled within 8 days and has expired. You can ask again."],
-        RenewalsPending => ["Odottavia uusimispyyntöjä: {count}", "Väntande förnyelser: {count}", "Renewal requests waiting: {count}"],
         LabIntro => ["Tulokset tutkimuksittain: uusin tulos, viitearvot ja kehitys kuvana. Poikkeavat tulokset on merkitty sanalla ja merkillä.", "Resultaten per undersökning: det senaste, referensvärdena och utvecklingen som bild. Avvikande resultat är märkta med ord och tecken.", "Results by test: the latest, the reference range and the history as a chart. Results outside the range are marked in words and with a sign."],
         Latest => ["Uusin {value} ({date})", "Senaste {value} ({date})", "Latest {value} ({date})"],
         ReferenceRange => ["Viitearvot {range}", "Referensvärden {range}", "Reference range {range}"],
