@@ -9,7 +9,8 @@
 //   2. wasm-bindgen --keep-lld-exports --no-demangle on the main module (the parts import the
 //      linker's exports);
 //   3. wasm-opt -Oz on every module, with the features index.html names; then the main module's
-//      imports from its glue get short names (scripts/short-imports.mjs);
+//      imports from its glue get short names, and classes of a dependency Tahto never uses go
+//      (scripts/trim-glue.mjs);
 //   4. every file named after its content: the parts by their own hash, the JS by one build id
 //      (the main JS and the loader import each other, so neither can be named after itself alone);
 //   5. index.html points at the new files, with subresource integrity, and preloads only what the
@@ -22,7 +23,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renameImportKeys, shortenImports } from './short-imports.mjs';
+import { DEAD_CLASSES, dropDeadClasses, dropExports, renameImportKeys, shortenImports } from './trim-glue.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PLACEHOLDER = '__wasm_split_placeholder__';
@@ -147,6 +148,9 @@ export async function split(staging, { force = false } = {}) {
       join(parts, 'tahto.wasm'), '--out-dir', bg, '--target', 'web',
       '--keep-lld-exports', '--no-demangle', '--out-name', 'tahto',
     ]);
+    const trimmed = dropDeadClasses(readFileSync(join(bg, 'tahto.js'), 'utf8'), DEAD_CLASSES);
+    writeFileSync(join(bg, 'tahto.js'), trimmed.js);
+    writeFileSync(join(bg, 'tahto_bg.wasm'), dropExports(readFileSync(join(bg, 'tahto_bg.wasm')), trimmed.exports));
     const params = wasmOptParams();
     const modules = [join(bg, 'tahto_bg.wasm'), ...readdirSync(parts)
       .filter((n) => n.endsWith('.wasm') && n !== 'tahto.wasm')

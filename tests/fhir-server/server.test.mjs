@@ -28,7 +28,7 @@ import {
   securityHeaders,
 } from './static.mjs';
 import { externalizeInline } from '../../scripts/externalize-inline.mjs';
-import { renameImportKeys, shortenImports } from '../../scripts/short-imports.mjs';
+import { dropDeadClasses, dropExports, renameImportKeys, shortenImports } from '../../scripts/trim-glue.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ORIGIN = 'http://app.tahto.test';

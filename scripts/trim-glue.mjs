@@ -1,0 +1,173 @@
+// What the glue between the main module and JavaScript can lose (issue 10, size).
+//
+// 1. Short import names. wasm-bindgen names each import after the function and a hash
+//    (`__wbg_getItem_49556a3e59cfb688`): some 210 of them, each written twice in the first load
+//    (the wasm's import section and the key of the glue's import object). The hashes are random
+//    digits that no compressor can shrink. After the build is optimised, each import of `module`
+//    is renamed `_0`, `_1`, …, in the wasm and in the glue together; a name the glue does not hold
+//    exactly once stops the build.
+// 2. Dead classes. Leptos depends on server_fn, which depends on wasm-streams, whose three classes
+//    are exported to JavaScript whether used or not: their methods stay in the first load as
+//    exports. Tahto never streams; no import can create one (the glue has no `__wrap` for them),
+//    so they and their exports go before wasm-opt, which then drops their code. A class that is
+//    referenced anywhere else in the glue stops the build.
+
+/** Reads an unsigned LEB128 at `p`; returns [value, next position]. */
+function leb(bytes, p) {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const b = bytes[p++];
+    value += (b & 0x7f) * 2 ** shift;
+    if (!(b & 0x80)) return [value, p];
+    shift += 7;
+  }
+}
+
+function encodeLeb(value) {
+  const out = [];
+  do {
+    let b = value % 128;
+    value = Math.floor(value / 128);
+    if (value) b |= 0x80;
+    out.push(b);
+  } while (value);
+  return Buffer.from(out);
+}
+
+/** The byte length of an import's description of `kind`, starting at `p`. */
+function descEnd(bytes, kind, p) {
+  const limits = (q) => {
+    const flags = bytes[q++];
+    [, q] = leb(bytes, q);
+    if (flags & 1) [, q] = leb(bytes, q);
+    return q;
+  };
+  switch (kind) {
+    case 0: return leb(bytes, p)[1]; // function: type index
+    case 1: return limits(p + 1); // table: reference type, limits
+    case 2: return limits(p); // memory: limits
+    case 3: return p + 2; // global: value type, mutability
+    case 4: return leb(bytes, p + 1)[1]; // tag: attribute, type index
+    default: throw new Error(`trim-glue: unknown import kind ${kind}`);
+  }
+}
+
+/**
+ * Renames every import of `module` in `wasm` (a Buffer). Returns the new module and the renames,
+ * `[[old, new], …]`, in import order.
+ */
+export function shortenImports(wasm, module) {
+  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('trim-glue: not a wasm module');
+  const out = [wasm.subarray(0, 8)];
+  const renames = [];
+  let p = 8;
+  while (p < wasm.length) {
+    const id = wasm[p];
+    const [size, body] = leb(wasm, p + 1);
+    const end = body + size;
+    if (id !== 2) {
+      out.push(wasm.subarray(p, end));
+      p = end;
+      continue;
+    }
+    let [count, q] = leb(wasm, body);
+    const entries = [encodeLeb(count)];
+    while (count--) {
+      const [moduleLength, m] = leb(wasm, q);
+      const moduleName = wasm.subarray(m, m + moduleLength).toString('utf8');
+      const [fieldLength, f] = leb(wasm, m + moduleLength);
+      let field = wasm.subarray(f, f + fieldLength).toString('utf8');
+      const kind = wasm[f + fieldLength];
+      const after = descEnd(wasm, kind, f + fieldLength + 1);
+      if (moduleName === module) {
+        const short = `_${renames.length.toString(36)}`;
+        renames.push([field, short]);
+        field = short;
+      }
+      const fieldBytes = Buffer.from(field, 'utf8');
+      entries.push(wasm.subarray(q, m + moduleLength), encodeLeb(fieldBytes.length), fieldBytes, wasm.subarray(f + fieldLength, after));
+      q = after;
+    }
+    if (q !== end) throw new Error('trim-glue: the import section did not parse to its end');
+    const section = Buffer.concat(entries);
+    out.push(Buffer.from([2]), encodeLeb(section.length), section);
+    p = end;
+  }
+  return { wasm: Buffer.concat(out), renames };
+}
+
+/** Renames the import object's keys in the glue `js`, each of which must occur exactly once. */
+export function renameImportKeys(js, renames) {
+  for (const [from, to] of renames) {
+    const key = new RegExp(`(?<![\\w$])${from.replace(/[$]/g, '\\$&')}(?=\\s*:)`, 'g');
+    const found = js.match(key)?.length ?? 0;
+    if (found !== 1 || js.split(from).length !== 2) {
+      throw new Error(`trim-glue: the glue names ${from} ${found} times as a key, not once`);
+    }
+    js = js.replace(key, to);
+  }
+  return js;
+}
+
+/** The glue's classes of wasm-streams (via leptos → server_fn), never used by Tahto. */
+export const DEAD_CLASSES = ['IntoUnderlyingByteSource', 'IntoUnderlyingSink', 'IntoUnderlyingSource'];
+
+/** Removes `classes` from the unminified glue `js`; returns it and the wasm exports they used. */
+export function dropDeadClasses(js, classes) {
+  const exports = new Set();
+  const cut = (start, end) => {
+    for (const m of js.slice(start, end).matchAll(/\bwasm\.(\w+)/g)) exports.add(m[1]);
+    js = js.slice(0, start) + js.slice(end);
+  };
+  for (const name of classes) {
+    if (js.includes(`${name}.__wrap`)) throw new Error(`trim-glue: ${name} can be made by the wasm`);
+    const start = js.indexOf(`export class ${name} {`);
+    const end = js.indexOf('\n}\n', start);
+    if (start < 0 || end < 0) throw new Error(`trim-glue: no class ${name} in the glue`);
+    cut(start, end + 3);
+    js = js.replace(`if (Symbol.dispose) ${name}.prototype[Symbol.dispose] = ${name}.prototype.free;\n`, '');
+    const registry = js.indexOf(`const ${name}Finalization =`);
+    const registryEnd = js.indexOf(');\n', registry);
+    if (registry < 0 || registryEnd < 0) throw new Error(`trim-glue: no finalization of ${name}`);
+    cut(registry, registryEnd + 3);
+    if (new RegExp(`\\b${name}\\b`).test(js)) throw new Error(`trim-glue: ${name} is still used`);
+  }
+  for (const name of exports) {
+    if (js.includes(`wasm.${name}`)) throw new Error(`trim-glue: wasm.${name} is still used`);
+  }
+  return { js, exports: [...exports] };
+}
+
+/** Removes the exports named `names` from `wasm` (a Buffer); the optimiser then drops their code. */
+export function dropExports(wasm, names) {
+  const drop = new Set(names);
+  const out = [wasm.subarray(0, 8)];
+  let p = 8;
+  let dropped = 0;
+  while (p < wasm.length) {
+    const id = wasm[p];
+    const [size, body] = leb(wasm, p + 1);
+    const end = body + size;
+    if (id !== 7) {
+      out.push(wasm.subarray(p, end));
+      p = end;
+      continue;
+    }
+    let [count, q] = leb(wasm, body);
+    const kept = [];
+    while (count--) {
+      const [length, n] = leb(wasm, q);
+      const name = wasm.subarray(n, n + length).toString('utf8');
+      const after = leb(wasm, n + length + 1)[1];
+      if (drop.has(name)) dropped++;
+      else kept.push(wasm.subarray(q, after));
+      q = after;
+    }
+    const section = Buffer.concat([encodeLeb(kept.length), ...kept]);
+    out.push(Buffer.from([7]), encodeLeb(section.length), section);
+    p = end;
+  }
+  if (dropped !== drop.size) throw new Error(`trim-glue: ${drop.size - dropped} of the exports to drop are not there`);
+  return Buffer.concat(out);
+}
