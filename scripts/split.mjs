@@ -23,7 +23,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEAD_CLASSES, dropDeadClasses, dropExports, renameImportKeys, shortenImports } from './trim-glue.mjs';
+import {
+  DEAD_CLASSES, dropDeadClasses, dropExports, renameExportUses, renameImportKeys, shortenImports, shortenMangledExports,
+} from './trim-glue.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PLACEHOLDER = '__wasm_split_placeholder__';
@@ -163,8 +165,12 @@ export async function split(staging, { force = false } = {}) {
     await Promise.all(Array.from({ length: Math.max(1, availableParallelism()) }, worker));
 
     const short = shortenImports(readFileSync(modules[0]), './tahto_bg.js');
-    writeFileSync(modules[0], short.wasm);
-    const mainJs = renameImportKeys(readFileSync(join(bg, 'tahto.js'), 'utf8'), short.renames);
+    const shortExports = shortenMangledExports(short.wasm);
+    writeFileSync(modules[0], shortExports.wasm);
+    const mainJs = renameExportUses(
+      renameImportKeys(readFileSync(join(bg, 'tahto.js'), 'utf8'), short.renames),
+      shortExports.renames,
+    );
     const linkJs = readFileSync(join(parts, '__wasm_split.js'), 'utf8');
     const snippets = existsSync(join(bg, 'snippets')) ? walk(join(bg, 'snippets')) : [];
 

@@ -6,11 +6,16 @@
 //    digits that no compressor can shrink. After the build is optimised, each import of `module`
 //    is renamed `_0`, `_1`, …, in the wasm and in the glue together; a name the glue does not hold
 //    exactly once stops the build.
-// 2. Dead classes. Leptos depends on server_fn, which depends on wasm-streams, whose three classes
+// 2. Short export names for the exports named after mangled Rust symbols (the closures the glue
+//    calls, `_ZN12wasm_bindgen7convert8closures1_6invoke17h831f7ec987fc80bdE`), likewise.
+// 3. Dead classes. Leptos depends on server_fn, which depends on wasm-streams, whose three classes
 //    are exported to JavaScript whether used or not: their methods stay in the first load as
 //    exports. Tahto never streams; no import can create one (the glue has no `__wrap` for them),
 //    so they and their exports go before wasm-opt, which then drops their code. A class that is
 //    referenced anywhere else in the glue stops the build.
+
+/** `text` as a literal inside a regular expression. */
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Reads an unsigned LEB128 at `p`; returns [value, next position]. */
 function leb(bytes, p) {
@@ -100,7 +105,7 @@ export function shortenImports(wasm, module) {
 /** Renames the import object's keys in the glue `js`, each of which must occur exactly once. */
 export function renameImportKeys(js, renames) {
   for (const [from, to] of renames) {
-    const key = new RegExp(`(?<![\\w$])${from.replace(/[$]/g, '\\$&')}(?=\\s*:)`, 'g');
+    const key = new RegExp(`(?<![\\w$])${escape(from)}(?=\\s*:)`, 'g');
     const found = js.match(key)?.length ?? 0;
     if (found !== 1 || js.split(from).length !== 2) {
       throw new Error(`trim-glue: the glue names ${from} ${found} times as a key, not once`);
@@ -170,4 +175,53 @@ export function dropExports(wasm, names) {
   }
   if (dropped !== drop.size) throw new Error(`trim-glue: ${drop.size - dropped} of the exports to drop are not there`);
   return Buffer.concat(out);
+}
+
+/**
+ * Renames the exports of `wasm` named after mangled Rust symbols (`_ZN…`) to `_x0`, `_x1`, …;
+ * returns the new module and the renames.
+ */
+export function shortenMangledExports(wasm) {
+  const out = [wasm.subarray(0, 8)];
+  const renames = [];
+  let p = 8;
+  while (p < wasm.length) {
+    const id = wasm[p];
+    const [size, body] = leb(wasm, p + 1);
+    const end = body + size;
+    if (id !== 7) {
+      out.push(wasm.subarray(p, end));
+      p = end;
+      continue;
+    }
+    let [count, q] = leb(wasm, body);
+    const entries = [encodeLeb(count)];
+    while (count--) {
+      const [length, n] = leb(wasm, q);
+      let name = wasm.subarray(n, n + length).toString('utf8');
+      const after = leb(wasm, n + length + 1)[1];
+      if (name.startsWith('_ZN')) {
+        const short = `_x${renames.length.toString(36)}`;
+        renames.push([name, short]);
+        name = short;
+      }
+      const bytes = Buffer.from(name, 'utf8');
+      entries.push(encodeLeb(bytes.length), bytes, wasm.subarray(n + length, after));
+      q = after;
+    }
+    const section = Buffer.concat(entries);
+    out.push(Buffer.from([7]), encodeLeb(section.length), section);
+    p = end;
+  }
+  return { wasm: Buffer.concat(out), renames };
+}
+
+/** Renames every use of the renamed exports in the glue `js`; each must be used. */
+export function renameExportUses(js, renames) {
+  for (const [from, to] of renames) {
+    const use = new RegExp(`(?<![\\w$])${escape(from)}(?![\\w$])`, 'g');
+    if (!use.test(js)) throw new Error(`trim-glue: the glue never uses the export ${from}`);
+    js = js.replace(use, to);
+  }
+  return js;
 }

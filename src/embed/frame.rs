@@ -17,7 +17,7 @@ use crate::save::outbox::OutboxEntry;
 use crate::save::sync::Outbox;
 use crate::save::{Record, SaveState};
 use crate::sections::View;
-use crate::ui::reactive::effect_with;
+use crate::ui::reactive::effect;
 use crate::ui::use_i18n;
 
 use super::protocol::{from_host, FailReason, FromHost, ToHost};
@@ -240,19 +240,23 @@ pub fn PartnerFrame() -> impl IntoView {
     }
     observer.forget();
 
-    effect_with(move |told: Option<View>| {
+    // What the partner's page was last told (`ready` tells both first).
+    let told_view = Cell::new(untrack(|| router.view()));
+    effect(move || {
         let view = router.view();
-        if told.is_some_and(|t| t != view) {
+        if told_view.replace(view) != view {
             tell(ToHost::Navigate { section: view });
         }
-        view
     });
-    effect_with(move |told: Option<usize>| {
+    let told_count = Cell::new(None::<usize>);
+    effect(move || {
         let count = outbox.unsent_records().len();
-        if told.is_some_and(|t| t != count) {
+        if told_count
+            .replace(Some(count))
+            .is_some_and(|told| told != count)
+        {
             tell(ToHost::Unsent { count });
         }
-        count
     });
     // Leaving, or hidden, with saves waiting: they go now, while this site's storage still has
     // them (Safari deletes a partner site's storage after 7 days without a visit).
