@@ -140,7 +140,7 @@ fn apply_theme(theme: &Theme) {
         let _removed = style.remove_property(name);
     }
     for (name, value) in theme.properties() {
-        let _set = style.set_property(name, &value);
+        let _set = style.set_property(name, value);
     }
 }
 

@@ -21,17 +21,6 @@ impl Rgb {
         }
     }
 
-    /// `#rrggbb`.
-    pub fn css(self) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut out = String::from("#");
-        for c in [self.0, self.1, self.2] {
-            out.push(char::from(HEX[usize::from(c >> 4)]));
-            out.push(char::from(HEX[usize::from(c & 15)]));
-        }
-        out
-    }
-
     /// WCAG 2 relative luminance.
     fn luminance(self) -> f64 {
         let channel = |c: u8| f64::from(LINEAR[usize::from(c)]) / 65535.0;
@@ -42,12 +31,6 @@ impl Rgb {
     pub fn contrast(self, other: Rgb) -> f64 {
         let (a, b) = (self.luminance(), other.luminance());
         (a.max(b) + 0.05) / (a.min(b) + 0.05)
-    }
-
-    /// The same colour darker, for hover and pressed states.
-    fn darker(self) -> Rgb {
-        let d = |c: u8| (u16::from(c) * 7 / 10) as u8;
-        Rgb(d(self.0), d(self.1), d(self.2))
     }
 }
 
@@ -91,99 +74,84 @@ const MIN_NON_TEXT_CONTRAST: f64 = 3.0;
 /// What a partner may set; anything it leaves out stays Tahto's own.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Theme {
-    pub brand: Option<Rgb>,
-    pub ink: Option<Rgb>,
-    pub bg: Option<Rgb>,
-    pub card: Option<Rgb>,
-    /// Corner radius in CSS px, 0 to 24.
-    pub radius: Option<u8>,
-    /// A CSS font-family list.
-    pub font: Option<String>,
+    /// The custom properties of Tahto's style sheet to set, with their values (each checked).
+    properties: Vec<(&'static str, String)>,
 }
 
 impl Theme {
-    /// Reads a `set-theme` payload: only the known fields, each valid, and text that stays legible
-    /// (WCAG AA: ink and Tahto's secondary text on the background and on cards, white on the brand
-    /// colour; the brand colour's borders and lines on cards). `None` otherwise: the theme is
-    /// refused whole, not applied in part.
+    /// Reads a `set-theme` payload (`brand`, `ink`, `bg`, `card`: `#rgb` or `#rrggbb`; `radius`:
+    /// `0px` to `24px`; `font`: a font-family list): only those, each valid, and text that stays
+    /// legible (WCAG AA: ink and Tahto's secondary text on the background and on cards, white on
+    /// the brand colour; the brand colour's borders and lines on cards). `None` otherwise: the
+    /// theme is refused whole, not applied in part.
     pub fn from_payload(payload: &Map<String, Value>) -> Option<Theme> {
-        let mut theme = Theme::default();
+        let (mut ink, mut bg, mut card, mut brand) = (INK, BG, CARD, BRAND);
+        let mut properties = Vec::new();
         for (key, value) in payload {
             let text = value.as_str()?;
-            match key.as_str() {
-                "brand" => theme.brand = Some(Rgb::parse(text)?),
-                "ink" => theme.ink = Some(Rgb::parse(text)?),
-                "bg" => theme.bg = Some(Rgb::parse(text)?),
-                "card" => theme.card = Some(Rgb::parse(text)?),
-                "radius" => theme.radius = Some(parse_radius(text)?),
-                "font" => theme.font = Some(parse_font(text)?),
+            let name = match key.as_str() {
+                "brand" => {
+                    brand = Rgb::parse(text)?;
+                    // Hover and pressed states: the same colour, darker.
+                    let dark = ["color-mix(in srgb, ", text, " 70%, #000)"].concat();
+                    properties.push(("--tahto-brand-dark", dark));
+                    "--tahto-brand"
+                }
+                "ink" => {
+                    ink = Rgb::parse(text)?;
+                    "--tahto-ink"
+                }
+                "bg" => {
+                    bg = Rgb::parse(text)?;
+                    "--tahto-bg"
+                }
+                "card" => {
+                    card = Rgb::parse(text)?;
+                    "--tahto-card"
+                }
+                "radius" if is_radius(text) => "--tahto-radius",
+                "font" if is_font(text) => "--tahto-font",
                 _ => return None,
-            }
+            };
+            properties.push((name, text.to_owned()));
         }
-        let ink = theme.ink.unwrap_or(INK);
-        let card = theme.card.unwrap_or(CARD);
-        let brand = theme.brand.unwrap_or(BRAND);
-        let bg = theme.bg.unwrap_or(BG);
         let legible = [ink, MUTED]
             .iter()
             .all(|text| text.contrast(bg) >= MIN_CONTRAST && text.contrast(card) >= MIN_CONTRAST)
             && WHITE.contrast(brand) >= MIN_CONTRAST
             && brand.contrast(card) >= MIN_NON_TEXT_CONTRAST;
-        legible.then_some(theme)
+        legible.then_some(Theme { properties })
     }
 
     /// The custom properties of Tahto's style sheet this theme sets, with their values.
-    pub fn properties(&self) -> Vec<(&'static str, String)> {
-        let mut out = Vec::new();
-        if let Some(brand) = self.brand {
-            out.push(("--tahto-brand", brand.css()));
-            out.push(("--tahto-brand-dark", brand.darker().css()));
-        }
-        let colours = [
-            ("--tahto-ink", self.ink),
-            ("--tahto-bg", self.bg),
-            ("--tahto-card", self.card),
-        ];
-        out.extend(
-            colours
-                .into_iter()
-                .filter_map(|(name, c)| Some((name, c?.css()))),
-        );
-        if let Some(radius) = self.radius {
-            out.push(("--tahto-radius", format!("{radius}px")));
-        }
-        if let Some(font) = &self.font {
-            out.push(("--tahto-font", font.clone()));
-        }
-        out
+    pub fn properties(&self) -> &[(&'static str, String)] {
+        &self.properties
     }
 }
 
 /// `0px` to `24px` (whole pixels).
-fn parse_radius(text: &str) -> Option<u8> {
-    let digits = text.strip_suffix("px")?;
-    if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let px = digits.bytes().fold(0u8, |n, b| n * 10 + (b - b'0'));
-    (px <= 24).then_some(px)
+fn is_radius(text: &str) -> bool {
+    let Some(digits) = text.strip_suffix("px") else {
+        return false;
+    };
+    let whole =
+        !digits.is_empty() && digits.len() <= 2 && digits.bytes().all(|b| b.is_ascii_digit());
+    whole && digits.bytes().fold(0u8, |n, b| n * 10 + (b - b'0')) <= 24
 }
 
-/// A font-family list: names of ASCII letters, digits, spaces and hyphens, quoted or not, separated by
-/// commas. Nothing that could end the declaration or load anything (`;`, `{`, `(`, `\`, `/`).
-fn parse_font(text: &str) -> Option<String> {
-    let text = text.trim();
-    let ok = !text.is_empty()
-        && text.chars().count() <= 100
+/// A font-family list: names of ASCII letters, digits, spaces and hyphens, quoted or not,
+/// separated by commas. Nothing that could end the declaration or load anything (`;`, `{`, `(`,
+/// `\\`, `/`).
+fn is_font(text: &str) -> bool {
+    !text.trim().is_empty()
+        && text.len() <= 100
         && text
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | ',' | '-' | '"' | '\''))
         && text.split(',').all(|name| {
-            let name = name.trim();
-            let unquoted = name.trim_matches(|c| c == '"' || c == '\'');
+            let unquoted = name.trim().trim_matches(|c| c == '"' || c == '\'');
             !unquoted.is_empty() && !unquoted.contains(['"', '\''])
-        });
-    ok.then(|| text.to_owned())
+        })
 }
 
 #[cfg(test)]
@@ -220,43 +188,46 @@ mod tests {
             "red",
             "#+1+2+3",
             "",
+            "#",
         ] {
             assert_eq!(Rgb::parse(bad), None, "{bad}");
         }
-        assert_eq!(parse_radius("8px"), Some(8));
-        assert_eq!(parse_radius("0px"), Some(0));
-        for bad in ["25px", "8", "-1px", "8.5px", "px", "100px", "8em"] {
-            assert_eq!(parse_radius(bad), None, "{bad}");
+        assert!(is_radius("8px") && is_radius("0px") && is_radius("24px"));
+        for bad in ["25px", "8", "-1px", "8.5px", "px", "100px", "8em", " 8px"] {
+            assert!(!is_radius(bad), "{bad}");
         }
-        assert!(parse_font("\"Open Sans\", Arial, sans-serif").is_some());
+        assert!(is_font("\"Open Sans\", Arial, sans-serif"));
         for bad in [
-            "a;b", "x} body{", "url(x)", "a\\b", "\"\"", "a,,b", "Ari\"al",
+            "a;b", "x} body{", "url(x)", "a\\b", "\"\"", "a,,b", "Ari\"al", " ",
         ] {
-            assert_eq!(parse_font(bad), None, "{bad}");
+            assert!(!is_font(bad), "{bad}");
         }
     }
 
     #[test]
     fn a_theme_is_taken_whole_or_not_at_all() {
-        let t =
-            theme(json!({"brand": "#005a8c", "radius": "4px", "font": "Georgia, serif"})).unwrap();
+        let t = theme(json!({"brand": "#005a8c", "radius": "4px", "font": "Georgia, serif"}));
         assert_eq!(
-            t.properties(),
-            vec![
+            t.unwrap().properties(),
+            [
+                (
+                    "--tahto-brand-dark",
+                    "color-mix(in srgb, #005a8c 70%, #000)".to_owned()
+                ),
                 ("--tahto-brand", "#005a8c".to_owned()),
-                ("--tahto-brand-dark", "#003f62".to_owned()),
                 ("--tahto-radius", "4px".to_owned()),
                 ("--tahto-font", "Georgia, serif".to_owned()),
             ]
         );
         assert_eq!(theme(json!({"brand": "#005a8c", "shadow": "1px"})), None);
         assert_eq!(theme(json!({"brand": "#005a8c", "radius": 4})), None);
+        assert_eq!(theme(json!({"radius": "99px"})), None);
         assert_eq!(theme(json!({})), Some(Theme::default()));
     }
 
     #[test]
     fn a_theme_that_makes_text_hard_to_read_is_refused() {
-        // Yellow buttons with white text; grey text on grey; a pale brand on white cards.
+        // Yellow buttons with white text; grey text on grey; a dark card under dark text.
         assert_eq!(theme(json!({"brand": "#ffe066"})), None);
         assert_eq!(theme(json!({"ink": "#888", "bg": "#999"})), None);
         assert_eq!(theme(json!({"card": "#1a1f24"})), None);
@@ -266,10 +237,8 @@ mod tests {
             None
         );
         // A partner's own light look, legible.
-        assert!(theme(
-            json!({"ink": "#202020", "bg": "#fafaf5", "card": "#ffffff", "brand": "#6a1b4d"})
-        )
-        .is_some());
+        let own = json!({"ink": "#202020", "bg": "#fafaf5", "card": "#ffffff", "brand": "#6a1b4d"});
+        assert!(theme(own).is_some());
         assert!((WHITE.contrast(INK) - 16.5).abs() < 0.5);
     }
 }
