@@ -177,10 +177,10 @@ iframe {
       frame.style.setProperty('display', 'block', 'important');
       frame.style.setProperty('width', '100%', 'important');
       frame.style.setProperty('border', '0', 'important');
+      this.#frame = frame;
       this.#setHeight(INITIAL_HEIGHT);
       // Set before it is in the document: its one navigation, never an entry in the host's history.
       frame.src = src.href;
-      this.#frame = frame;
       this.#title(lang ?? document.documentElement.lang.slice(0, 2));
       this.#root.append(frame);
     }
