@@ -3,8 +3,8 @@
 // 1. The linker split (scripts/split.mjs), when Trunk built with `--features split`; else
 //    wasm-opt on Trunk's one module (index.html turns Trunk's own wasm-opt off: it would only
 //    optimise a module the split then replaces).
-// 2. Minifies the JS. Trunk 0.21's own minifier gives up on wasm-bindgen's `export default` and
-//    leaves it as is.
+// 2. Minifies the JS (public/embed.js as the classic script it is). Trunk 0.21's own minifier
+//    gives up on wasm-bindgen's `export default` and leaves it as is.
 // 3. Trunk's inline loader and index.html's <style> to hashed files, for a CSP without
 //    'unsafe-inline' (scripts/externalize-inline.mjs).
 // 4. The service worker's list of files (scripts/sw-manifest.mjs), then the worker minified.
@@ -55,9 +55,15 @@ const minified = (name, { module = true } = {}) =>
     return Buffer.from(code);
   });
 
-for (const name of readdirSync(staging).filter((n) => n.endsWith('.js') && n !== 'sw.js')) {
+// embed.js is a classic script (partners' pages load it with a plain <script src>).
+const CLASSIC = new Set(['sw.js', 'embed.js']);
+for (const name of readdirSync(staging).filter((n) => n.endsWith('.js') && !CLASSIC.has(n))) {
   const { before, after } = await minified(name);
   console.log(`post-build: minified ${name} ${before} -> ${after} bytes`);
+}
+if (readdirSync(staging).includes('embed.js')) {
+  const { before, after } = await minified('embed.js', { module: false });
+  console.log(`post-build: minified embed.js ${before} -> ${after} bytes`);
 }
 
 const inline = externalizeInline(readFileSync(htmlPath, 'utf8'), { base: process.env.TRUNK_PUBLIC_URL || '/' });

@@ -1,6 +1,7 @@
 // Writes the service worker's list of files (public/sw.js, copied by Trunk) for a release build:
 // every file of the build but the entry document (cached as served, with its configuration), the
-// service worker itself and the precompressed copies. Named after the files' contents, so a new
+// service worker itself, public/embed.js (partners' pages load it; Tahto's own never do, and the
+// worker does not serve other sites' pages) and the precompressed copies. Named after the files' contents, so a new
 // build is a new service worker, which the app offers to the citizen (src/ui/app_update.rs).
 // Usage: node scripts/sw-manifest.mjs <dist>   (scripts/post-build.mjs calls it for Trunk)
 import { createHash } from 'node:crypto';
@@ -14,6 +15,9 @@ const walk = (dir) =>
     return statSync(path).isDirectory() ? walk(path) : [path];
   });
 
+/** Files of the build the service worker does not cache. */
+export const NOT_CACHED = new Set(['index.html', 'sw.js', 'embed.js']);
+
 export function writeServiceWorker(dist) {
   const swPath = join(dist, 'sw.js');
   const sw = readFileSync(swPath, 'utf8');
@@ -22,7 +26,7 @@ export function writeServiceWorker(dist) {
   }
   const files = walk(dist)
     .map((p) => relative(dist, p).split('\\').join('/'))
-    .filter((f) => f !== 'index.html' && f !== 'sw.js' && !/\.(br|gz)$/.test(f) && !f.startsWith('.'))
+    .filter((f) => !NOT_CACHED.has(f) && !/\.(br|gz)$/.test(f) && !f.startsWith('.'))
     .sort();
   const hash = createHash('sha256');
   for (const f of files) hash.update(f).update(readFileSync(join(dist, f)));

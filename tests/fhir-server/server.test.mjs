@@ -23,10 +23,13 @@ import {
   cacheControl,
   contentSecurityPolicy,
   createStaticServer,
+  injectConfig,
   isHashed,
   parseFrameAncestors,
+  partnerOrigins,
   securityHeaders,
 } from './static.mjs';
+import { writeServiceWorker } from '../../scripts/sw-manifest.mjs';
 import { externalizeInline } from '../../scripts/externalize-inline.mjs';
 import { dropDeadClasses, dropExports, renameImportKeys, shortenImports } from '../../scripts/trim-glue.mjs';
 
@@ -788,6 +791,7 @@ function fixtureDist() {
     'favicon.svg': `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">${'<rect width="1" height="1"/>'.repeat(20)}</svg>`,
     [`snippets/tahto-${hash}/inline0.js`]: `export function f() { return ${JSON.stringify('snippet '.repeat(100))}; }\n`,
     'sw.js': `self.addEventListener('fetch', () => {});\n${'// padding\n'.repeat(100)}`,
+    'embed.js': `(() => { customElements.define('tahto-embed', class extends HTMLElement {}); })();\n${'// padding\n'.repeat(100)}`,
     'manifest.webmanifest': JSON.stringify({ name: 'Tahto', pad: 'x'.repeat(300) }),
     'index.html':
       '<!doctype html><html lang=fi><meta charset=utf-8><title>Tahto</title>' +
@@ -917,6 +921,23 @@ describe('release steps: externalize-inline and precompress', () => {
   });
 });
 
+describe('release steps: the service worker\'s list', () => {
+  test('every file of the build but the entry document, the worker, embed.js and the compressed copies', () => {
+    const { dir, hash, run } = fixtureDist();
+    try {
+      writeFileSync(join(dir, 'sw.js'), "const BUILD = '__TAHTO_BUILD__'; const FILES = /* __TAHTO_FILES__ */ [];\n");
+      run('precompress.mjs');
+      const { build, files } = writeServiceWorker(dir);
+      assert.match(build, /^[0-9a-f]{16}$/);
+      assert.deepEqual(files, ['favicon.svg', 'manifest.webmanifest', `snippets/tahto-${hash}/inline0.js`, 'tahto-fedcba9876543210.css',
+        `tahto-${hash}.js`, `tahto-${hash}_bg.wasm`].sort());
+      assert.doesNotMatch(readFileSync(join(dir, 'sw.js'), 'utf8'), /embed\.js|index\.html/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('static server (scripts/run, Playwright)', () => {
   const FHIR_BASE = 'http://127.0.0.1:18104/fhir/R4';
   let fx;
@@ -954,8 +975,11 @@ describe('static server (scripts/run, Playwright)', () => {
     assert.equal(parseFrameAncestors("'self'  https://Portal.Example.fi:8443 http://127.0.0.1:8080"), "'self' https://portal.example.fi:8443 http://127.0.0.1:8080");
     assert.equal(parseFrameAncestors("'none'"), "'none'");
     assert.equal(parseFrameAncestors('https://portal.example.fi:443 http://[::1]:8080'), 'https://portal.example.fi http://[::1]:8080');
+    assert.equal(parseFrameAncestors('http://localhost:8090 http://127.1.2.3'), 'http://localhost:8090 http://127.1.2.3');
     for (const bad of ['*', '', 'https://*.example.fi', 'https:', 'portal.example.fi', 'https://portal.example.fi/', 'https://portal.example.fi/x',
-      'https://u:p@portal.example.fi', 'ftp://portal.example.fi', "'none' 'self'", 'data:', "'unsafe-inline'", 'https://x.fi?a', 'https://x.fi#']) {
+      'https://u:p@portal.example.fi', 'ftp://portal.example.fi', "'none' 'self'", 'data:', "'unsafe-inline'", 'https://x.fi?a', 'https://x.fi#',
+      // Plain http only on this computer, as data-partner-origins (src/config.rs) takes it.
+      'http://portal.example.fi', 'http://localhost.example.fi', 'http://10.0.0.1:8090']) {
       assert.throws(() => parseFrameAncestors(bad), /frame-ancestors/, JSON.stringify(bad));
     }
     assert.throws(() => createStaticServer({ dir: fx.dir, fhirBase: FHIR_BASE, frameAncestors: '*' }), /wildcard/);
@@ -988,7 +1012,8 @@ describe('static server (scripts/run, Playwright)', () => {
 
   test('SPA fallback: a path without an extension is the entry document; a missing file is a 404', async () => {
     const doc = await raw(`${app.origin}/`);
-    for (const path of ['/organ-donation', '/lab-results', '/unsent', '/lab-results/2024?page=2', '/snippets']) {
+    for (const path of ['/organ-donation', '/lab-results', '/unsent', '/lab-results/2024?page=2', '/snippets', '/embed',
+      '/embed?section=organ-donation&lang=sv&host=http%3A%2F%2Flocalhost%3A8090']) {
       const res = await raw(`${app.origin}${path}`);
       assert.equal(res.status, 200, path);
       assert.equal(res.headers['cache-control'], 'no-cache', path);
@@ -1030,6 +1055,7 @@ describe('static server (scripts/run, Playwright)', () => {
   test('caching of the rest: service worker and manifest revalidated, snippets revalidated, favicon an hour', async () => {
     const cases = {
       '/sw.js': 'no-cache',
+      '/embed.js': 'no-cache',
       '/manifest.webmanifest': 'no-cache',
       [`/snippets/tahto-${fx.hash}/inline0.js`]: 'no-cache',
       '/favicon.svg': 'public, max-age=3600',
@@ -1042,12 +1068,71 @@ describe('static server (scripts/run, Playwright)', () => {
       assert.equal(cacheControl(path), expected, path);
       assert.equal(res.headers['content-encoding'], 'br', path);
     }
-    const etag = (await raw(`${app.origin}/sw.js`)).headers.etag;
-    assert.equal((await raw(`${app.origin}/sw.js`, { headers: { 'If-None-Match': etag } })).status, 304);
+    for (const path of ['/sw.js', '/embed.js']) {
+      const first = await raw(`${app.origin}${path}`);
+      assert.equal(first.headers['content-type'], 'text/javascript; charset=utf-8', path);
+      assert.ok(first.headers.etag, path);
+      assert.equal((await raw(`${app.origin}${path}`, { headers: { 'If-None-Match': first.headers.etag } })).status, 304, path);
+    }
     assert.equal(isHashed('tahto-0123456789abcdef_bg.wasm'), true);
     assert.equal(isHashed('0123456789abcdef0123.wasm'), true);
     assert.equal(isHashed('inline0.js'), false);
     assert.equal(isHashed('tahto-0123456789abcde.js'), false, '15 hex digits are not a content hash');
+  });
+
+  test('partner sites: data-partner-origins is frame-ancestors without \'self\', on every entry document', async () => {
+    assert.equal(partnerOrigins("'self'"), '');
+    assert.equal(partnerOrigins("'none'"), '');
+    assert.equal(partnerOrigins("'self' https://Portal.Example.fi:443 http://localhost:8090"), 'https://portal.example.fi http://localhost:8090');
+    assert.throws(() => partnerOrigins('https://*.x.fi'), /wildcard/);
+    const ancestors = "'self' https://portal.example.fi http://localhost:8090";
+    const partnered = await serveStatic({ dir: fx.dir, fhirBase: FHIR_BASE, frameAncestors: ancestors });
+    try {
+      const attribute = (body) => body.toString().match(/<div\b[^>]*\bid=tahto\b[^>]*>/)[0].match(/\sdata-partner-origins="([^"]*)"/)?.[1];
+      for (const path of ['/', '/index.html', '/organ-donation', '/embed?section=measurements&lang=fi&host=https%3A%2F%2Fportal.example.fi']) {
+        for (const accept of [undefined, 'br']) {
+          const res = await raw(`${partnered.origin}${path}`, { headers: accept ? { 'Accept-Encoding': accept } : {} });
+          assert.equal(res.status, 200, path);
+          const frameAncestors = res.headers['content-security-policy'].match(/frame-ancestors ([^;]*)/)[1];
+          assert.equal(frameAncestors, ancestors, path);
+          assert.equal(attribute(decode(res)), frameAncestors.replace("'self' ", ''), path);
+        }
+      }
+      // The default ('self'): no partner, said as an empty list (a document that named one would
+      // be overridden, not trusted).
+      assert.equal(attribute((await raw(`${app.origin}/embed?host=http%3A%2F%2Flocalhost%3A8090`)).body), '');
+    } finally {
+      await partnered.stop();
+    }
+  });
+
+  test('data-partner-origins is set on the host element however the build wrote it, and nowhere else', () => {
+    const partners = 'https://p.fi http://localhost:8090';
+    const cases = [
+      // Trunk's minifier drops quotes, and `=""` of an empty value.
+      ['<div class=tahto data-partner-origins id=tahto>', '<div class=tahto data-partner-origins="https://p.fi http://localhost:8090" id=tahto>'],
+      ['<div id="tahto" data-partner-origins="https://old.fi">', '<div id="tahto" data-partner-origins="https://p.fi http://localhost:8090">'],
+      ['<div id=tahto data-partner-origins=https://old.fi>', '<div id=tahto data-partner-origins="https://p.fi http://localhost:8090">'],
+      ['<div data-lang=fi id=tahto>', '<div data-lang=fi id=tahto data-partner-origins="https://p.fi http://localhost:8090">'],
+      ['<p data-partner-origins=x></p><div id=tahto></div>', '<p data-partner-origins=x></p><div id=tahto data-partner-origins="https://p.fi http://localhost:8090"></div>'],
+      ['<div id=tahtox data-partner-origins=x>', '<div id=tahtox data-partner-origins=x>'],
+    ];
+    for (const [html, expected] of cases) assert.equal(injectConfig(html, { partners }), expected, html);
+    assert.equal(injectConfig('<div id=tahto data-lang=fi>', {}), '<div id=tahto data-lang=fi>', 'no partners given: untouched');
+    assert.match(injectConfig('<div id=tahto>', { partners: 'https://a.fi"><script>' }), /data-partner-origins="https:\/\/a\.fi&quot;>&lt;script>"/);
+    // The release's own index.html has the attribute (empty: no partner) for the server to set.
+    assert.match(readFileSync(join(HERE, '../../index.html'), 'utf8'), /\sdata-partner-origins=""/);
+  });
+
+  test('--print-headers names the entry document\'s data-partner-origins for nginx and Caddy', () => {
+    for (const format of ['nginx', 'caddy']) {
+      const out = execFileSync(process.execPath, [join(HERE, 'static.mjs'), '--print-headers', '--format', format, '--fhir-base', 'https://fhir.example.fi/R4',
+        '--frame-ancestors', "'self' https://portal.example.fi"], { encoding: 'utf8' });
+      assert.match(out, /frame-ancestors 'self' https:\/\/portal\.example\.fi"/, format);
+      assert.match(out, /^# dist\/index\.html, the host element: data-partner-origins="https:\/\/portal\.example\.fi"$/m, format);
+    }
+    const plain = execFileSync(process.execPath, [join(HERE, 'static.mjs'), '--print-headers'], { encoding: 'utf8' });
+    assert.doesNotMatch(plain, /^#/m);
   });
 
   test('a copy older than its file is not served', async () => {
@@ -1073,7 +1158,8 @@ async function answersLikeStatic(origin, staticOrigin, fx, { brotli = true } = {
   for (let i = 0; i < 50 && !(await raw(`${origin}/`).catch(() => null)); i++) await new Promise((r) => setTimeout(r, 100));
   const loader = readFileSync(join(fx.dir, 'index.html'), 'utf8').match(/\/inline-[0-9a-f]{16}\.js/)[0];
   const paths = ['/', '/index.html', '/organ-donation', '/lab-results/2024', `/tahto-${fx.hash}_bg.wasm`, `/tahto-${fx.hash}.js`,
-    loader, '/tahto-fedcba9876543210.css', `/snippets/tahto-${fx.hash}/inline0.js`, '/sw.js', '/manifest.webmanifest', '/favicon.svg', '/missing.js'];
+    loader, '/tahto-fedcba9876543210.css', `/snippets/tahto-${fx.hash}/inline0.js`, '/sw.js', '/embed.js', '/manifest.webmanifest', '/favicon.svg',
+    '/missing.js', '/embed', '/embed?section=organ-donation&lang=sv&host=https%3A%2F%2Fportal.example.fi'];
   const type = (v) => (v ?? '').toLowerCase().replace(/\s+/g, '');
   const names = Object.keys(securityHeaders({ fhirBase: 'https://fhir.example.fi/R4' }));
   for (const accept of [...(brotli ? ['gzip, deflate, br'] : []), 'gzip', null]) {

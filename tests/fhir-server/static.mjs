@@ -1,5 +1,6 @@
 // Static server for the built app (dist/), served as in production: runtime config injected into
-// index.html's host element (so the same build runs against any backend, patient and language),
+// index.html's host element (so the same build runs against any backend, patient and language; the
+// partner sites of --frame-ancestors as data-partner-origins, so the two are one list),
 // precompressed brotli/gzip by `Accept-Encoding`, caching by kind of file, the SPA fallback and the
 // security headers (a strict Content-Security-Policy without 'unsafe-inline'). deploy/nginx.conf
 // does the same for a real deployment; tests/fhir-server/server.test.mjs checks that they agree.
@@ -8,7 +9,8 @@
 //        --patient helmi-esimerkki [--lang fi] [--host 127.0.0.1]
 //        [--frame-ancestors "'self' https://portal.example.fi"] [--patient-param]
 //      node static.mjs --print-headers [--format plain|nginx|caddy] [--fhir-base …] [--frame-ancestors …]
-//        prints the security headers (for a web server's configuration, deploy/nginx.conf) and exits.
+//        prints the security headers (for a web server's configuration, deploy/nginx.conf) and, for
+//        nginx and caddy, the entry document's matching data-partner-origins, and exits.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -54,8 +56,9 @@ export const DEFAULT_FRAME_ANCESTORS = "'self'";
 
 /**
  * Checks a `frame-ancestors` value: `'none'`, or `'self'` and/or exact origins
- * (`https://portal.example.fi`, `http://127.0.0.1:8080`), separated by spaces. No wildcards, no
- * schemes alone, no paths: who may frame the citizen's health data is named, never guessed.
+ * (`https://portal.example.fi`, `http://127.0.0.1:8080`: plain http only on this computer),
+ * separated by spaces. No wildcards, no schemes alone, no paths: who may frame the citizen's
+ * health data is named, never guessed.
  * Returns the value normalized (single spaces, origins as the URL parser writes them).
  */
 export function parseFrameAncestors(value) {
@@ -81,6 +84,11 @@ export function parseFrameAncestors(value) {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new Error(`frame-ancestors: ${token} is not an http(s) origin`);
     }
+    // As for data-fhir-base (src/config.rs), which reads the same list as data-partner-origins:
+    // plain http only for this computer.
+    if (url.protocol === 'http:' && !/^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(url.hostname)) {
+      throw new Error(`frame-ancestors: ${token} must be https (plain http only for localhost, 127.0.0.0/8 and [::1])`);
+    }
     // Exactly an origin: scheme, host, optional port; no user, path (not even a slash), query or fragment.
     if (!/^https?:\/\/[^/?#@\s]+$/i.test(token) || url.username || url.password) {
       throw new Error(`frame-ancestors: ${token} is not an origin (no user, path, query or fragment)`);
@@ -88,6 +96,19 @@ export function parseFrameAncestors(value) {
     out.push(url.origin);
   }
   return [...new Set(out)].join(' ');
+}
+
+/**
+ * The partner sites of a `frame-ancestors` value: its exact origins, without `'self'` (Tahto's own
+ * pages) or `'none'`, space-separated. The entry document's host element carries this list as
+ * `data-partner-origins` (`injectConfig`), so the sites the browser lets frame Tahto and the sites
+ * Tahto talks to in a frame are one list.
+ */
+export function partnerOrigins(frameAncestors = DEFAULT_FRAME_ANCESTORS) {
+  return parseFrameAncestors(frameAncestors)
+    .split(' ')
+    .filter((token) => !token.startsWith("'"))
+    .join(' ');
 }
 
 /** The FHIR base's origin for connect-src, or null when it is not an http(s) URL. */
@@ -172,7 +193,8 @@ export function cacheControl(pathname) {
   const name = basename(pathname);
   const ext = extname(name).toLowerCase();
   if (pathname === '/' || name === 'index.html' || !ext) return REVALIDATE;
-  if (name === 'sw.js' || ext === '.webmanifest' || name === 'manifest.json') return REVALIDATE;
+  // embed.js: partners load it by this one name, so a release reaches them on their next load.
+  if (name === 'sw.js' || name === 'embed.js' || ext === '.webmanifest' || name === 'manifest.json') return REVALIDATE;
   if (isHashed(name)) return IMMUTABLE;
   if (['.js', '.mjs', '.wasm', '.css', '.html', '.json', '.map'].includes(ext)) return REVALIDATE;
   return SHORT;
@@ -182,15 +204,34 @@ export function cacheControl(pathname) {
 
 const escapeAttr = (v) => String(v).replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
 
-/** Set data-fhir-base / data-patient / data-lang on the host element (attributes it already has). */
-export function injectConfig(html, { fhirBase, patient, lang, routing }) {
+/** The host element's start tag (`<div id="tahto" …>`, quoted or not), or null. */
+const HOST_TAG = /<div\b(?=[^>]*\sid=(?:"tahto"|'tahto'|tahto(?=[\s>])))[^>]*>/i;
+
+/**
+ * Sets `name` on the host element's start tag, adding it when the tag lacks it (Trunk's release
+ * minifier drops an empty value's `=""`, and may drop the quotes of simple ones).
+ */
+function setHostAttribute(html, name, value) {
+  return html.replace(HOST_TAG, (tag) => {
+    const attribute = new RegExp(`(\\s${name})(?:=(?:"[^"]*"|'[^']*'|[^\\s>"']+))?(?=[\\s/>])`, 'i');
+    const set = ` ${name}="${escapeAttr(value)}"`;
+    return attribute.test(tag) ? tag.replace(attribute, set) : tag.replace(/\s*\/?>$/, (end) => `${set}${end}`);
+  });
+}
+
+/**
+ * Set data-fhir-base / data-patient / data-lang / data-routing on the host element (attributes it
+ * already has), and `data-partner-origins` always when `partners` is given (see `partnerOrigins`).
+ */
+export function injectConfig(html, { fhirBase, patient, lang, routing, partners }) {
   const set = (text, name, value) =>
     // Quoted or not: Trunk's release minifier drops the quotes of simple attribute values.
     value === undefined
       ? text
       : text.replace(new RegExp(`(\\s${name}=)(?:"[^"]*"|'[^']*'|[^\\s>"']+)`), `$1"${escapeAttr(value)}"`);
   const attributes = { 'data-fhir-base': fhirBase, 'data-patient': patient, 'data-lang': lang, 'data-routing': routing };
-  return Object.entries(attributes).reduce((text, [name, value]) => set(text, name, value), html);
+  const configured = Object.entries(attributes).reduce((text, [name, value]) => set(text, name, value), html);
+  return partners === undefined ? configured : setHostAttribute(configured, 'data-partner-origins', partners);
 }
 
 const etagOf = (bytes) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 22)}"`;
@@ -214,11 +255,13 @@ function notModified(req, etag) {
 export function createStaticServer({ dir, fhirBase, patient, lang, routing, patientParam = false, frameAncestors = DEFAULT_FRAME_ANCESTORS }) {
   const root = resolve(dir);
   const security = securityHeaders({ fhirBase, frameAncestors });
+  // The same list as frame-ancestors, in the entry document: they cannot disagree.
+  const partners = partnerOrigins(frameAncestors);
   // The injected entry document per (index.html, config), with its compressed forms.
   const documents = new Map();
 
   function entryDocument(raw, config) {
-    const key = `${etagOf(raw)}\n${config.fhirBase}\n${config.patient}\n${config.lang}\n${config.routing}`;
+    const key = `${etagOf(raw)}\n${config.fhirBase}\n${config.patient}\n${config.lang}\n${config.routing}\n${config.partners}`;
     let doc = documents.get(key);
     if (!doc) {
       const body = Buffer.from(injectConfig(raw.toString('utf8'), config), 'utf8');
@@ -242,7 +285,7 @@ export function createStaticServer({ dir, fhirBase, patient, lang, routing, pati
     // Tests only (`--patient-param`): `?patient=<id>` opens the app as another citizen on the
     // same origin, as a second person using the same browser would.
     const asked = patientParam ? url.searchParams.get('patient') : null;
-    const doc = entryDocument(await readFile(join(root, 'index.html')), { fhirBase, patient: asked ?? patient, lang, routing });
+    const doc = entryDocument(await readFile(join(root, 'index.html')), { fhirBase, patient: asked ?? patient, lang, routing, partners });
     const encoding = negotiateEncoding(req.headers['accept-encoding']);
     const body = encoding ? doc[encoding] : doc.identity;
     const etag = etagFor(doc.etag, encoding);
@@ -316,8 +359,9 @@ export function createStaticServer({ dir, fhirBase, patient, lang, routing, pati
       if (pathname === '/' || pathname === '/index.html') return await sendIndex(req, res, url);
       const info = await stat(file).catch(() => null);
       if (info?.isFile()) return await sendFile(req, res, pathname, file, info);
-      // A missing file is a 404; any other path (/organ-donation, /lab-results/…) is a route of
-      // the app: the entry document, so deep links and reloads work.
+      // A missing file is a 404; any other path (/organ-donation, /lab-results/…, the embed entry
+      // /embed?section=…&host=… of public/embed.js) is a route of the app: the entry document, so
+      // deep links and reloads work.
       if (extname(pathname)) return sendStatus(res, 404, 'Not found');
       return await sendIndex(req, res, url);
     } catch (err) {
@@ -351,6 +395,10 @@ async function main() {
     }[values.format];
     if (!line) throw new Error(`--format: plain, nginx or caddy, not ${values.format}`);
     for (const [name, value] of Object.entries(securityHeaders(options))) console.log(line(name, value));
+    // The entry document's half of frame-ancestors, for a server that serves dist/index.html as is.
+    if (values.format !== 'plain') {
+      console.log(`# dist/index.html, the host element: data-partner-origins="${partnerOrigins(options.frameAncestors)}"`);
+    }
     return;
   }
   const server = createStaticServer({
