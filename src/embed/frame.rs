@@ -287,15 +287,23 @@ pub fn PartnerFrame() -> impl IntoView {
     });
 
     let href = move || standalone_href(router.view());
+    // Storage refused outright (the browser blocks a frame of another site from keeping
+    // anything): the saves live in this page only, and the citizen is told so.
+    let refused = move || outbox.storage_error.get().is_some();
     view! {
         <section
             class="tahto-card tahto-frame-notice"
             data-testid="frame-storage-notice"
+            data-storage=move || if refused() { "refused" } else { "this-site" }
             aria-labelledby="tahto-frame-notice-title"
-            hidden=move || !partitioned.get()
+            hidden=move || !partitioned.get() && !refused()
         >
-            <h2 id="tahto-frame-notice-title">{i18n.tr(LaterText::FrameKeptTitle)}</h2>
-            <p>{i18n.tr(LaterText::FrameKeptHere)}</p>
+            <h2 id="tahto-frame-notice-title">{i18n.tr(LaterText::FrameTitle)}</h2>
+            <p>
+                {move || {
+                    i18n.t(if refused() { LaterText::FrameNotKept } else { LaterText::FrameKeptHere })
+                }}
+            </p>
             <a class="tahto-button" href=href target="_blank" rel="noopener">
                 {i18n.tr(LaterText::FrameContinue)}
             </a>

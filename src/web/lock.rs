@@ -8,7 +8,8 @@ use super::{new_uuid_urn, window};
 /// Runs `work` while holding the cross-tab lock `name`, if no other tab holds it.
 ///
 /// Uses the Web Locks API (released by the browser even when a tab crashes). Where the browser has
-/// no Web Locks, a lease in localStorage stands in: it expires on its own if its tab dies.
+/// no Web Locks, or refuses them, a lease in localStorage stands in: it expires on its own if its
+/// tab dies. Where it refuses storage too, the work goes on: no other tab can see this one's saves.
 /// Returns `false` when another tab holds the lock (it is doing the work).
 pub async fn with_tab_lock<F>(name: &str, work: F) -> bool
 where
@@ -61,8 +62,14 @@ where
     );
     match promise.map(js_sys::Promise::from) {
         Ok(promise) => {
-            let _done = wasm_bindgen_futures::JsFuture::from(promise).await;
-            acquired.get()
+            let done = wasm_bindgen_futures::JsFuture::from(promise).await;
+            // Refused before the work began (a frame of another site where the browser blocks
+            // storage): the lease stands in.
+            let unstarted = work.borrow_mut().take();
+            match (done, unstarted) {
+                (Err(_), Some(job)) => with_lease(name, job).await,
+                _ => acquired.get(),
+            }
         }
         Err(_) => {
             // The lock API threw (e.g. an opaque origin): fall back to the lease.
@@ -93,11 +100,14 @@ where
             Some((holder.to_owned(), until.parse::<u64>().ok()?))
         })
         .is_some_and(|(holder, until)| holder != me && until > now);
-    if held_by_other || !store(&key, &format!("{me} {}", now + LEASE_MS)) {
+    if held_by_other {
         return false;
     }
+    // Without storage no other tab can share this one's outbox either (each keeps its own in
+    // memory): the work goes on unleased.
+    let leased = store(&key, &format!("{me} {}", now + LEASE_MS));
     work.await;
-    if let Some(storage) = local_storage() {
+    if let Some(storage) = local_storage().filter(|_| leased) {
         let _released = storage.remove_item(&key);
     }
     true
