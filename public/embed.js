@@ -138,6 +138,8 @@ iframe {
     /** Messages for the frame until it is ready, the last of each type. */
     #queue = new Map();
     #theme = null;
+    /** The language last asked for (attribute or method), which the frame's title is in. */
+    #asked = null;
     #listening = false;
     #onMessage = (event) => this.#receive(event);
 
@@ -165,7 +167,7 @@ iframe {
       else if (section !== null) console.warn(`<${TAG}>: section ${JSON.stringify(section)} is not one of ${SECTIONS.join(', ')}`);
       if (lang) src.searchParams.set('lang', lang);
       src.searchParams.set('host', location.origin);
-      this.#theme = parseTheme(this.getAttribute('theme'));
+      this.#theme ??= parseTheme(this.getAttribute('theme'));
 
       const frame = document.createElement('iframe');
       frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms allow-popups '
@@ -181,7 +183,8 @@ iframe {
       this.#setHeight(INITIAL_HEIGHT);
       // Set before it is in the document: its one navigation, never an entry in the host's history.
       frame.src = src.href;
-      this.#title(lang ?? document.documentElement.lang.slice(0, 2));
+      this.#asked ??= lang;
+      this.#title(this.#asked ?? document.documentElement.lang.slice(0, 2));
       this.#root.append(frame);
     }
 
@@ -220,6 +223,7 @@ iframe {
         console.warn(`<${TAG}>: language ${JSON.stringify(lang)} is not one of ${LANGS.join(', ')}`);
         return;
       }
+      this.#asked = lang;
       this.#title(lang);
       this.#send('set-language', { lang });
     }
@@ -280,7 +284,8 @@ iframe {
         // Again after the frame loaded again (moved in the page, or Tahto updated itself): the
         // theme is not in its address, so it goes first; then what was asked meanwhile.
         this.#ready = true;
-        if (!this.getAttribute('lang')) this.#title(detail.lang);
+        // Nothing asked: the title in the language Tahto speaks.
+        if (!this.#asked) this.#title(detail.lang);
         const queued = [...this.#queue];
         this.#queue.clear();
         if (this.#theme && Object.keys(this.#theme).length > 0) this.#post('set-theme', this.#theme);

@@ -4,6 +4,12 @@ export const FHIR_PORT = Number(process.env.TAHTO_FHIR_PORT ?? 18103);
 export const PROXY_PORT = Number(process.env.TAHTO_PROXY_PORT ?? 18104);
 export const APP_PORT = Number(process.env.TAHTO_APP_PORT ?? 18080);
 export const APP_UNKNOWN_PATIENT_PORT = Number(process.env.TAHTO_APP2_PORT ?? 18081);
+/** Tahto for partners (embed.spec): its frame-ancestors name the partner's origin. */
+export const APP_EMBED_PORT = Number(process.env.TAHTO_EMBED_APP_PORT ?? 18082);
+/** The partner's page (tests/fhir-server/partner.mjs), on `localhost`: another site than Tahto's. */
+export const PARTNER_PORT = Number(process.env.TAHTO_PARTNER_PORT ?? 18090);
+/** The same page on a third origin, which Tahto's list does not name. */
+export const THIRD_PORT = Number(process.env.TAHTO_THIRD_PORT ?? 18091);
 
 export const HOST = '127.0.0.1';
 export const FHIR_ORIGIN = `http://${HOST}:${FHIR_PORT}`;
@@ -14,6 +20,10 @@ export const FHIR_BASE = `${FHIR_ORIGIN}/fhir/R4`;
 export const FHIR_BASE_VIA_PROXY = `${PROXY_ORIGIN}/fhir/R4`;
 export const APP_URL = `http://${HOST}:${APP_PORT}`;
 export const APP_UNKNOWN_PATIENT_URL = `http://${HOST}:${APP_UNKNOWN_PATIENT_PORT}`;
+export const APP_EMBED_URL = `http://${HOST}:${APP_EMBED_PORT}`;
+/** `localhost`, not 127.0.0.1: another site, so the browser partitions the frame's storage. */
+export const PARTNER_URL = `http://localhost:${PARTNER_PORT}`;
+export const THIRD_URL = `http://${HOST}:${THIRD_PORT}`;
 
 export const PATIENT_ID = 'helmi-esimerkki';
 export const UNKNOWN_PATIENT_ID = 'does-not-exist';

@@ -2,12 +2,15 @@
 // proxy), the fault proxy's control API and sent log, FHIR validation of everything the app sent,
 // browser error collection and the page's accessible parts.
 import { expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { validateBoth } from '../fhir-server/validate.mjs';
 import { NOTICE_URL, noticeConfirmation } from '../fhir-server/seed.mjs';
 import {
+  APP_EMBED_URL,
   APP_URL,
   FHIR_BASE,
   FHIR_ORIGIN,
+  PARTNER_URL,
   PATIENT_ID,
   PROXY_ORIGIN,
 } from './env.mjs';
@@ -753,4 +756,119 @@ export function expectSameIdempotentCreate(writes) {
   expect(problems, `every attempt is the same idempotent create:\n    ${describeWrites(writes)}`).toEqual([]);
   expect([...identifiers], 'every attempt resent the same identifier').toHaveLength(1);
   return writes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tahto embedded in a partner's page (public/embed.js, examples/partner/)
+
+/** What the frame tells the partner's page, as `tahto-<type>` events on the element. */
+export const TAHTO_EVENT_TYPES = ['ready', 'resize', 'navigate', 'saved', 'save-failed', 'unsent'];
+
+/** The embed entry `public/embed.js` opens for `section` and `lang` in a page of `host`. */
+export function embedUrl(section, { lang = 'en', host = PARTNER_URL, origin = APP_EMBED_URL } = {}) {
+  const url = new URL('/embed', origin);
+  url.searchParams.set('section', section);
+  url.searchParams.set('lang', lang);
+  url.searchParams.set('host', host);
+  return url.href;
+}
+
+/**
+ * Records every tahto-* event the top page hears, from the first script on, in
+ * `window.__tahtoEvents`: { type, source (the element's id), detail, bubbles, composed }.
+ */
+export async function recordTahtoEvents(page) {
+  await page.addInitScript((types) => {
+    if (window.top !== window) return;
+    window.__tahtoEvents = [];
+    for (const type of types) {
+      document.addEventListener(`tahto-${type}`, (e) => {
+        window.__tahtoEvents.push({ type, source: e.target?.id ?? '', detail: e.detail, bubbles: e.bubbles, composed: e.composed });
+      });
+    }
+  }, TAHTO_EVENT_TYPES);
+}
+
+/** The tahto-* events heard so far, of `type` and from the element `source` when given. */
+export async function tahtoEvents(page, { type, source } = {}) {
+  const all = await page.evaluate(() => window.__tahtoEvents ?? []);
+  return all.filter((e) => (!type || e.type === type) && (!source || e.source === source));
+}
+
+/** Waits for a tahto-* event of `type` (from `source`, matching `where`); returns the last such. */
+export async function waitForTahtoEvent(page, type, { source, where = () => true, timeout = LOAD_TIMEOUT } = {}) {
+  let found;
+  await expect
+    .poll(async () => {
+      found = (await tahtoEvents(page, { type, source })).filter(where).at(-1);
+      return Boolean(found);
+    }, { timeout, message: `a tahto-${type} event${source ? ` from #${source}` : ''}` })
+    .toBe(true);
+  return found;
+}
+
+/**
+ * The frame of Tahto (on `origin`) that was opened for `section` (its address's `section`):
+ * found through the browser's frame tree, since embed.js keeps it in a closed shadow root.
+ */
+export async function tahtoFrame(page, section, { origin = APP_EMBED_URL, timeout = LOAD_TIMEOUT } = {}) {
+  const find = () =>
+    page.frames().find((f) => {
+      if (!f.url().startsWith(`${origin}/`)) return false;
+      return new URL(f.url()).searchParams.get('section') === section;
+    });
+  await expect.poll(() => Boolean(find()), { timeout, message: `Tahto's frame for ${section}` }).toBe(true);
+  return find();
+}
+
+/** The iframe element's height (CSS px) and its document's content height and viewport. */
+export async function frameHeights(frame) {
+  const element = await frame.frameElement();
+  const iframe = await element.evaluate((f) => f.getBoundingClientRect().height);
+  const inside = await frame.evaluate(() => ({
+    content: Math.ceil(document.documentElement.getBoundingClientRect().height),
+    scroll: document.documentElement.scrollHeight,
+    viewport: window.innerHeight,
+  }));
+  return { iframe, ...inside };
+}
+
+/** Goes to section `name` through the navigation inside Tahto's frame (buttons in memory routing). */
+export async function navInFrame(frame, name, { timeout = LOAD_TIMEOUT } = {}) {
+  const nav = frame.getByRole('navigation', { name: 'Sections' });
+  const item = nav.getByRole('button', { name, exact: true }).or(nav.getByRole('link', { name, exact: true })).first();
+  const all = nav.getByRole('button', { name: 'All sections', exact: true });
+  await expect(item.or(all).first()).toBeVisible({ timeout });
+  if (!(await item.isVisible())) {
+    if ((await all.getAttribute('aria-expanded')) !== 'true') await all.click({ timeout });
+  }
+  await item.click({ timeout });
+}
+
+/**
+ * Records, inside `frame`, every message its window receives from now on; returns a function that
+ * reads them: [{ origin, fromParent (sent by the window that holds the frame), data }].
+ */
+export async function watchFrameMessages(frame) {
+  await frame.evaluate(() => {
+    window.__seenMessages = [];
+    addEventListener('message', (e) => {
+      window.__seenMessages.push({ origin: e.origin, fromParent: e.source === window.parent, data: e.data });
+    });
+  });
+  return () => frame.evaluate(() => window.__seenMessages);
+}
+
+/**
+ * axe over one frame's document (and the frames inside it), as AxeBuilder runs over a page: the
+ * frame of embed.js is in a closed shadow root, which axe does not enter from the partner's page.
+ */
+export function axeInFrame(page, frame) {
+  const scope = {
+    evaluate: (fn, arg) => frame.evaluate(fn, arg),
+    mainFrame: () => frame,
+    frames: () => [frame, ...frame.childFrames()],
+    context: () => page.context(),
+  };
+  return new AxeBuilder({ page: scope });
 }

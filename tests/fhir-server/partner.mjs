@@ -64,7 +64,10 @@ export function partnerPolicy(tahtoOrigin) {
   ].join('; ');
 }
 
-/** For tests: a page of this origin with nothing on it (to open as a popup or a frame). */
+/**
+ * For tests: a page of this origin with nothing on it, to open as a popup or put in another
+ * site's frame (so its policy, unlike the partner page's, lets any page frame it).
+ */
 const BLANK = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Blank</title></head><body><p>Blank page</p></body></html>\n';
 
 export function createPartnerServer({ dir, tahtoOrigin }) {
@@ -76,10 +79,11 @@ export function createPartnerServer({ dir, tahtoOrigin }) {
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-cache',
   };
-  const send = (res, status, type, body, head) => {
-    res.writeHead(status, { ...headers, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  const send = (res, status, type, body, head, extra = {}) => {
+    res.writeHead(status, { ...headers, ...extra, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
     res.end(head ? undefined : body);
   };
+  const framable = { 'Content-Security-Policy': headers['Content-Security-Policy'].replace(/; frame-ancestors [^;]*$/, '') };
   return http.createServer(async (req, res) => {
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -93,7 +97,7 @@ export function createPartnerServer({ dir, tahtoOrigin }) {
       } catch {
         return send(res, 400, TYPES['.txt'], 'Bad request', head);
       }
-      if (pathname === '/__blank') return send(res, 200, TYPES['.html'], BLANK, head);
+      if (pathname === '/__blank') return send(res, 200, TYPES['.html'], BLANK, head, framable);
       if (pathname.endsWith('/')) pathname += 'index.html';
       const file = resolve(join(root, pathname));
       if (pathname.includes('\0') || !file.startsWith(root + sep)) return send(res, 403, TYPES['.txt'], 'Forbidden', head);

@@ -95,6 +95,8 @@ describe('partner server (scripts/run, Playwright)', () => {
     assert.equal(blank.status, 200);
     assert.match(blank.body, /<title>Blank<\/title>/);
     assert.ok(blank.headers['content-security-policy'], 'every answer under the policy');
+    assert.doesNotMatch(blank.headers['content-security-policy'], /frame-ancestors/, 'the blank page may be put in any frame');
+    assert.match((await get(`${origin}/`)).headers['content-security-policy'], /frame-ancestors 'self'$/);
   });
 
   test('--tahto-origin is an origin exactly', () => {
