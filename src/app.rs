@@ -147,7 +147,7 @@ pub fn App(
     };
     provide_context(router);
     if let Some(frame) = &frame {
-        router.go(frame.section);
+        router.start_on(frame.section);
     }
     effect_with(move |first: Option<()>| {
         router.view();

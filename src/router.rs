@@ -18,6 +18,9 @@ use crate::sections::View;
 pub struct Router {
     view: RwSignal<View>,
     base: StoredValue<Option<String>>,
+    /// Whether the citizen has gone anywhere since the start: only then does a section that
+    /// opens take the focus (a page that just loaded, or a partner's page, keeps it).
+    moved: StoredValue<bool>,
 }
 
 impl Router {
@@ -44,6 +47,7 @@ impl Router {
         let router = Router {
             view: RwSignal::new(initial),
             base: StoredValue::new(base.clone()),
+            moved: StoredValue::new(false),
         };
         if let Some(base) = base {
             // Back and forward: the address changed, the section follows (no new entry).
@@ -52,6 +56,7 @@ impl Router {
                     .as_deref()
                     .and_then(View::from_path)
                     .unwrap_or(View::Home);
+                router.moved.set_value(true);
                 router.view.set(view);
             });
         }
@@ -63,6 +68,7 @@ impl Router {
         Router {
             view: RwSignal::new(view),
             base: StoredValue::new(None),
+            moved: StoredValue::new(false),
         }
     }
 
@@ -85,7 +91,21 @@ impl Router {
             Some(url) => push_url(&url),
             None => crate::web::session_store(SECTION_KEY, view.key()),
         }
+        self.moved.set_value(true);
         self.view.set(view);
+    }
+
+    /// Starts on `view` instead (a partner's frame asked for it): nothing moved yet.
+    pub fn start_on(self, view: View) {
+        if self.href(view).is_none() {
+            crate::web::session_store(SECTION_KEY, view.key());
+        }
+        self.view.set(view);
+    }
+
+    /// Whether the citizen has gone to another section since the start (untracked).
+    pub fn has_moved(self) -> bool {
+        self.moved.get_value()
     }
 
     /// The address of `view` when sections have addresses (standalone), for links.

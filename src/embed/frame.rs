@@ -9,11 +9,10 @@ use std::cell::{Cell, RefCell};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 
 use crate::config::FrameEntry;
 use crate::i18n::later::LaterText;
-use crate::save::outbox::OutboxEntry;
 use crate::save::sync::Outbox;
 use crate::save::{Record, SaveState};
 use crate::sections::View;
@@ -28,9 +27,9 @@ struct HostLink {
     origin: String,
     parent: web_sys::Window,
     seq: Cell<u64>,
-    /// Conflicts already told, by outbox entry: a conflict stays in the outbox until the citizen
-    /// chooses, and is stored again meanwhile.
-    conflicts_told: RefCell<Vec<String>>,
+    /// The records saved in this frame: only their ends are this frame's to tell (the partner's
+    /// other Tahto views share the outbox, and tell theirs).
+    saved_here: RefCell<Vec<String>>,
 }
 
 thread_local! {
@@ -52,78 +51,55 @@ fn tell(message: ToHost) {
     });
 }
 
-/// A save ended (`save/sending.rs`): the partner's page hears that it did, and how.
-pub fn save_ended(record: &Record, state: &SaveState) {
+/// A save was made in this frame (`save/sending.rs`): its end is told from here.
+pub fn save_made_here(record: &Record) {
+    HOST.with(|host| {
+        if let Some(link) = &*host.borrow() {
+            let key = record.key();
+            let mut saved = link.saved_here.borrow_mut();
+            if !saved.contains(&key) {
+                saved.push(key);
+            }
+        }
+    });
+}
+
+/// Whether `record` was saved in this frame.
+fn made_here(record: &Record) -> bool {
+    let key = record.key();
+    HOST.with(|host| {
+        host.borrow()
+            .as_ref()
+            .is_some_and(|link| link.saved_here.borrow().contains(&key))
+    })
+}
+
+/// How a save ended, for the partner's page (`None`: not an end it is told of).
+fn ending(record: &Record, state: &SaveState) -> Option<ToHost> {
     let kind = record.kind();
+    let failed = |reason| Some(ToHost::SaveFailed { kind, reason });
     match state {
-        SaveState::Confirmed(receipt) => tell(ToHost::Saved {
+        SaveState::Confirmed(receipt) => Some(ToHost::Saved {
             kind,
             id: receipt.id.clone(),
             version: receipt.version_id.clone(),
         }),
-        SaveState::Rejected { status: 0, .. } => tell(ToHost::SaveFailed {
-            kind,
-            reason: FailReason::NotSendable,
-        }),
-        SaveState::Rejected { .. } => tell(ToHost::SaveFailed {
-            kind,
-            reason: FailReason::Rejected,
-        }),
-        _ => {}
+        SaveState::Rejected { status: 0, .. } => failed(FailReason::NotSendable),
+        SaveState::Rejected { .. } => failed(FailReason::Rejected),
+        SaveState::Conflict { .. } => failed(FailReason::Conflict),
+        _ => None,
     }
 }
 
-/// Entries stored (`save/sending.rs`): a save that met a change made elsewhere is told once.
-pub fn entries_stored(entries: &[OutboxEntry]) {
-    for entry in entries {
-        if !matches!(entry.state, SaveState::Conflict { .. }) {
-            continue;
-        }
-        let Some(record) = Record::parse(&entry.record) else {
-            continue;
-        };
-        let first = HOST.with(|host| {
-            host.borrow().as_ref().is_some_and(|link| {
-                let mut told = link.conflicts_told.borrow_mut();
-                let first = !told.contains(&entry.id);
-                if first {
-                    told.push(entry.id.clone());
-                }
-                first
-            })
-        });
-        if first {
-            tell(ToHost::SaveFailed {
-                kind: record.kind(),
-                reason: FailReason::Conflict,
-            });
-        }
-    }
-}
-
-/// Whether the browser keeps this frame's storage for the partner's site only: `hasStorageAccess`
-/// is false in a frame of another site; where the browser lacks it, another host name is taken
-/// for another site.
-async fn storage_partitioned(host: &str) -> bool {
-    let Some(document) = crate::web::window().and_then(|w| w.document()) else {
-        return true;
-    };
-    let asked = js_sys::Reflect::get(&document, &JsValue::from_str("hasStorageAccess"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .and_then(|f| f.call0(&document).ok())
-        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
-    if let Some(promise) = asked {
-        if let Ok(access) = wasm_bindgen_futures::JsFuture::from(promise).await {
-            return access.as_bool() != Some(true);
-        }
-    }
+/// Whether the browser keeps this frame's storage for the partner's site only: every current
+/// browser does so in a frame of another site, whatever its cookie settings.
+fn storage_partitioned(host: &str) -> bool {
     let own = crate::web::window()
         .and_then(|w| w.location().hostname().ok())
         .unwrap_or_default();
     let theirs = host.split("://").nth(1).unwrap_or(host);
-    let theirs = theirs.split(':').next().unwrap_or(theirs);
-    own != theirs
+    let theirs = theirs.rsplit_once(':').map_or(theirs, |(name, _)| name);
+    crate::embed::site_of(&own) != crate::embed::site_of(theirs)
 }
 
 /// Sets the partner's look on Tahto's host element, replacing an earlier one.
@@ -194,7 +170,7 @@ pub fn PartnerFrame() -> impl IntoView {
                 origin: entry.host.clone(),
                 parent: parent.clone(),
                 seq: Cell::new(0),
-                conflicts_told: RefCell::new(Vec::new()),
+                saved_here: RefCell::new(Vec::new()),
             })
         });
         let origin = entry.host.clone();
@@ -258,6 +234,33 @@ pub fn PartnerFrame() -> impl IntoView {
             tell(ToHost::Unsent { count });
         }
     });
+    // How each save made here ends, whichever of this site's Tahto views sent it (they share the
+    // outbox): told once.
+    let started = js_sys::Date::now();
+    let told = RefCell::new(Vec::<(String, String)>::new());
+    effect(move || {
+        let ended = outbox
+            .ended_since(started)
+            .into_iter()
+            .map(|(r, s, at)| (r, s, at.to_string()));
+        let conflicts = outbox.entries.with(|entries| {
+            entries
+                .iter()
+                .filter(|e| matches!(e.state, SaveState::Conflict { .. }))
+                .filter_map(|e| Some((Record::parse(&e.record)?, e.state.clone(), e.id.clone())))
+                .collect::<Vec<_>>()
+        });
+        for (record, state, which) in ended.chain(conflicts) {
+            let key = (record.key(), which);
+            if !made_here(&record) || told.borrow().contains(&key) {
+                continue;
+            }
+            told.borrow_mut().push(key);
+            if let Some(message) = ending(&record, &state) {
+                tell(message);
+            }
+        }
+    });
     // Leaving, or hidden, with saves waiting: they go now, while this site's storage still has
     // them (Safari deletes a partner site's storage after 7 days without a visit).
     crate::web::on_window("pagehide", move |_| {
@@ -270,7 +273,7 @@ pub fn PartnerFrame() -> impl IntoView {
     spawn_local({
         let host = entry.host.clone();
         async move {
-            let kept_here = storage_partitioned(&host).await;
+            let kept_here = storage_partitioned(&host);
             partitioned.set(kept_here);
             tell(ToHost::Ready {
                 section: untrack(|| router.view()),

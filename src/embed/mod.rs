@@ -10,3 +10,33 @@ pub mod theme;
 
 #[cfg(target_arch = "wasm32")]
 pub mod frame;
+
+/// The site of a host name, as browsers partition storage by it, approximately: the last two
+/// labels of a DNS name (`tahto.example.fi` and `hyvinvointi.example.fi` are one site, without a
+/// list of public suffixes such as `gov.uk`), the whole of an IP address or `localhost`.
+pub fn site_of(host: &str) -> &str {
+    let host = host.trim_end_matches('.');
+    if host.starts_with('[') || host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return host;
+    }
+    match host.rmatch_indices('.').nth(1) {
+        Some((dot, _)) => &host[dot + 1..],
+        None => host,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::site_of;
+
+    #[test]
+    fn sites_are_the_last_two_labels_or_the_whole_address() {
+        assert_eq!(site_of("tahto.example.fi"), "example.fi");
+        assert_eq!(site_of("a.b.hyvinvointi.example.fi"), "example.fi");
+        assert_eq!(site_of("example.fi"), "example.fi");
+        assert_eq!(site_of("localhost"), "localhost");
+        assert_eq!(site_of("127.0.0.1"), "127.0.0.1");
+        assert_eq!(site_of("[::1]"), "[::1]");
+        assert_ne!(site_of("127.0.0.1"), site_of("localhost"));
+    }
+}

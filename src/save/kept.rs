@@ -31,6 +31,11 @@ pub struct Outcomes {
 }
 
 impl Outcomes {
+    /// Every record's outcome, by record key, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Outcome)> {
+        self.items.iter().map(|(k, o)| (k.as_str(), o))
+    }
+
     pub fn get(&self, record_key: &str) -> Option<&Outcome> {
         self.items
             .iter()

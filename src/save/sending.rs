@@ -66,6 +66,7 @@ impl Outbox {
     /// Saves `resource` as the new content of `record`. Shows `Saving` at once; the rest follows.
     /// Only a record's handle (`handle.rs`) calls this: it alone knows how the record is written.
     pub(super) fn save(self, record: &Record, resource: Value, write: Write) {
+        crate::embed::frame::save_made_here(record);
         let owner = self.citizen().tag().to_owned();
         let key = record.key();
         let save = |entry_id: String| NewSave {
@@ -279,7 +280,6 @@ impl Link for BrowserLink {
 
     async fn apply(&mut self, put: &[OutboxEntry], delete: &[String]) {
         self.store.apply(put, delete).await;
-        crate::embed::frame::entries_stored(put);
         self.outbox.reload_now().await;
         self.outbox.broadcast();
     }
@@ -291,7 +291,6 @@ impl Link for BrowserLink {
         }
         if let Some(record) = Record::parse(&entry.record) {
             self.outbox.remember_outcome(&record, state, stored);
-            crate::embed::frame::save_ended(&record, state);
         }
     }
 

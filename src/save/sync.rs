@@ -250,6 +250,20 @@ impl Outbox {
         }
     }
 
+    /// The saves that ended (confirmed or refused) after `since_ms`, in any tab: each record with
+    /// how and when (tracked).
+    pub fn ended_since(self, since_ms: f64) -> Vec<(Record, SaveState, f64)> {
+        self.generation.track();
+        self.local.with_value(|l| {
+            l.outcomes
+                .borrow()
+                .iter()
+                .filter(|(_, o)| o.at_ms > since_ms)
+                .filter_map(|(key, o)| Some((Record::parse(key)?, o.state.clone()?, o.at_ms)))
+                .collect()
+        })
+    }
+
     /// What was kept of `record`'s last save (tracked: follows every change, in any tab).
     fn kept<T>(self, record: &Record, read: impl FnOnce(&Outcome) -> Option<T>) -> Option<T> {
         self.generation.track();

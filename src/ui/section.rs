@@ -163,7 +163,7 @@ pub fn SectionPage(
             move || crate::rest::section_view(view),
             move |ok| {
                 if ok {
-                    if router.is_shown(view) {
+                    if router.is_shown(view) && router.has_moved() {
                         // The section's heading exists only now.
                         request_animation_frame(crate::web::focus_heading);
                     }

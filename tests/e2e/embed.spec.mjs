@@ -644,7 +644,8 @@ test.describe('a partner page with hostile CSS', () => {
     const ui = await organDonationIn(frame);
     // The frame as wide as the page (as the reset below makes it), so the two layouts compare.
     await page.addStyleTag({ content: 'main { padding-left: 0 !important; padding-right: 0 !important; }' });
-    await page.waitForLoadState('networkidle');
+    // Settled: the frame as tall as its content (not the network: the other view may still read).
+    await expectFrameFitsContent(frame, 'the page reset');
     const measure = async () => {
       const element = await frame.frameElement();
       const box = await element.evaluate((f) => {
@@ -831,11 +832,14 @@ test('the partner\'s settings drive both views: language, section and look; the 
   await expect(heading(frame)).toHaveText('Laboratorieresultat', { timeout: LOAD_TIMEOUT });
   await waitForTahtoEvent(page, 'navigate', { source: DONATION, where: (e) => e.detail.section === 'lab-results' });
 
-  await page.getByLabel('Plum and serif').check();
+  // By keyboard: the views still grow as their sections fill, moving the controls under a click.
+  await page.getByLabel('Plum and serif').focus();
+  await page.keyboard.press('Space');
   for (const f of [frame, measurements]) {
     await expect.poll(() => f.evaluate(() => document.getElementById('tahto').style.getPropertyValue('--tahto-brand'))).toBe('#6a1b4d');
   }
-  await page.getByLabel('Tahto\'s own').check();
+  await page.getByLabel('Tahto\'s own').focus();
+  await page.keyboard.press('Space');
   await expect.poll(() => frame.evaluate(() => document.getElementById('tahto').style.getPropertyValue('--tahto-brand'))).toBe('');
   await expect(page.locator('#events li[data-type="ready"]')).toHaveCount(2);
   await expect(page.locator('#events li[data-type="navigate"][data-source="embed-donation"]')).toHaveText(/"section":"lab-results"/);
