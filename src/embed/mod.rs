@@ -12,7 +12,7 @@ pub mod theme;
 pub mod frame;
 
 /// The site of a host name, as browsers partition storage by it, approximately: the last two
-/// labels of a DNS name (`tahto.example.fi` and `hyvinvointi.example.fi` are one site, without a
+/// labels of a DNS name (`app.example.fi` and `hyvinvointi.example.fi` are one site, without a
 /// list of public suffixes such as `gov.uk`), the whole of an IP address or `localhost`.
 pub fn site_of(host: &str) -> &str {
     let host = host.trim_end_matches('.');
@@ -31,7 +31,7 @@ mod tests {
 
     #[test]
     fn sites_are_the_last_two_labels_or_the_whole_address() {
-        assert_eq!(site_of("tahto.example.fi"), "example.fi");
+        assert_eq!(site_of("app.example.fi"), "example.fi");
         assert_eq!(site_of("a.b.hyvinvointi.example.fi"), "example.fi");
         assert_eq!(site_of("example.fi"), "example.fi");
         assert_eq!(site_of("localhost"), "localhost");
