@@ -242,7 +242,7 @@ pub fn PartnerFrame() -> impl IntoView {
         let ended = outbox
             .ended_since(started)
             .into_iter()
-            .map(|(r, s, at)| (r, s, at.to_string()));
+            .map(|(r, s, at)| (r, s, (at as u64).to_string()));
         let conflicts = outbox.entries.with(|entries| {
             entries
                 .iter()
