@@ -59,47 +59,56 @@ function descEnd(bytes, kind, p) {
 }
 
 /**
+ * `wasm` (a Buffer) with the body of its section `id` replaced by `rewrite(wasm, start, end)`
+ * (the body's bounds; the other sections as they were).
+ */
+function withSection(wasm, id, rewrite) {
+  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('trim-glue: not a wasm module');
+  const out = [wasm.subarray(0, 8)];
+  let p = 8;
+  while (p < wasm.length) {
+    const [size, body] = leb(wasm, p + 1);
+    const end = body + size;
+    if (wasm[p] === id) {
+      const section = rewrite(wasm, body, end);
+      out.push(Buffer.from([id]), encodeLeb(section.length), section);
+    } else {
+      out.push(wasm.subarray(p, end));
+    }
+    p = end;
+  }
+  return Buffer.concat(out);
+}
+
+/**
  * Renames every import of `module` in `wasm` (a Buffer). Returns the new module and the renames,
  * `[[old, new], …]`, in import order.
  */
 export function shortenImports(wasm, module) {
-  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('trim-glue: not a wasm module');
-  const out = [wasm.subarray(0, 8)];
   const renames = [];
-  let p = 8;
-  while (p < wasm.length) {
-    const id = wasm[p];
-    const [size, body] = leb(wasm, p + 1);
-    const end = body + size;
-    if (id !== 2) {
-      out.push(wasm.subarray(p, end));
-      p = end;
-      continue;
-    }
-    let [count, q] = leb(wasm, body);
+  const rewritten = withSection(wasm, 2, (bytes, body, end) => {
+    let [count, q] = leb(bytes, body);
     const entries = [encodeLeb(count)];
     while (count--) {
-      const [moduleLength, m] = leb(wasm, q);
-      const moduleName = wasm.subarray(m, m + moduleLength).toString('utf8');
-      const [fieldLength, f] = leb(wasm, m + moduleLength);
-      let field = wasm.subarray(f, f + fieldLength).toString('utf8');
-      const kind = wasm[f + fieldLength];
-      const after = descEnd(wasm, kind, f + fieldLength + 1);
+      const [moduleLength, m] = leb(bytes, q);
+      const moduleName = bytes.subarray(m, m + moduleLength).toString('utf8');
+      const [fieldLength, f] = leb(bytes, m + moduleLength);
+      let field = bytes.subarray(f, f + fieldLength).toString('utf8');
+      const kind = bytes[f + fieldLength];
+      const after = descEnd(bytes, kind, f + fieldLength + 1);
       if (moduleName === module) {
         const short = `_${renames.length.toString(36)}`;
         renames.push([field, short]);
         field = short;
       }
       const fieldBytes = Buffer.from(field, 'utf8');
-      entries.push(wasm.subarray(q, m + moduleLength), encodeLeb(fieldBytes.length), fieldBytes, wasm.subarray(f + fieldLength, after));
+      entries.push(bytes.subarray(q, m + moduleLength), encodeLeb(fieldBytes.length), fieldBytes, bytes.subarray(f + fieldLength, after));
       q = after;
     }
     if (q !== end) throw new Error('trim-glue: the import section did not parse to its end');
-    const section = Buffer.concat(entries);
-    out.push(Buffer.from([2]), encodeLeb(section.length), section);
-    p = end;
-  }
-  return { wasm: Buffer.concat(out), renames };
+    return Buffer.concat(entries);
+  });
+  return { wasm: rewritten, renames };
 }
 
 /** Renames the import object's keys in the glue `js`, each of which must occur exactly once. */
@@ -144,37 +153,34 @@ export function dropDeadClasses(js, classes) {
   return { js, exports: [...exports] };
 }
 
+/**
+ * `wasm` with each export renamed by `rename(name)` (a new name, the same, or `null` to drop it).
+ */
+function mapExports(wasm, rename) {
+  return withSection(wasm, 7, (bytes, body) => {
+    let [count, q] = leb(bytes, body);
+    const kept = [];
+    while (count--) {
+      const [length, n] = leb(bytes, q);
+      const name = rename(bytes.subarray(n, n + length).toString('utf8'));
+      const after = leb(bytes, n + length + 1)[1];
+      if (name !== null) {
+        const nameBytes = Buffer.from(name, 'utf8');
+        kept.push(Buffer.concat([encodeLeb(nameBytes.length), nameBytes, bytes.subarray(n + length, after)]));
+      }
+      q = after;
+    }
+    return Buffer.concat([encodeLeb(kept.length), ...kept]);
+  });
+}
+
 /** Removes the exports named `names` from `wasm` (a Buffer); the optimiser then drops their code. */
 export function dropExports(wasm, names) {
   const drop = new Set(names);
-  const out = [wasm.subarray(0, 8)];
-  let p = 8;
   let dropped = 0;
-  while (p < wasm.length) {
-    const id = wasm[p];
-    const [size, body] = leb(wasm, p + 1);
-    const end = body + size;
-    if (id !== 7) {
-      out.push(wasm.subarray(p, end));
-      p = end;
-      continue;
-    }
-    let [count, q] = leb(wasm, body);
-    const kept = [];
-    while (count--) {
-      const [length, n] = leb(wasm, q);
-      const name = wasm.subarray(n, n + length).toString('utf8');
-      const after = leb(wasm, n + length + 1)[1];
-      if (drop.has(name)) dropped++;
-      else kept.push(wasm.subarray(q, after));
-      q = after;
-    }
-    const section = Buffer.concat([encodeLeb(kept.length), ...kept]);
-    out.push(Buffer.from([7]), encodeLeb(section.length), section);
-    p = end;
-  }
+  const out = mapExports(wasm, (name) => (drop.has(name) ? (dropped++, null) : name));
   if (dropped !== drop.size) throw new Error(`trim-glue: ${drop.size - dropped} of the exports to drop are not there`);
-  return Buffer.concat(out);
+  return out;
 }
 
 /**
@@ -182,38 +188,14 @@ export function dropExports(wasm, names) {
  * returns the new module and the renames.
  */
 export function shortenMangledExports(wasm) {
-  const out = [wasm.subarray(0, 8)];
   const renames = [];
-  let p = 8;
-  while (p < wasm.length) {
-    const id = wasm[p];
-    const [size, body] = leb(wasm, p + 1);
-    const end = body + size;
-    if (id !== 7) {
-      out.push(wasm.subarray(p, end));
-      p = end;
-      continue;
-    }
-    let [count, q] = leb(wasm, body);
-    const entries = [encodeLeb(count)];
-    while (count--) {
-      const [length, n] = leb(wasm, q);
-      let name = wasm.subarray(n, n + length).toString('utf8');
-      const after = leb(wasm, n + length + 1)[1];
-      if (name.startsWith('_ZN')) {
-        const short = `_x${renames.length.toString(36)}`;
-        renames.push([name, short]);
-        name = short;
-      }
-      const bytes = Buffer.from(name, 'utf8');
-      entries.push(encodeLeb(bytes.length), bytes, wasm.subarray(n + length, after));
-      q = after;
-    }
-    const section = Buffer.concat(entries);
-    out.push(Buffer.from([7]), encodeLeb(section.length), section);
-    p = end;
-  }
-  return { wasm: Buffer.concat(out), renames };
+  const rewritten = mapExports(wasm, (name) => {
+    if (!name.startsWith('_ZN')) return name;
+    const short = `_x${renames.length.toString(36)}`;
+    renames.push([name, short]);
+    return short;
+  });
+  return { wasm: rewritten, renames };
 }
 
 /** Renames every use of the renamed exports in the glue `js`; each must be used. */
