@@ -103,8 +103,9 @@ where
     if held_by_other {
         return false;
     }
-    // Without storage no other tab can share this one's outbox either (each keeps its own in
-    // memory): the work goes on unleased.
+    // A lease that cannot be written (storage refused, as in a frame of another site, or full)
+    // does not stop the work: without storage no other tab shares this one's saves, and where
+    // one does, the entries' in-flight marks and idempotent writes keep an overlap harmless.
     let leased = store(&key, &format!("{me} {}", now + LEASE_MS));
     work.await;
     if let Some(storage) = local_storage().filter(|_| leased) {
