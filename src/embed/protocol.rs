@@ -22,8 +22,7 @@ pub enum FromHost {
 /// Reads a message from the partner's page: `None` for anything that is not exactly one of
 /// [`FromHost`] (unknown types, extra or missing fields, wrong types, hostile values).
 pub fn from_host(message: &Value) -> Option<FromHost> {
-    let payload = envelope(message)?;
-    let (kind, payload) = payload;
+    let (kind, payload) = envelope(message)?;
     match kind {
         "show-section" => {
             let section = only_string(payload, "section")?;
