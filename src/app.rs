@@ -151,8 +151,9 @@ pub fn App(
     }
     effect_with(move |first: Option<()>| {
         router.view();
-        // After a move (not on load), focus goes to the new section's heading.
-        if first.is_some() {
+        // After the citizen's move (not on load, not the partner's), focus goes to the new
+        // section's heading.
+        if first.is_some() && router.has_moved() {
             request_animation_frame(crate::web::focus_heading);
         }
     });
@@ -234,8 +235,23 @@ pub fn mount() {
         Ok(Ok((config, frame))) => (Ok(config), frame),
         Ok(Err(error)) | Err(error) => (Err(error), None),
     };
-    host.set_inner_html("");
-    leptos::mount::mount_to(host, move || view! { <App config frame /> }).forget();
+    let framed = frame.is_some();
+    let start = move || {
+        host.set_inner_html("");
+        leptos::mount::mount_to(host, move || view! { <App config frame /> }).forget();
+    };
+    if framed {
+        // In a partner's frame: Tahto's own storage where the browser already allows it, before
+        // anything is read (`web::storage_access`). Leptos's executor starts with the mount.
+        // Boxed as the executor boxes its tasks: one copy of the spawning code.
+        let task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> = Box::pin(async move {
+            crate::web::storage_access::ask(false).await;
+            start();
+        });
+        wasm_bindgen_futures::spawn_local(task);
+    } else {
+        start();
+    }
 }
 
 /// Tahto's embed entry in a partner's frame (`public/embed.js`): the section lives in memory (the

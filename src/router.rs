@@ -18,8 +18,8 @@ use crate::sections::View;
 pub struct Router {
     view: RwSignal<View>,
     base: StoredValue<Option<String>>,
-    /// Whether the citizen has gone anywhere since the start: only then does a section that
-    /// opens take the focus (a page that just loaded, or a partner's page, keeps it).
+    /// Whether the section shown is where the citizen went: only then does it take the focus (a
+    /// page that just loaded keeps it, and so does a partner's page that changed the section).
     moved: StoredValue<bool>,
 }
 
@@ -95,6 +95,22 @@ impl Router {
         self.view.set(view);
     }
 
+    /// Shows `view` because the partner's page asked: the focus stays where the citizen has it,
+    /// unless that is in this frame, where the section it was in is going away.
+    pub fn show_for_partner(self, view: View) {
+        if self.view.get_untracked() == view {
+            return;
+        }
+        if self.href(view).is_none() {
+            crate::web::session_store(SECTION_KEY, view.key());
+        }
+        let focused_here = crate::web::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.has_focus().unwrap_or(false));
+        self.moved.set_value(focused_here);
+        self.view.set(view);
+    }
+
     /// Starts on `view` instead (a partner's frame asked for it): nothing moved yet.
     pub fn start_on(self, view: View) {
         if self.href(view).is_none() {
@@ -103,7 +119,7 @@ impl Router {
         self.view.set(view);
     }
 
-    /// Whether the citizen has gone to another section since the start (untracked).
+    /// Whether the section shown is where the citizen went (untracked): it takes the focus.
     pub fn has_moved(self) -> bool {
         self.moved.get_value()
     }

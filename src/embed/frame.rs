@@ -92,8 +92,12 @@ fn ending(record: &Record, state: &SaveState) -> Option<ToHost> {
 }
 
 /// Whether the browser keeps this frame's storage for the partner's site only: every current
-/// browser does so in a frame of another site, whatever its cookie settings.
+/// browser does so in a frame of another site, whatever its cookie settings, unless it granted
+/// Tahto its own (`web::storage_access`).
 fn storage_partitioned(host: &str) -> bool {
+    if crate::web::storage_access::is_granted() {
+        return false;
+    }
     let own = crate::web::window()
         .and_then(|w| w.location().hostname().ok())
         .unwrap_or_default();
@@ -153,6 +157,36 @@ fn standalone_href(view: View) -> String {
     format!("{origin}{base}{}", view.path())
 }
 
+/// The channel between Tahto's frames on one partner site (in that site's storage): one frame
+/// granted Tahto's own storage, the others open again to use it too.
+const FRAMES_CHANNEL: &str = "tahto-frames";
+const GRANTED: &str = "granted";
+
+/// Opens this frame again on `view`, as the partner's page made it (no history entry): what it
+/// keeps moved under it.
+fn reopen_on(view: View) {
+    let Some(location) = crate::web::window().map(|w| w.location()) else {
+        return;
+    };
+    let search = location.search().unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return;
+    };
+    params.set("section", view.key());
+    let path = location.pathname().unwrap_or_default();
+    let query = String::from(params.to_string());
+    let _reopened = location.replace(&format!("{path}?{query}"));
+}
+
+/// Where the citizen's request for Tahto's own storage stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asking {
+    NotYet,
+    Asked,
+    Refused,
+    Moving,
+}
+
 /// Links the frame to the partner's page, and says what the citizen must know in a frame: that
 /// unsent saves stay with this site when the browser keeps storage per site.
 #[component]
@@ -187,7 +221,7 @@ pub fn PartnerFrame() -> impl IntoView {
             }
             let message = crate::web::json_from_js_value(&event.data());
             match message.as_ref().and_then(from_host) {
-                Some(FromHost::ShowSection(view)) => router.go(view),
+                Some(FromHost::ShowSection(view)) => router.show_for_partner(view),
                 Some(FromHost::SetLanguage(lang)) => i18n.lang.set(lang),
                 Some(FromHost::SetTheme(theme)) => apply_theme(&theme),
                 None => {}
@@ -269,6 +303,46 @@ pub fn PartnerFrame() -> impl IntoView {
         }
     });
 
+    // Tahto's own storage: granted at the start, this site's leftovers move there (then the frame
+    // opens again on them); granted in another of this site's frames, this one follows.
+    let asking = RwSignal::new(Asking::NotYet);
+    let frames = crate::web::storage_access::window_channel(FRAMES_CHANNEL);
+    if crate::web::storage_access::is_granted() {
+        spawn_local(async move {
+            if crate::save::store::move_to_granted(&outbox.citizen()).await > 0 {
+                asking.set(Asking::Moving);
+                reopen_on(untrack(|| router.view()));
+            }
+        });
+    } else if let Some(frames) = &frames {
+        let on_message = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                if event.data().as_string().as_deref() == Some(GRANTED) {
+                    reopen_on(untrack(|| router.view()));
+                }
+            },
+        );
+        frames.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+    }
+    let ask = move |_| {
+        asking.set(Asking::Asked);
+        let frames = frames.clone();
+        spawn_local(async move {
+            if !crate::web::storage_access::ask(true).await {
+                asking.set(Asking::Refused);
+                return;
+            }
+            asking.set(Asking::Moving);
+            crate::save::store::move_to_granted(&outbox.citizen()).await;
+            if let Some(frames) = frames {
+                let _told = frames.post_message(&wasm_bindgen::JsValue::from_str(GRANTED));
+            }
+            reopen_on(untrack(|| router.view()));
+        });
+    };
+    let can_ask = crate::web::storage_access::can_ask();
+
     let lang = i18n.lang;
     spawn_local({
         let host = entry.host.clone();
@@ -305,6 +379,28 @@ pub fn PartnerFrame() -> impl IntoView {
             <p>
                 {move || {
                     i18n.t(if refused() { LaterText::FrameNotKept } else { LaterText::FrameKeptHere })
+                }}
+            </p>
+            {can_ask
+                .then(|| {
+                    view! {
+                        <p>{i18n.tr(LaterText::FrameAskOwn)}</p>
+                        <button
+                            type="button"
+                            class="tahto-button"
+                            data-testid="frame-ask-storage"
+                            disabled=move || matches!(asking.get(), Asking::Asked | Asking::Moving)
+                            on:click=ask
+                        >
+                            {i18n.tr(LaterText::FrameAskButton)}
+                        </button>
+                    }
+                })}
+            <p role="status" data-testid="frame-ask-answer">
+                {move || match asking.get() {
+                    Asking::Refused => Some(i18n.t(LaterText::FrameAskRefused)),
+                    Asking::Moving => Some(i18n.t(LaterText::FrameMoving)),
+                    _ => None,
                 }}
             </p>
             <a class="tahto-button" href=href target="_blank" rel="noopener">

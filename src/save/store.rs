@@ -77,14 +77,12 @@ pub struct OutboxStore {
 impl OutboxStore {
     /// Opens IndexedDB, else localStorage, else memory.
     pub async fn open(citizen: Citizen) -> OutboxStore {
-        let (backend, problem) = match Self::open_idb().await {
+        let (backend, problem) = match open_idb(crate::web::storage_access::indexed_db()).await {
             Ok(db) => (Backend::IndexedDb(db), None),
-            Err(idb_error) => {
-                match web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-                    Some(storage) => (Backend::LocalStorage(storage), None),
-                    None => (Backend::Memory, Some(idb_error)),
-                }
-            }
+            Err(idb_error) => match crate::web::storage_access::local_storage() {
+                Some(storage) => (Backend::LocalStorage(storage), None),
+                None => (Backend::Memory, Some(idb_error)),
+            },
         };
         OutboxStore {
             citizen,
@@ -106,31 +104,6 @@ impl OutboxStore {
             Backend::LocalStorage(_) => "localStorage",
             Backend::Memory => "memory",
         }
-    }
-
-    async fn open_idb() -> Result<IdbDatabase, StoreError> {
-        const FAILED: StoreError = StoreError("IndexedDB open failed");
-        let request = web_sys::window()
-            .and_then(|w| w.indexed_db().ok().flatten())
-            .ok_or(FAILED)?
-            .open_with_u32(DB_NAME, DB_VERSION)
-            .map_err(|_| FAILED)?;
-        let upgrade = Closure::<dyn FnMut(web_sys::Event)>::new({
-            let request = request.clone();
-            move |_| {
-                if let Ok(db) = request.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
-                    if !db.object_store_names().contains(ENTRIES) {
-                        let _created = db.create_object_store(ENTRIES);
-                    }
-                }
-            }
-        });
-        request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
-        let opened = result_of(request.clone().unchecked_into()).await;
-        request.set_onupgradeneeded(None);
-        opened
-            .and_then(|db| db.dyn_into::<IdbDatabase>().map_err(|_| ()))
-            .map_err(|_| FAILED)
     }
 
     /// Every entry, in no particular order (the outbox rules order them by `seq`).
@@ -170,6 +143,30 @@ impl OutboxStore {
         *self.memory.borrow_mut() = held;
         *self.backend.borrow_mut() = Backend::Memory;
     }
+}
+
+async fn open_idb(factory: Option<web_sys::IdbFactory>) -> Result<IdbDatabase, StoreError> {
+    const FAILED: StoreError = StoreError("IndexedDB open failed");
+    let request = factory
+        .ok_or(FAILED)?
+        .open_with_u32(DB_NAME, DB_VERSION)
+        .map_err(|_| FAILED)?;
+    let upgrade = Closure::<dyn FnMut(web_sys::Event)>::new({
+        let request = request.clone();
+        move |_| {
+            if let Ok(db) = request.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
+                if !db.object_store_names().contains(ENTRIES) {
+                    let _created = db.create_object_store(ENTRIES);
+                }
+            }
+        }
+    });
+    request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+    let opened = result_of(request.clone().unchecked_into()).await;
+    request.set_onupgradeneeded(None);
+    opened
+        .and_then(|db| db.dyn_into::<IdbDatabase>().map_err(|_| ()))
+        .map_err(|_| FAILED)
 }
 
 /// The citizen's entries in a durable backend (`None` for memory).
@@ -265,4 +262,49 @@ async fn write(
         }
         Backend::Memory => Ok(()),
     }
+}
+
+/// Moves what this site's storage holds for `citizen` (the outbox, drafts, how saves ended) into
+/// Tahto's own storage, once a partner's frame was granted it. Copied first, removed here only
+/// once the copy is committed: interrupted, a save is in both (its idempotent write keeps that
+/// harmless), never in neither. Returns how many were moved.
+pub async fn move_to_granted(citizen: &Citizen) -> usize {
+    let (site_idb, site_local) = crate::web::storage_access::window_storage();
+    let mut moved = 0;
+    if let (Ok(site), Ok(own)) = (
+        open_idb(site_idb).await,
+        open_idb(crate::web::storage_access::indexed_db()).await,
+    ) {
+        let (site, own) = (Backend::IndexedDb(site), Backend::IndexedDb(own));
+        if let Ok(Some(entries)) = read(&site, citizen).await {
+            let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+            if write(&own, citizen, &entries, &[]).await.is_ok()
+                && write(&site, citizen, &[], &ids).await.is_ok()
+            {
+                moved += ids.len();
+            }
+        }
+    }
+    if let (Some(site), Some(own)) = (site_local, crate::web::storage_access::local_storage()) {
+        let prefix = citizen.key_prefix();
+        let keys: Vec<String> = (0..site.length().unwrap_or(0))
+            .filter_map(|i| site.key(i).ok().flatten())
+            .filter(|k| k.starts_with(&prefix))
+            .collect();
+        for key in keys {
+            let Some(value) = site.get_item(&key).ok().flatten() else {
+                continue;
+            };
+            match own.get_item(&key).ok().flatten() {
+                // Tahto's own has another (a draft typed there): this one stays where it is.
+                Some(there) if there != value => continue,
+                Some(_) => {}
+                None if own.set_item(&key, &value).is_err() => continue,
+                None => {}
+            }
+            let _removed = site.remove_item(&key);
+            moved += 1;
+        }
+    }
+    moved
 }

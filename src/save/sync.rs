@@ -90,7 +90,7 @@ pub(super) fn now() -> f64 {
 impl Outbox {
     /// Opens the outbox, wires its triggers, and sends whatever an earlier visit left behind.
     pub fn start(client: FhirClient, citizen: Citizen) -> Outbox {
-        let channel = web_sys::BroadcastChannel::new(CHANNEL_NAME).ok();
+        let channel = crate::web::storage_access::broadcast_channel(CHANNEL_NAME);
         let outbox = Outbox {
             entries: RwSignal::new(Vec::new()),
             generation: RwSignal::new(0),

@@ -2,8 +2,8 @@
 
 use wasm_bindgen::JsValue;
 
+use super::new_uuid_urn;
 use super::storage::{local_storage, store, stored};
-use super::{new_uuid_urn, window};
 
 /// Runs `work` while holding the cross-tab lock `name`, if no other tab holds it.
 ///
@@ -20,10 +20,7 @@ where
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
 
-    let locks = window()
-        .map(|w| js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("locks")))
-        .and_then(Result::ok)
-        .filter(|l| !l.is_undefined() && !l.is_null());
+    let locks = super::storage_access::locks();
     let request = locks.as_ref().and_then(|l| {
         js_sys::Reflect::get(l, &JsValue::from_str("request"))
             .ok()

@@ -1,12 +1,14 @@
 //! Thin browser glue, one module per concern: `storage` (local and session storage), `json`
 //! (JSON through the browser's parser), `format` (dates and numbers in the citizen's language),
-//! `lock` (the cross-tab lock). Here: the clock, random ids, window events, yielding to the
+//! `lock` (the cross-tab lock), `storage_access` (Tahto's own storage in a partner's
+//! frame). Here: the clock, random ids, window events, yielding to the
 //! browser and the few DOM helpers.
 
 mod format;
 mod json;
 mod lock;
 mod storage;
+pub mod storage_access;
 
 pub use format::{format_date, format_date_time, format_number, format_time, format_time_seconds};
 pub use json::{bundle_resources_paced, from_js as json_from_js_value, parse_json};

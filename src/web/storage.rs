@@ -3,9 +3,7 @@
 
 use super::window;
 
-pub(super) fn local_storage() -> Option<web_sys::Storage> {
-    window()?.local_storage().ok().flatten()
-}
+pub(super) use super::storage_access::local_storage;
 
 /// Reads a value the app stored; `None` when storage is unavailable (private mode, blocked).
 pub fn stored(key: &str) -> Option<String> {

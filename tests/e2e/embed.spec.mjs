@@ -9,7 +9,7 @@
 // the frame does); then the element with Tahto in it (what the partner and the citizen see).
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -713,7 +713,7 @@ test.describe('a partner page with hostile CSS', () => {
   });
 });
 
-test('the host\'s history never changes: sections change inside, by the citizen and by the partner', async ({ page }) => {
+test('the host\'s history never changes: sections change inside, by the citizen and by the partner; the partner\'s change takes the focus only from inside', async ({ page }) => {
   await confirmNoticeOnServer();
   const { frame } = await openPartner(page);
   await organDonationIn(frame);
@@ -724,12 +724,26 @@ test('the host\'s history never changes: sections change inside, by the citizen 
     await expect(heading(frame)).toHaveText(name, { timeout: LOAD_TIMEOUT });
     await waitForTahtoEvent(page, 'navigate', { source: DONATION, where: (e) => e.detail.section === section });
   }
+  // The partner changes the section while the citizen is in the frame: the focus goes to the
+  // new section's heading (the one it was in is gone).
+  await call(page, DONATION, 'showSection', 'visits');
+  await expect(heading(frame)).toHaveText('Visits', { timeout: LOAD_TIMEOUT });
+  await expect.poll(() => frame.evaluate(() => document.activeElement?.textContent)).toBe('Visits');
+  // ... and while the citizen is in the partner's page: the focus stays there.
+  await page.evaluate(() => {
+    const button = Object.assign(document.createElement('button'), { id: 'e2e-partner-focus', textContent: 'Partner' });
+    document.body.prepend(button);
+    button.focus();
+  });
   await call(page, DONATION, 'showSection', 'measurements');
   await expect(heading(frame)).toHaveText('My measurements', { timeout: LOAD_TIMEOUT });
+  await frame.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  expect(await page.evaluate(() => document.activeElement?.id), 'the partner\'s page keeps the focus').toBe('e2e-partner-focus');
+  expect(await frame.evaluate(() => document.hasFocus())).toBe(false);
   expect(await page.evaluate(() => history.length)).toBe(before);
   expect(page.url()).toBe(address);
   expect(frame.url(), 'the frame\'s own address stays the entry').toBe(embedUrl('organ-donation'));
-  expect((await tahtoEvents(page, { type: 'navigate', source: DONATION })).map((e) => e.detail.section)).toEqual(['lab-results', 'visits', 'organ-donation', 'measurements']);
+  expect((await tahtoEvents(page, { type: 'navigate', source: DONATION })).map((e) => e.detail.section)).toEqual(['lab-results', 'visits', 'organ-donation', 'visits', 'measurements']);
 });
 
 test('partitioned storage: an unsent save is kept for this site, said so inside and outside, and sent once the service is back', async ({ page, context }) => {
@@ -768,28 +782,96 @@ test('partitioned storage: an unsent save is kept for this site, said so inside 
   await expect(page.locator('#status-donation')).toContainText('everything sent');
 });
 
-test('third-party cookies allowed (Chrome\'s default): storage is still kept per site, and the frame still says so', async ({ playwright }, testInfo) => {
-  // A profile of its own: Playwright's contexts block third-party cookies (as incognito windows
-  // do), a citizen's everyday Chrome does not. Either way the browser keeps the frame's storage for
-  // the partner's site; here document.hasStorageAccess() is true in the frame all the same.
+test('Tahto\'s own storage refused: the citizen asks, the browser says no, the frame says so and the unsent save stays for this site', async ({ page }) => {
   await confirmNoticeOnServer();
+  await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, times: null });
+  const { frame } = await openPartner(page);
+  const ui = await organDonationIn(frame);
+  await ui.radio('consent').check();
+  await ui.saveButton.click();
+  await expectSaveState(ui, 'queued');
+  const notice = frame.getByTestId('frame-storage-notice');
+  await expect(notice).toContainText('Your browser can let Tahto keep them in its own storage');
+  // Playwright's contexts block third-party cookies and Tahto was never visited on its own here:
+  // Chromium refuses without asking (NotAllowedError).
+  expect(await frame.evaluate(() => document.hasStorageAccess()), 'the premise: no storage access yet').toBe(false);
+  const ask = frame.getByTestId('frame-ask-storage');
+  await expect(ask).toHaveAccessibleName('Allow Tahto\'s own storage');
+  await ask.click();
+  await expect(frame.getByTestId('frame-ask-answer')).toHaveText('Your browser did not allow it. Saves not yet sent are still kept for this site.');
+  await expect(frame.getByTestId('frame-ask-answer')).toHaveAttribute('role', 'status');
+  await expect(ask, 'the citizen may ask again').toBeEnabled();
+  expect(await outboxEntries(frame), 'still kept in the frame\'s storage').toHaveLength(1);
+  await expectSaveState(ui, 'queued');
+});
+
+test('third-party cookies allowed (Chrome\'s default): the frame gets Tahto\'s own storage; a save left unsent for the site moves there and is sent once', async ({ playwright }, testInfo) => {
+  // A profile of its own, so the browser's cookie setting can change between two visits:
+  // Playwright's contexts block third-party cookies (as incognito windows do), a citizen's
+  // everyday Chrome does not, and then the Storage Access API hands the frame Tahto's own
+  // IndexedDB, localStorage, locks and channel without asking.
+  await confirmNoticeOnServer();
+  await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, times: null });
   const dir = mkdtempSync(join(tmpdir(), 'tahto-profile-'));
   mkdirSync(join(dir, 'Default'));
-  writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
-  const context = await playwright.chromium.launchPersistentContext(dir, { ...testInfo.project.use.launchOptions, viewport: { width: 360, height: 740 } });
+  const preferences = join(dir, 'Default', 'Preferences');
+  const cookies = (mode) => {
+    let prefs = {};
+    try {
+      prefs = JSON.parse(readFileSync(preferences, 'utf8'));
+    } catch {
+      // a new profile
+    }
+    prefs.profile = { ...(prefs.profile ?? {}), cookie_controls_mode: mode };
+    writeFileSync(preferences, JSON.stringify(prefs));
+  };
+  const launch = () => playwright.chromium.launchPersistentContext(dir, { ...testInfo.project.use.launchOptions, viewport: { width: 360, height: 740 } });
+  let context;
   try {
-    const page = await context.newPage();
-    const { frame, ready } = await openPartner(page);
+    // First visit, third-party cookies blocked: the save waits in the partner site's storage.
+    cookies(1);
+    context = await launch();
+    let page = await context.newPage();
+    let { frame, ready } = await openPartner(page);
+    expect(ready.detail.partitioned).toBe(true);
+    const first = await organDonationIn(frame);
+    await first.radio('consent').check();
+    await first.saveButton.click();
+    await expectSaveState(first, 'queued');
+    expect(await outboxEntries(frame), 'kept for the partner\'s site').toHaveLength(1);
+    await context.close();
+
+    // Second visit, cookies allowed: Tahto's own storage, and the save moved into it.
+    cookies(0);
+    context = await launch();
+    page = await context.newPage();
+    ({ frame, ready } = await openPartner(page));
+    expect(ready.detail.partitioned, 'the partner is told storage is not kept per site').toBe(false);
+    // The save moved, the frame opens again on it (and says ready again).
+    await expect
+      .poll(async () => (await tahtoEvents(page, { type: 'ready', source: DONATION })).length, { timeout: LOAD_TIMEOUT })
+      .toBe(2);
     expect(await frame.evaluate(() => document.hasStorageAccess()), 'the premise: cookie access granted').toBe(true);
-    await frame.evaluate(() => localStorage.setItem('tahto-e2e-partition', 'kept for the partner\'s site'));
+    await expect.poll(() => outboxEntries(frame), { message: 'moved out of the partner site\'s storage' }).toEqual([]);
+    await expect(frame.getByTestId('frame-storage-notice')).toBeHidden();
+    const ui = await organDonationIn(frame);
+    await expectSaveState(ui, 'queued');
+    // Tahto on its own origin holds it now: the same save, in Tahto's own storage.
     const own = await context.newPage();
     await own.goto(`${APP_EMBED_URL}/`);
-    expect(await own.evaluate(() => localStorage.getItem('tahto-e2e-partition')), 'Tahto itself does not see it: partitioned').toBeNull();
-    expect(ready.detail.partitioned, 'the frame tells the partner its storage is kept for this site').toBe(true);
-    await expect(frame.getByTestId('frame-storage-notice')).toBeVisible();
+    await expect(own.locator('main h1:visible')).toHaveText('Home', { timeout: LOAD_TIMEOUT });
+    const [moved] = await outboxEntries(own);
+    expect(moved?.record).toBe('organ-donation');
+    await own.close();
+
+    await clearFaults();
+    await ui.retryNow.click({ timeout: 2_000 }).catch(() => {});
+    await expectConfirmed(ui, 1);
+    await waitForTahtoEvent(page, 'unsent', { source: DONATION, where: (e) => e.detail.count === 0, timeout: SAVE_TIMEOUT });
+    expect(await organDonationConsents(), 'stored once').toHaveLength(1);
   } finally {
-    await context.close();
-    rmSync(dir, { recursive: true, force: true });
+    await context?.close();
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 });
 
