@@ -8,6 +8,7 @@ use crate::i18n::shell::ShellText;
 use crate::i18n::Msg;
 use wasm_bindgen::JsCast;
 
+use crate::auth::smart::SignInError;
 use crate::config::{AppConfig, ConfigError, FrameEntry, Routing};
 use crate::context::{AppContext, HOST_ID};
 use crate::fhir::client::FhirClient;
@@ -19,6 +20,7 @@ use crate::save::sync::Outbox;
 use crate::save::Citizen;
 use crate::sections::View;
 use crate::ui::section::{Deferred, Later, SectionLink, SectionPage};
+use crate::ui::sign_in::SignInPage;
 use crate::ui::{use_i18n, Announcer, Header, I18n, LiveRegions};
 
 /// The sections. On a phone, a short primary navigation (home and the two most used records)
@@ -129,6 +131,9 @@ pub fn App(
     config: Result<AppConfig, ConfigError>,
     /// Opened in a partner's frame: what the partner asked for.
     frame: Option<FrameEntry>,
+    /// The citizen has not signed in: where the sign-in's answer comes back, and why the last
+    /// one did not succeed.
+    signed_out: Option<(String, Option<SignInError>)>,
 ) -> impl IntoView {
     let host_lang = crate::config::page_lang(&config);
     let i18n = I18n::new(host_lang);
@@ -157,9 +162,13 @@ pub fn App(
             request_animation_frame(crate::web::focus_heading);
         }
     });
-    let has_outbox = config.is_ok();
-    let body = match config {
-        Ok(config) => {
+    let has_outbox = config.is_ok() && signed_out.is_none();
+    let signed_in = matches!(&config, Ok(config) if config.sign_in) && has_outbox;
+    let body = match (config, signed_out) {
+        (Ok(config), Some((redirect_uri, problem))) => {
+            view! { <SignInPage config redirect_uri problem /> }.into_any()
+        }
+        (Ok(config), None) => {
             let client = FhirClient::new(config.fhir_base.clone());
             let citizen = Citizen::new(&config.fhir_base, &config.patient_id);
             let outbox = Outbox::start(client.clone(), citizen);
@@ -197,12 +206,13 @@ pub fn App(
             }
             .into_any()
         }
-        Err(error) => view! { <ConfigProblem error /> }.into_any(),
+        (Err(error), _) => view! { <ConfigProblem error /> }.into_any(),
     };
 
     view! {
         <div class="tahto-app" lang=move || i18n.lang.get().code()>
             <Header>
+                {signed_in.then(|| view! { <Later part=ShellPart::PatientBanner /> })}
                 {has_outbox.then(|| view! { <UnsentBadge /> })}
                 {has_outbox.then(|| view! { <crate::ui::device_menu::DeviceMenu /> })}
             </Header>
@@ -236,21 +246,50 @@ pub fn mount() {
         Ok(Err(error)) | Err(error) => (Err(error), None),
     };
     let framed = frame.is_some();
-    let start = move || {
+    let signs_in = matches!(&config, Ok(config) if config.sign_in);
+    let start = move |host: web_sys::HtmlElement, config, signed_out| {
         host.set_inner_html("");
-        leptos::mount::mount_to(host, move || view! { <App config frame /> }).forget();
+        leptos::mount::mount_to(host, move || view! { <App config frame signed_out /> }).forget();
     };
-    if framed {
+    if !framed && !signs_in {
+        start(host, config, None);
+        return;
+    }
+    // Boxed as the executor boxes its tasks: one copy of the spawning code. Leptos's executor
+    // starts with the mount, so this is wasm-bindgen's.
+    let task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> = Box::pin(async move {
         // In a partner's frame: Tahto's own storage where the browser already allows it, before
-        // anything is read (`web::storage_access`). Leptos's executor starts with the mount.
-        // Boxed as the executor boxes its tasks: one copy of the spawning code.
-        let task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> = Box::pin(async move {
+        // anything is read (`web::storage_access`).
+        if framed {
             crate::web::storage_access::ask(false).await;
-            start();
-        });
-        wasm_bindgen_futures::spawn_local(task);
-    } else {
-        start();
+        }
+        // Signing in: whose records these are is known before anything is read or shown.
+        let mut signed_out = None;
+        let config = match config {
+            Ok(mut config) if config.sign_in => {
+                use crate::auth::session::{at_start, redirect_uri, Started};
+                let redirect = redirect_uri(&entry_path(&config.routing));
+                match at_start(&config.fhir_base, &redirect).await {
+                    Started::SignedIn { patient } => config.patient_id = patient,
+                    Started::Away => return,
+                    Started::SignedOut(problem) => signed_out = Some((redirect, problem)),
+                }
+                Ok(config)
+            }
+            other => other,
+        };
+        start(host, config, signed_out);
+    });
+    wasm_bindgen_futures::spawn_local(task);
+}
+
+/// Tahto's entry address (path), where the sign-in's answer comes back.
+fn entry_path(routing: &Routing) -> String {
+    match routing {
+        Routing::Url { base } => base.clone(),
+        Routing::Memory => crate::web::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_else(|| "/".into()),
     }
 }
 

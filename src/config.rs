@@ -30,8 +30,12 @@ pub struct AppConfig {
     /// FHIR R4 base URL, checked and normalised, without a trailing slash, e.g.
     /// `https://fhir.example.fi/R4`.
     pub fhir_base: String,
-    /// The citizen's `Patient` id.
+    /// The citizen's `Patient` id: configured (`data-patient`, an open server), or, with
+    /// `sign_in`, the signed-in citizen's (empty until then).
     pub patient_id: String,
+    /// `data-sign-in="smart"`: the citizen signs in (SMART App Launch); the patient comes from the
+    /// sign-in, never from the page.
+    pub sign_in: bool,
     /// The host page's language; the citizen's own choice, once made, wins.
     pub lang: Lang,
     /// How sections are shown: in the page's URL (standalone) or in memory (embedded).
@@ -168,6 +172,8 @@ pub enum ConfigError {
     BadPartnerOrigins,
     /// Tahto's embed entry was opened for a site `data-partner-origins` does not list.
     NotAPartner,
+    /// `data-sign-in` names a way of signing in Tahto does not know.
+    BadSignIn,
 }
 
 impl ConfigError {
@@ -179,6 +185,7 @@ impl ConfigError {
             ConfigError::BadRouting => "data-routing",
             ConfigError::BadBasePath => "data-base-path",
             ConfigError::BadPartnerOrigins | ConfigError::NotAPartner => "data-partner-origins",
+            ConfigError::BadSignIn => "data-sign-in",
             _ => "data-fhir-base",
         }
     }
@@ -204,6 +211,7 @@ impl ConfigError {
             ConfigError::BadBasePath => ConfigText::ConfigBadBasePath,
             ConfigError::BadPartnerOrigins => ConfigText::ConfigBadPartnerOrigins,
             ConfigError::NotAPartner => ConfigText::ConfigNotAPartner,
+            ConfigError::BadSignIn => ConfigText::ConfigBadSignIn,
         }
     }
 
@@ -227,6 +235,7 @@ impl ConfigError {
             ConfigError::BadBasePath => "not a path like /tahto/",
             ConfigError::BadPartnerOrigins => "not exact origins like https://partner.fi",
             ConfigError::NotAPartner => "this site is not listed",
+            ConfigError::BadSignIn => "neither smart nor absent",
         };
         format!("{}: {why}", self.attribute())
     }
@@ -237,12 +246,21 @@ impl AppConfig {
     pub fn from_attributes(get: impl Fn(&str) -> Option<String>) -> Result<AppConfig, ConfigError> {
         let base = get("data-fhir-base").ok_or(ConfigError::Missing("data-fhir-base"))?;
         let base = parse_fhir_base(&base)?;
-        let patient = get("data-patient").ok_or(ConfigError::Missing("data-patient"))?;
+        let sign_in = match get("data-sign-in").as_deref().map(str::trim) {
+            None | Some("") => false,
+            Some("smart") => true,
+            Some(_) => return Err(ConfigError::BadSignIn),
+        };
+        let patient = match sign_in {
+            // Whose records these are is the sign-in's to say, not the page's.
+            true => String::new(),
+            false => get("data-patient").ok_or(ConfigError::Missing("data-patient"))?,
+        };
         let patient = patient.trim().trim_start_matches("Patient/");
-        if patient.is_empty() {
+        if patient.is_empty() && !sign_in {
             return Err(ConfigError::Missing("data-patient"));
         }
-        if !is_fhir_id(patient) {
+        if !is_fhir_id(patient) && !sign_in {
             return Err(ConfigError::BadPatient);
         }
         let lang = lang_from_attributes(&get);
@@ -254,6 +272,7 @@ impl AppConfig {
         Ok(AppConfig {
             fhir_base: base,
             patient_id: patient.to_owned(),
+            sign_in,
             lang,
             routing,
             partners,
@@ -619,6 +638,30 @@ mod tests {
     }
 
     #[test]
+    fn with_sign_in_the_patient_comes_from_the_sign_in_never_from_the_page() {
+        let c = config(&[
+            ("data-fhir-base", "https://x.fi/R4"),
+            ("data-sign-in", " smart "),
+            ("data-patient", "someone-else"),
+        ])
+        .unwrap();
+        assert!(c.sign_in);
+        assert_eq!(c.patient_id, "", "the page's data-patient is not used");
+        let open = config(&[
+            ("data-fhir-base", "https://x.fi/R4"),
+            ("data-patient", "p1"),
+        ]);
+        assert!(!open.unwrap().sign_in);
+        assert_eq!(
+            config(&[
+                ("data-fhir-base", "https://x.fi/R4"),
+                ("data-sign-in", "basic")
+            ]),
+            Err(ConfigError::BadSignIn)
+        );
+    }
+
+    #[test]
     fn defaults_to_finnish_and_refuses_bad_patients() {
         let c = config(&[
             ("data-fhir-base", "https://x.fi/R4"),
@@ -811,6 +854,7 @@ mod tests {
             BadBasePath,
             BadPartnerOrigins,
             NotAPartner,
+            BadSignIn,
         ];
         let mut seen = std::collections::HashSet::new();
         for error in all {

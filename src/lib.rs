@@ -3,10 +3,12 @@
 //! Where things are:
 //! - `domain/`: the citizen's decisions as plain types and their FHIR mapping (native tests).
 //! - `fhir/`: FHIR resource types, the REST client, [`fhir::FhirError`].
+//! - `auth/`: signing the citizen in (SMART App Launch), tokens in memory only.
 //! - `save/`: the save pipeline. Every write goes through [`save`]; start reading there.
 //! - `i18n/`: every user-visible string in fi, sv and en.
 //! - `ui/`, `pages/`, `app`: Leptos components (browser only).
 
+pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod embed;

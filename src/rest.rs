@@ -104,6 +104,8 @@ pub enum ShellPart {
     AppUpdate,
     /// In a partner's frame: the link to the partner's page, and the note on this site's storage.
     PartnerFrame,
+    /// Signed in: whose records these are (name, date of birth), on every page.
+    PatientBanner,
 }
 
 split_off! {
@@ -117,6 +119,9 @@ split_off! {
             ShellPart::AppUpdate => view! { <crate::ui::app_update::AppUpdate /> }.into_any(),
             ShellPart::PartnerFrame => {
                 view! { <crate::embed::frame::PartnerFrame /> }.into_any()
+            }
+            ShellPart::PatientBanner => {
+                view! { <crate::ui::sign_in::PatientBanner /> }.into_any()
             }
         }
     }

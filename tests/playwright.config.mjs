@@ -13,6 +13,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  APP_SMART_PORT,
+  APP_SMART_URL,
+  AUTH_ORIGIN,
+  AUTH_PORT,
+  SMART_FHIR_BASE,
+  SMART_FHIR_PORT,
   APP_EMBED_PORT,
   APP_EMBED_URL,
   APP_PORT,
@@ -160,6 +166,38 @@ export default defineConfig({
       name: 'third-origin',
       command: `node fhir-server/partner.mjs --port ${THIRD_PORT} --host 127.0.0.1 --tahto-origin ${APP_EMBED_URL}`,
       url: `http://127.0.0.1:${THIRD_PORT}/`,
+      cwd: testsDir,
+      reuseExistingServer,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    // auth.spec: the citizen signs in (SMART App Launch) at the dev authorization server, and a
+    // FHIR server of its own takes only that server's tokens.
+    {
+      name: 'auth-server',
+      command: `node fhir-server/auth.mjs --port ${AUTH_PORT} --fhir-base ${SMART_FHIR_BASE} --redirect-uri ${APP_SMART_URL}/`,
+      url: `${AUTH_ORIGIN}/__admin/health`,
+      cwd: testsDir,
+      reuseExistingServer,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      name: 'smart-fhir-server',
+      command: `node fhir-server/server.mjs --port ${SMART_FHIR_PORT} --auth-issuer ${AUTH_ORIGIN}`,
+      url: `http://127.0.0.1:${SMART_FHIR_PORT}/__admin/health`,
+      cwd: testsDir,
+      reuseExistingServer,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      name: 'app-smart',
+      command: `node fhir-server/static.mjs --port ${APP_SMART_PORT} --dir ../dist --fhir-base ${SMART_FHIR_BASE} --sign-in smart --auth-issuer ${AUTH_ORIGIN} --lang en`,
+      url: `${APP_SMART_URL}/`,
       cwd: testsDir,
       reuseExistingServer,
       timeout: 30_000,

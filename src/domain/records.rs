@@ -19,6 +19,25 @@ fn shown(text: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// A patient's name as they would write it: the official name's `text`, else its given names and
+/// family name; `None` when the record names nobody.
+pub fn person_name(patient: &Value) -> Option<String> {
+    let names = items(patient, "name");
+    let name = names
+        .iter()
+        .find(|n| str_at(n, &["use"]) == Some("official"))
+        .or_else(|| names.first())?;
+    let text = str_at(name, &["text"]).map(str::to_owned).or_else(|| {
+        let parts: Vec<&str> = items(name, "given")
+            .iter()
+            .filter_map(Value::as_str)
+            .chain(str_at(name, &["family"]))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    })?;
+    Some(shown(Some(&text))).filter(|t| !t.trim().is_empty())
+}
+
 /// The readable name of a CodeableConcept: its text, else the first coding's display, else code.
 pub fn concept_text(concept: Option<&Value>) -> String {
     let Some(concept) = concept else {
@@ -447,6 +466,23 @@ impl Access {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_persons_name_is_the_official_one_as_written() {
+        let p = serde_json::json!({"name": [
+            {"use": "nickname", "text": "Helmi-täti"},
+            {"use": "official", "family": "Esimerkki", "given": ["Helmi", "Maria"]},
+        ]});
+        assert_eq!(person_name(&p).as_deref(), Some("Helmi Maria Esimerkki"));
+        let p = serde_json::json!({"name": [{"text": "Matti Meikäläinen\u{200B}"}]});
+        assert_eq!(person_name(&p).as_deref(), Some("Matti Meikäläinen"));
+        assert_eq!(person_name(&serde_json::json!({"name": []})), None);
+        assert_eq!(
+            person_name(&serde_json::json!({"name": [{"given": []}]})),
+            None
+        );
+        assert_eq!(person_name(&serde_json::json!({})), None);
+    }
     use super::*;
 
     #[test]

@@ -113,6 +113,11 @@ impl FhirClient {
         if body.is_some() {
             list.push(("Content-Type", FHIR_JSON));
         }
+        // Signed in: the citizen's token (in memory only, `auth::session`).
+        let bearer = crate::auth::session::bearer().map(|token| format!("Bearer {token}"));
+        if let Some(bearer) = &bearer {
+            list.push(("Authorization", bearer));
+        }
         list.extend_from_slice(extra_headers);
         let headers = headers(&list)?;
         let controller = web_sys::AbortController::new()

@@ -15,6 +15,8 @@ crate::texts! {
         WhyUnreachable => ["palveluun ei saatu yhteyttä. Tarkista verkkoyhteytesi.", "ingen förbindelse till tjänsten. Kontrollera din internetanslutning.", "could not reach the service. Check your internet connection."],
         WhyTimeout => ["palvelu ei vastannut ajoissa.", "tjänsten svarade inte i tid.", "the service did not answer in time."],
         WhyServiceError => ["palvelussa oli häiriö (HTTP {status}).", "tjänsten hade ett fel (HTTP {status}).", "the service had a problem (HTTP {status})."],
+        WhySignIn => ["kirjautumisesi on päättynyt. Se lähetetään, kun olet kirjautunut uudelleen.", "din inloggning har gått ut. Den skickas när du har loggat in igen.", "your sign-in has ended. It is sent once you have signed in again."],
+        WhyForbidden => ["kirjautumisesi ei anna lupaa näihin tietoihin.", "din inloggning ger inte tillgång till de här uppgifterna.", "your sign-in does not give access to this information."],
         WhyGarbled => ["palvelun vastaus katkesi tai oli lukukelvoton.", "tjänstens svar avbröts eller var oläsligt.", "the service's answer was cut off or unreadable."],
         RetryNow => ["Yritä nyt uudelleen", "Försök nu igen", "Retry now"],
         StateRejected => ["Palvelu ei hyväksynyt tallennusta: {reason}", "Tjänsten godkände inte sparningen: {reason}", "The service did not accept this save: {reason}"],

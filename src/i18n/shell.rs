@@ -24,6 +24,15 @@ crate::texts! {
         HomeConsentInForce => ["Lupa voimassa", "Samtycket gäller", "Consent in force"],
         HomeRefusals => ["Luovutuskieltoja: {count}", "Förbud mot utlämnande: {count}", "Refusals to disclose: {count}"],
         HomeRenewalsWaiting => ["Odottavia uusimispyyntöjä: {count}", "Väntande förnyelser: {count}", "Renewal requests waiting: {count}"],
+        SignInTitle => ["Kirjaudu Tahtoon", "Logga in i Tahto", "Sign in to Tahto"],
+        SignInIntro => ["Tahto näyttää ja tallentaa vain sinun tietojasi, joten kerro ensin, kuka olet. Kirjautuminen tapahtuu tunnistuspalvelussa.", "Tahto visar och sparar bara dina egna uppgifter, så berätta först vem du är. Inloggningen sker i identifieringstjänsten.", "Tahto shows and saves your own records only, so first tell it who you are. You sign in at the identification service."],
+        SignInButton => ["Kirjaudu sisään", "Logga in", "Sign in"],
+        SignInServiceProblem => ["Tunnistuspalvelu ei juuri nyt toimi niin kuin Tahto tarvitsee. Yritä myöhemmin uudelleen.", "Identifieringstjänsten fungerar inte just nu så som Tahto behöver. Försök igen senare.", "The identification service is not working as Tahto needs just now. Try again later."],
+        SignInRefused => ["Kirjautuminen keskeytettiin tai sitä ei sallittu. Voit yrittää uudelleen.", "Inloggningen avbröts eller tilläts inte. Du kan försöka igen.", "Signing in was cancelled or not allowed. You can try again."],
+        SignInUnchecked => ["Kirjautumisen vastausta ei voitu tarkistaa, joten sitä ei käytetty. Kirjaudu uudelleen.", "Svaret från inloggningen kunde inte kontrolleras och användes därför inte. Logga in igen.", "The answer from the sign-in could not be checked, so it was not used. Sign in again."],
+        SignInUnreachable => ["Tunnistuspalveluun ei saatu yhteyttä. Tarkista verkkoyhteytesi ja yritä uudelleen.", "Ingen förbindelse till identifieringstjänsten. Kontrollera din internetanslutning och försök igen.", "Could not reach the identification service. Check your internet connection and try again."],
+        PatientBanner => ["{name}, syntynyt {born}", "{name}, född {born}", "{name}, born {born}"],
+        PatientBannerLoading => ["Kirjautunut", "Inloggad", "Signed in"],
         ForgetDevice => ["Unohda tämä laite", "Glöm den här enheten", "Forget this device"],
     }
 }

@@ -47,6 +47,7 @@ impl LastFailure {
             NotYetSaved::Unreachable => 0,
             NotYetSaved::Timeout => 1,
             NotYetSaved::GarbledAnswer => 2,
+            NotYetSaved::SignInNeeded => 401,
             NotYetSaved::ServiceError { status } => *status,
         };
         Self {
@@ -60,6 +61,7 @@ impl LastFailure {
             0 => NotYetSaved::Unreachable,
             1 => NotYetSaved::Timeout,
             2 => NotYetSaved::GarbledAnswer,
+            401 => NotYetSaved::SignInNeeded,
             status => NotYetSaved::ServiceError { status },
         }
     }

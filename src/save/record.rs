@@ -190,6 +190,9 @@ pub const LANGUAGE_KEY: &str = "tahto.lang";
 pub const SECTION_KEY: &str = "tahto.view";
 /// Session only: this tab has just forgotten the device (said once after the reload).
 pub const FORGOTTEN_KEY: &str = "tahto.forgotten";
+/// Session only, across the redirect to the authorization server and back: the sign-in's
+/// `state` and PKCE verifier (never a token).
+pub const SIGN_IN_KEY: &str = "tahto.sign-in";
 
 impl Citizen {
     pub fn new(fhir_base: &str, patient_id: &str) -> Citizen {

@@ -17,6 +17,9 @@ pub enum NotYetSaved {
     ServiceError { status: u16 },
     /// The answer was cut off or unreadable; the save may or may not have been stored.
     GarbledAnswer,
+    /// The sign-in has ended (401): never a refusal of the save, which waits for the citizen to
+    /// sign in again and is sent then, for the person it was made for.
+    SignInNeeded,
 }
 
 /// Where one save stands, as the citizen sees it.
@@ -84,6 +87,7 @@ impl SaveState {
                 retry_after_secs,
             } => match status {
                 409 | 412 => SaveState::Conflict { status },
+                401 => queued(NotYetSaved::SignInNeeded),
                 408 | 429 => SaveState::Queued {
                     why: NotYetSaved::ServiceError { status },
                     attempts: attempt,
@@ -235,6 +239,7 @@ mod tests {
             (status(408), "queued"),
             (status(302), "queued"),
             (status(400), "rejected"),
+            (status(401), "queued"),
             (status(403), "rejected"),
             (status(422), "rejected"),
             (status(409), "conflict"),
@@ -248,6 +253,18 @@ mod tests {
                 "{label}"
             );
         }
+    }
+
+    #[test]
+    fn an_ended_sign_in_is_never_a_refusal_the_save_waits_for_the_citizen() {
+        assert!(matches!(
+            SaveState::after_attempt(1, Err(status(401))),
+            SaveState::Queued {
+                why: NotYetSaved::SignInNeeded,
+                attempts: 1,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod save_status;
 pub mod search;
 pub mod section;
 pub mod service_notice;
+pub mod sign_in;
 pub mod text_field;
 
 pub use header::{Header, LanguageSwitch};

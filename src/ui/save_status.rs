@@ -19,6 +19,7 @@ fn why(i18n: &I18n, why: &NotYetSaved) -> String {
             i18n.format(Msg::WhyServiceError, &[("status", &status.to_string())])
         }
         NotYetSaved::GarbledAnswer => i18n.t(Msg::WhyGarbled).to_owned(),
+        NotYetSaved::SignInNeeded => i18n.t(Msg::WhySignIn).to_owned(),
     }
 }
 
@@ -40,6 +41,8 @@ pub fn why_not_loaded(i18n: &I18n, error: &crate::fhir::FhirError) -> String {
     match error {
         FhirError::Unreachable(_) => why(i18n, &NotYetSaved::Unreachable),
         FhirError::Timeout => why(i18n, &NotYetSaved::Timeout),
+        FhirError::Status { status: 401, .. } => why(i18n, &NotYetSaved::SignInNeeded),
+        FhirError::Status { status: 403, .. } => i18n.t(Msg::WhyForbidden).to_owned(),
         FhirError::Status { status, .. } => {
             why(i18n, &NotYetSaved::ServiceError { status: *status })
         }

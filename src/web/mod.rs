@@ -15,7 +15,7 @@ pub use json::{bundle_resources_paced, from_js as json_from_js_value, parse_json
 pub use lock::with_tab_lock;
 pub use storage::{
     ask_persistent_storage, forget, forget_all_with_prefix, session_forget, session_store,
-    session_stored, store, stored,
+    session_store_checked, session_stored, store, stored,
 };
 
 use wasm_bindgen::JsValue;
@@ -31,7 +31,12 @@ pub fn now_iso() -> String {
 
 /// A fresh `urn:uuid:` from the browser's cryptographic random source.
 pub fn new_uuid_urn() -> String {
-    let mut bytes = [0u8; 16];
+    crate::ids::uuid_urn(random_bytes::<16>())
+}
+
+/// `N` bytes from the browser's cryptographic random source.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
     let filled = window()
         .and_then(|w| w.crypto().ok())
         .map(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok())
@@ -43,7 +48,14 @@ pub fn new_uuid_urn() -> String {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }
     }
-    crate::ids::uuid_urn(bytes)
+    bytes
+}
+
+/// Shows `path` (with its query) in the address bar instead, without a new history entry.
+pub fn replace_address(path: &str) {
+    if let Some(history) = window().and_then(|w| w.history().ok()) {
+        let _replaced = history.replace_state_with_url(&JsValue::NULL, "", Some(path));
+    }
 }
 
 /// Lets the browser run what is waiting (a tap, a scroll, painting) before going on: long work

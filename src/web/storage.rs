@@ -28,9 +28,12 @@ pub fn session_stored(key: &str) -> Option<String> {
 
 /// Best effort: without session storage a reload starts at the home page.
 pub fn session_store(key: &str, value: &str) {
-    if let Some(storage) = session_storage() {
-        let _kept = storage.set_item(key, value);
-    }
+    session_store_checked(key, value);
+}
+
+/// Stores a value for this tab's session; `false` when the browser refused.
+pub fn session_store_checked(key: &str, value: &str) -> bool {
+    session_storage().is_some_and(|s| s.set_item(key, value).is_ok())
 }
 
 /// Removes a stored value (absent or blocked storage: nothing to remove).

@@ -10,6 +10,12 @@ export const APP_EMBED_PORT = Number(process.env.TAHTO_EMBED_APP_PORT ?? 18082);
 export const PARTNER_PORT = Number(process.env.TAHTO_PARTNER_PORT ?? 18090);
 /** The same page on a third origin, which Tahto's list does not name. */
 export const THIRD_PORT = Number(process.env.TAHTO_THIRD_PORT ?? 18091);
+/** The SMART authorization server (tests/fhir-server/auth.mjs): the citizen signs in there. */
+export const AUTH_PORT = Number(process.env.TAHTO_AUTH_PORT ?? 18110);
+/** A FHIR server that takes only that server's tokens (server.mjs --auth-issuer). */
+export const SMART_FHIR_PORT = Number(process.env.TAHTO_SMART_FHIR_PORT ?? 18113);
+/** Tahto with sign-in (static.mjs --sign-in smart) against that FHIR server. */
+export const APP_SMART_PORT = Number(process.env.TAHTO_APP_SMART_PORT ?? 18085);
 
 export const HOST = '127.0.0.1';
 export const FHIR_ORIGIN = `http://${HOST}:${FHIR_PORT}`;
@@ -24,10 +30,20 @@ export const APP_EMBED_URL = `http://${HOST}:${APP_EMBED_PORT}`;
 /** `localhost`, not 127.0.0.1: another site, so the browser partitions the frame's storage. */
 export const PARTNER_URL = `http://localhost:${PARTNER_PORT}`;
 export const THIRD_URL = `http://${HOST}:${THIRD_PORT}`;
+/** The authorization server's issuer (its origin). */
+export const AUTH_ORIGIN = `http://${HOST}:${AUTH_PORT}`;
+export const SMART_FHIR_BASE = `http://${HOST}:${SMART_FHIR_PORT}/fhir/R4`;
+export const APP_SMART_URL = `http://${HOST}:${APP_SMART_PORT}`;
 
 export const PATIENT_ID = 'helmi-esimerkki';
 export const UNKNOWN_PATIENT_ID = 'does-not-exist';
 export const SECOND_PATIENT_ID = 'matti-meikalainen';
+
+/** The authorization server's demo citizens (auth.mjs DEMO_CITIZENS) and their Patient ids. */
+export const DEMO_CITIZENS = {
+  helmi: { username: 'helmi', password: 'tahto-demo', patient: PATIENT_ID },
+  matti: { username: 'matti', password: 'tahto-demo', patient: SECOND_PATIENT_ID },
+};
 
 /**
  * The sections whose code is split off the first load, in the navigation's order: each one's path

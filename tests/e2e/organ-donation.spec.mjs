@@ -181,8 +181,10 @@ test('a 500 from the service queues the save with the reason, keeps the input, a
   const note = 'Päätös tehty harkiten.';
 
   // The service answers every create with 500 until the fault is cleared (times: null). (A one-shot fault would race
-  // the app's own automatic retry, and the queued state might never be observable.)
-  await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 500, times: null });
+  // the app's own automatic retry, and the queued state might never be observable.) Its Retry-After puts the next
+  // automatic try two minutes away, so it is the citizen's "Retry now" that sends the save, not a retry that happens
+  // to fall between clearing the fault and the tap (a loaded machine lost that race).
+  await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 500, times: null, retryAfter: 120 });
   await ui.radio('refuse').check();
   await ui.note.fill(note);
   await ui.saveButton.click();

@@ -4,7 +4,14 @@
 // history, CORS, JSON-file persistence, a reset to the seed), and JSON compressed (brotli or gzip)
 // as a production server sends it.
 //
+// With --auth-issuer (SMART App Launch 2.2, auth.mjs): the base's `.well-known/smart-configuration`
+// is open; every other FHIR request needs a Bearer JWT from that issuer for this base, and is held
+// to the token's scopes and patient (smart.mjs). POST /__admin/expire-tokens refuses every token
+// issued until then. Without it, the server is open as before.
+//
 // CLI: node server.mjs --port 8103 [--host 127.0.0.1] [--data path/to/fhir.json]
+//        [--auth-issuer http://127.0.0.1:18110 [--audience <another base URL the tokens may name>]]
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +27,21 @@ import {
   notFound,
 } from '@medplum/core';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import { compressBody, negotiateEncoding, varyWith } from './encoding.mjs';
 import { SEED_LAST_UPDATED, seedResources } from './seed.mjs';
+import {
+  CAPABILITIES,
+  PATIENT_SEARCH_PARAMS,
+  RESOURCE_TYPES,
+  SCOPES_SUPPORTED,
+  VERBS,
+  allows,
+  inPatientCompartment,
+  patientIdOf,
+  patientsOf,
+  visibleTo,
+} from './smart.mjs';
 import { issueText, loadMedplumDefinitions, medplumIssues } from './validate.mjs';
 
 const FHIR_PREFIX = '/fhir/R4';
@@ -33,7 +53,8 @@ const STORE_FORMAT = 'tahto-fhir-store/1';
 export const CORS_ALLOW_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 export const CORS_ALLOW_HEADERS =
   'Content-Type, Accept, If-Match, If-None-Exist, If-None-Match, Prefer, Authorization, X-Request-Id';
-export const CORS_EXPOSE_HEADERS = 'ETag, Location, Last-Modified, Content-Location, Retry-After';
+// WWW-Authenticate: the app reads why a token was refused (RFC 6750).
+export const CORS_EXPOSE_HEADERS = 'ETag, Location, Last-Modified, Content-Location, Retry-After, WWW-Authenticate';
 
 /** CORS headers for a response to `req`; echo the Origin so credentials would also work. */
 export function corsHeaders(req) {
@@ -70,6 +91,16 @@ class HttpError extends Error {
 const fail = (status, code, text, opts) => new HttpError(status, outcome(code, text, opts));
 
 // ---- Repository: Medplum's in-memory repo with sequential versions and stable history --------
+
+/**
+ * The signed-in patient while a request runs (with --auth-issuer): searches and type history see
+ * only what is theirs or shared, whichever path in Medplum's router reaches the repository.
+ */
+const compartment = new AsyncLocalStorage();
+const seenBy = (resource) => {
+  const access = compartment.getStore();
+  return !access || visibleTo(resource, access.patient);
+};
 
 class TahtoRepository extends MemoryRepository {
   // Medplum's repo keeps its maps in `this.resources` / `this.history` (TS-private, plain JS fields).
@@ -116,7 +147,7 @@ class TahtoRepository extends MemoryRepository {
 
   /** Type-level history (Medplum has no route for it): all versions of all ids, newest first. */
   readTypeHistory(type, options = {}) {
-    const all = [...(this.history.get(type)?.values() ?? [])].flat();
+    const all = [...(this.history.get(type)?.values() ?? [])].flat().filter(seenBy);
     return historyBundle(all, options);
   }
 
@@ -133,7 +164,7 @@ class TahtoRepository extends MemoryRepository {
   async search(request) {
     const matches = [];
     for (const resource of this.resources.get(request.resourceType)?.values() ?? []) {
-      if (matchesSearchRequest(resource, request)) matches.push(resource);
+      if (seenBy(resource) && matchesSearchRequest(resource, request)) matches.push(resource);
     }
     let rows = matches;
     // Like Medplum: one stable sort per rule, in order; an unknown parameter leaves the order.
@@ -390,6 +421,171 @@ function stripServerMeta(resource) {
   }
 }
 
+// ---- SMART: tokens, scopes and the patient compartment (with --auth-issuer) -----------------
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+
+/** 401: no token, or one this server does not take (RFC 6750's answer, and a FHIR one). */
+function unauthorized(text) {
+  return new HttpError(401, outcome('login', text), {
+    'WWW-Authenticate': `Bearer realm="tahto", error="invalid_token", error_description="${text}"`,
+  });
+}
+
+/**
+ * Verifies access tokens from `issuer` (its discovery fetched at start and kept; retried until
+ * the authorization server answers) and serves the FHIR base's SMART discovery.
+ */
+export function createTokenGuard({ issuer, audiences = [] }) {
+  issuer = issuer.replace(/\/+$/, '');
+  let jwks;
+  let notBefore = 0; // epoch seconds: tokens issued earlier are refused (POST /__admin/expire-tokens)
+  const discovered = (async () => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const response = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
+        if (response.ok) {
+          const config = await response.json();
+          // A restarted authorization server has a new key: look again soon, not after jose's 30 s.
+          jwks = createRemoteJWKSet(new URL(config.jwks_uri), { cooldownDuration: 1000 });
+          return config;
+        }
+      } catch {
+        // not up yet
+      }
+      if (attempt === 40) console.warn(`waiting for the authorization server at ${issuer}`);
+      await sleep(250);
+    }
+  })();
+
+  /** The issuer's discovery, or 503 when it has not answered for 10 s. */
+  async function configuration() {
+    let timer;
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(new HttpError(503, outcome('transient', 'The sign-in service is not reachable; try again later'), { 'Retry-After': '5' })),
+        10_000,
+      );
+    });
+    try {
+      return await Promise.race([discovered, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    /** The request's token, verified: { patient, scopes }, or a 401 HttpError. */
+    async verify(req, base) {
+      const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(req.headers.authorization ?? '');
+      if (!m) throw unauthorized('Sign-in required: the request has no access token');
+      const config = await configuration();
+      let payload;
+      try {
+        ({ payload } = await jwtVerify(m[1], jwks, { issuer: config.issuer, audience: [base, ...audiences], typ: 'at+jwt' }));
+      } catch (err) {
+        if (err instanceof joseErrors.JWTExpired) throw unauthorized('The access token has expired');
+        if (err instanceof joseErrors.JOSEError && !(err instanceof joseErrors.JWKSTimeout)) {
+          throw unauthorized('The access token is not valid');
+        }
+        // The keys could not be fetched: the sign-in service is down, not the token wrong.
+        throw new HttpError(503, outcome('transient', 'The sign-in service is not reachable; try again later'), { 'Retry-After': '5' });
+      }
+      if (typeof payload.iat !== 'number' || payload.iat < notBefore) throw unauthorized('The access token has expired');
+      if (typeof payload.patient !== 'string' || !payload.patient) throw unauthorized('The access token names no patient');
+      return { patient: payload.patient, scopes: String(payload.scope ?? '').split(' ').filter(Boolean) };
+    },
+
+    /**
+     * Refuses every token issued until now. `iat` counts whole seconds: wait for the next one, so
+     * a token issued before this returns has an earlier `iat`, and one issued after it does not.
+     */
+    async expireTokens() {
+      const next = Math.floor(Date.now() / 1000) + 1;
+      await sleep(next * 1000 - Date.now() + 5);
+      notBefore = next;
+      return next;
+    },
+
+    /** SMART App Launch 2.2 discovery (`end_session_endpoint`: an extension, for signing out). */
+    async smartConfiguration() {
+      const c = await configuration();
+      return {
+        issuer: c.issuer,
+        jwks_uri: c.jwks_uri,
+        authorization_endpoint: c.authorization_endpoint,
+        token_endpoint: c.token_endpoint,
+        revocation_endpoint: c.revocation_endpoint,
+        end_session_endpoint: c.end_session_endpoint,
+        grant_types_supported: ['authorization_code', 'refresh_token'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['none'],
+        scopes_supported: SCOPES_SUPPORTED,
+        response_types_supported: ['code'],
+        capabilities: CAPABILITIES,
+      };
+    },
+  };
+}
+
+/** The SMART interaction a request is (c, r, u, d, s), or null when it is none (its own 404/405/501). */
+function interactionOf(method, seg) {
+  const [type, id] = seg;
+  if (!isResourceType(type)) return null;
+  if (method === 'GET') return seg.length === 1 || (seg.length === 2 && id === '_history') ? 's' : 'r';
+  if (method === 'POST' && seg.length === 1) return 'c';
+  if (method === 'PUT' && seg.length === 2) return 'u';
+  if (method === 'DELETE' && seg.length === 2) return 'd';
+  return null;
+}
+
+/** 403 unless the token's scopes allow the request's interaction on its type. */
+function checkScopes(access, method, seg) {
+  const interaction = interactionOf(method, seg);
+  if (!interaction || allows(access.scopes, seg[0], interaction)) return;
+  throw new HttpError(403, outcome('forbidden', `The sign-in does not allow ${VERBS[interaction]} ${seg[0]}`), {
+    'WWW-Authenticate': `Bearer realm="tahto", error="insufficient_scope", scope="patient/${seg[0]}.${interaction}"`,
+  });
+}
+
+const notTheirs = (what) => fail(403, 'forbidden', `The sign-in allows only the signed-in patient's records, and ${what}`);
+
+/** 403 when `type/id` (any version) is another patient's record: read, history, update, delete. */
+function checkInstance(repo, access, type, id) {
+  const latest = repo.versionsOf(type, id).at(-1);
+  const theirs = type === 'Patient' ? id === access.patient : !latest || visibleTo(latest, access.patient);
+  if (!theirs) throw notTheirs(`${type}/${id} is another patient's`);
+}
+
+/** 403 when a search names another patient (results are kept to the patient anyway: `seenBy`). */
+function checkSearch(access, type, params) {
+  for (const [key, value] of params) {
+    const [name, modifier] = key.split(':');
+    const named = PATIENT_SEARCH_PARAMS.has(name) ? modifier === undefined || modifier === 'Patient' : type === 'Patient' && key === '_id';
+    if (!named) continue;
+    for (const item of value.split(',')) {
+      const id = patientIdOf(item, { bare: name !== 'entity' });
+      if (id && id !== access.patient) throw notTheirs("the search names another patient's");
+    }
+  }
+}
+
+/** Whether a searchset entry (a match, or an `_include`d resource) may go to this token. */
+function mayInclude(access, type, resource) {
+  if (!visibleTo(resource, access.patient)) return false;
+  return resource.resourceType === type || allows(access.scopes, resource.resourceType, 'r');
+}
+
+/** 403 when a write names another patient, or a patient's record does not name the signed-in one. */
+function checkWrite(access, resource) {
+  if (!access) return;
+  const ids = patientsOf(resource);
+  if ([...ids].some((id) => id !== access.patient)) throw notTheirs(`this ${resource.resourceType} names another patient`);
+  if (inPatientCompartment(resource.resourceType) && !ids.has(access.patient)) {
+    throw notTheirs(`this ${resource.resourceType} does not name Patient/${access.patient}`);
+  }
+}
+
 // ---- HTTP layer ------------------------------------------------------------------------------
 
 function send(res, req, status, body, headers = {}) {
@@ -482,11 +678,8 @@ function decorateBundle(bundle, base, selfUrl) {
   };
 }
 
-function capabilityStatement(base) {
-  const types = [
-    'AuditEvent', 'Consent', 'DiagnosticReport', 'DocumentReference', 'Encounter', 'Immunization', 'Location',
-    'MedicationRequest', 'Observation', 'Organization', 'Patient', 'Practitioner', 'Task',
-  ];
+function capabilityStatement(base, { smart = false } = {}) {
+  const types = RESOURCE_TYPES;
   const interactions = ['read', 'vread', 'update', 'delete', 'history-instance', 'history-type', 'create', 'search-type'];
   return {
     resourceType: 'CapabilityStatement',
@@ -501,6 +694,10 @@ function capabilityStatement(base) {
     rest: [
       {
         mode: 'server',
+        // With --auth-issuer: SMART App Launch (the endpoints are in .well-known/smart-configuration).
+        ...(smart
+          ? { security: { service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }] } }
+          : {}),
         resource: types.map((type) => ({
           type,
           interaction: interactions.map((code) => ({ code })),
@@ -514,10 +711,16 @@ function capabilityStatement(base) {
   };
 }
 
-export function createServer(store) {
-  return http.createServer(async (req, res) => {
+/**
+ * The server over `store`. `authIssuer` (SMART, see the top of this file): the authorization
+ * server whose tokens it takes; `audiences`: base URLs the tokens may name besides this server's
+ * own (as the request's Host gives it: a proxy that keeps Host is the same server).
+ */
+export function createServer(store, { authIssuer, audiences = [] } = {}) {
+  const guard = authIssuer ? createTokenGuard({ issuer: authIssuer, audiences }) : null;
+  const server = http.createServer(async (req, res) => {
     try {
-      await handle(store, req, res);
+      await handle(store, req, res, guard);
     } catch (err) {
       if (err instanceof HttpError) return send(res, req, err.status, err.body, err.headers);
       const oo = normalizeOperationOutcome(err);
@@ -526,9 +729,11 @@ export function createServer(store) {
       send(res, req, status, status >= 500 ? outcome('exception', `Internal server error: ${err.message}`) : readableOutcome(oo));
     }
   });
+  server.guard = guard;
+  return server;
 }
 
-async function handle(store, req, res) {
+async function handle(store, req, res, guard) {
   if (req.method === 'OPTIONS') return send(res, req, 204);
   const url = new URL(req.url, 'http://local');
   const path = url.pathname;
@@ -538,22 +743,47 @@ async function handle(store, req, res) {
     const count = await store.exclusive(() => store.reset());
     return sendJson(res, req, 200, { ok: true, resources: count });
   }
+  if (path === '/__admin/expire-tokens' && req.method === 'POST' && guard) {
+    const notBefore = await guard.expireTokens();
+    return sendJson(res, req, 200, { ok: true, notBefore: new Date(notBefore * 1000).toISOString() });
+  }
   if (path !== FHIR_PREFIX && !path.startsWith(`${FHIR_PREFIX}/`)) {
     throw fail(404, 'not-found', `No such endpoint: ${req.method} ${path} (the FHIR base is ${FHIR_PREFIX})`);
   }
 
   const base = `http://${req.headers.host ?? 'localhost'}${FHIR_PREFIX}`;
   const seg = path.slice(FHIR_PREFIX.length).split('/').filter(Boolean).map(decodeURIComponent);
+  let access = null; // { patient, scopes } of the request's token, with --auth-issuer
+  if (guard) {
+    if (req.method === 'GET' && seg.join('/') === '.well-known/smart-configuration') {
+      return sendJson(res, req, 200, await guard.smartConfiguration());
+    }
+    // The CapabilityStatement stays open: a client reads it before it has a token.
+    if (!(req.method === 'GET' && seg.length === 1 && seg[0] === 'metadata')) {
+      access = await guard.verify(req, base);
+      checkScopes(access, req.method, seg);
+    }
+  }
+  return compartment.run(access, () => fhirRequest(store, req, res, { url, base, seg, access, guard }));
+}
+
+async function fhirRequest(store, req, res, { url, base, seg, access, guard }) {
   const [type, id, op, vid] = seg;
+  if (access && seg.length >= 2 && id !== '_history') checkInstance(store.repo, access, type, id);
   const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
   const body = hasBody ? await readBody(req) : undefined;
   const { repo } = store;
 
   // --- reads
   if (req.method === 'GET') {
-    if (seg.length === 1 && type === 'metadata') return send(res, req, 200, capabilityStatement(base));
+    if (seg.length === 1 && type === 'metadata') return send(res, req, 200, capabilityStatement(base, { smart: Boolean(guard) }));
     if (seg.length === 1) {
+      if (access) checkSearch(access, type, url.searchParams);
       const { resource } = await store.route('GET', searchUrl(type, url.searchParams), undefined, req.headers);
+      if (access) {
+        const kept = resource.entry?.filter((e) => mayInclude(access, type, e.resource));
+        resource.entry = kept?.length ? kept : undefined;
+      }
       return send(res, req, 200, decorateBundle(resource, base, `${base}${url.pathname.slice(FHIR_PREFIX.length)}${url.search}`));
     }
     if (seg.length === 2 && id === '_history') {
@@ -598,7 +828,7 @@ async function handle(store, req, res) {
     return send(res, req, 204);
   }
   if (req.method === 'PATCH') throw fail(501, 'not-supported', 'PATCH is not supported; send the whole resource with PUT');
-  throw fail(405, 'not-supported', `${req.method} ${path} is not supported`);
+  throw fail(405, 'not-supported', `${req.method} ${url.pathname} is not supported`);
 }
 
 function sendJson(res, req, status, body) {
@@ -625,6 +855,7 @@ async function create(store, req, res, base, type, body) {
   delete resource.id; // the server assigns ids on create
   stripServerMeta(resource);
   validateOrFail(resource);
+  checkWrite(compartment.getStore(), resource);
   const ifNoneExist = req.headers['if-none-exist'];
   const { status, resource: stored } = await store.exclusive(async () => {
     checkPatientReferences(store.repo, resource);
@@ -639,6 +870,7 @@ async function update(store, req, res, base, type, id, body) {
   const resource = structuredClone(body);
   stripServerMeta(resource);
   validateOrFail(resource);
+  checkWrite(compartment.getStore(), resource);
   const { existed, stored } = await store.exclusive(async () => {
     checkIfMatch(store.repo, type, id, req.headers['if-match']);
     checkPatientReferences(store.repo, resource);
@@ -657,14 +889,17 @@ async function main() {
       port: { type: 'string', default: '8103' },
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string' },
+      'auth-issuer': { type: 'string' },
+      audience: { type: 'string', multiple: true },
     },
   });
   const store = new FhirStore({ dataFile: values.data });
   await store.init();
-  const server = createServer(store);
+  const server = createServer(store, { authIssuer: values['auth-issuer'], audiences: values.audience ?? [] });
   server.listen(Number(values.port), values.host, () => {
     const { port } = server.address();
-    console.log(`FHIR server listening on http://${values.host}:${port}${FHIR_PREFIX}`);
+    const smart = values['auth-issuer'] ? ` (SMART: tokens from ${values['auth-issuer']})` : '';
+    console.log(`FHIR server listening on http://${values.host}:${port}${FHIR_PREFIX}${smart}`);
   });
   server.on('error', (err) => {
     console.error(`cannot listen on ${values.host}:${values.port}: ${err.message}`);

@@ -8,6 +8,10 @@
 // CLI: node static.mjs --port 8080 --dir ../../dist --fhir-base http://127.0.0.1:8103/fhir/R4
 //        --patient helmi-esimerkki [--lang fi] [--host 127.0.0.1]
 //        [--frame-ancestors "'self' https://portal.example.fi"] [--patient-param]
+//        [--sign-in smart --auth-issuer http://127.0.0.1:18110]
+//        (--sign-in smart: the citizen signs in, SMART App Launch: the host element gets
+//        data-sign-in="smart" and no data-patient; --auth-issuer: the authorization server's origin
+//        is added to connect-src, for the token endpoint)
 //      node static.mjs --print-headers [--format plain|nginx|caddy] [--fhir-base …] [--frame-ancestors …]
 //        prints the security headers (for a web server's configuration, deploy/nginx.conf) and, for
 //        nginx and caddy, the entry document's matching data-partner-origins, and exits.
@@ -124,16 +128,19 @@ function fhirOrigin(fhirBase) {
 /**
  * The Content-Security-Policy Tahto is served with. No 'unsafe-inline' and no 'unsafe-eval':
  * the build has no inline script or style (scripts/externalize-inline.mjs); WebAssembly needs
- * 'wasm-unsafe-eval' and nothing more. Tahto talks to its own origin and the FHIR base only.
+ * 'wasm-unsafe-eval' and nothing more. Tahto talks to its own origin and the FHIR base only, and,
+ * when the citizen signs in (`authIssuer`), to the authorization server's token endpoint.
  */
-export function contentSecurityPolicy({ fhirBase, frameAncestors = DEFAULT_FRAME_ANCESTORS } = {}) {
+export function contentSecurityPolicy({ fhirBase, frameAncestors = DEFAULT_FRAME_ANCESTORS, authIssuer } = {}) {
   const fhir = fhirBase === undefined ? null : fhirOrigin(fhirBase);
+  const auth = authIssuer === undefined ? null : fhirOrigin(authIssuer);
+  const connect = [...new Set(["'self'", fhir, auth].filter(Boolean))].join(' ');
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self'${fhir ? ` ${fhir}` : ''}`,
+    `connect-src ${connect}`,
     "worker-src 'self'",
     "manifest-src 'self'",
     "base-uri 'none'",
@@ -219,18 +226,29 @@ function setHostAttribute(html, name, value) {
   });
 }
 
+/** Removes `name` from the host element's start tag (quoted, unquoted or bare). */
+function removeHostAttribute(html, name) {
+  return html.replace(HOST_TAG, (tag) =>
+    tag.replace(new RegExp(`\\s+${name}(?:=(?:"[^"]*"|'[^']*'|[^\\s>"']+))?(?=[\\s/>])`, 'i'), ''),
+  );
+}
+
 /**
  * Set data-fhir-base / data-patient / data-lang / data-routing on the host element (attributes it
  * already has), and `data-partner-origins` always when `partners` is given (see `partnerOrigins`).
+ * `signIn: 'smart'`: the citizen signs in, so the page names no patient: `data-sign-in="smart"`
+ * and no `data-patient` at all (whose records these are is the sign-in's to say).
  */
-export function injectConfig(html, { fhirBase, patient, lang, routing, partners }) {
+export function injectConfig(html, { fhirBase, patient, lang, routing, partners, signIn }) {
   const set = (text, name, value) =>
     // Quoted or not: Trunk's release minifier drops the quotes of simple attribute values.
     value === undefined
       ? text
       : text.replace(new RegExp(`(\\s${name}=)(?:"[^"]*"|'[^']*'|[^\\s>"']+)`), `$1"${escapeAttr(value)}"`);
-  const attributes = { 'data-fhir-base': fhirBase, 'data-patient': patient, 'data-lang': lang, 'data-routing': routing };
-  const configured = Object.entries(attributes).reduce((text, [name, value]) => set(text, name, value), html);
+  const smart = signIn === 'smart';
+  const attributes = { 'data-fhir-base': fhirBase, 'data-patient': smart ? undefined : patient, 'data-lang': lang, 'data-routing': routing };
+  let configured = Object.entries(attributes).reduce((text, [name, value]) => set(text, name, value), html);
+  if (smart) configured = setHostAttribute(removeHostAttribute(configured, 'data-patient'), 'data-sign-in', 'smart');
   return partners === undefined ? configured : setHostAttribute(configured, 'data-partner-origins', partners);
 }
 
@@ -252,16 +270,27 @@ function notModified(req, etag) {
  * Serves `dir` as in production. `frameAncestors`: who may frame the app (see
  * `parseFrameAncestors`); checked here, so a bad value stops the server from starting.
  */
-export function createStaticServer({ dir, fhirBase, patient, lang, routing, patientParam = false, frameAncestors = DEFAULT_FRAME_ANCESTORS }) {
+export function createStaticServer({
+  dir,
+  fhirBase,
+  patient,
+  lang,
+  routing,
+  patientParam = false,
+  frameAncestors = DEFAULT_FRAME_ANCESTORS,
+  signIn,
+  authIssuer,
+}) {
+  if (signIn !== undefined && signIn !== 'smart') throw new Error(`--sign-in: only "smart" is known, not ${JSON.stringify(signIn)}`);
   const root = resolve(dir);
-  const security = securityHeaders({ fhirBase, frameAncestors });
+  const security = securityHeaders({ fhirBase, frameAncestors, authIssuer });
   // The same list as frame-ancestors, in the entry document: they cannot disagree.
   const partners = partnerOrigins(frameAncestors);
   // The injected entry document per (index.html, config), with its compressed forms.
   const documents = new Map();
 
   function entryDocument(raw, config) {
-    const key = `${etagOf(raw)}\n${config.fhirBase}\n${config.patient}\n${config.lang}\n${config.routing}\n${config.partners}`;
+    const key = `${etagOf(raw)}\n${config.fhirBase}\n${config.patient}\n${config.lang}\n${config.routing}\n${config.partners}\n${config.signIn}`;
     let doc = documents.get(key);
     if (!doc) {
       const body = Buffer.from(injectConfig(raw.toString('utf8'), config), 'utf8');
@@ -285,7 +314,7 @@ export function createStaticServer({ dir, fhirBase, patient, lang, routing, pati
     // Tests only (`--patient-param`): `?patient=<id>` opens the app as another citizen on the
     // same origin, as a second person using the same browser would.
     const asked = patientParam ? url.searchParams.get('patient') : null;
-    const doc = entryDocument(await readFile(join(root, 'index.html')), { fhirBase, patient: asked ?? patient, lang, routing, partners });
+    const doc = entryDocument(await readFile(join(root, 'index.html')), { fhirBase, patient: asked ?? patient, lang, routing, partners, signIn });
     const encoding = negotiateEncoding(req.headers['accept-encoding']);
     const body = encoding ? doc[encoding] : doc.identity;
     const etag = etagFor(doc.etag, encoding);
@@ -384,9 +413,11 @@ async function main() {
       'frame-ancestors': { type: 'string', default: DEFAULT_FRAME_ANCESTORS },
       'print-headers': { type: 'boolean', default: false },
       format: { type: 'string', default: 'plain' },
+      'sign-in': { type: 'string' },
+      'auth-issuer': { type: 'string' },
     },
   });
-  const options = { fhirBase: values['fhir-base'], frameAncestors: values['frame-ancestors'] };
+  const options = { fhirBase: values['fhir-base'], frameAncestors: values['frame-ancestors'], authIssuer: values['auth-issuer'] };
   if (values['print-headers']) {
     const line = {
       plain: (name, value) => `${name}: ${value}`,
@@ -407,6 +438,7 @@ async function main() {
     patient: values.patient,
     lang: values.lang,
     patientParam: values['patient-param'],
+    signIn: values['sign-in'],
   });
   // An inline script or style is blocked by the CSP: say so now rather than show a blank page.
   const index = await readFile(join(values.dir, 'index.html'), 'utf8').catch(() => '');

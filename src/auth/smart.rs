@@ -1,0 +1,454 @@
+//! SMART App Launch 2.2 for a public client, as plain data: what Tahto asks the authorization
+//! server for, and what it accepts back. Pure, native tests; the browser side is `session.rs`.
+//!
+//! Tahto is a browser-only public client: no client secret, the authorization code bound to this
+//! browser by PKCE (`S256` only), `state` against forged answers, `aud` naming the FHIR server the
+//! token is for, and only the scopes of the records Tahto reads and writes.
+
+use serde_json::Value;
+
+use crate::fhir::write::{encode, is_fhir_id};
+
+/// Tahto's client id at the authorization server.
+pub const CLIENT_ID: &str = "tahto";
+
+/// What Tahto may do, and no more: who the citizen is, the patient in context, and per record
+/// type the interactions its pages use (SMART v2: create, read, update, search).
+pub const SCOPES: &str = "openid fhirUser launch/patient patient/Patient.r \
+    patient/Consent.crus patient/DocumentReference.crus patient/Task.crs \
+    patient/Observation.crs patient/MedicationRequest.rs patient/Immunization.rs \
+    patient/Encounter.rs patient/AuditEvent.rs";
+
+/// The authorization server's endpoints, from `{fhir-base}/.well-known/smart-configuration`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoints {
+    pub authorize: String,
+    pub token: String,
+    /// Where a sign-out ends the server's session too (OpenID Connect RP-initiated logout).
+    pub end_session: Option<String>,
+}
+
+/// Why signing in cannot go on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInError {
+    /// The FHIR server names no usable authorization server.
+    NoDiscovery,
+    /// The authorization server does not offer PKCE with S256: Tahto will not sign in without it.
+    NoPkce,
+    /// The answer to the sign-in is not the one this tab asked for (`state`), or has no code.
+    ForgedAnswer,
+    /// The authorization server refused (the citizen cancelled, or it denied access).
+    Refused,
+    /// Silent sign-in needs the citizen (no session at the authorization server).
+    NeedsCitizen,
+    /// The token answer is unusable: no bearer token, or no patient.
+    BadTokens,
+    /// No answer from the authorization server.
+    Unreachable,
+}
+
+/// An endpoint address Tahto may send the citizen or a code to: `https`, or `http` on this
+/// computer only, no user name or fragment.
+fn endpoint(v: &Value, key: &str) -> Option<String> {
+    let url = v.get(key)?.as_str()?.trim();
+    // Plain http only to this computer, where nothing crosses a network.
+    let local = |rest: &str| {
+        ["127.0.0.1", "localhost", "[::1]"].iter().any(|host| {
+            rest.strip_prefix(host)
+                .is_some_and(|after| after.is_empty() || after.starts_with([':', '/']))
+        })
+    };
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://").filter(|rest| local(rest)))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let safe = !authority.is_empty()
+        && !authority.contains('@')
+        && !url.contains('#')
+        && url.bytes().all(|b| b.is_ascii_graphic());
+    safe.then(|| url.to_owned())
+}
+
+/// The endpoints from the SMART configuration document, if it offers what Tahto needs.
+pub fn endpoints(v: &Value) -> Result<Endpoints, SignInError> {
+    let authorize = endpoint(v, "authorization_endpoint").ok_or(SignInError::NoDiscovery)?;
+    let token = endpoint(v, "token_endpoint").ok_or(SignInError::NoDiscovery)?;
+    let s256 = v
+        .get("code_challenge_methods_supported")
+        .and_then(Value::as_array)
+        .is_some_and(|methods| methods.iter().any(|m| m.as_str() == Some("S256")));
+    if !s256 {
+        return Err(SignInError::NoPkce);
+    }
+    Ok(Endpoints {
+        authorize,
+        token,
+        end_session: endpoint(v, "end_session_endpoint"),
+    })
+}
+
+/// One authorization request.
+pub struct Authorize<'a> {
+    pub endpoints: &'a Endpoints,
+    /// Where the answer comes back: Tahto's own entry address.
+    pub redirect_uri: &'a str,
+    /// Random, kept by this tab until the answer: an answer without it is refused.
+    pub state: &'a str,
+    /// `base64url(SHA-256(verifier))`.
+    pub challenge: &'a str,
+    /// The FHIR base the token is for.
+    pub aud: &'a str,
+    /// An EHR launch's context (`launch` from the partner's portal).
+    pub launch: Option<&'a str>,
+    /// Without the citizen (`prompt=none`): only where the server's session allows it.
+    pub silent: bool,
+}
+
+/// The address to send the citizen to.
+pub fn authorize_url(a: &Authorize) -> String {
+    let scope = match a.launch {
+        Some(_) => format!("{SCOPES} launch"),
+        None => SCOPES.to_owned(),
+    };
+    let mut params = vec![
+        ("response_type", "code"),
+        ("client_id", CLIENT_ID),
+        ("redirect_uri", a.redirect_uri),
+        ("scope", scope.as_str()),
+        ("state", a.state),
+        ("aud", a.aud),
+        ("code_challenge", a.challenge),
+        ("code_challenge_method", "S256"),
+    ];
+    if let Some(launch) = a.launch {
+        params.push(("launch", launch));
+    }
+    if a.silent {
+        params.push(("prompt", "none"));
+    }
+    let query = form(&params);
+    let joiner = if a.endpoints.authorize.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    format!("{}{joiner}{query}", a.endpoints.authorize)
+}
+
+/// `application/x-www-form-urlencoded` (and a query string): every value percent-encoded.
+pub fn form(params: &[(&str, &str)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The body of the code's exchange for tokens (PKCE's verifier proves this tab asked).
+pub fn token_request(code: &str, redirect_uri: &str, verifier: &str) -> String {
+    form(&[
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+        ("client_id", CLIENT_ID),
+        ("code_verifier", verifier),
+    ])
+}
+
+/// What a sign-in gives Tahto, kept in memory only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tokens {
+    pub access_token: String,
+    /// Seconds from the answer until the access token expires, when the server said.
+    pub expires_in: Option<u32>,
+    /// The citizen the token is for (SMART's `patient`).
+    pub patient: String,
+    /// For the sign-out at the authorization server.
+    pub id_token: Option<String>,
+    pub refresh_token: Option<String>,
+}
+
+// Never printed whole: a token in a log is a token handed out.
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tokens {{ patient: {:?}, .. }}", self.patient)
+    }
+}
+
+/// The token endpoint's answer, if it is a bearer token for one patient.
+pub fn tokens(v: &Value) -> Result<Tokens, SignInError> {
+    let text = |key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+    let bearer = text("token_type").is_some_and(|t| t.eq_ignore_ascii_case("bearer"));
+    let access_token = text("access_token")
+        .filter(|t| bearer && is_b64token(t))
+        .ok_or(SignInError::BadTokens)?;
+    let patient = text("patient")
+        .filter(|p| is_fhir_id(p))
+        .ok_or(SignInError::BadTokens)?;
+    let expires_in = v
+        .get("expires_in")
+        .and_then(Value::as_u64)
+        .map(|s| s.min(u64::from(u32::MAX)) as u32);
+    Ok(Tokens {
+        access_token,
+        expires_in,
+        patient,
+        id_token: text("id_token"),
+        refresh_token: text("refresh_token"),
+    })
+}
+
+/// RFC 6750's `b64token`, the only form a bearer token may take in a header (a JWT is one), and
+/// not absurdly long.
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && token.len() <= 16 * 1024
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+/// What came back to the redirect address: `Ok(code)`, or why not. `expected` is the state this
+/// tab sent; `silent`, whether it asked without the citizen.
+pub fn answer(
+    get: impl Fn(&str) -> Option<String>,
+    expected: &str,
+    silent: bool,
+) -> Result<String, SignInError> {
+    if get("state").as_deref() != Some(expected) || expected.is_empty() {
+        return Err(SignInError::ForgedAnswer);
+    }
+    if let Some(error) = get("error") {
+        let needs_citizen = matches!(
+            error.as_str(),
+            "login_required"
+                | "interaction_required"
+                | "consent_required"
+                | "account_selection_required"
+        );
+        return Err(if silent && needs_citizen {
+            SignInError::NeedsCitizen
+        } else {
+            SignInError::Refused
+        });
+    }
+    get("code")
+        .filter(|c| !c.is_empty())
+        .ok_or(SignInError::ForgedAnswer)
+}
+
+/// `base64url` without padding (RFC 4648 §5), as PKCE and `state` use it.
+pub fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn discovery() -> Value {
+        json!({
+            "authorization_endpoint": "https://auth.example.fi/auth",
+            "token_endpoint": "https://auth.example.fi/token",
+            "end_session_endpoint": "https://auth.example.fi/session/end",
+            "code_challenge_methods_supported": ["S256"],
+        })
+    }
+
+    #[test]
+    fn base64url_matches_rfc_4648_vectors_without_padding() {
+        assert_eq!(base64url(b""), "");
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(b"foo"), "Zm9v");
+        assert_eq!(base64url(b"foob"), "Zm9vYg");
+        assert_eq!(base64url(b"fooba"), "Zm9vYmE");
+        assert_eq!(base64url(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+        // RFC 7636 appendix B: the verifier's 32 octets.
+        let octets = [
+            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212,
+            37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+        ];
+        assert_eq!(
+            base64url(&octets),
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        );
+    }
+
+    #[test]
+    fn discovery_needs_both_endpoints_and_s256() {
+        let found = endpoints(&discovery()).unwrap();
+        assert_eq!(found.authorize, "https://auth.example.fi/auth");
+        assert_eq!(
+            found.end_session.as_deref(),
+            Some("https://auth.example.fi/session/end")
+        );
+        let mut plain = discovery();
+        plain["code_challenge_methods_supported"] = json!(["plain"]);
+        assert_eq!(endpoints(&plain), Err(SignInError::NoPkce));
+        let mut none = discovery();
+        none.as_object_mut()
+            .unwrap()
+            .remove("code_challenge_methods_supported");
+        assert_eq!(endpoints(&none), Err(SignInError::NoPkce));
+        for bad in [
+            "http://auth.example.fi/auth",
+            "https://user@auth.example.fi/auth",
+            "https://auth.example.fi/auth#x",
+            "javascript:alert(1)",
+            "https://auth.example.fi/a b",
+            "",
+        ] {
+            let mut v = discovery();
+            v["authorization_endpoint"] = json!(bad);
+            assert_eq!(endpoints(&v), Err(SignInError::NoDiscovery), "{bad}");
+        }
+        let mut local = discovery();
+        local["authorization_endpoint"] = json!("http://127.0.0.1:8110/auth");
+        assert!(endpoints(&local).is_ok());
+        assert_eq!(endpoints(&json!([])), Err(SignInError::NoDiscovery));
+    }
+
+    #[test]
+    fn the_authorization_request_carries_pkce_state_audience_and_only_tahtos_scopes() {
+        let found = endpoints(&discovery()).unwrap();
+        let url = authorize_url(&Authorize {
+            endpoints: &found,
+            redirect_uri: "https://tahto.fi/",
+            state: "s-1",
+            challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGf6hHhH5M",
+            aud: "https://fhir.example.fi/R4",
+            launch: None,
+            silent: false,
+        });
+        assert!(url.starts_with("https://auth.example.fi/auth?response_type=code&client_id=tahto&"));
+        for part in [
+            "redirect_uri=https%3A%2F%2Ftahto.fi%2F",
+            "state=s-1",
+            "aud=https%3A%2F%2Ffhir.example.fi%2FR4",
+            "code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGf6hHhH5M",
+            "code_challenge_method=S256",
+            "scope=openid%20fhirUser%20launch%2Fpatient%20patient%2FPatient.r%20",
+        ] {
+            assert!(url.contains(part), "{part} in {url}");
+        }
+        assert!(!url.contains("prompt"));
+        assert!(!url.contains("launch="));
+        let silent = authorize_url(&Authorize {
+            endpoints: &found,
+            redirect_uri: "https://tahto.fi/",
+            state: "s",
+            challenge: "c",
+            aud: "a",
+            launch: Some("xyz"),
+            silent: true,
+        });
+        assert!(silent.ends_with("&launch=xyz&prompt=none"));
+        assert!(silent.contains("AuditEvent.rs%20launch&"));
+    }
+
+    #[test]
+    fn only_a_bearer_token_for_one_patient_is_accepted() {
+        let good = json!({
+            "access_token": "eyJ.a.b", "token_type": "Bearer", "expires_in": 600,
+            "patient": "helmi-esimerkki", "id_token": "id", "scope": "openid",
+        });
+        let t = tokens(&good).unwrap();
+        let long_jwt = json!({"access_token": format!("eyJ{}.b.c", "A".repeat(3000)), "token_type": "bearer", "patient": "p"});
+        assert!(tokens(&long_jwt).is_ok(), "a JWT with many scopes is long");
+        assert_eq!(t.patient, "helmi-esimerkki");
+        assert_eq!(t.expires_in, Some(600));
+        assert!(!format!("{t:?}").contains("eyJ"), "never printed");
+        for (key, value) in [
+            ("token_type", json!("mac")),
+            ("access_token", json!("")),
+            ("access_token", json!("a\nb")),
+            ("access_token", json!("a b")),
+            ("access_token", json!("=")),
+            ("access_token", json!("x".repeat(20_000))),
+            ("patient", json!("../Patient/x")),
+            ("patient", json!(7)),
+        ] {
+            let mut bad = good.clone();
+            bad[key] = value;
+            assert_eq!(tokens(&bad), Err(SignInError::BadTokens), "{key}");
+        }
+        let mut no_patient = good.clone();
+        no_patient.as_object_mut().unwrap().remove("patient");
+        assert_eq!(tokens(&no_patient), Err(SignInError::BadTokens));
+    }
+
+    #[test]
+    fn an_answer_counts_only_with_this_tabs_state() {
+        let from = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            answer(from(&[("code", "c"), ("state", "s")]), "s", false),
+            Ok("c".into())
+        );
+        assert_eq!(
+            answer(from(&[("code", "c"), ("state", "other")]), "s", false),
+            Err(SignInError::ForgedAnswer)
+        );
+        assert_eq!(
+            answer(from(&[("code", "c")]), "", false),
+            Err(SignInError::ForgedAnswer)
+        );
+        assert_eq!(
+            answer(
+                from(&[("error", "login_required"), ("state", "s")]),
+                "s",
+                true
+            ),
+            Err(SignInError::NeedsCitizen)
+        );
+        assert_eq!(
+            answer(
+                from(&[("error", "login_required"), ("state", "s")]),
+                "s",
+                false
+            ),
+            Err(SignInError::Refused)
+        );
+        assert_eq!(
+            answer(
+                from(&[("error", "access_denied"), ("state", "s")]),
+                "s",
+                true
+            ),
+            Err(SignInError::Refused)
+        );
+        assert_eq!(
+            answer(from(&[("state", "s")]), "s", false),
+            Err(SignInError::ForgedAnswer)
+        );
+    }
+
+    #[test]
+    fn the_token_request_sends_the_verifier() {
+        assert_eq!(
+            token_request("c/1", "https://tahto.fi/", "v"),
+            "grant_type=authorization_code&code=c%2F1&redirect_uri=https%3A%2F%2Ftahto.fi%2F&client_id=tahto&code_verifier=v"
+        );
+    }
+}

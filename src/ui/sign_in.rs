@@ -1,0 +1,102 @@
+//! Whose records these are: the sign-in page (before Tahto knows) and the patient banner (on
+//! every page after).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::auth::session::go_sign_in;
+use crate::auth::smart::SignInError;
+use crate::config::AppConfig;
+use crate::context::AppContext;
+use crate::i18n::shell::ShellText;
+use crate::ui::use_i18n;
+
+/// What went wrong with a sign-in, in the citizen's words.
+fn problem_text(error: SignInError) -> ShellText {
+    match error {
+        SignInError::NoDiscovery | SignInError::NoPkce | SignInError::BadTokens => {
+            ShellText::SignInServiceProblem
+        }
+        SignInError::Refused | SignInError::NeedsCitizen => ShellText::SignInRefused,
+        SignInError::ForgedAnswer => ShellText::SignInUnchecked,
+        SignInError::Unreachable => ShellText::SignInUnreachable,
+    }
+}
+
+/// The page shown until the citizen has signed in.
+#[component]
+pub fn SignInPage(
+    /// The page's configuration (where the FHIR server is, the language).
+    config: AppConfig,
+    /// Where the answer comes back (Tahto's entry address).
+    redirect_uri: String,
+    /// Why the last sign-in did not succeed, if one did not.
+    problem: Option<SignInError>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let problem = RwSignal::new(problem);
+    let busy = RwSignal::new(false);
+    let sign_in = move |_| {
+        busy.set(true);
+        let (base, redirect) = (config.fhir_base.clone(), redirect_uri.clone());
+        spawn_local(async move {
+            if let Err(error) = go_sign_in(&base, &redirect, false).await {
+                problem.set(Some(error));
+                busy.set(false);
+            }
+        });
+    };
+    view! {
+        <section class="tahto-card" aria-labelledby="tahto-sign-in-title">
+            <h1 id="tahto-sign-in-title">{i18n.tr(ShellText::SignInTitle)}</h1>
+            <p>{i18n.tr(ShellText::SignInIntro)}</p>
+            <p class="tahto-error" role="alert" data-testid="sign-in-problem">
+                {move || problem.get().map(|e| i18n.t(problem_text(e)))}
+            </p>
+            <button
+                type="button"
+                class="tahto-button tahto-primary"
+                disabled=move || busy.get()
+                on:click=sign_in
+            >
+                {i18n.tr(ShellText::SignInButton)}
+            </button>
+        </section>
+    }
+}
+
+/// The signed-in citizen's name and date of birth, so they always see whose record this is.
+#[component]
+pub fn PatientBanner() -> impl IntoView {
+    let i18n = use_i18n();
+    let context = expect_context::<AppContext>();
+    let patient = RwSignal::new(None::<serde_json::Value>);
+    spawn_local(async move {
+        let read = context
+            .client
+            .read_value("Patient", &context.config.patient_id)
+            .await;
+        // Not shown yet: the banner says "Signed in" until it is (a read that failed shows on
+        // the pages themselves).
+        patient.set(read.ok());
+    });
+    let name = move || {
+        patient.get().map(|p| {
+            let name = crate::domain::records::person_name(&p).unwrap_or_default();
+            let born = p
+                .get("birthDate")
+                .and_then(|d| d.as_str())
+                .map(|d| crate::web::format_date(d, i18n.lang.get()))
+                .unwrap_or_default();
+            i18n.format(
+                ShellText::PatientBanner,
+                &[("name", &name), ("born", &born)],
+            )
+        })
+    };
+    view! {
+        <p class="tahto-patient-banner" data-testid="patient-banner">
+            {move || name().unwrap_or_else(|| i18n.t(ShellText::PatientBannerLoading).to_owned())}
+        </p>
+    }
+}

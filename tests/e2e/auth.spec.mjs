@@ -1,0 +1,256 @@
+// Signing in as the citizen (issue 12): Tahto with `data-sign-in="smart"` against a FHIR server
+// that takes only tokens of the dev SMART authorization server (tests/fhir-server/auth.mjs, built on
+// oidc-provider): the real redirect, sign-in form, code exchange with PKCE, and bearer tokens. The
+// test's own HTTP client (smart-client.mjs) signs in the same way to seed and read the server.
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { createHash } from 'node:crypto';
+import { noticeConfirmation, NOTICE_URL } from '../fhir-server/seed.mjs';
+import { signIn } from '../fhir-server/smart-client.mjs';
+import {
+  APP_SMART_URL,
+  AUTH_ORIGIN,
+  DEMO_CITIZENS,
+  HEADINGS,
+  LANGUAGE_BUTTON,
+  formatAxeViolations,
+  LOAD_TIMEOUT,
+  ORGAN_DONATION_CATEGORY,
+  SMART_FHIR_BASE,
+  SMART_FHIR_PORT,
+  expectConfirmed,
+  expectSaveState,
+  navTo,
+  organDonationPage,
+  waitForDecisionLoaded,
+  watchBrowserErrors,
+} from './helpers.mjs';
+
+const SMART_ORIGIN = `http://127.0.0.1:${SMART_FHIR_PORT}`;
+const HELMI = DEMO_CITIZENS.helmi;
+
+/** A token of `citizen`'s own, for the test to seed and read the server as they could. */
+async function tokenOf(citizen) {
+  const tokens = await signIn({
+    issuer: AUTH_ORIGIN,
+    fhirBase: SMART_FHIR_BASE,
+    redirectUri: `${APP_SMART_URL}/`,
+    scope: 'openid fhirUser launch/patient patient/Consent.crus patient/Patient.r',
+    citizen,
+  });
+  return tokens.access_token;
+}
+
+async function smartFhir(token, method, path, body) {
+  const response = await fetch(`${SMART_FHIR_BASE}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/fhir+json',
+      ...(body ? { 'Content-Type': 'application/fhir+json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** `citizen`'s organ donation decisions on the server, read with their own token. */
+async function organDonationsOf(citizen) {
+  const token = await tokenOf(citizen);
+  const bundle = await smartFhir(
+    token,
+    'GET',
+    `/Consent?patient=Patient/${citizen.patient}&category=${encodeURIComponent(ORGAN_DONATION_CATEGORY)}`,
+  );
+  return (bundle.entry ?? []).map((e) => e.resource).filter((r) => r.resourceType === 'Consent');
+}
+
+/** The citizen has read the current notice, so declarations can be saved. */
+async function confirmNoticeAs(citizen) {
+  await smartFhir(await tokenOf(citizen), 'POST', '/Consent', noticeConfirmation(citizen.patient, NOTICE_URL));
+}
+
+/** The query of a request the page made to `prefix`. */
+const paramsOf = (url) => Object.fromEntries(new URL(url).searchParams);
+
+/** Signs in on the authorization server's own page (Tahto has sent the citizen there). */
+async function signInThere(page, citizen) {
+  await page.waitForURL(`${AUTH_ORIGIN}/**`, { timeout: LOAD_TIMEOUT });
+  await page.getByLabel('Username').fill(citizen.username);
+  await page.getByLabel('Password').fill(citizen.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${APP_SMART_URL}/**`, { timeout: LOAD_TIMEOUT });
+}
+
+/** Opens Tahto, which finds nobody signed in and asks; signs in as `citizen`. */
+async function openAndSignIn(page, citizen) {
+  await page.goto(`${APP_SMART_URL}/`);
+  await expect(page.getByRole('heading', { name: 'Sign in to Tahto' })).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInThere(page, citizen);
+  await expect(page.getByTestId('patient-banner')).toContainText('Esimerkki', { timeout: LOAD_TIMEOUT });
+}
+
+/** Every value Tahto's origin keeps in the browser: storage, IndexedDB, cookies, caches' URLs. */
+async function everythingStored(page) {
+  const inPage = await page.evaluate(async () => {
+    const out = [];
+    for (const storage of [localStorage, sessionStorage]) {
+      for (let i = 0; i < storage.length; i++) out.push(storage.key(i), storage.getItem(storage.key(i)));
+    }
+    const request = (r) => new Promise((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    for (const { name } of await indexedDB.databases()) {
+      const db = await request(indexedDB.open(name));
+      for (const store of db.objectStoreNames) {
+        const values = await request(db.transaction(store).objectStore(store).getAll());
+        out.push(JSON.stringify(values));
+      }
+      db.close();
+    }
+    for (const key of await caches.keys()) {
+      const cache = await caches.open(key);
+      for (const r of await cache.keys()) out.push(r.url);
+    }
+    return out;
+  });
+  const cookies = await page.context().cookies(APP_SMART_URL);
+  return [...inPage, ...cookies.map((c) => `${c.name}=${c.value}`)].join('\n');
+}
+
+test.beforeEach(async () => {
+  await fetch(`${SMART_ORIGIN}/__admin/reset`, { method: 'POST' });
+});
+
+test('sign-in: PKCE S256, state and audience; a declaration saved as the signed-in patient, with her token only in memory', async ({ page, context }) => {
+  const problems = watchBrowserErrors(context);
+  await confirmNoticeAs(HELMI);
+  const authorizations = [];
+  const fhirRequests = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(`${AUTH_ORIGIN}/auth?`)) authorizations.push(r.url());
+    if (r.url().startsWith(SMART_FHIR_BASE) && !r.url().includes('.well-known')) fhirRequests.push(r);
+  });
+  const tokenRequest = page.waitForRequest(`${AUTH_ORIGIN}/token`, { timeout: 60_000 });
+  const tokenResponse = page.waitForResponse(`${AUTH_ORIGIN}/token`, { timeout: 60_000 });
+
+  // Nobody signed in: first silently (prompt=none), which needs the citizen; then she is asked.
+  await openAndSignIn(page, HELMI);
+  expect(authorizations).toHaveLength(2);
+  const [silent, asked] = authorizations.map(paramsOf);
+  expect(silent.prompt).toBe('none');
+  expect(asked.prompt).toBeUndefined();
+  for (const params of [silent, asked]) {
+    expect(params).toMatchObject({
+      response_type: 'code',
+      client_id: 'tahto',
+      redirect_uri: `${APP_SMART_URL}/`,
+      aud: SMART_FHIR_BASE,
+      code_challenge_method: 'S256',
+    });
+    expect(params.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params.state).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const scopes = params.scope.split(' ');
+    expect(scopes).toEqual(expect.arrayContaining(['openid', 'fhirUser', 'launch/patient', 'patient/Consent.crus']));
+    expect(scopes.filter((s) => s.startsWith('patient/') && /\*/.test(s)), 'no wildcard scopes').toEqual([]);
+  }
+  expect(asked.state, 'a new state per request').not.toBe(silent.state);
+
+  // The code came back with the state and went to the token endpoint with the verifier whose
+  // SHA-256 is the challenge sent: the code is bound to this tab.
+  const form = new URLSearchParams((await tokenRequest).postData());
+  expect(form.get('grant_type')).toBe('authorization_code');
+  expect(form.get('client_id')).toBe('tahto');
+  const verifier = form.get('code_verifier');
+  expect(verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(createHash('sha256').update(verifier).digest('base64url')).toBe(asked.code_challenge);
+  const tokens = await (await tokenResponse).json();
+  expect(tokens.patient).toBe(HELMI.patient);
+  // The code and state left the address at once.
+  expect(page.url()).toBe(`${APP_SMART_URL}/`);
+  await expect(page.getByTestId('patient-banner')).toHaveText(/^Helmi .*Esimerkki, born \S/);
+
+  // Her decision is saved as her, with her token.
+  await navTo(page, HEADINGS.en);
+  const ui = organDonationPage(page);
+  await waitForDecisionLoaded(ui);
+  await ui.radio('consent').check();
+  await ui.saveButton.click();
+  await expectConfirmed(ui, 1);
+  const saved = await organDonationsOf(HELMI);
+  expect(saved).toHaveLength(1);
+  expect(saved[0].patient.reference).toBe(`Patient/${HELMI.patient}`);
+  expect(fhirRequests.length).toBeGreaterThan(2);
+  for (const request of fhirRequests) {
+    expect(await request.headerValue('authorization'), request.url()).toBe(`Bearer ${tokens.access_token}`);
+  }
+
+  // Nothing Tahto keeps holds a token (nor the PKCE verifier, which was read once and removed).
+  const stored = await everythingStored(page);
+  expect(stored).toContain('organ-donation');
+  for (const secret of [tokens.access_token, tokens.id_token, tokens.refresh_token, verifier].filter(Boolean)) {
+    expect(stored.includes(secret), 'a token or the verifier in storage').toBe(false);
+  }
+  expect(problems.filter((p) => !/favicon/.test(p)), 'no browser errors').toEqual([]);
+});
+
+test('a reload signs in again silently while the authorization server\'s session lasts', async ({ page }) => {
+  await openAndSignIn(page, HELMI);
+  const authorizations = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(`${AUTH_ORIGIN}/auth?`)) authorizations.push(paramsOf(r.url()));
+  });
+  await page.reload();
+  await expect(page.getByTestId('patient-banner')).toContainText('Esimerkki', { timeout: LOAD_TIMEOUT });
+  await expect(page.getByRole('heading', { name: 'Sign in to Tahto' })).toHaveCount(0);
+  expect(authorizations.map((a) => a.prompt)).toEqual(['none']);
+});
+
+test('the sign-in ends while a save waits: it waits visibly, never refused, and is sent once after signing in again', async ({ page }) => {
+  await confirmNoticeAs(HELMI);
+  await openAndSignIn(page, HELMI);
+  await navTo(page, HEADINGS.en);
+  const ui = organDonationPage(page);
+  await waitForDecisionLoaded(ui);
+
+  // The server stops taking every token issued so far: Tahto's is now expired.
+  await fetch(`${SMART_ORIGIN}/__admin/expire-tokens`, { method: 'POST' });
+  await ui.radio('consent').check();
+  await ui.saveButton.click();
+  await expectSaveState(ui, 'queued');
+  await expect(ui.saveStatus).toContainText('your sign-in has ended');
+  expect(await organDonationsOf(HELMI)).toHaveLength(0);
+
+  // Signing in again (here a reload, silently): the save goes, once, as hers.
+  await page.reload();
+  await expect(page.getByTestId('patient-banner')).toContainText('Esimerkki', { timeout: LOAD_TIMEOUT });
+  await navTo(page, HEADINGS.en);
+  await expectConfirmed(organDonationPage(page), 1);
+  const saved = await organDonationsOf(HELMI);
+  expect(saved, 'stored once').toHaveLength(1);
+  expect(saved[0].patient.reference).toBe(`Patient/${HELMI.patient}`);
+});
+
+test('the sign-in page: in fi, sv and en, axe-clean, and a problem said in words', async ({ page }) => {
+  await page.goto(`${APP_SMART_URL}/`);
+  const titles = { fi: 'Kirjaudu Tahtoon', sv: 'Logga in i Tahto', en: 'Sign in to Tahto' };
+  await expect(page.getByRole('heading', { name: titles.en })).toBeVisible({ timeout: LOAD_TIMEOUT });
+  for (const lang of ['fi', 'sv', 'en']) {
+    await page.getByRole('button', { name: LANGUAGE_BUTTON[lang], exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(titles[lang]);
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    expect(violations, formatAxeViolations(violations)).toEqual([]);
+  }
+  // The citizen cancels at the authorization server: said so, and she can try again.
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(`${AUTH_ORIGIN}/**`, { timeout: LOAD_TIMEOUT });
+  const url = new URL(page.url());
+  const pending = await page.goto(`${APP_SMART_URL}/?error=access_denied&state=forged`);
+  expect(pending.ok()).toBe(true);
+  await expect(page.getByTestId('sign-in-problem')).toHaveText('The answer from the sign-in could not be checked, so it was not used. Sign in again.');
+  expect(url.origin).toBe(AUTH_ORIGIN);
+});
