@@ -214,7 +214,12 @@ pub fn App(
             <Header>
                 {signed_in.then(|| view! { <Later part=ShellPart::PatientBanner /> })}
                 {has_outbox.then(|| view! { <UnsentBadge /> })}
-                {has_outbox.then(|| view! { <crate::ui::device_menu::DeviceMenu /> })}
+                {has_outbox
+                    .then(|| {
+                        use crate::ui::device_menu::{DeviceMenu, Leaving};
+                        let leaving = if signed_in { Leaving::SignOut } else { Leaving::ForgetDevice };
+                        view! { <DeviceMenu leaving /> }
+                    })}
             </Header>
             <main class="tahto-main">{body}</main>
             <LiveRegions />

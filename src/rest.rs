@@ -98,6 +98,8 @@ split_off! {
 pub enum ShellPart {
     /// "Forget this device": the panel the header's button opens.
     DevicePanel,
+    /// "Sign out": the panel the header's button opens.
+    SignOutPanel,
     /// The service keeps refusing saves: not the citizen's mistake.
     ServiceNotice,
     /// The service worker, and a new version of Tahto offered.
@@ -112,7 +114,14 @@ split_off! {
     /// One of the shell's later parts. Build it under the owner whose contexts it needs.
     pub fn shell_view(part: ShellPart) -> AnyView {
         match part {
-            ShellPart::DevicePanel => view! { <crate::ui::device_menu::DevicePanel /> }.into_any(),
+            ShellPart::DevicePanel => {
+                use crate::ui::device_menu::{DevicePanel, Leaving};
+                view! { <DevicePanel leaving=Leaving::ForgetDevice /> }.into_any()
+            }
+            ShellPart::SignOutPanel => {
+                use crate::ui::device_menu::{DevicePanel, Leaving};
+                view! { <DevicePanel leaving=Leaving::SignOut /> }.into_any()
+            }
             ShellPart::ServiceNotice => {
                 view! { <crate::ui::service_notice::ServiceNotice /> }.into_any()
             }

@@ -13,10 +13,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::smart::{self, Endpoints, SignInError, Tokens};
-use crate::save::record::SIGN_IN_KEY;
+use crate::save::record::{SIGNED_OUT_KEY, SIGN_IN_KEY};
 
 thread_local! {
     static TOKENS: RefCell<Option<Tokens>> = const { RefCell::new(None) };
+    /// Tahto's entry address, registered with the authorization server: where every answer, and
+    /// the citizen after signing out, comes back.
+    static ENTRY: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// The bearer token for the FHIR server, while signed in.
@@ -77,6 +80,7 @@ impl Pending {
 /// Signs in as the app starts: the answer from the authorization server if this is one, else
 /// silently where the server's session allows, else the citizen is asked.
 pub async fn at_start(fhir_base: &str, redirect_uri: &str) -> Started {
+    ENTRY.with(|e| *e.borrow_mut() = redirect_uri.to_owned());
     let location = crate::web::window().map(|w| w.location());
     let search = location
         .as_ref()
@@ -96,6 +100,12 @@ pub async fn at_start(fhir_base: &str, redirect_uri: &str) -> Started {
             Err(SignInError::NeedsCitizen) => Started::SignedOut(None),
             Err(error) => Started::SignedOut(Some(error)),
         };
+    }
+    // Just signed out: the sign-in page, not a silent sign-in (where the authorization server
+    // could not end its session, it would sign the citizen straight back in).
+    if crate::web::session_stored(SIGNED_OUT_KEY).is_some() {
+        crate::web::session_forget(SIGNED_OUT_KEY);
+        return Started::SignedOut(Some(SignInError::SignedOut));
     }
     let online = crate::web::window().is_none_or(|w| w.navigator().on_line());
     if !online {
@@ -220,4 +230,32 @@ async fn sha256(bytes: &[u8]) -> Result<Vec<u8>, SignInError> {
         .dyn_into::<js_sys::ArrayBuffer>()
         .map_err(|_| SignInError::NoPkce)?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Ends the sign-in: the tokens go from memory, and the authorization server ends its session and
+/// sends the citizen back to Tahto's sign-in page (without such an endpoint, straight there).
+pub async fn sign_out(fhir_base: &str) {
+    let tokens = TOKENS.with(|t| t.borrow_mut().take());
+    crate::web::session_store(SIGNED_OUT_KEY, "1");
+    let Some(location) = crate::web::window().map(|w| w.location()) else {
+        return;
+    };
+    let back = ENTRY.with(|e| e.borrow().clone());
+    let end = discover(fhir_base).await.ok().and_then(|e| e.end_session);
+    let url = match end {
+        Some(end) => {
+            let mut params = vec![
+                ("client_id", smart::CLIENT_ID),
+                ("post_logout_redirect_uri", back.as_str()),
+            ];
+            let hint = tokens.and_then(|t| t.id_token);
+            if let Some(hint) = &hint {
+                params.push(("id_token_hint", hint));
+            }
+            let joiner = if end.contains('?') { '&' } else { '?' };
+            format!("{end}{joiner}{}", smart::form(&params))
+        }
+        None => back,
+    };
+    let _left = location.replace(&url);
 }

@@ -45,6 +45,8 @@ pub enum SignInError {
     BadTokens,
     /// No answer from the authorization server.
     Unreachable,
+    /// Not a problem: the citizen has just signed out.
+    SignedOut,
 }
 
 /// An endpoint address Tahto may send the citizen or a code to: `https`, or `http` on this

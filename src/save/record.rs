@@ -193,6 +193,8 @@ pub const FORGOTTEN_KEY: &str = "tahto.forgotten";
 /// Session only, across the redirect to the authorization server and back: the sign-in's
 /// `state` and PKCE verifier (never a token).
 pub const SIGN_IN_KEY: &str = "tahto.sign-in";
+/// Session only: this tab has just signed out (its next start shows the sign-in page).
+pub const SIGNED_OUT_KEY: &str = "tahto.signed-out";
 
 impl Citizen {
     pub fn new(fhir_base: &str, patient_id: &str) -> Citizen {
@@ -229,6 +231,24 @@ impl Citizen {
         }
     }
 
+    /// Whether `key` is one of this citizen's.
+    pub fn owns(&self, key: &str) -> bool {
+        key.starts_with(&self.key_prefix())
+    }
+
+    /// Whether `key` is one of this citizen's that an unsent save needs to be sent exactly once,
+    /// or that holds what they typed: an entry (without IndexedDB), a creation key, a draft, the
+    /// measurement form. Kept when the citizen signs out keeping their unsent saves.
+    pub fn needed_unsent(&self, key: &str) -> bool {
+        let Some(rest) = key.strip_prefix(&self.key_prefix()) else {
+            return false;
+        };
+        ["outbox.", "key.", "draft."]
+            .iter()
+            .any(|p| rest.starts_with(p))
+            || key == self.key(Kept::MeasurementForm)
+    }
+
     /// The prefix of every key of this citizen (to forget them all).
     pub fn key_prefix(&self) -> String {
         format!("{STORAGE_PREFIX}.{}.", self.tag)
@@ -252,6 +272,27 @@ fn tag_of(fhir_base: &str, patient_id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn signing_out_keeps_only_what_unsent_saves_need() {
+        let helmi = Citizen::new("https://fhir.example.fi/R4", "helmi");
+        let matti = Citizen::new("https://fhir.example.fi/R4", "matti");
+        let record = Record::OrganDonation;
+        for kept in [
+            Kept::OutboxEntry("urn:uuid:1"),
+            Kept::CreationKey(&record),
+            Kept::Draft(&record),
+            Kept::MeasurementForm,
+        ] {
+            let key = helmi.key(kept);
+            assert!(helmi.owns(&key) && helmi.needed_unsent(&key), "{key}");
+            assert!(!matti.owns(&key) && !matti.needed_unsent(&key), "{key}");
+        }
+        for gone in [Kept::Outcomes, Kept::NoticeConfirmedSeen] {
+            let key = helmi.key(gone);
+            assert!(helmi.owns(&key) && !helmi.needed_unsent(&key), "{key}");
+        }
+    }
     use super::*;
 
     fn every_kind() -> Vec<Record> {

@@ -124,6 +124,18 @@ impl Outbox {
         self.broadcast();
     }
 
+    /// Signing out, keeping the unsent saves: everything else Tahto kept for the citizen goes
+    /// (how saves ended, copies of confirmed records); the unsent saves and what they need to be
+    /// sent exactly once (their creation keys, the drafts they came from) stay, for this citizen's
+    /// next sign-in on this device only.
+    pub async fn forget_all_but_unsent(self) {
+        let citizen = self.citizen();
+        crate::web::forget_all_matching(|key| citizen.owns(key) && !citizen.needed_unsent(key));
+        crate::web::session_forget(SECTION_KEY);
+        self.local
+            .with_value(|l| *l.outcomes.borrow_mut() = Outcomes::default());
+    }
+
     /// Sends every waiting save now (the first step of "send them, then forget").
     pub fn send_all_now(self) {
         self.make_due(|_| true);

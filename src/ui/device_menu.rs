@@ -1,6 +1,7 @@
-//! The header menu with "Forget this device": everything Tahto keeps on this device for the
-//! citizen goes, but never an unsent save by accident. With saves still unsent the citizen either
-//! waits until they are sent, or discards them by an explicit, confirmed choice.
+//! The header menus "Forget this device" and "Sign out": everything Tahto keeps on this device for
+//! the citizen goes, but never an unsent save by accident. With saves still unsent the citizen
+//! waits until they are sent, or discards them by an explicit, confirmed choice, or (signing out)
+//! keeps them on this device, to be sent when they sign in again.
 //!
 //! The button is in the first load; the panel it opens comes with the rest of the app
 //! (`rest.rs`), with its texts. One static structure (a sentence and three buttons whose words and
@@ -24,6 +25,15 @@ use crate::ui::{use_announcer, use_i18n};
 #[derive(Clone, Copy)]
 struct PanelOpen(RwSignal<bool>);
 
+/// What the citizen is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leaving {
+    /// Forgetting this device (and staying signed in, where Tahto signs in).
+    ForgetDevice,
+    /// Signing out: this device forgotten, and the sign-in ended at the authorization server.
+    SignOut,
+}
+
 /// Where the citizen is in forgetting the device, the panel open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
@@ -40,28 +50,41 @@ enum Step {
 enum Act {
     Forget,
     SendFirst,
+    /// Signing out, the unsent saves kept for the next sign-in.
+    Keep,
     AskDiscard,
     Back,
     Close,
 }
 
-/// The sentence and the (up to three) buttons of a step.
-fn panel(step: Step, unsent: usize) -> (LaterText, [Option<(LaterText, Act)>; 3]) {
+/// The sentence and the (up to four) buttons of a step.
+fn panel(
+    step: Step,
+    unsent: usize,
+    leaving: Leaving,
+) -> (LaterText, [Option<(LaterText, Act)>; 4]) {
     use LaterText as T;
+    let out = leaving == Leaving::SignOut;
+    let pick = |forget, sign_out| if out { sign_out } else { forget };
     match (step, unsent) {
         (Step::Asking, 0) => (
-            T::ForgetExplain,
+            pick(T::ForgetExplain, T::SignOutExplain),
             [
-                Some((T::ForgetNow, Act::Forget)),
+                Some((pick(T::ForgetNow, T::SignOutNow), Act::Forget)),
                 Some((T::Cancel, Act::Close)),
+                None,
                 None,
             ],
         ),
         (Step::Asking, _) => (
-            T::ForgetUnsent,
+            pick(T::ForgetUnsent, T::SignOutUnsent),
             [
-                Some((T::ForgetSendFirst, Act::SendFirst)),
-                Some((T::ForgetDiscard, Act::AskDiscard)),
+                Some((
+                    pick(T::ForgetSendFirst, T::SignOutSendFirst),
+                    Act::SendFirst,
+                )),
+                out.then_some((T::SignOutKeep, Act::Keep)),
+                Some((pick(T::ForgetDiscard, T::SignOutDiscard), Act::AskDiscard)),
                 Some((T::Cancel, Act::Close)),
             ],
         ),
@@ -69,12 +92,30 @@ fn panel(step: Step, unsent: usize) -> (LaterText, [Option<(LaterText, Act)>; 3]
             T::ForgetDiscardConfirm,
             [
                 Some((T::ForgetDiscardNo, Act::Back)),
-                Some((T::ForgetDiscardYes, Act::Forget)),
+                Some((pick(T::ForgetDiscardYes, T::SignOutDiscardYes), Act::Forget)),
+                None,
                 None,
             ],
         ),
-        (Step::Sending, _) => (T::ForgetWaiting, [Some((T::Cancel, Act::Back)), None, None]),
+        (Step::Sending, _) => (
+            pick(T::ForgetWaiting, T::SignOutWaiting),
+            [Some((T::Cancel, Act::Back)), None, None, None],
+        ),
     }
+}
+
+/// Signs out: what Tahto kept for the citizen goes (but unsent saves, when `keep`), then the
+/// sign-in ends at the authorization server, which sends the citizen back to the sign-in page.
+fn sign_out(outbox: Outbox, keep: bool) {
+    spawn_local(async move {
+        if keep {
+            outbox.forget_all_but_unsent().await;
+        } else {
+            outbox.forget_device().await;
+        }
+        let base = outbox.citizen().fhir_base().to_owned();
+        crate::auth::session::sign_out(&base).await;
+    });
 }
 
 /// Forgets the device, then opens the home page afresh: nothing the citizen typed stays in the
@@ -91,26 +132,41 @@ fn forget_and_reload(outbox: Outbox, home: Option<String>) {
     });
 }
 
-/// The header's "Forget this device" button and its panel.
+/// The header's "Forget this device" (or "Sign out") button and its panel.
 #[component]
-pub fn DeviceMenu() -> impl IntoView {
+pub fn DeviceMenu(
+    /// Forgetting the device, or signing out.
+    leaving: Leaving,
+) -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
     provide_context(PanelOpen(open));
+    let (label, id, part) = match leaving {
+        Leaving::ForgetDevice => (
+            ShellText::ForgetDevice,
+            "tahto-device-panel",
+            ShellPart::DevicePanel,
+        ),
+        Leaving::SignOut => (
+            ShellText::SignOut,
+            "tahto-sign-out-panel",
+            ShellPart::SignOutPanel,
+        ),
+    };
     view! {
         <div class="tahto-device-menu">
             <button
                 type="button"
                 class="tahto-button tahto-menu-button"
                 aria-expanded=move || open.get().to_string()
-                aria-controls="tahto-device-panel"
+                aria-controls=id
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                {i18n.tr(ShellText::ForgetDevice)}
+                {i18n.tr(label)}
             </button>
             // Always there, so that the button's `aria-controls` names an element.
-            <div id="tahto-device-panel">
-                <Later part=ShellPart::DevicePanel open />
+            <div id=id>
+                <Later part open />
             </div>
         </div>
     }
@@ -118,7 +174,10 @@ pub fn DeviceMenu() -> impl IntoView {
 
 /// The panel: what forgetting removes, and the citizen's choices.
 #[component]
-pub fn DevicePanel() -> impl IntoView {
+pub fn DevicePanel(
+    /// Forgetting the device, or signing out.
+    leaving: Leaving,
+) -> impl IntoView {
     let i18n = use_i18n();
     let announcer = use_announcer();
     let outbox = expect_context::<Outbox>();
@@ -138,20 +197,25 @@ pub fn DevicePanel() -> impl IntoView {
             step.set(Step::Asking);
         }
     });
+    let finish = move |keep: bool| match leaving {
+        Leaving::ForgetDevice => forget_and_reload(outbox, home.get_value()),
+        Leaving::SignOut => sign_out(outbox, keep),
+    };
     // Sending first: forgotten as soon as nothing is left to send.
     effect(move || {
         if open.get() && step.get() == Step::Sending && unsent() == 0 {
             open.set(false);
-            forget_and_reload(outbox, home.get_value());
+            finish(false);
         }
     });
-    let shown = move || panel(step.get(), unsent());
+    let shown = move || panel(step.get(), unsent(), leaving);
     let act = move |i: usize| {
-        let Some((_, act)) = panel(step.get_untracked(), unsent()).1[i] else {
+        let Some((_, act)) = panel(step.get_untracked(), unsent(), leaving).1[i] else {
             return;
         };
         match act {
-            Act::Forget => forget_and_reload(outbox, home.get_value()),
+            Act::Forget => finish(false),
+            Act::Keep => finish(true),
             Act::SendFirst => {
                 step.set(Step::Sending);
                 outbox.send_all_now();
@@ -176,14 +240,20 @@ pub fn DevicePanel() -> impl IntoView {
     view! {
         <section
             class="tahto-card tahto-device-panel"
-            data-testid="forget-device"
-            aria-label=i18n.tr(ShellText::ForgetDevice)
+            data-testid=match leaving {
+                Leaving::ForgetDevice => "forget-device",
+                Leaving::SignOut => "sign-out",
+            }
+            aria-label=i18n.tr(match leaving {
+                Leaving::ForgetDevice => ShellText::ForgetDevice,
+                Leaving::SignOut => ShellText::SignOut,
+            })
             hidden=move || !open.get()
         >
             <p aria-live="polite">
                 {move || i18n.format(shown().0, &[("count", &unsent().to_string())])}
             </p>
-            <div class="tahto-actions">{button(0)}{button(1)}{button(2)}</div>
+            <div class="tahto-actions">{button(0)}{button(1)}{button(2)}{button(3)}</div>
         </section>
     }
 }

@@ -20,6 +20,7 @@ fn problem_text(error: SignInError) -> ShellText {
         SignInError::Refused | SignInError::NeedsCitizen => ShellText::SignInRefused,
         SignInError::ForgedAnswer => ShellText::SignInUnchecked,
         SignInError::Unreachable => ShellText::SignInUnreachable,
+        SignInError::SignedOut => ShellText::SignedOut,
     }
 }
 
@@ -36,6 +37,7 @@ pub fn SignInPage(
     let i18n = use_i18n();
     let problem = RwSignal::new(problem);
     let busy = RwSignal::new(false);
+    let signed_out = move || problem.get() == Some(SignInError::SignedOut);
     let sign_in = move |_| {
         busy.set(true);
         let (base, redirect) = (config.fhir_base.clone(), redirect_uri.clone());
@@ -50,8 +52,11 @@ pub fn SignInPage(
         <section class="tahto-card" aria-labelledby="tahto-sign-in-title">
             <h1 id="tahto-sign-in-title">{i18n.tr(ShellText::SignInTitle)}</h1>
             <p>{i18n.tr(ShellText::SignInIntro)}</p>
-            <p class="tahto-error" role="alert" data-testid="sign-in-problem">
-                {move || problem.get().map(|e| i18n.t(problem_text(e)))}
+            <p class="tahto-error" role="alert" data-testid="sign-in-problem" hidden=signed_out>
+                {move || problem.get().filter(|_| !signed_out()).map(|e| i18n.t(problem_text(e)))}
+            </p>
+            <p role="status" data-testid="signed-out">
+                {move || signed_out().then(|| i18n.t(ShellText::SignedOut))}
             </p>
             <button
                 type="button"

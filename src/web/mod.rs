@@ -14,8 +14,8 @@ pub use format::{format_date, format_date_time, format_number, format_time, form
 pub use json::{bundle_resources_paced, from_js as json_from_js_value, parse_json};
 pub use lock::with_tab_lock;
 pub use storage::{
-    ask_persistent_storage, forget, forget_all_with_prefix, session_forget, session_store,
-    session_store_checked, session_stored, store, stored,
+    ask_persistent_storage, forget, forget_all_matching, forget_all_with_prefix, session_forget,
+    session_store, session_store_checked, session_stored, store, stored,
 };
 
 use wasm_bindgen::JsValue;

@@ -45,12 +45,17 @@ pub fn forget(key: &str) {
 
 /// Removes every local key that starts with `prefix`.
 pub fn forget_all_with_prefix(prefix: &str) {
+    forget_all_matching(|key| key.starts_with(prefix));
+}
+
+/// Removes every local key that `matches`.
+pub fn forget_all_matching(matches: impl Fn(&str) -> bool) {
     let Some(storage) = local_storage() else {
         return;
     };
     let keys: Vec<String> = (0..storage.length().unwrap_or(0))
         .filter_map(|i| storage.key(i).ok().flatten())
-        .filter(|k| k.starts_with(prefix))
+        .filter(|k| matches(k))
         .collect();
     for key in keys {
         let _removed = storage.remove_item(&key);

@@ -22,6 +22,7 @@ import {
   expectSaveState,
   navTo,
   organDonationPage,
+  outboxEntries,
   waitForDecisionLoaded,
   watchBrowserErrors,
 } from './helpers.mjs';
@@ -253,4 +254,62 @@ test('the sign-in page: in fi, sv and en, axe-clean, and a problem said in words
   expect(pending.ok()).toBe(true);
   await expect(page.getByTestId('sign-in-problem')).toHaveText('The answer from the sign-in could not be checked, so it was not used. Sign in again.');
   expect(url.origin).toBe(AUTH_ORIGIN);
+});
+
+test('A signs out keeping an unsent save; B signs in on the same browser and neither sees nor sends it; A signs in again and it is sent', async ({ page }) => {
+  const MATTI = DEMO_CITIZENS.matti;
+  await confirmNoticeAs(HELMI);
+  await confirmNoticeAs(MATTI);
+  await openAndSignIn(page, HELMI);
+  await navTo(page, HEADINGS.en);
+  let ui = organDonationPage(page);
+  await waitForDecisionLoaded(ui);
+  // Her sign-in ends on the server while she saves: the save waits for her.
+  await fetch(`${SMART_ORIGIN}/__admin/expire-tokens`, { method: 'POST' });
+  await ui.radio('consent').check();
+  await ui.saveButton.click();
+  await expectSaveState(ui, 'queued');
+
+  // She signs out, keeping it on this device.
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  const panel = page.getByTestId('sign-out');
+  await expect(panel).toContainText('1 saves have not reached the service yet');
+  await expect(panel.getByRole('button')).toHaveText([
+    'Send them first, then sign out',
+    'Keep them on this device and sign out',
+    'Discard them and sign out',
+    'Cancel',
+  ]);
+  await panel.getByRole('button', { name: 'Keep them on this device and sign out' }).click();
+  await page.waitForURL(`${APP_SMART_URL}/**`, { timeout: LOAD_TIMEOUT });
+  await expect(page.getByTestId('signed-out')).toHaveText('You have signed out.', { timeout: LOAD_TIMEOUT });
+  const kept = await outboxEntries(page);
+  expect(kept.map((e) => e.record), 'her unsent save is kept').toEqual(['organ-donation']);
+
+  // Matti signs in on the same browser: the authorization server's session ended, so he is asked.
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signInThere(page, MATTI);
+  await expect(page.getByTestId('patient-banner')).toContainText('Matti Meikäläinen', { timeout: LOAD_TIMEOUT });
+  await expect(page.getByTestId('unsent-badge')).toBeHidden();
+  await navTo(page, HEADINGS.en);
+  ui = organDonationPage(page);
+  await waitForDecisionLoaded(ui);
+  await expect(ui.summary).toContainText('You have not recorded a decision.');
+  await expect(ui.radio('consent')).not.toBeChecked();
+  // Give a send every chance to happen: none may, under his name or hers.
+  await page.waitForTimeout(2_000);
+  expect(await organDonationsOf(MATTI)).toHaveLength(0);
+  expect(await organDonationsOf(HELMI)).toHaveLength(0);
+  expect((await outboxEntries(page)).map((e) => e.owner), 'hers, still waiting').toEqual(kept.map((e) => e.owner));
+
+  // He signs out (nothing unsent: no question); she signs in again, and her save goes, once.
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByTestId('sign-out').getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page.getByTestId('signed-out')).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await signInThere(page, HELMI);
+  await expect(page.getByTestId('patient-banner')).toContainText('Esimerkki', { timeout: LOAD_TIMEOUT });
+  await expect.poll(() => organDonationsOf(HELMI).then((c) => c.length), { timeout: LOAD_TIMEOUT }).toBe(1);
+  expect(await organDonationsOf(MATTI)).toHaveLength(0);
+  await expect.poll(() => outboxEntries(page).then((e) => e.length)).toBe(0);
 });

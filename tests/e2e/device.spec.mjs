@@ -114,8 +114,10 @@ test('forget this device: the browser is asked to keep storage; unsent saves are
   await panel.getByRole('button', { name: 'No, do not discard' }).click();
   expect(await outboxEntries(page)).toHaveLength(1);
   await panel.getByRole('button', { name: 'Discard them and forget the device' }).click();
+  // Listening before the tap: the reload that follows can be quicker than the next line.
+  const reloaded = page.waitForEvent('load');
   await panel.getByRole('button', { name: 'Yes, discard and forget' }).click();
-  await page.waitForEvent('load');
+  await reloaded;
 
   await expect(page.getByTestId('unsent-badge')).toBeHidden({ timeout: LOAD_TIMEOUT });
   // Only what the page itself has read again since the reload may be there (the notice check).
