@@ -189,6 +189,7 @@ pub fn App(
             view! {
                 {update}
                 {partner}
+                {signed_in.then(|| view! { <Later part=ShellPart::SignInAgain /> })}
                 <Show when=move || outbox.storage_error.get().is_some()>
                     <p class="tahto-card tahto-error" role="alert">{i18n.tr(ShellText::StorageProblem)}</p>
                 </Show>

@@ -108,6 +108,8 @@ pub enum ShellPart {
     PartnerFrame,
     /// Signed in: whose records these are (name, date of birth), on every page.
     PatientBanner,
+    /// The sign-in has ended while Tahto was open: said, with the way back.
+    SignInAgain,
 }
 
 split_off! {
@@ -132,6 +134,7 @@ split_off! {
             ShellPart::PatientBanner => {
                 view! { <crate::ui::sign_in::PatientBanner /> }.into_any()
             }
+            ShellPart::SignInAgain => view! { <crate::ui::sign_in::SignInAgain /> }.into_any(),
         }
     }
 }

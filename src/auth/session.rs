@@ -22,6 +22,33 @@ thread_local! {
     static ENTRY: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
+thread_local! {
+    /// The FHIR server refused the token (401): the sign-in has ended (expired, revoked).
+    static ENDED: leptos::prelude::ArcRwSignal<bool> = leptos::prelude::ArcRwSignal::new(false);
+}
+
+/// Whether the sign-in has ended while Tahto was open (tracked): the citizen is asked to sign in
+/// again, and the saves waiting for it are sent after.
+pub fn has_ended() -> bool {
+    use leptos::prelude::Get;
+    ENDED.with(|e| e.get())
+}
+
+/// The FHIR server answered 401 to a request with the token.
+pub fn ended() {
+    use leptos::prelude::Set;
+    if bearer().is_some() {
+        ENDED.with(|e| e.set(true));
+    }
+}
+
+/// Signs in again from where the citizen is (silently where the server's session still lasts):
+/// what waits is sent once the app is back.
+pub async fn sign_in_again(fhir_base: &str) -> Result<(), SignInError> {
+    let entry = ENTRY.with(|e| e.borrow().clone());
+    go_sign_in(fhir_base, &entry, true).await
+}
+
 /// The bearer token for the FHIR server, while signed in.
 pub fn bearer() -> Option<String> {
     TOKENS.with(|t| t.borrow().as_ref().map(|t| t.access_token.clone()))

@@ -151,6 +151,9 @@ impl FhirClient {
                 .map_err(failed)?,
             None => request.send().await.map_err(failed)?,
         };
+        if response.status() == 401 {
+            crate::auth::session::ended();
+        }
         // The body can stall or be cut after the headers arrived: still under the same deadline.
         let text = response.text().await.map_err(|e| {
             if timed_out.get() {

@@ -18,6 +18,8 @@ crate::texts! {
         FrameAskButton => ["Salli Tahdon oma tallennustila", "Tillåt Tahtos eget lagringsutrymme", "Allow Tahto's own storage"],
         FrameAskRefused => ["Selaimesi ei sallinut sitä. Lähettämättömät tallennukset säilyvät edelleen tätä sivustoa varten.", "Din webbläsare tillät det inte. Sparningar som inte har skickats finns kvar för den här webbplatsen.", "Your browser did not allow it. Saves not yet sent are still kept for this site."],
         FrameMoving => ["Siirretään tallennuksia Tahdon omaan tallennustilaan…", "Sparningarna flyttas till Tahtos eget lagringsutrymme …", "Moving your saves to Tahto's own storage…"],
+        SignInEnded => ["Kirjautumisesi on päättynyt. Tallennukset, joita ei ole vielä lähetetty, ovat tallessa ja lähtevät, kun kirjaudut uudelleen.", "Din inloggning har gått ut. Sparningar som inte har skickats finns kvar och skickas när du loggar in igen.", "Your sign-in has ended. Saves not yet sent are kept, and go once you sign in again."],
+        SignInAgain => ["Kirjaudu uudelleen", "Logga in igen", "Sign in again"],
         FrameContinue => ["Jatka Tahdossa (avautuu uuteen välilehteen)", "Fortsätt i Tahto (öppnas i en ny flik)", "Continue in Tahto (opens in a new tab)"],
         ServiceDownTitle => ["Palvelu ei juuri nyt pysty tallentamaan", "Tjänsten kan inte spara just nu", "The service cannot save right now"],
         ServiceDownNotYou => ["Tallennus ei onnistu tällä hetkellä kenellekään. Vika on palvelussa, ei sinussa eikä laitteessasi.", "Det går inte att spara för någon just nu. Felet ligger i tjänsten, inte hos dig eller din enhet.", "Saving is not working for anyone at the moment. The fault is in the service, not with you or your device."],

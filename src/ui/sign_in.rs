@@ -8,6 +8,7 @@ use crate::auth::session::go_sign_in;
 use crate::auth::smart::SignInError;
 use crate::config::AppConfig;
 use crate::context::AppContext;
+use crate::i18n::later::LaterText;
 use crate::i18n::shell::ShellText;
 use crate::ui::use_i18n;
 
@@ -103,5 +104,31 @@ pub fn PatientBanner() -> impl IntoView {
         <p class="tahto-patient-banner" data-testid="patient-banner">
             {move || name().unwrap_or_else(|| i18n.t(ShellText::PatientBannerLoading).to_owned())}
         </p>
+    }
+}
+
+/// The sign-in has ended while Tahto was open: said at once, with the way back. Nothing waits
+/// silently: the saves waiting for it say so too, and go once the citizen is back.
+#[component]
+pub fn SignInAgain() -> impl IntoView {
+    let i18n = use_i18n();
+    let context = expect_context::<AppContext>();
+    let busy = RwSignal::new(false);
+    let again = move |_| {
+        busy.set(true);
+        let base = context.config.fhir_base.clone();
+        spawn_local(async move {
+            // Only on the way away does nothing follow; a failure lets the citizen try again.
+            let _away = crate::auth::session::sign_in_again(&base).await;
+            busy.set(false);
+        });
+    };
+    view! {
+        <div class="tahto-card tahto-error" role="alert" hidden=move || !crate::auth::session::has_ended()>
+            <p>{i18n.tr(LaterText::SignInEnded)}</p>
+            <button type="button" class="tahto-button tahto-primary" disabled=move || busy.get() on:click=again>
+                {i18n.tr(LaterText::SignInAgain)}
+            </button>
+        </div>
     }
 }

@@ -125,6 +125,8 @@ async function everythingStored(page) {
 
 test.beforeEach(async () => {
   await fetch(`${SMART_ORIGIN}/__admin/reset`, { method: 'POST' });
+  // Nothing withheld, no launches left from another test.
+  await fetch(`${AUTH_ORIGIN}/__admin/reset`, { method: 'POST' });
 });
 
 test('sign-in: PKCE S256, state and audience; a declaration saved as the signed-in patient, with her token only in memory', async ({ page, context }) => {
@@ -224,13 +226,19 @@ test('the sign-in ends while a save waits: it waits visibly, never refused, and 
   await ui.saveButton.click();
   await expectSaveState(ui, 'queued');
   await expect(ui.saveStatus).toContainText('your sign-in has ended');
+  // Said at once, with the way back.
+  const ended = page.getByRole('alert').filter({ has: page.getByRole('button', { name: 'Sign in again' }) });
+  await expect(ended).toBeVisible();
+  await expect(ended).toContainText('Your sign-in has ended. Saves not yet sent are kept, and go once you sign in again.');
   expect(await organDonationsOf(HELMI)).toHaveLength(0);
 
-  // Signing in again (here a reload, silently): the save goes, once, as hers.
-  await page.reload();
+  // Signing in again (silently: the authorization server's session lasts) brings her back to the
+  // same section, and the save goes, once, as hers.
+  await ended.getByRole('button', { name: 'Sign in again' }).click();
+  await page.waitForURL(`${APP_SMART_URL}/organ-donation`, { timeout: LOAD_TIMEOUT });
   await expect(page.getByTestId('patient-banner')).toContainText('Esimerkki', { timeout: LOAD_TIMEOUT });
-  await navTo(page, HEADINGS.en);
   await expectConfirmed(organDonationPage(page), 1);
+  await expect(page.getByRole('button', { name: 'Sign in again' })).toBeHidden();
   const saved = await organDonationsOf(HELMI);
   expect(saved, 'stored once').toHaveLength(1);
   expect(saved[0].patient.reference).toBe(`Patient/${HELMI.patient}`);
@@ -312,4 +320,28 @@ test('A signs out keeping an unsent save; B signs in on the same browser and nei
   await expect.poll(() => organDonationsOf(HELMI).then((c) => c.length), { timeout: LOAD_TIMEOUT }).toBe(1);
   expect(await organDonationsOf(MATTI)).toHaveLength(0);
   await expect.poll(() => outboxEntries(page).then((e) => e.length)).toBe(0);
+});
+
+test('a request outside what the sign-in allows is refused by the server and said in plain words', async ({ page }) => {
+  // The citizen unticked her consent decisions at the authorization server: Tahto's token does not
+  // carry the Consent scope, and the FHIR server refuses those requests (403).
+  await fetch(`${AUTH_ORIGIN}/__admin/withhold-scopes`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ scopes: ['patient/Consent.crus'] }),
+  });
+  const refused = [];
+  page.on('response', (r) => {
+    if (r.url().startsWith(`${SMART_FHIR_BASE}/Consent`) && r.status() === 403) refused.push(r.url());
+  });
+  await openAndSignIn(page, HELMI);
+  await navTo(page, HEADINGS.en);
+  const ui = organDonationPage(page);
+  await expect(ui.root).toContainText(
+    'Your decision could not be loaded: your sign-in does not give access to this information.',
+    { timeout: LOAD_TIMEOUT },
+  );
+  expect(refused.length, 'the server refused, Tahto did not guess').toBeGreaterThan(0);
+  // Her name is still shown: reading her own Patient is allowed.
+  await expect(page.getByTestId('patient-banner')).toContainText('Esimerkki');
 });

@@ -7,7 +7,11 @@
 // CLI: node auth.mjs --port 18110 [--host 127.0.0.1] --fhir-base <FHIR base URL>
 //        --redirect-uri <uri> [--redirect-uri <uri> …] [--access-token-ttl 600]
 // Test control (open, like the FHIR server's): GET /__admin/health,
-//   POST /__admin/launch {"patient": "<id>"} → {"launch": "<opaque id>"} (an EHR launch context).
+//   POST /__admin/launch {"patient": "<id>"} → {"launch": "<opaque id>"} (an EHR launch context),
+//   POST /__admin/withhold-scopes {"scopes": ["patient/Consent.crus", …]} → {"withheld": […]}: from
+//     then on no grant (sign-in, silent sign-in, refresh) includes those exact scope strings, as if
+//     the citizen had unticked them on a consent screen; [] grants everything asked again,
+//   POST /__admin/reset → {"ok": true}: no scopes withheld, no launches.
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +47,7 @@ export function createAuthServer({ issuer, fhirBase, redirectUris, accessTokenTt
   if (!redirectUris?.length) throw new Error('createAuthServer: at least one redirect URI is required');
   fhirBase = trimSlash(fhirBase);
   const launches = new Map(); // launch id → { patient }: EHR launch contexts (POST /__admin/launch)
+  const withheld = new Set(); // scopes the "citizen" refuses (POST /__admin/withhold-scopes)
 
   // A new signing key per start: tokens of an earlier run fail verification, as they should.
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -112,7 +117,8 @@ export function createAuthServer({ issuer, fhirBase, redirectUris, accessTokenTt
         getResourceServerInfo(ctx, indicator) {
           if (trimSlash(indicator) !== fhirBase) throw new errors.InvalidTarget();
           return {
-            scope: [...RESOURCE_SCOPES].join(' '),
+            // Filtering here also narrows refreshes of grants made before the scopes were withheld.
+            scope: [...RESOURCE_SCOPES].filter((s) => !withheld.has(s)).join(' '),
             audience: fhirBase,
             accessTokenFormat: 'jwt',
             accessTokenTTL: accessTokenTtl,
@@ -135,8 +141,9 @@ export function createAuthServer({ issuer, fhirBase, redirectUris, accessTokenTt
       const who = citizen(token.accountId);
       return who ? { patient: who.patient, fhirUser: `Patient/${who.patient}` } : undefined;
     },
-    // No consent screen for Tahto: the grant is exactly what was asked (oidc-provider then
-    // narrows each code and token to the request's scopes). Nothing asked, nothing granted.
+    // No consent screen for Tahto: the grant is exactly what was asked, less withheld scopes
+    // (oidc-provider then narrows each code and token to the request's scopes). Nothing asked,
+    // nothing granted.
     async loadExistingGrant(ctx) {
       const { oidc } = ctx;
       const grantId = oidc.result?.consent?.grantId || oidc.session.grantIdFor(oidc.client.clientId);
@@ -147,6 +154,14 @@ export function createAuthServer({ issuer, fhirBase, redirectUris, accessTokenTt
       const asked = [...oidc.requestParamScopes];
       grant.addOIDCScope(asked.filter((s) => LAUNCH_SCOPES.includes(s)).join(' '));
       grant.addResourceScope(fhirBase, asked.filter((s) => RESOURCE_SCOPES.has(s)).join(' '));
+      // Rejected, not left out: the session's grant may hold them from an earlier sign-in, and a
+      // rejected scope counts as answered (no consent prompt, so prompt=none still works).
+      // Rewritten on every sign-in, so [] grants them again.
+      delete grant.rejected;
+      if (withheld.size) {
+        grant.rejectOIDCScope([...withheld].join(' '));
+        grant.rejectResourceScope(fhirBase, [...withheld].join(' '));
+      }
       await grant.save();
       return grant;
     },
@@ -196,18 +211,28 @@ export function createAuthServer({ issuer, fhirBase, redirectUris, accessTokenTt
     try {
       if (url.pathname === '/__admin/health' && req.method === 'GET') return sendJson(res, 200, { ok: true });
       if (url.pathname === '/__admin/launch' && req.method === 'POST') {
-        let body;
-        try {
-          body = JSON.parse(await readText(req));
-        } catch {
-          body = undefined;
-        }
+        const body = await readJson(req);
         if (typeof body?.patient !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(body.patient)) {
           return sendJson(res, 400, { error: 'invalid_request', error_description: 'expected {"patient": "<Patient id>"}' });
         }
         const launch = randomBytes(16).toString('base64url');
         launches.set(launch, { patient: body.patient });
         return sendJson(res, 200, { launch });
+      }
+      if (url.pathname === '/__admin/withhold-scopes' && req.method === 'POST') {
+        const scopes = (await readJson(req))?.scopes;
+        // Scope tokens as RFC 6749 defines them (no spaces, no quotes or backslashes).
+        if (!Array.isArray(scopes) || scopes.length > 1000 || !scopes.every((s) => typeof s === 'string' && /^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/.test(s))) {
+          return sendJson(res, 400, { error: 'invalid_request', error_description: 'expected {"scopes": ["<scope>", …]}' });
+        }
+        withheld.clear();
+        for (const scope of scopes) withheld.add(scope);
+        return sendJson(res, 200, { withheld: [...withheld] });
+      }
+      if (url.pathname === '/__admin/reset' && req.method === 'POST') {
+        withheld.clear();
+        launches.clear();
+        return sendJson(res, 200, { ok: true });
       }
       const step = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec(url.pathname);
       if (step) return await interaction(req, res, step[1], Boolean(step[2]));
@@ -251,6 +276,7 @@ export function createAuthServer({ issuer, fhirBase, redirectUris, accessTokenTt
 
   server.provider = provider;
   server.launches = launches;
+  server.withheldScopes = withheld;
   server.issuer = issuer;
   return server;
 }
@@ -330,6 +356,15 @@ async function readText(req) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The request's JSON body, or undefined when it is not JSON. */
+async function readJson(req) {
+  try {
+    return JSON.parse(await readText(req));
+  } catch {
+    return undefined;
+  }
 }
 
 function sendJson(res, status, body) {

@@ -410,6 +410,108 @@ describe('EHR launch', () => {
   });
 });
 
+describe('withheld scopes (the citizen unticks them)', () => {
+  const CONSENT = 'patient/Consent.crus';
+  const ASKED = `openid fhirUser launch/patient patient/Patient.r ${CONSENT}`;
+  const admin = (path, body) =>
+    fetch(`${issuer}/__admin/${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+  const withhold = async (scopes) => {
+    const response = await admin('withhold-scopes', { scopes });
+    assert.equal(response.status, 200);
+    assert.deepEqual((await response.json()).withheld, scopes);
+  };
+  /** The scopes as granted: the token response's and the access token's, which must agree. */
+  const granted = (token) => {
+    assert.equal(jwtPayload(token.access_token).scope, token.scope);
+    return token.scope.split(' ');
+  };
+  after(() => admin('reset'));
+
+  test('a withheld scope is left out of the token, and the FHIR server refuses what it would allow', async () => {
+    await withhold([CONSENT]);
+    const token = await signInAs(helmi, ASKED);
+    assert.deepEqual(granted(token), ['openid', 'fhirUser', 'launch/patient', 'patient/Patient.r']);
+    const search = await fhir(token.access_token, `/Consent?patient=${PATIENT_ID}`);
+    assert.equal(search.status, 403);
+    assert.equal(search.body.resourceType, 'OperationOutcome');
+    assert.equal(search.body.issue[0].code, 'forbidden');
+    const created = await fhir(token.access_token, '/Consent', { method: 'POST', body: noticeConfirmation(PATIENT_ID) });
+    assert.equal(created.status, 403);
+    assert.equal(created.body.resourceType, 'OperationOutcome');
+    assert.equal(issueText(created.body), 'The sign-in does not allow creating Consent');
+    const own = await fhir(token.access_token, `/Patient/${PATIENT_ID}`);
+    assert.equal(own.status, 200);
+    assert.equal(own.body.id, PATIENT_ID);
+
+    await withhold([]);
+    const restored = await signInAs(helmi, ASKED);
+    assert.ok(granted(restored).includes(CONSENT));
+    assert.equal((await fhir(restored.access_token, `/Consent?patient=${PATIENT_ID}`)).status, 200);
+  });
+
+  test('only the exact scope string is withheld', async () => {
+    await withhold([CONSENT, 'patient/Observation.rs']);
+    const token = await signInAs(matti, `openid patient/Consent.rs ${CONSENT} patient/*.r`);
+    assert.deepEqual(granted(token), ['openid', 'patient/Consent.rs', 'patient/*.r']);
+    assert.equal((await fhir(token.access_token, `/Consent?patient=${SECOND_PATIENT_ID}`)).status, 200);
+    assert.equal((await fhir(token.access_token, '/Consent', { method: 'POST', body: noticeConfirmation(SECOND_PATIENT_ID) })).status, 403);
+    await withhold([]);
+  });
+
+  test('withholding online_access or fhirUser: no refresh token, no fhirUser in the id token', async () => {
+    await withhold(['online_access', 'fhirUser']);
+    const token = await signInAs(helmi, 'openid fhirUser patient/Patient.r online_access');
+    assert.deepEqual(granted(token), ['openid', 'patient/Patient.r']);
+    assert.equal(token.refresh_token, undefined);
+    assert.equal(jwtPayload(token.id_token).fhirUser, undefined);
+    await withhold([]);
+  });
+
+  test('silent sign-in (prompt=none) follows the withheld scopes both ways', async () => {
+    const jar = new CookieJar();
+    assert.ok(granted(await signInAs(helmi, ASKED, { jar })).includes(CONSENT));
+    const silently = async () => {
+      const { verifier, challenge } = pkcePair();
+      const { params } = await authorize({ issuer, jar, params: authParams({ scope: ASKED, prompt: 'none', code_challenge: challenge }) });
+      assert.ok(params.code, JSON.stringify(params));
+      const { status, body } = await tokenRequest(issuer, { grant_type: 'authorization_code', code: params.code, redirect_uri: REDIRECT, client_id: CLIENT_ID, code_verifier: verifier });
+      assert.equal(status, 200);
+      return body;
+    };
+    await withhold([CONSENT]);
+    const without = await silently();
+    assert.ok(!granted(without).includes(CONSENT));
+    assert.equal((await fhir(without.access_token, `/Consent?patient=${PATIENT_ID}`)).status, 403);
+    await withhold([]);
+    assert.ok(granted(await silently()).includes(CONSENT));
+  });
+
+  test('a refresh after withholding leaves the scope out', async () => {
+    const first = await signInAs(helmi, `${ASKED} online_access`);
+    assert.ok(granted(first).includes(CONSENT));
+    await withhold([CONSENT]);
+    const refreshed = await tokenRequest(issuer, { grant_type: 'refresh_token', refresh_token: first.refresh_token, client_id: CLIENT_ID });
+    assert.equal(refreshed.status, 200);
+    assert.deepEqual(granted(refreshed.body), ['openid', 'fhirUser', 'launch/patient', 'patient/Patient.r', 'online_access']);
+    assert.equal((await fhir(refreshed.body.access_token, `/Consent?patient=${PATIENT_ID}`)).status, 403);
+    assert.equal((await fhir(refreshed.body.access_token, `/Patient/${PATIENT_ID}`)).status, 200);
+    await withhold([]);
+  });
+
+  test('a malformed body is refused; reset grants everything and forgets launches', async () => {
+    for (const body of [undefined, {}, { scopes: 'patient/Consent.crus' }, { scopes: [1] }, { scopes: ['two scopes'] }]) {
+      assert.equal((await admin('withhold-scopes', body)).status, 400, JSON.stringify(body));
+    }
+    const { launch } = await (await admin('launch', { patient: PATIENT_ID })).json();
+    await withhold([CONSENT]);
+    const reset = await admin('reset');
+    assert.equal(reset.status, 200);
+    assert.ok(granted(await signInAs(helmi, ASKED)).includes(CONSENT));
+    const { params } = await authorize({ issuer, jar: new CookieJar(), params: authParams({ scope: 'launch openid', launch }) });
+    assert.equal(params.error, 'invalid_request');
+  });
+});
+
 describe('session', () => {
   test('prompt=none: login_required without a session, a code with one', async () => {
     const jar = new CookieJar();
