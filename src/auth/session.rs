@@ -20,6 +20,11 @@ thread_local! {
     /// Tahto's entry address, registered with the authorization server: where every answer, and
     /// the citizen after signing out, comes back.
     static ENTRY: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The FHIR base the tokens are for.
+    static BASE: RefCell<String> = const { RefCell::new(String::new()) };
+    /// A renewal of this tab is on its way; and how many have ended.
+    static RENEWING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static RENEWED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 thread_local! {
@@ -47,6 +52,66 @@ pub fn ended() {
 pub async fn sign_in_again(fhir_base: &str) -> Result<(), SignInError> {
     let entry = ENTRY.with(|e| e.borrow().clone());
     go_sign_in(fhir_base, &entry, true).await
+}
+
+/// Renews the sign-in with the refresh token, after the FHIR server refused the token (401).
+/// One renewal at a time: the requests that meet a 401 meanwhile wait for it and use its token,
+/// since a refresh token used twice may revoke the whole sign-in. Each tab signs in itself and
+/// keeps its own tokens in memory, so no two tabs ever hold the same refresh token. `false` when
+/// it cannot (no refresh token, refused): the sign-in has ended, and the citizen is told.
+pub async fn renew() -> bool {
+    if bearer().is_none() {
+        return false;
+    }
+    let seen = RENEWED.get();
+    while RENEWING.get() {
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
+    if RENEWED.get() != seen {
+        return bearer().is_some() && !has_ended();
+    }
+    RENEWING.set(true);
+    let renewed = renew_once().await;
+    RENEWED.set(RENEWED.get().wrapping_add(1));
+    RENEWING.set(false);
+    if !renewed {
+        ended();
+    }
+    renewed
+}
+
+async fn renew_once() -> bool {
+    let Some(refresh) = TOKENS.with(|t| t.borrow().as_ref().and_then(|t| t.refresh_token.clone()))
+    else {
+        return false;
+    };
+    let base = BASE.with(|b| b.borrow().clone());
+    let Ok(endpoints) = discover(&base).await else {
+        return false;
+    };
+    let body = smart::form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &refresh),
+        ("client_id", smart::CLIENT_ID),
+    ]);
+    let request = gloo_net::http::Request::post(&endpoints.token);
+    let Ok(value) = fetch_json(request, Some(body)).await else {
+        return false;
+    };
+    match smart::tokens(&value) {
+        // The same citizen only: a renewal never changes whose records these are.
+        Ok(tokens)
+            if Some(&tokens.patient)
+                == TOKENS
+                    .with(|t| t.borrow().as_ref().map(|t| t.patient.clone()))
+                    .as_ref() =>
+        {
+            TOKENS.with(|t| *t.borrow_mut() = Some(tokens));
+            ENDED.with(|e| leptos::prelude::Set::set(e, false));
+            true
+        }
+        _ => false,
+    }
 }
 
 /// The bearer token for the FHIR server, while signed in.
@@ -108,6 +173,7 @@ impl Pending {
 /// silently where the server's session allows, else the citizen is asked.
 pub async fn at_start(fhir_base: &str, redirect_uri: &str) -> Started {
     ENTRY.with(|e| *e.borrow_mut() = redirect_uri.to_owned());
+    BASE.with(|b| *b.borrow_mut() = fhir_base.to_owned());
     let location = crate::web::window().map(|w| w.location());
     let search = location
         .as_ref()

@@ -12,9 +12,11 @@ use crate::fhir::write::{encode, is_fhir_id};
 /// Tahto's client id at the authorization server.
 pub const CLIENT_ID: &str = "tahto";
 
-/// What Tahto may do, and no more: who the citizen is, the patient in context, and per record
-/// type the interactions its pages use (SMART v2: create, read, update, search).
-pub const SCOPES: &str = "openid fhirUser launch/patient patient/Patient.r \
+/// What Tahto may do, and no more: who the citizen is, the patient in context, a refresh token
+/// for as long as the citizen's session at the authorization server lasts (`online_access`, not
+/// `offline_access`: a shared device must not keep a sign-in alive), and per record type the
+/// interactions its pages use (SMART v2: create, read, update, search).
+pub const SCOPES: &str = "openid fhirUser launch/patient online_access patient/Patient.r \
     patient/Consent.crus patient/DocumentReference.crus patient/Task.crs \
     patient/Observation.crs patient/MedicationRequest.rs patient/Immunization.rs \
     patient/Encounter.rs patient/AuditEvent.rs";
@@ -344,7 +346,7 @@ mod tests {
             "aud=https%3A%2F%2Ffhir.example.fi%2FR4",
             "code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGf6hHhH5M",
             "code_challenge_method=S256",
-            "scope=openid%20fhirUser%20launch%2Fpatient%20patient%2FPatient.r%20",
+            "scope=openid%20fhirUser%20launch%2Fpatient%20online_access%20patient%2FPatient.r%20",
         ] {
             assert!(url.contains(part), "{part} in {url}");
         }

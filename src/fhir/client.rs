@@ -9,7 +9,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_net::http::{Headers, Request, RequestBuilder, Response};
+use gloo_net::http::{Headers, Method, RequestBuilder, Response};
 use serde_json::Value;
 
 use super::error::parse_retry_after;
@@ -102,13 +102,38 @@ impl FhirClient {
         Ok(url)
     }
 
-    /// Sends a request and reads the whole body within the time limit.
+    /// Sends a request and reads the whole body within the time limit. Refused as unsigned-in
+    /// (401) while a refresh token can renew the sign-in: renewed, and sent once more (a 401 was
+    /// not processed, so sending it again is safe).
     async fn send(
         &self,
-        request: RequestBuilder,
+        method: Method,
+        url: &str,
         extra_headers: &[(&str, &str)],
         body: Option<String>,
     ) -> Result<(Response, String), FhirError> {
+        let first = self
+            .send_once(method.clone(), url, extra_headers, body.clone())
+            .await?;
+        // Not renewed: the sign-in has ended, and `renew` has said so.
+        if first.0.status() != 401 || !crate::auth::session::renew().await {
+            return Ok(first);
+        }
+        let again = self.send_once(method, url, extra_headers, body).await?;
+        if again.0.status() == 401 {
+            crate::auth::session::ended();
+        }
+        Ok(again)
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        url: &str,
+        extra_headers: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Result<(Response, String), FhirError> {
+        let request = RequestBuilder::new(url).method(method);
         let mut list = vec![("Accept", FHIR_JSON)];
         if body.is_some() {
             list.push(("Content-Type", FHIR_JSON));
@@ -151,9 +176,6 @@ impl FhirClient {
                 .map_err(failed)?,
             None => request.send().await.map_err(failed)?,
         };
-        if response.status() == 401 {
-            crate::auth::session::ended();
-        }
         // The body can stall or be cut after the headers arrived: still under the same deadline.
         let text = response.text().await.map_err(|e| {
             if timed_out.get() {
@@ -181,7 +203,7 @@ impl FhirClient {
         params: &[(&str, &str)],
     ) -> Result<Vec<Value>, FhirError> {
         let url = format!("{}?{}", self.url(resource_type, &[])?, query_string(params));
-        let (response, text) = self.send(Request::get(&url), &[], None).await?;
+        let (response, text) = self.send(Method::GET, &url, &[], None).await?;
         if !response.ok() {
             return Err(Self::status_error(&response, &text));
         }
@@ -214,7 +236,7 @@ impl FhirClient {
                     obj.insert("id".into(), Value::String(id.clone()));
                 }
                 let url = self.url(resource_type, &[id])?;
-                (Request::put(&url), ("If-Match", if_match))
+                ((Method::PUT, url), ("If-Match", if_match))
             }
             Write::Create { creation_key } => {
                 let condition = format!("identifier={creation_key}");
@@ -226,7 +248,7 @@ impl FhirClient {
                     obj.remove("meta");
                 }
                 let url = self.url(resource_type, &[])?;
-                (Request::post(&url), ("If-None-Exist", condition))
+                ((Method::POST, url), ("If-None-Exist", condition))
             }
         };
         let body = crate::json::to_text(&resource);
@@ -234,7 +256,7 @@ impl FhirClient {
             (condition.0, condition.1.as_str()),
             ("Prefer", "return=representation"),
         ];
-        let (response, text) = self.send(request, &extra, Some(body)).await?;
+        let (response, text) = self.send(request.0, &request.1, &extra, Some(body)).await?;
         if !response.ok() {
             return Err(Self::status_error(&response, &text));
         }
@@ -308,7 +330,7 @@ impl FhirClient {
             Some(v) => self.url(resource_type, &[id, "_history", v])?,
             None => self.url(resource_type, &[id])?,
         };
-        let (response, text) = self.send(Request::get(&url), &[], None).await?;
+        let (response, text) = self.send(Method::GET, &url, &[], None).await?;
         if !response.ok() {
             return Err(Self::status_error(&response, &text));
         }

@@ -73,6 +73,15 @@ async function confirmNoticeAs(citizen) {
   await smartFhir(await tokenOf(citizen), 'POST', '/Consent', noticeConfirmation(citizen.patient, NOTICE_URL));
 }
 
+/** The authorization server grants less than asked from now on (as a citizen unticking scopes). */
+async function withhold(scopes) {
+  await fetch(`${AUTH_ORIGIN}/__admin/withhold-scopes`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ scopes }),
+  });
+}
+
 /** The query of a request the page made to `prefix`. */
 const paramsOf = (url) => Object.fromEntries(new URL(url).searchParams);
 
@@ -214,6 +223,8 @@ test('a reload signs in again silently while the authorization server\'s session
 });
 
 test('the sign-in ends while a save waits: it waits visibly, never refused, and is sent once after signing in again', async ({ page }) => {
+  // No refresh token (the server grants no online_access): nothing can renew the sign-in.
+  await withhold(['online_access']);
   await confirmNoticeAs(HELMI);
   await openAndSignIn(page, HELMI);
   await navTo(page, HEADINGS.en);
@@ -266,6 +277,7 @@ test('the sign-in page: in fi, sv and en, axe-clean, and a problem said in words
 
 test('A signs out keeping an unsent save; B signs in on the same browser and neither sees nor sends it; A signs in again and it is sent', async ({ page }) => {
   const MATTI = DEMO_CITIZENS.matti;
+  await withhold(['online_access']);
   await confirmNoticeAs(HELMI);
   await confirmNoticeAs(MATTI);
   await openAndSignIn(page, HELMI);
@@ -325,11 +337,7 @@ test('A signs out keeping an unsent save; B signs in on the same browser and nei
 test('a request outside what the sign-in allows is refused by the server and said in plain words', async ({ page }) => {
   // The citizen unticked her consent decisions at the authorization server: Tahto's token does not
   // carry the Consent scope, and the FHIR server refuses those requests (403).
-  await fetch(`${AUTH_ORIGIN}/__admin/withhold-scopes`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ scopes: ['patient/Consent.crus'] }),
-  });
+  await withhold(['patient/Consent.crus']);
   const refused = [];
   page.on('response', (r) => {
     if (r.url().startsWith(`${SMART_FHIR_BASE}/Consent`) && r.status() === 403) refused.push(r.url());
@@ -344,4 +352,34 @@ test('a request outside what the sign-in allows is refused by the server and sai
   expect(refused.length, 'the server refused, Tahto did not guess').toBeGreaterThan(0);
   // Her name is still shown: reading her own Patient is allowed.
   await expect(page.getByTestId('patient-banner')).toContainText('Esimerkki');
+});
+
+test('with a refresh token, an expired token is renewed without asking, once for all waiting requests, and the save goes', async ({ page }) => {
+  await confirmNoticeAs(HELMI);
+  const grants = [];
+  page.on('request', (r) => {
+    if (r.url() === `${AUTH_ORIGIN}/token`) grants.push(new URLSearchParams(r.postData()).get('grant_type'));
+  });
+  const firstTokens = page.waitForResponse(`${AUTH_ORIGIN}/token`, { timeout: 60_000 }).then((r) => r.json());
+  await openAndSignIn(page, HELMI);
+  expect((await firstTokens).refresh_token, 'online_access granted: a refresh token').toBeTruthy();
+  await navTo(page, HEADINGS.en);
+  const ui = organDonationPage(page);
+  await waitForDecisionLoaded(ui);
+
+  await fetch(`${SMART_ORIGIN}/__admin/expire-tokens`, { method: 'POST' });
+  await ui.radio('consent').check();
+  await ui.saveButton.click();
+  await expectConfirmed(ui, 1);
+  expect(grants, 'signed in once, renewed once').toEqual(['authorization_code', 'refresh_token']);
+  await expect(page.getByRole('button', { name: 'Sign in again' })).toBeHidden();
+  const saved = await organDonationsOf(HELMI);
+  expect(saved, 'stored once').toHaveLength(1);
+  // Renewed again later with the rotated refresh token (the first one is spent: used again, it
+  // would revoke the sign-in).
+  await fetch(`${SMART_ORIGIN}/__admin/expire-tokens`, { method: 'POST' });
+  await ui.radio('refuse').check();
+  await ui.saveButton.click();
+  await expectConfirmed(ui, 2);
+  expect(grants).toEqual(['authorization_code', 'refresh_token', 'refresh_token']);
 });
