@@ -332,6 +332,8 @@ test('A signs out keeping an unsent save; B signs in on the same browser and nei
   await expect.poll(() => organDonationsOf(HELMI).then((c) => c.length), { timeout: LOAD_TIMEOUT }).toBe(1);
   expect(await organDonationsOf(MATTI)).toHaveLength(0);
   await expect.poll(() => outboxEntries(page).then((e) => e.length)).toBe(0);
+  // Three sign-ins and two sign-outs later, no token was ever kept.
+  expect(await everythingStored(page)).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
 });
 
 test('a request outside what the sign-in allows is refused by the server and said in plain words', async ({ page }) => {
