@@ -103,6 +103,14 @@ async function openAndSignIn(page, citizen) {
   await expect(page.getByTestId('patient-banner')).toContainText('Esimerkki', { timeout: LOAD_TIMEOUT });
 }
 
+/** Her organ donation page, its decision loaded (signed in already). */
+async function organDonationLoaded(page) {
+  await navTo(page, HEADINGS.en);
+  const ui = organDonationPage(page);
+  await waitForDecisionLoaded(ui);
+  return ui;
+}
+
 /** Every value Tahto's origin keeps in the browser: storage, IndexedDB, cookies, caches' URLs. */
 async function everythingStored(page) {
   const inPage = await page.evaluate(async () => {
@@ -187,9 +195,7 @@ test('sign-in: PKCE S256, state and audience; a declaration saved as the signed-
   await expect(page.getByTestId('patient-banner')).toHaveText(/^Helmi .*Esimerkki, born \S/);
 
   // Her decision is saved as her, with her token.
-  await navTo(page, HEADINGS.en);
-  const ui = organDonationPage(page);
-  await waitForDecisionLoaded(ui);
+  const ui = await organDonationLoaded(page);
   await ui.radio('consent').check();
   await ui.saveButton.click();
   await expectConfirmed(ui, 1);
@@ -227,9 +233,7 @@ test('the sign-in ends while a save waits: it waits visibly, never refused, and 
   await withhold(['online_access']);
   await confirmNoticeAs(HELMI);
   await openAndSignIn(page, HELMI);
-  await navTo(page, HEADINGS.en);
-  const ui = organDonationPage(page);
-  await waitForDecisionLoaded(ui);
+  const ui = await organDonationLoaded(page);
 
   // The server stops taking every token issued so far: Tahto's is now expired.
   await fetch(`${SMART_ORIGIN}/__admin/expire-tokens`, { method: 'POST' });
@@ -281,9 +285,7 @@ test('A signs out keeping an unsent save; B signs in on the same browser and nei
   await confirmNoticeAs(HELMI);
   await confirmNoticeAs(MATTI);
   await openAndSignIn(page, HELMI);
-  await navTo(page, HEADINGS.en);
-  let ui = organDonationPage(page);
-  await waitForDecisionLoaded(ui);
+  let ui = await organDonationLoaded(page);
   // Her sign-in ends on the server while she saves: the save waits for her.
   await fetch(`${SMART_ORIGIN}/__admin/expire-tokens`, { method: 'POST' });
   await ui.radio('consent').check();
@@ -311,9 +313,7 @@ test('A signs out keeping an unsent save; B signs in on the same browser and nei
   await signInThere(page, MATTI);
   await expect(page.getByTestId('patient-banner')).toContainText('Matti Meikäläinen', { timeout: LOAD_TIMEOUT });
   await expect(page.getByTestId('unsent-badge')).toBeHidden();
-  await navTo(page, HEADINGS.en);
-  ui = organDonationPage(page);
-  await waitForDecisionLoaded(ui);
+  ui = await organDonationLoaded(page);
   await expect(ui.summary).toContainText('You have not recorded a decision.');
   await expect(ui.radio('consent')).not.toBeChecked();
   // Give a send every chance to happen: none may, under his name or hers.
@@ -365,9 +365,7 @@ test('with a refresh token, an expired token is renewed without asking, once for
   const firstTokens = page.waitForResponse(`${AUTH_ORIGIN}/token`, { timeout: 60_000 }).then((r) => r.json());
   await openAndSignIn(page, HELMI);
   expect((await firstTokens).refresh_token, 'online_access granted: a refresh token').toBeTruthy();
-  await navTo(page, HEADINGS.en);
-  const ui = organDonationPage(page);
-  await waitForDecisionLoaded(ui);
+  const ui = await organDonationLoaded(page);
 
   await fetch(`${SMART_ORIGIN}/__admin/expire-tokens`, { method: 'POST' });
   await ui.radio('consent').check();

@@ -12,9 +12,9 @@
 //     then on no grant (sign-in, silent sign-in, refresh) includes those exact scope strings, as if
 //     the citizen had unticked them on a consent screen; [] grants everything asked again,
 //   POST /__admin/reset → {"ok": true}: no scopes withheld, no launches.
+import { runIfMain, serve } from './cli.mjs';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
 import { PATIENT_ID, SECOND_PATIENT_ID } from './seed.mjs';
@@ -409,25 +409,9 @@ async function main() {
     redirectUris: values['redirect-uri'],
     accessTokenTtl: ttl,
   });
-  server.listen(Number(values.port), values.host, () => {
+  serve(server, values, () => {
     console.log(`SMART authorization server listening on ${issuer} (tokens for ${trimSlash(values['fhir-base'])})`);
   });
-  server.on('error', (err) => {
-    console.error(`cannot listen on ${values.host}:${values.port}: ${err.message}`);
-    process.exit(1);
-  });
-  const stop = () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-    setTimeout(() => process.exit(0), 1000).unref();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err) => {
-    console.error(err.message ?? err);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

@@ -3,9 +3,8 @@
 // ports; the CLIs once as child processes. The citizen's sign-in is driven as a browser would:
 // authorize → sign-in form → redirects with a cookie jar → code → token with the PKCE verifier.
 // Run: node --test tests/fhir-server/
+import { freePort, spawnReady } from './spawn-ready.mjs';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -21,17 +20,6 @@ const APP_ORIGIN = 'http://127.0.0.1:18085';
 const { helmi, matti } = DEMO_CITIZENS;
 const ALL = 'openid fhirUser launch/patient patient/*.cruds';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const listen = (server, port) => new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
 const close = (server) => {
@@ -569,32 +557,12 @@ describe('static server with sign-in', () => {
 });
 
 describe('the CLIs', () => {
-  const children = [];
+  const children = new Set();
   after(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   });
 
-  function start(script, args, ready) {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(HERE, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(child);
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${out}`)), 20_000);
-      const onData = (d) => {
-        out += d;
-        if (ready.test(out)) {
-          clearTimeout(timer);
-          resolve(child);
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${script} exited with ${code}:\n${out}`));
-      });
-    });
-  }
+  const start = (script, args, ready) => spawnReady(script, args, ready, { children, timeoutMs: 20_000 });
 
   test('auth.mjs and server.mjs --auth-issuer start and work together', async () => {
     const [authPort, fhirPort] = [await freePort(), await freePort()];

@@ -10,6 +10,7 @@
 // CLI: node partner.mjs --port 8090 --tahto-origin http://127.0.0.1:8080 [--host localhost]
 //        [--dir ../../examples/partner]
 //   --host localhost listens on 127.0.0.1 and, where there is one, [::1].
+import { runIfMain, stopOnSignal } from './cli.mjs';
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
@@ -150,20 +151,7 @@ async function main() {
   }
   const host = values.host.includes(':') ? `[${values.host}]` : values.host;
   console.log(`Partner page on http://${host}:${servers[0].address().port}/ (Tahto from ${checkOrigin(options.tahtoOrigin)})`);
-  const stop = () => {
-    for (const server of servers) {
-      server.close();
-      server.closeAllConnections();
-    }
-    setTimeout(() => process.exit(0), 200).unref();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  stopOnSignal(servers, 200);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err) => {
-    console.error(err.message ?? err);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

@@ -11,10 +11,10 @@
 //
 // CLI: node server.mjs --port 8103 [--host 127.0.0.1] [--data path/to/fhir.json]
 //        [--auth-issuer http://127.0.0.1:18110 [--audience <another base URL the tokens may name>]]
+import { runIfMain, serve } from './cli.mjs';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   OperationOutcomeError,
@@ -896,27 +896,11 @@ async function main() {
   const store = new FhirStore({ dataFile: values.data });
   await store.init();
   const server = createServer(store, { authIssuer: values['auth-issuer'], audiences: values.audience ?? [] });
-  server.listen(Number(values.port), values.host, () => {
+  serve(server, values, () => {
     const { port } = server.address();
     const smart = values['auth-issuer'] ? ` (SMART: tokens from ${values['auth-issuer']})` : '';
     console.log(`FHIR server listening on http://${values.host}:${port}${FHIR_PREFIX}${smart}`);
   });
-  server.on('error', (err) => {
-    console.error(`cannot listen on ${values.host}:${values.port}: ${err.message}`);
-    process.exit(1);
-  });
-  const stop = () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-    setTimeout(() => process.exit(0), 1000).unref();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

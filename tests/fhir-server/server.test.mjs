@@ -2,12 +2,12 @@
 // process on a free port; the static server (headers, fallback, encodings), the release steps
 // (scripts/externalize-inline.mjs, scripts/precompress.mjs) and deploy/nginx.conf against it.
 // Run: node --test tests/fhir-server/
+import { freePort, spawnReady } from './spawn-ready.mjs';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -37,40 +37,10 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ORIGIN = 'http://app.tahto.test';
 const children = new Set();
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Spawn `node script args…` and resolve once it prints its ready line. */
 function start(script, args, ready) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(HERE, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${out}`)), 10_000);
-    const onData = (d) => {
-      out += d;
-      if (ready.test(out)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => {
-      children.delete(child);
-      clearTimeout(timer);
-      reject(new Error(`${script} exited with ${code}:\n${out}`));
-    });
-  });
+  return spawnReady(script, args, ready, { children });
 }
 
 function stop(child) {

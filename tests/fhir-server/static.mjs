@@ -15,13 +15,13 @@
 //      node static.mjs --print-headers [--format plain|nginx|caddy] [--fhir-base …] [--frame-ancestors …]
 //        prints the security headers (for a web server's configuration, deploy/nginx.conf) and, for
 //        nginx and caddy, the entry document's matching data-partner-origins, and exits.
+import { runIfMain, serve } from './cli.mjs';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { negotiateEncoding } from './encoding.mjs';
@@ -445,25 +445,9 @@ async function main() {
   if (/<script\b(?![^>]*\ssrc=)[^>]*>\s*\S|<style\b/i.test(index)) {
     console.warn(`${join(values.dir, 'index.html')} has an inline <script> or <style>, which the CSP blocks: run node scripts/externalize-inline.mjs ${values.dir}`);
   }
-  server.listen(Number(values.port), values.host, () => {
+  serve(server, values, () => {
     console.log(`Tahto app on http://${values.host}:${server.address().port}/`);
   });
-  server.on('error', (err) => {
-    console.error(`cannot listen on ${values.host}:${values.port}: ${err.message}`);
-    process.exit(1);
-  });
-  const stop = () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-    setTimeout(() => process.exit(0), 1000).unref();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err) => {
-    console.error(err.message ?? err);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);
