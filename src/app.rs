@@ -272,6 +272,17 @@ pub fn mount() {
         // Signing in: whose records these are is known before anything is read or shown.
         let mut signed_out = None;
         let config = match config {
+            // In a partner's frame the authorization server's page cannot be shown (it may not be
+            // framed): the citizen is sent to Tahto's own address (an EHR launch comes later).
+            Ok(config) if config.sign_in && framed => {
+                let path = crate::web::window()
+                    .and_then(|w| w.location().pathname().ok())
+                    .unwrap_or_default();
+                let own = path.strip_suffix("embed").unwrap_or("/").to_owned();
+                let own = crate::auth::session::redirect_uri(&own);
+                signed_out = Some((own, Some(SignInError::InFrame)));
+                Ok(config)
+            }
             Ok(mut config) if config.sign_in => {
                 use crate::auth::session::{at_start, redirect_uri, Started};
                 let redirect = redirect_uri(&entry_path(&config.routing));

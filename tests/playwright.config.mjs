@@ -196,7 +196,7 @@ export default defineConfig({
     },
     {
       name: 'app-smart',
-      command: `node fhir-server/static.mjs --port ${APP_SMART_PORT} --dir ../dist --fhir-base ${SMART_FHIR_BASE} --sign-in smart --auth-issuer ${AUTH_ORIGIN} --lang en`,
+      command: `node fhir-server/static.mjs --port ${APP_SMART_PORT} --dir ../dist --fhir-base ${SMART_FHIR_BASE} --sign-in smart --auth-issuer ${AUTH_ORIGIN} --lang en --frame-ancestors "'self' ${PARTNER_URL}"`,
       url: `${APP_SMART_URL}/`,
       cwd: testsDir,
       reuseExistingServer,

@@ -49,6 +49,9 @@ pub enum SignInError {
     Unreachable,
     /// Not a problem: the citizen has just signed out.
     SignedOut,
+    /// In a partner's frame, where the authorization server's page may not be shown: the
+    /// citizen signs in at Tahto's own address.
+    InFrame,
 }
 
 /// An endpoint address Tahto may send the citizen or a code to: `https`, or `http` on this

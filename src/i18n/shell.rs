@@ -31,6 +31,8 @@ crate::texts! {
         SignInRefused => ["Kirjautuminen keskeytettiin tai sitä ei sallittu. Voit yrittää uudelleen.", "Inloggningen avbröts eller tilläts inte. Du kan försöka igen.", "Signing in was cancelled or not allowed. You can try again."],
         SignInUnchecked => ["Kirjautumisen vastausta ei voitu tarkistaa, joten sitä ei käytetty. Kirjaudu uudelleen.", "Svaret från inloggningen kunde inte kontrolleras och användes därför inte. Logga in igen.", "The answer from the sign-in could not be checked, so it was not used. Sign in again."],
         SignInUnreachable => ["Tunnistuspalveluun ei saatu yhteyttä. Tarkista verkkoyhteytesi ja yritä uudelleen.", "Ingen förbindelse till identifieringstjänsten. Kontrollera din internetanslutning och försök igen.", "Could not reach the identification service. Check your internet connection and try again."],
+        SignInInFrame => ["Toisen sivuston sisällä Tahto ei vielä voi kirjata sinua sisään. Kirjaudu Tahdon omassa osoitteessa.", "Inne på en annan webbplats kan Tahto inte logga in dig ännu. Logga in på Tahtos egen adress.", "Inside another site Tahto cannot sign you in yet. Sign in at Tahto's own address."],
+        SignInOpenTahto => ["Avaa Tahto (avautuu uuteen välilehteen)", "Öppna Tahto (öppnas i en ny flik)", "Open Tahto (opens in a new tab)"],
         SignedOut => ["Olet kirjautunut ulos.", "Du har loggat ut.", "You have signed out."],
         SignOut => ["Kirjaudu ulos", "Logga ut", "Sign out"],
         PatientBanner => ["{name}, syntynyt {born}", "{name}, född {born}", "{name}, born {born}"],

@@ -22,6 +22,7 @@ fn problem_text(error: SignInError) -> ShellText {
         SignInError::ForgedAnswer => ShellText::SignInUnchecked,
         SignInError::Unreachable => ShellText::SignInUnreachable,
         SignInError::SignedOut => ShellText::SignedOut,
+        SignInError::InFrame => ShellText::SignInInFrame,
     }
 }
 
@@ -39,6 +40,9 @@ pub fn SignInPage(
     let problem = RwSignal::new(problem);
     let busy = RwSignal::new(false);
     let signed_out = move || problem.get() == Some(SignInError::SignedOut);
+    // In a partner's frame `redirect_uri` is Tahto's own address, opened in a tab of its own.
+    let in_frame = problem.get_untracked() == Some(SignInError::InFrame);
+    let own = redirect_uri.clone();
     let sign_in = move |_| {
         busy.set(true);
         let (base, redirect) = (config.fhir_base.clone(), redirect_uri.clone());
@@ -62,11 +66,15 @@ pub fn SignInPage(
             <button
                 type="button"
                 class="tahto-button tahto-primary"
+                hidden=in_frame
                 disabled=move || busy.get()
                 on:click=sign_in
             >
                 {i18n.tr(ShellText::SignInButton)}
             </button>
+            <a class="tahto-button tahto-primary" href=own target="_blank" rel="noopener" hidden=!in_frame>
+                {i18n.tr(ShellText::SignInOpenTahto)}
+            </a>
         </section>
     }
 }

@@ -15,6 +15,7 @@ import {
   LANGUAGE_BUTTON,
   formatAxeViolations,
   LOAD_TIMEOUT,
+  PARTNER_URL,
   ORGAN_DONATION_CATEGORY,
   SMART_FHIR_BASE,
   SMART_FHIR_PORT,
@@ -22,6 +23,7 @@ import {
   expectSaveState,
   navTo,
   organDonationPage,
+  tahtoFrame,
   outboxEntries,
   waitForDecisionLoaded,
   watchBrowserErrors,
@@ -382,4 +384,31 @@ test('with a refresh token, an expired token is renewed without asking, once for
   await ui.saveButton.click();
   await expectConfirmed(ui, 2);
   expect(grants).toEqual(['authorization_code', 'refresh_token', 'refresh_token']);
+});
+
+test('in a partner\'s frame, where the authorization server may not be shown, Tahto does not try: it says so and opens its own address', async ({ page, context }) => {
+  // The page below is made by the test, so the browser takes it for a public site: it may load
+  // Tahto from this computer only with the local network permission a real partner never needs.
+  await context.grantPermissions(['local-network-access']);
+  const toAuth = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(AUTH_ORIGIN)) toAuth.push(r.url());
+  });
+  // A partner's page (served for this test at the partner's origin) with Tahto-with-sign-in in it.
+  await page.route(`${PARTNER_URL}/signed-in-partner`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title>
+        <script src="${APP_SMART_URL}/embed.js"></script></head>
+        <body><main><h1>Partner</h1><tahto-embed section="organ-donation" lang="en"></tahto-embed></main></body></html>`,
+    }),
+  );
+  await page.goto(`${PARTNER_URL}/signed-in-partner`);
+  const frame = await tahtoFrame(page, 'organ-donation', { origin: APP_SMART_URL });
+  await expect(frame.getByTestId('sign-in-problem')).toHaveText("Inside another site Tahto cannot sign you in yet. Sign in at Tahto's own address.", { timeout: LOAD_TIMEOUT });
+  const open = frame.getByRole('link', { name: 'Open Tahto (opens in a new tab)' });
+  await expect(open).toHaveAttribute('href', `${APP_SMART_URL}/`);
+  await expect(open).toHaveAttribute('target', '_blank');
+  await expect(frame.getByRole('button', { name: 'Sign in' })).toBeHidden();
+  expect(toAuth, 'nothing sent to the authorization server from the frame').toEqual([]);
 });
