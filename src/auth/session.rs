@@ -98,20 +98,27 @@ async fn renew_once() -> bool {
     let Ok(value) = fetch_json(request, Some(body)).await else {
         return false;
     };
-    match smart::tokens(&value) {
+    let Ok(mut renewed) = smart::tokens(&value) else {
+        return false;
+    };
+    TOKENS.with(|t| {
+        let mut held = t.borrow_mut();
         // The same citizen only: a renewal never changes whose records these are.
-        Ok(tokens)
-            if Some(&tokens.patient)
-                == TOKENS
-                    .with(|t| t.borrow().as_ref().map(|t| t.patient.clone()))
-                    .as_ref() =>
-        {
-            TOKENS.with(|t| *t.borrow_mut() = Some(tokens));
-            ENDED.with(|e| leptos::prelude::Set::set(e, false));
-            true
+        match held.take() {
+            Some(old) if old.patient == renewed.patient => {
+                // A server that does not rotate refresh tokens sends none: the old one stands.
+                renewed.refresh_token = renewed.refresh_token.or(old.refresh_token);
+                renewed.id_token = renewed.id_token.or(old.id_token);
+                *held = Some(renewed);
+                ENDED.with(|e| leptos::prelude::Set::set(e, false));
+                true
+            }
+            old => {
+                *held = old;
+                false
+            }
         }
-        _ => false,
-    }
+    })
 }
 
 /// The bearer token for the FHIR server, while signed in.

@@ -112,6 +112,8 @@ fn sign_out(outbox: Outbox, keep: bool) {
             outbox.forget_all_but_unsent().await;
         } else {
             outbox.forget_device().await;
+            // The sign-in page says "signed out"; "forgotten" would be said to whoever signs in next.
+            crate::web::session_forget(FORGOTTEN_KEY);
         }
         let base = outbox.citizen().fhir_base().to_owned();
         crate::auth::session::sign_out(&base).await;
