@@ -230,11 +230,27 @@ pub async fn go_sign_in(
     let location = crate::web::window()
         .map(|w| w.location())
         .ok_or(SignInError::Unreachable)?;
-    let back = format!(
-        "{}{}",
-        location.pathname().unwrap_or_default(),
-        location.search().unwrap_or_default()
-    );
+    // Where the citizen is, without what an earlier answer left in the address.
+    let query = web_sys::UrlSearchParams::new_with_str(&location.search().unwrap_or_default())
+        .map(|params| {
+            for answer in [
+                "code",
+                "state",
+                "error",
+                "error_description",
+                "iss",
+                "session_state",
+            ] {
+                params.delete(answer);
+            }
+            String::from(params.to_string())
+        })
+        .unwrap_or_default();
+    let path = location.pathname().unwrap_or_default();
+    let back = match query.is_empty() {
+        true => path,
+        false => format!("{path}?{query}"),
+    };
     let pending = Pending {
         state,
         verifier,

@@ -412,3 +412,14 @@ test('in a partner\'s frame, where the authorization server may not be shown, Ta
   await expect(frame.getByRole('button', { name: 'Sign in' })).toBeHidden();
   expect(toAuth, 'nothing sent to the authorization server from the frame').toEqual([]);
 });
+
+test('an old answer in the address (a bookmark, a shared link) is never used, and leaves the address', async ({ page }) => {
+  const tokenRequests = [];
+  page.on('request', (r) => {
+    if (r.url() === `${AUTH_ORIGIN}/token`) tokenRequests.push(r.url());
+  });
+  await page.goto(`${APP_SMART_URL}/organ-donation?code=stolen-code&state=stolen-state`);
+  await expect(page.getByRole('heading', { name: 'Sign in to Tahto' })).toBeVisible({ timeout: LOAD_TIMEOUT });
+  expect(page.url(), 'the code and state are gone from the address').toBe(`${APP_SMART_URL}/organ-donation`);
+  expect(tokenRequests, 'no code was exchanged').toEqual([]);
+});
