@@ -108,7 +108,8 @@ pub async fn ask(tapped: bool) -> bool {
     let Some(promise) = request.and_then(|r| r.call1(&document, &types).ok()) else {
         return false;
     };
-    let promise: js_sys::Promise = promise.unchecked_into();
+    // Whatever it answered, as a promise (a browser of old answered with none).
+    let promise = js_sys::Promise::resolve(&promise);
     let promise = if tapped {
         promise
     } else {

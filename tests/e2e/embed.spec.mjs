@@ -811,7 +811,9 @@ test('third-party cookies allowed (Chrome\'s default): the frame gets Tahto\'s o
   // everyday Chrome does not, and then the Storage Access API hands the frame Tahto's own
   // IndexedDB, localStorage, locks and channel without asking.
   await confirmNoticeOnServer();
-  await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, times: null });
+  // Retry-After keeps the app from trying again while the browser is closed under it: a send cut
+  // off that way is rightly shown as on its way until its mark expires, longer than this test waits.
+  await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, times: null, retryAfter: 120 });
   const dir = mkdtempSync(join(tmpdir(), 'tahto-profile-'));
   mkdirSync(join(dir, 'Default'));
   const preferences = join(dir, 'Default', 'Preferences');
