@@ -3,6 +3,9 @@
 //   <script src="https://tahto.example/embed.js" defer></script>
 //   <tahto-embed section="organ-donation" lang="sv" theme='{"brand":"#005a8c"}'></tahto-embed>
 //
+// A portal that has signed the citizen in starts Tahto in context (SMART EHR launch) with
+// `iss="<FHIR base>" launch="<launch id>"`; Tahto then signs in in a window of its own.
+//
 // The citizen's data, drafts and unsent saves live in the frame, on Tahto's origin, where the
 // partner's scripts cannot read them. The element and the frame talk only by messages
 // `{ messageId, messageType, payload }` (README, "Embedding and configuration"); every message the
@@ -167,6 +170,14 @@ iframe {
       else if (section !== null) console.warn(`<${TAG}>: section ${JSON.stringify(section)} is not one of ${SECTIONS.join(', ')}`);
       if (lang) src.searchParams.set('lang', lang);
       src.searchParams.set('host', location.origin);
+      // An EHR launch (SMART App Launch): the partner portal's FHIR server and its launch context,
+      // which Tahto's sign-in carries to the authorization server. Read once, like the section.
+      const iss = this.getAttribute('iss');
+      const launch = this.getAttribute('launch');
+      if (iss && launch) {
+        src.searchParams.set('iss', iss);
+        src.searchParams.set('launch', launch);
+      } else if (iss || launch) console.warn(`<${TAG}>: an EHR launch needs both iss and launch`);
       this.#theme ??= parseTheme(this.getAttribute('theme'));
 
       const frame = document.createElement('iframe');

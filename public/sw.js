@@ -93,7 +93,10 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== scope.origin || !url.href.startsWith(scope.href)) return;
-  if (request.mode === 'navigate') {
+  // A page load of the app (a route, no file extension, or the entry document). Any other page
+  // (signed-in.html, the sign-in window's last stop) is the network's: never the app's shell.
+  const appPage = !/\.[A-Za-z0-9]+$/.test(url.pathname) || url.pathname.endsWith('/index.html');
+  if (request.mode === 'navigate' && appPage) {
     event.respondWith(page(request));
   } else if (fileUrls.has(url.origin + url.pathname)) {
     event.respondWith(fromCaches(request));

@@ -253,12 +253,8 @@ pub fn mount() {
     };
     let framed = frame.is_some();
     let signs_in = matches!(&config, Ok(config) if config.sign_in);
-    let start = move |host: web_sys::HtmlElement, config, signed_out| {
-        host.set_inner_html("");
-        leptos::mount::mount_to(host, move || view! { <App config frame signed_out /> }).forget();
-    };
     if !framed && !signs_in {
-        start(host, config, None);
+        start(host, config, frame, None);
         return;
     }
     // Boxed as the executor boxes its tasks: one copy of the spawning code. Leptos's executor
@@ -273,14 +269,43 @@ pub fn mount() {
         let mut signed_out = None;
         let config = match config {
             // In a partner's frame the authorization server's page cannot be shown (it may not be
-            // framed): the citizen is sent to Tahto's own address (an EHR launch comes later).
+            // framed): the citizen signs in in a window of its own, for the partner's EHR launch
+            // if it started Tahto with one; or at Tahto's own address.
             Ok(config) if config.sign_in && framed => {
-                let path = crate::web::window()
-                    .and_then(|w| w.location().pathname().ok())
+                use crate::auth::session::SIGNED_OUT_PARAM;
+                let location = crate::web::window().map(|w| w.location());
+                let path = location
+                    .as_ref()
+                    .and_then(|l| l.pathname().ok())
                     .unwrap_or_default();
                 let own = path.strip_suffix("embed").unwrap_or("/").to_owned();
-                let own = crate::auth::session::redirect_uri(&own);
-                signed_out = Some((own, Some(SignInError::InFrame)));
+                let callback = crate::auth::session::redirect_uri(&format!("{own}signed-in.html"));
+                let search = location.and_then(|l| l.search().ok()).unwrap_or_default();
+                let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
+                let get = |name: &str| params.as_ref().and_then(|p| p.get(name));
+                let (launch, problem) = match crate::auth::smart::ehr_launch(get, &config.fhir_base)
+                {
+                    Ok(launch) => (launch, None),
+                    Err(error) => (None, Some(error)),
+                };
+                let just_signed_out = get(SIGNED_OUT_PARAM).is_some();
+                let problem = match just_signed_out {
+                    true => Some(SignInError::SignedOut),
+                    false => problem,
+                };
+                if let Some(params) = params.as_ref().filter(|_| just_signed_out) {
+                    // Said once: a reload of the frame is not another sign-out.
+                    params.delete(SIGNED_OUT_PARAM);
+                    crate::web::replace_address(&format!(
+                        "{path}?{}",
+                        String::from(params.to_string())
+                    ));
+                }
+                crate::auth::session::sign_in_windowed(&config.fhir_base, callback, launch);
+                signed_out = Some((crate::auth::session::redirect_uri(&own), problem));
+                START_AGAIN.with(|s| {
+                    *s.borrow_mut() = Some((host.clone(), config.clone(), frame.clone()))
+                });
                 Ok(config)
             }
             Ok(mut config) if config.sign_in => {
@@ -295,9 +320,38 @@ pub fn mount() {
             }
             other => other,
         };
-        start(host, config, signed_out);
+        start(host, config, frame, signed_out);
     });
     wasm_bindgen_futures::spawn_local(task);
+}
+
+thread_local! {
+    /// In a partner's frame, signing in: what the app starts again with once signed in.
+    static START_AGAIN: std::cell::RefCell<Option<(web_sys::HtmlElement, AppConfig, Option<FrameEntry>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Mounts the app into `host` for good. Started again only from the sign-in page of a partner's
+/// frame (`signed_in_here`), whose few signals are then left behind: an unmount would bring the
+/// drop code of every view into the first load (measured: +10 KB).
+fn start(
+    host: web_sys::HtmlElement,
+    config: Result<AppConfig, ConfigError>,
+    frame: Option<FrameEntry>,
+    signed_out: Option<(String, Option<SignInError>)>,
+) {
+    host.set_inner_html("");
+    leptos::mount::mount_to(host, move || view! { <App config frame signed_out /> }).forget();
+}
+
+/// Signed in inside a partner's frame (a window of its own, no page load): the sign-in page
+/// gives way to the app, for `patient`.
+pub fn signed_in_here(patient: String) {
+    let Some((host, mut config, frame)) = START_AGAIN.with(|s| s.borrow_mut().take()) else {
+        return;
+    };
+    config.patient_id = patient;
+    start(host, Ok(config), frame, None);
 }
 
 /// Tahto's entry address (path), where the sign-in's answer comes back.

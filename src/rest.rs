@@ -10,7 +10,8 @@
 //! (`save/sending.rs`), and the shell's parts that appear only later (the device menu's panel, the
 //! service notice, the app update). One part, not one per section: the service worker fetches all
 //! of it after the first visit's start anyway, and every extra file repeats what the others share
-//! (measured: two parts and their shared chunk were 17 KB more than one part).
+//! (measured: two parts and their shared chunk were 17 KB more than one part). The one other part,
+//! `sign_in_window`, is what only a partner's frame needs to sign in.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -35,11 +36,15 @@ impl From<leptos::wasm_split::SplitLoaderError> for CodeNotFetched {
 /// Declares a way into the rest of the app: split off by the linker with the feature, an
 /// ordinary function without it. Always `fallible`: Leptos's own lazy-loading attribute panics
 /// when a part cannot be fetched, and a panic kills the app (ARCHITECTURE.md, invariant 8).
+/// `in <part>` names another part than the rest (one a partner's frame alone needs).
 macro_rules! split_off {
     ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty $body:block) => {
+        split_off! { in rest $(#[$doc])* $vis fn $name($($arg: $ty),*) -> $out $body }
+    };
+    (in $part:ident $(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty $body:block) => {
         $(#[$doc])*
         #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split(rest, wasm_split_path = ::leptos::wasm_split, fallible)]
+        #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
         $vis fn $name($($arg: $ty),*) -> Result<$out, CodeNotFetched> {
             Ok($body)
         }
@@ -198,4 +203,13 @@ impl RestOfApp {
 /// The rest of the app (a context of `app::App`).
 pub fn use_rest() -> RestOfApp {
     expect_context::<RestOfApp>()
+}
+
+split_off! {
+    in sign_in_window
+    /// Signing in in a window of its own (`auth::session::sign_in_in_window`), in a part of its
+    /// own: only a partner's frame needs it, and only once the citizen taps "Sign in".
+    pub fn sign_in_window(window: web_sys::Window) -> crate::auth::session::SigningIn {
+        crate::auth::session::in_window(window)
+    }
 }

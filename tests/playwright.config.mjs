@@ -176,7 +176,7 @@ export default defineConfig({
     // FHIR server of its own takes only that server's tokens.
     {
       name: 'auth-server',
-      command: `node fhir-server/auth.mjs --port ${AUTH_PORT} --fhir-base ${SMART_FHIR_BASE} --redirect-uri ${APP_SMART_URL}/`,
+      command: `node fhir-server/auth.mjs --port ${AUTH_PORT} --fhir-base ${SMART_FHIR_BASE} --redirect-uri ${APP_SMART_URL}/ --redirect-uri ${APP_SMART_URL}/signed-in.html`,
       url: `${AUTH_ORIGIN}/__admin/health`,
       cwd: testsDir,
       reuseExistingServer,

@@ -456,6 +456,7 @@ impl Sim {
         let save = NewSave {
             entry_id: format!("urn:uuid:entry-{}", self.entry_counter),
             owner: OWNER.into(),
+            made_by: None,
             record: record_name(record),
             resource_type: "Consent".into(),
             resource: content,

@@ -248,6 +248,7 @@ async fn the_outbox_survives_in_real_indexeddb_and_comes_back_queued() {
     let save = NewSave {
         entry_id: "urn:uuid:web-test-entry".into(),
         owner: helmi.tag().into(),
+        made_by: Some("Patient/helmi".into()),
         record: Record::OrganDonation.key(),
         resource_type: "Consent".into(),
         resource: serde_json::json!({"resourceType": "Consent", "status": "active"}),

@@ -25,6 +25,20 @@ thread_local! {
     /// A renewal of this tab is on its way; and how many have ended.
     static RENEWING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     static RENEWED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// The authorization server's endpoints, once discovered: every renewal needs them.
+    static ENDPOINTS: RefCell<Option<Endpoints>> = const { RefCell::new(None) };
+    /// In a partner's frame: the sign-in happens in a window of its own (`sign_in_in_window`).
+    static WINDOWED: RefCell<Option<Windowed>> = const { RefCell::new(None) };
+}
+
+/// Signing in from inside a partner's frame, where the authorization server's page may not be
+/// shown (it refuses to be framed, and its session cookie would be a third party's there).
+#[derive(Clone)]
+struct Windowed {
+    /// `signed-in.html`, which hands the answer back to this frame.
+    callback: String,
+    /// The partner portal's EHR launch, when it started Tahto with one.
+    launch: Option<String>,
 }
 
 thread_local! {
@@ -51,7 +65,7 @@ pub fn ended() {
 /// what waits is sent once the app is back.
 pub async fn sign_in_again(fhir_base: &str) -> Result<(), SignInError> {
     let entry = ENTRY.with(|e| e.borrow().clone());
-    go_sign_in(fhir_base, &entry, true).await
+    go_sign_in(fhir_base, &entry, true, None).await
 }
 
 /// Renews the sign-in with the refresh token, after the FHIR server refused the token (401).
@@ -98,7 +112,7 @@ async fn renew_once() -> bool {
     let Ok(value) = fetch_json(request, Some(body)).await else {
         return false;
     };
-    let Ok(mut renewed) = smart::tokens(&value) else {
+    let Ok(mut renewed) = received(&value) else {
         return false;
     };
     TOKENS.with(|t| {
@@ -109,6 +123,7 @@ async fn renew_once() -> bool {
                 // A server that does not rotate refresh tokens sends none: the old one stands.
                 renewed.refresh_token = renewed.refresh_token.or(old.refresh_token);
                 renewed.id_token = renewed.id_token.or(old.id_token);
+                renewed.user = renewed.user.or(old.user);
                 *held = Some(renewed);
                 ENDED.with(|e| leptos::prelude::Set::set(e, false));
                 true
@@ -124,6 +139,12 @@ async fn renew_once() -> bool {
 /// The bearer token for the FHIR server, while signed in.
 pub fn bearer() -> Option<String> {
     TOKENS.with(|t| t.borrow().as_ref().map(|t| t.access_token.clone()))
+}
+
+/// Who is signed in (`Patient/<id>`, or another person acting for the patient), when the
+/// authorization server said: each save records who made it.
+pub fn user() -> Option<String> {
+    TOKENS.with(|t| t.borrow().as_ref().and_then(|t| t.user.clone()))
 }
 
 /// How the start of the app went.
@@ -203,15 +224,20 @@ pub async fn at_start(fhir_base: &str, redirect_uri: &str) -> Started {
     }
     // Just signed out: the sign-in page, not a silent sign-in (where the authorization server
     // could not end its session, it would sign the citizen straight back in).
-    if crate::web::session_stored(SIGNED_OUT_KEY).is_some() {
-        crate::web::session_forget(SIGNED_OUT_KEY);
+    if just_signed_out() {
         return Started::SignedOut(Some(SignInError::SignedOut));
     }
     let online = crate::web::window().is_none_or(|w| w.navigator().on_line());
     if !online {
         return Started::SignedOut(Some(SignInError::Unreachable));
     }
-    match go_sign_in(fhir_base, redirect_uri, true).await {
+    // Started by a portal (an EHR launch in a tab of its own): signed in for the launch's patient.
+    let launch = match smart::ehr_launch(get, fhir_base) {
+        Ok(launch) => launch,
+        Err(error) => return Started::SignedOut(Some(error)),
+    };
+    let silent = launch.is_none();
+    match go_sign_in(fhir_base, redirect_uri, silent, launch.as_deref()).await {
         Ok(()) => Started::Away,
         Err(error) => Started::SignedOut(Some(error)),
     }
@@ -222,11 +248,9 @@ pub async fn go_sign_in(
     fhir_base: &str,
     redirect_uri: &str,
     silent: bool,
+    launch: Option<&str>,
 ) -> Result<(), SignInError> {
-    let endpoints = discover(fhir_base).await?;
-    let verifier = smart::base64url(&crate::web::random_bytes::<32>());
-    let state = smart::base64url(&crate::web::random_bytes::<16>());
-    let challenge = smart::base64url(&sha256(verifier.as_bytes()).await?);
+    let (endpoints, asked) = prepare(fhir_base).await?;
     let location = crate::web::window()
         .map(|w| w.location())
         .ok_or(SignInError::Unreachable)?;
@@ -239,6 +263,7 @@ pub async fn go_sign_in(
                 "error",
                 "error_description",
                 "iss",
+                "launch",
                 "session_state",
             ] {
                 params.delete(answer);
@@ -252,8 +277,8 @@ pub async fn go_sign_in(
         false => format!("{path}?{query}"),
     };
     let pending = Pending {
-        state,
-        verifier,
+        state: asked.state,
+        verifier: asked.verifier,
         silent,
         back,
     };
@@ -265,19 +290,160 @@ pub async fn go_sign_in(
         endpoints: &endpoints,
         redirect_uri,
         state: &pending.state,
-        challenge: &challenge,
+        challenge: &asked.challenge,
         aud: fhir_base,
-        launch: None,
+        launch,
         silent,
     });
     location.assign(&url).map_err(|_| SignInError::Unreachable)
 }
 
+/// One authorization request's secrets: its `state`, and PKCE's verifier and challenge.
+struct Asked {
+    state: String,
+    verifier: String,
+    challenge: String,
+}
+
+async fn prepare(fhir_base: &str) -> Result<(Endpoints, Asked), SignInError> {
+    let endpoints = discover(fhir_base).await?;
+    let verifier = smart::base64url(&crate::web::random_bytes::<32>());
+    let state = smart::base64url(&crate::web::random_bytes::<16>());
+    let challenge = smart::base64url(&sha256(verifier.as_bytes()).await?);
+    let asked = Asked {
+        state,
+        verifier,
+        challenge,
+    };
+    Ok((endpoints, asked))
+}
+
+/// In a partner's frame the citizen signs in in a window of its own: `callback` is
+/// `signed-in.html` on Tahto's origin, `launch` the partner portal's EHR launch.
+pub fn sign_in_windowed(fhir_base: &str, callback: String, launch: Option<String>) {
+    BASE.with(|b| *b.borrow_mut() = fhir_base.to_owned());
+    WINDOWED.with(|w| *w.borrow_mut() = Some(Windowed { callback, launch }));
+}
+
+/// Whether signing in needs a window of its own (Tahto is in a partner's frame).
+pub fn is_windowed() -> bool {
+    WINDOWED.with(|w| w.borrow().is_some())
+}
+
+/// Opens the sign-in's window, at once in the citizen's tap: browsers open windows only then.
+/// Blank until `sign_in_in_window` knows where to send it.
+pub fn open_sign_in_window() -> Result<web_sys::Window, SignInError> {
+    crate::web::window()
+        .and_then(|w| {
+            w.open_with_url_and_target_and_features(
+                "",
+                "tahto-sign-in",
+                "popup,width=520,height=720",
+            )
+            .ok()
+        })
+        .flatten()
+        .ok_or(SignInError::WindowBlocked)
+}
+
+/// Signs in in `window` (from `open_sign_in_window`): the authorization server's page there,
+/// then `signed-in.html` hands the answer back by message, and the code is exchanged here, with
+/// the verifier that never left this frame. The patient, or why not (the window closes either
+/// way).
+pub async fn sign_in_in_window(window: web_sys::Window) -> Result<String, SignInError> {
+    let signed_in = match crate::rest::sign_in_window(window.clone()).await {
+        Ok(signing_in) => signing_in.await,
+        Err(_) => Err(SignInError::Unreachable),
+    };
+    let _closed = window.close();
+    if signed_in.is_ok() {
+        ENDED.with(|e| leptos::prelude::Set::set(e, false));
+    }
+    signed_in
+}
+
+/// The window's side of the sign-in (`rest::sign_in_window`, in a part of its own).
+pub type SigningIn =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, SignInError>>>>;
+
+/// The window's side of the sign-in: the authorization request there, and the answer back.
+pub fn in_window(window: web_sys::Window) -> SigningIn {
+    Box::pin(async move { signed_in_window(&window).await })
+}
+
+async fn signed_in_window(window: &web_sys::Window) -> Result<String, SignInError> {
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    let Windowed { callback, launch } = WINDOWED
+        .with(|w| w.borrow().clone())
+        .ok_or(SignInError::WindowBlocked)?;
+    let base = BASE.with(|b| b.borrow().clone());
+    let (endpoints, asked) = prepare(&base).await?;
+    let url = smart::authorize_url(&smart::Authorize {
+        endpoints: &endpoints,
+        redirect_uri: &callback,
+        state: &asked.state,
+        challenge: &asked.challenge,
+        aud: &base,
+        launch: launch.as_deref(),
+        silent: false,
+    });
+    let own = crate::web::window().ok_or(SignInError::Unreachable)?;
+    let origin = own
+        .location()
+        .origin()
+        .map_err(|_| SignInError::Unreachable)?;
+    // The answer: from Tahto's origin, from this window only (`signed-in.html` posts its query).
+    let answer: Rc<RefCell<Option<String>>> = Rc::default();
+    let heard = answer.clone();
+    let from: JsValue = window.clone().into();
+    let listener =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let source = event.source().map(JsValue::from);
+            if event.origin() != origin || !source.is_some_and(|s| js_sys::Object::is(&s, &from)) {
+                return;
+            }
+            let query = js_sys::Reflect::get(&event.data(), &JsValue::from_str("tahtoSignIn"))
+                .ok()
+                .and_then(|q| q.as_string());
+            if query.is_some() {
+                *heard.borrow_mut() = query;
+            }
+        });
+    let callback_fn = listener.as_ref().unchecked_ref();
+    let _listening = own.add_event_listener_with_callback("message", callback_fn);
+    let waited = match window.location().set_href(&url) {
+        Ok(()) => loop {
+            gloo_timers::future::TimeoutFuture::new(200).await;
+            if let Some(query) = answer.borrow_mut().take() {
+                break Ok(query);
+            }
+            // `signed-in.html` leaves its window open for this frame to close, so an answer
+            // is never lost in a race with the closing.
+            if window.closed().unwrap_or(true) {
+                break Err(SignInError::WindowClosed);
+            }
+        },
+        Err(_) => Err(SignInError::WindowClosed),
+    };
+    let _stopped = own.remove_event_listener_with_callback("message", callback_fn);
+    drop(listener);
+    let params = web_sys::UrlSearchParams::new_with_str(&waited?).ok();
+    let get = |name: &str| params.as_ref().and_then(|p| p.get(name));
+    let code = smart::answer(get, &asked.state, false)?;
+    exchange(&base, &callback, &code, &asked.verifier).await
+}
+
 /// The authorization server's endpoints, from the FHIR server's SMART configuration.
 async fn discover(fhir_base: &str) -> Result<Endpoints, SignInError> {
+    if let Some(known) = ENDPOINTS.with(|e| e.borrow().clone()) {
+        return Ok(known);
+    }
     let url = format!("{fhir_base}/.well-known/smart-configuration");
     let value = fetch_json(gloo_net::http::Request::get(&url), None).await?;
-    smart::endpoints(&value)
+    let endpoints = smart::endpoints(&value)?;
+    ENDPOINTS.with(|e| *e.borrow_mut() = Some(endpoints.clone()));
+    Ok(endpoints)
 }
 
 /// The code for tokens; kept in memory, the patient returned.
@@ -291,10 +457,18 @@ async fn exchange(
     let body = smart::token_request(code, redirect_uri, verifier);
     let request = gloo_net::http::Request::post(&endpoints.token);
     let value = fetch_json(request, Some(body)).await?;
-    let tokens = smart::tokens(&value)?;
+    let tokens = received(&value)?;
     let patient = tokens.patient.clone();
     TOKENS.with(|t| *t.borrow_mut() = Some(tokens));
     Ok(patient)
+}
+
+/// The token endpoint's answer, with who signed in read from its id token.
+fn received(value: &Value) -> Result<Tokens, SignInError> {
+    let mut tokens = smart::tokens(value)?;
+    tokens.user =
+        (tokens.id_token.as_deref()).and_then(|id| smart::fhir_user(id, crate::web::parse_json));
+    Ok(tokens)
 }
 
 /// A JSON answer (a form `body` is posted); anything else is an error, never a panic.
@@ -348,14 +522,42 @@ async fn sha256(bytes: &[u8]) -> Result<Vec<u8>, SignInError> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// In a partner's frame, the address the frame opens again on after signing out says so.
+pub const SIGNED_OUT_PARAM: &str = "signed-out";
+
+/// Whether the citizen has just signed out in this tab (said once).
+pub fn just_signed_out() -> bool {
+    let signed_out = crate::web::session_stored(SIGNED_OUT_KEY).is_some();
+    crate::web::session_forget(SIGNED_OUT_KEY);
+    signed_out
+}
+
+/// Forgets the sign-in and starts this frame again on its sign-in page.
+pub fn forget_and_start_again() {
+    TOKENS.with(|t| t.borrow_mut().take());
+    if let Some(window) = crate::web::window() {
+        let _reloading = window.location().reload();
+    }
+}
+
 /// Ends the sign-in: the tokens go from memory, and the authorization server ends its session and
-/// sends the citizen back to Tahto's sign-in page (without such an endpoint, straight there).
+/// sends the citizen back to Tahto's sign-in page (without such an endpoint, straight there; in a
+/// partner's frame, the frame's sign-in page).
 pub async fn sign_out(fhir_base: &str) {
     let tokens = TOKENS.with(|t| t.borrow_mut().take());
     crate::web::session_store(SIGNED_OUT_KEY, "1");
     let Some(location) = crate::web::window().map(|w| w.location()) else {
         return;
     };
+    // In a partner's frame the authorization server's page cannot be shown: its session is the
+    // partner portal's sign-in, and ends with the portal's sign-out.
+    if is_windowed() {
+        // Said in the address: a partner's frame may have no session storage at all.
+        let here = location.href().unwrap_or_default();
+        let joiner = if here.contains('?') { '&' } else { '?' };
+        let _reopened = location.replace(&format!("{here}{joiner}{SIGNED_OUT_PARAM}"));
+        return;
+    }
     let back = ENTRY.with(|e| e.borrow().clone());
     let end = discover(fhir_base).await.ok().and_then(|e| e.end_session);
     let url = match end {

@@ -49,9 +49,13 @@ pub enum SignInError {
     Unreachable,
     /// Not a problem: the citizen has just signed out.
     SignedOut,
-    /// In a partner's frame, where the authorization server's page may not be shown: the
-    /// citizen signs in at Tahto's own address.
-    InFrame,
+    /// In a partner's frame the sign-in has a window of its own, and the browser did not open it.
+    WindowBlocked,
+    /// The sign-in's window was closed before the citizen had signed in.
+    WindowClosed,
+    /// The partner started Tahto for a FHIR server Tahto does not use (`iss`): that launch is not
+    /// followed, since the sign-in would be for another service.
+    UnknownLaunch,
 }
 
 /// An endpoint address Tahto may send the citizen or a code to: `https`, or `http` on this
@@ -172,6 +176,8 @@ pub struct Tokens {
     pub patient: String,
     /// For the sign-out at the authorization server.
     pub id_token: Option<String>,
+    /// Who signed in (`fhirUser` of the id token, as `Patient/<id>`): who made each save.
+    pub user: Option<String>,
     pub refresh_token: Option<String>,
 }
 
@@ -200,9 +206,48 @@ pub fn tokens(v: &Value) -> Result<Tokens, SignInError> {
         access_token,
         expires_in,
         patient,
+        // Read from the id token by the caller, with the browser's JSON reader (`fhir_user`).
+        user: None,
         id_token: text("id_token"),
         refresh_token: text("refresh_token"),
     })
+}
+
+/// `fhirUser` of an id token, relative (`Patient/<id>`, `RelatedPerson/<id>`), or `None`; `parse`
+/// reads JSON (in the browser its own `JSON.parse`: serde_json's reader is not in the first load).
+/// Read, not verified: it only records who made a save, and the token came straight from the
+/// token endpoint over TLS (OpenID Connect Core 3.1.3.7 allows that in place of the signature).
+/// Authorization is the FHIR server's, by the access token.
+pub fn fhir_user(id_token: &str, parse: impl Fn(&str) -> Option<Value>) -> Option<String> {
+    let payload = id_token.split('.').nth(1)?;
+    let claims = parse(&String::from_utf8(base64url_decode(payload)?).ok()?)?;
+    let user = claims.get("fhirUser")?.as_str()?;
+    let mut parts = user.rsplit('/');
+    let (id, kind) = (parts.next()?, parts.next()?);
+    let known = ["Patient", "RelatedPerson", "Practitioner", "Person"].contains(&kind);
+    (known && is_fhir_id(id)).then(|| format!("{kind}/{id}"))
+}
+
+/// The EHR launch a partner's portal started Tahto with (`iss` and `launch` in the frame's
+/// address): the launch, when `iss` is the FHIR server Tahto uses; `Err` when it is another (the
+/// sign-in would be for that server). No launch at all is `Ok(None)`.
+pub fn ehr_launch(
+    get: impl Fn(&str) -> Option<String>,
+    fhir_base: &str,
+) -> Result<Option<String>, SignInError> {
+    let (Some(iss), Some(launch)) = (get("iss"), get("launch")) else {
+        return Ok(None);
+    };
+    let same = iss.trim_end_matches('/') == fhir_base.trim_end_matches('/');
+    // Opaque to Tahto, but it goes into an address: URL-safe and short, or not followed.
+    let usable = (1..=256).contains(&launch.len())
+        && launch
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+    match same && usable {
+        true => Ok(Some(launch)),
+        false => Err(SignInError::UnknownLaunch),
+    }
 }
 
 /// RFC 6750's `b64token`, the only form a bearer token may take in a header (a JWT is one), and
@@ -259,6 +304,31 @@ pub fn base64url(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// `base64url` back to bytes (padding optional); `None` for anything else.
+fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut bits, mut held) = (0u32, 0u32);
+    for b in text.bytes() {
+        let value = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        bits = bits << 6 | u32::from(value);
+        held += 6;
+        if held >= 8 {
+            held -= 8;
+            out.push((bits >> held) as u8);
+            bits &= (1 << held) - 1;
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -456,6 +526,97 @@ mod tests {
         assert_eq!(
             token_request("c/1", "https://tahto.fi/", "v"),
             "grant_type=authorization_code&code=c%2F1&redirect_uri=https%3A%2F%2Ftahto.fi%2F&client_id=tahto&code_verifier=v"
+        );
+    }
+
+    #[test]
+    fn base64url_decodes_what_it_encodes_and_nothing_else() {
+        for bytes in [
+            &b""[..],
+            b"f",
+            b"fo",
+            b"foo",
+            b"foob",
+            b"fooba",
+            b"foobar",
+            &[0xff, 0xfe, 0x00],
+        ] {
+            assert_eq!(base64url_decode(&base64url(bytes)).as_deref(), Some(bytes));
+        }
+        assert_eq!(base64url_decode("Zm9v=").as_deref(), Some(&b"foo"[..]));
+        assert_eq!(base64url_decode("Zm+v"), None);
+        assert_eq!(base64url_decode("Z m9"), None);
+    }
+
+    fn id_token(claims: &Value) -> String {
+        let payload = base64url(claims.to_string().as_bytes());
+        format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2lnbmF0dXJl")
+    }
+
+    #[test]
+    fn who_signed_in_comes_from_the_id_tokens_fhir_user() {
+        let fhir_user = |token: &str| super::fhir_user(token, |t| serde_json::from_str(t).ok());
+        let absolute = id_token(
+            &json!({ "sub": "helmi", "fhirUser": "https://fhir.example.fi/r4/Patient/p-1" }),
+        );
+        assert_eq!(fhir_user(&absolute).as_deref(), Some("Patient/p-1"));
+        let relative = id_token(&json!({ "fhirUser": "RelatedPerson/guardian.2" }));
+        assert_eq!(
+            fhir_user(&relative).as_deref(),
+            Some("RelatedPerson/guardian.2")
+        );
+        for claims in [
+            json!({ "sub": "helmi" }),
+            json!({ "fhirUser": 42 }),
+            json!({ "fhirUser": "Patient/" }),
+            json!({ "fhirUser": "Observation/p-1" }),
+            json!({ "fhirUser": "Patient/<script>" }),
+        ] {
+            assert_eq!(fhir_user(&id_token(&claims)), None, "{claims}");
+        }
+        assert_eq!(fhir_user("not a token"), None);
+        assert_eq!(fhir_user("a.%%%.c"), None);
+        assert_eq!(fhir_user(&format!("a.{}.c", base64url(b"not json"))), None);
+    }
+
+    #[test]
+    fn an_ehr_launch_is_followed_only_for_tahtos_own_fhir_server() {
+        const BASE: &str = "https://fhir.example.fi/r4";
+        let base = BASE;
+        let from = |pairs: &'static [(&'static str, &'static str)]| {
+            move |key: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        assert_eq!(ehr_launch(from(&[]), base), Ok(None));
+        assert_eq!(ehr_launch(from(&[("launch", "x")]), base), Ok(None));
+        assert_eq!(
+            ehr_launch(
+                from(&[
+                    ("iss", "https://fhir.example.fi/r4/"),
+                    ("launch", "Ab-1_~.")
+                ]),
+                base
+            ),
+            Ok(Some("Ab-1_~.".to_owned()))
+        );
+        assert_eq!(
+            ehr_launch(
+                from(&[("iss", "https://evil.example/r4"), ("launch", "x")]),
+                base
+            ),
+            Err(SignInError::UnknownLaunch)
+        );
+        assert_eq!(
+            ehr_launch(from(&[("iss", BASE), ("launch", "a&prompt=none")]), base),
+            Err(SignInError::UnknownLaunch)
+        );
+        assert_eq!(
+            ehr_launch(from(&[("iss", BASE), ("launch", "")]), base),
+            Err(SignInError::UnknownLaunch)
         );
     }
 }

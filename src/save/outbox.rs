@@ -75,6 +75,9 @@ pub struct OutboxEntry {
     /// Whose save it is: the [`Citizen`](super::record::Citizen) tag (one person on one
     /// backend). It is only ever shown to and sent for them.
     pub owner: String,
+    /// Who made it, when signed in: the sign-in's `fhirUser` (`Patient/<id>`, or a person acting
+    /// for the patient). The last edit's maker when edits were joined into one entry.
+    pub made_by: Option<String>,
     /// The record it changes; entries of one record are sent in order.
     pub record: String,
     /// Order of creation across the whole outbox.
@@ -136,6 +139,9 @@ impl OutboxEntry {
         let mut m = Map::new();
         m.insert("id".into(), text(&self.id));
         m.insert("owner".into(), text(&self.owner));
+        if let Some(by) = &self.made_by {
+            m.insert("by".into(), text(by));
+        }
         m.insert("record".into(), text(&self.record));
         m.insert("seq".into(), self.seq.into());
         m.insert("type".into(), text(&self.resource_type));
@@ -223,6 +229,7 @@ impl OutboxEntry {
         let entry = OutboxEntry {
             id: text("id")?,
             owner: text("owner")?,
+            made_by: text("by"),
             record: text("record")?,
             seq: v.get("seq")?.as_u64()?,
             resource_type: text("type")?,
@@ -325,8 +332,10 @@ pub enum Enqueue {
 /// Everything needed to enqueue a save.
 pub struct NewSave {
     pub entry_id: String,
-    /// The citizen tag of whoever made the save.
+    /// Whose save it is: the citizen's tag.
     pub owner: String,
+    /// Who made it (`OutboxEntry::made_by`).
+    pub made_by: Option<String>,
     pub record: String,
     pub resource_type: String,
     pub resource: Value,
@@ -349,6 +358,7 @@ pub fn enqueue(entries: &[OutboxEntry], save: NewSave) -> Enqueue {
                 && !matches!(last.state, SaveState::Conflict { .. }) =>
         {
             let mut entry = last.clone();
+            entry.made_by = save.made_by;
             if entry.attempt_count > 0 && !entry.is_current_content(&save.resource) {
                 let replaced = std::mem::replace(&mut entry.resource, save.resource);
                 entry.earlier_contents.push(replaced);
@@ -362,6 +372,7 @@ pub fn enqueue(entries: &[OutboxEntry], save: NewSave) -> Enqueue {
         last => Enqueue::Add(OutboxEntry {
             id: save.entry_id,
             owner: save.owner,
+            made_by: save.made_by,
             record: save.record,
             seq,
             resource_type: save.resource_type,
@@ -778,6 +789,7 @@ mod tests {
         NewSave {
             entry_id: format!("e-{content}"),
             owner: "t".into(),
+            made_by: None,
             record: record.into(),
             resource_type: "Consent".into(),
             resource: json!({"resourceType": "Consent", "note": content}),
@@ -1239,6 +1251,7 @@ mod tests {
         };
         full.earlier_contents = vec![json!({"a": 1})];
         full.after = Some("urn:uuid:before".into());
+        full.made_by = Some("RelatedPerson/guardian-1".into());
         full.attempts = vec![Attempt {
             at_ms: NOW + 0.5,
             outcome: "HTTP 503".into(),

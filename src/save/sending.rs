@@ -68,10 +68,12 @@ impl Outbox {
     pub(super) fn save(self, record: &Record, resource: Value, write: Write) {
         crate::embed::frame::save_made_here(record);
         let owner = self.citizen().tag().to_owned();
+        let made_by = crate::auth::session::user();
         let key = record.key();
         let save = |entry_id: String| NewSave {
             entry_id,
             owner: owner.clone(),
+            made_by: made_by.clone(),
             record: key.clone(),
             resource_type: record.resource_type().to_owned(),
             resource: resource.clone(),

@@ -22,7 +22,9 @@ fn problem_text(error: SignInError) -> ShellText {
         SignInError::ForgedAnswer => ShellText::SignInUnchecked,
         SignInError::Unreachable => ShellText::SignInUnreachable,
         SignInError::SignedOut => ShellText::SignedOut,
-        SignInError::InFrame => ShellText::SignInInFrame,
+        SignInError::WindowBlocked => ShellText::SignInWindowBlocked,
+        SignInError::WindowClosed => ShellText::SignInWindowClosed,
+        SignInError::UnknownLaunch => ShellText::SignInUnknownLaunch,
     }
 }
 
@@ -40,14 +42,35 @@ pub fn SignInPage(
     let problem = RwSignal::new(problem);
     let busy = RwSignal::new(false);
     let signed_out = move || problem.get() == Some(SignInError::SignedOut);
-    // In a partner's frame `redirect_uri` is Tahto's own address, opened in a tab of its own.
-    let in_frame = problem.get_untracked() == Some(SignInError::InFrame);
+    // In a partner's frame the sign-in has a window of its own; Tahto's own address (a tab of
+    // its own) is the way when the browser allows no such window.
+    let in_frame = crate::auth::session::is_windowed();
     let own = redirect_uri.clone();
     let sign_in = move |_| {
         busy.set(true);
+        problem.set(None);
+        if in_frame {
+            // Opened in the tap itself, before anything is awaited: browsers allow it only then.
+            match crate::auth::session::open_sign_in_window() {
+                Ok(window) => spawn_local(async move {
+                    match crate::auth::session::sign_in_in_window(window).await {
+                        Ok(patient) => crate::app::signed_in_here(patient),
+                        Err(error) => {
+                            problem.set(Some(error));
+                            busy.set(false);
+                        }
+                    }
+                }),
+                Err(error) => {
+                    problem.set(Some(error));
+                    busy.set(false);
+                }
+            }
+            return;
+        }
         let (base, redirect) = (config.fhir_base.clone(), redirect_uri.clone());
         spawn_local(async move {
-            if let Err(error) = go_sign_in(&base, &redirect, false).await {
+            if let Err(error) = go_sign_in(&base, &redirect, false, None).await {
                 problem.set(Some(error));
                 busy.set(false);
             }
@@ -66,15 +89,14 @@ pub fn SignInPage(
             <button
                 type="button"
                 class="tahto-button tahto-primary"
-                hidden=in_frame
                 disabled=move || busy.get()
                 on:click=sign_in
             >
                 {i18n.tr(ShellText::SignInButton)}
             </button>
-            <a class="tahto-button tahto-primary" href=own target="_blank" rel="noopener" hidden=!in_frame>
-                {i18n.tr(ShellText::SignInOpenTahto)}
-            </a>
+            <p hidden=!in_frame>
+                <a href=own target="_blank" rel="noopener">{i18n.tr(ShellText::SignInOpenTahto)}</a>
+            </p>
         </section>
     }
 }
@@ -122,9 +144,36 @@ pub fn SignInAgain() -> impl IntoView {
     let i18n = use_i18n();
     let context = expect_context::<AppContext>();
     let busy = RwSignal::new(false);
+    let outbox = expect_context::<crate::save::sync::Outbox>();
+    let problem = RwSignal::new(None::<SignInError>);
     let again = move |_| {
         busy.set(true);
+        problem.set(None);
         let base = context.config.fhir_base.clone();
+        if crate::auth::session::is_windowed() {
+            // In a partner's frame: the window opens in the tap itself.
+            let window = match crate::auth::session::open_sign_in_window() {
+                Ok(window) => window,
+                Err(error) => {
+                    problem.set(Some(error));
+                    busy.set(false);
+                    return;
+                }
+            };
+            let patient = context.config.patient_id.clone();
+            spawn_local(async move {
+                match crate::auth::session::sign_in_in_window(window).await {
+                    // Back: what waited for the sign-in goes now.
+                    Ok(signed_in) if signed_in == patient => outbox.flush(),
+                    // Someone else signed in: this app shows another person's records, so it
+                    // starts again on the sign-in page (their saves stay theirs, stored).
+                    Ok(_) => crate::auth::session::forget_and_start_again(),
+                    Err(error) => problem.set(Some(error)),
+                }
+                busy.set(false);
+            });
+            return;
+        }
         spawn_local(async move {
             // Only on the way away does nothing follow; a failure lets the citizen try again.
             let _away = crate::auth::session::sign_in_again(&base).await;
@@ -134,6 +183,7 @@ pub fn SignInAgain() -> impl IntoView {
     view! {
         <div class="tahto-card tahto-error" role="alert" hidden=move || !crate::auth::session::has_ended()>
             <p>{i18n.tr(LaterText::SignInEnded)}</p>
+            <p data-testid="sign-in-again-problem">{move || problem.get().map(|e| i18n.t(problem_text(e)))}</p>
             <button type="button" class="tahto-button tahto-primary" disabled=move || busy.get() on:click=again>
                 {i18n.tr(LaterText::SignInAgain)}
             </button>

@@ -113,6 +113,81 @@ async function organDonationLoaded(page) {
   return ui;
 }
 
+/**
+ * She signs in without a refresh token (the server grants no online_access, so nothing can renew
+ * the sign-in), and the server stops taking every token issued so far as she saves: the save
+ * waits for her. Her organ donation page, with that save queued.
+ */
+async function saveAfterSignInEnded(page, citizen = HELMI) {
+  await withhold(['online_access']);
+  await openAndSignIn(page, citizen);
+  const ui = await organDonationLoaded(page);
+  await fetch(`${SMART_ORIGIN}/__admin/expire-tokens`, { method: 'POST' });
+  await ui.radio('consent').check();
+  await ui.saveButton.click();
+  await expectSaveState(ui, 'queued');
+  return ui;
+}
+
+/** A new EHR launch context for `citizen` at the authorization server (as the partner's portal makes one). */
+async function launchFor(citizen) {
+  const response = await fetch(`${AUTH_ORIGIN}/__admin/launch`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ patient: citizen.patient }),
+  });
+  return (await response.json()).launch;
+}
+
+/**
+ * A partner's page (served for this test at the partner's origin) with Tahto-with-sign-in in it,
+ * `attributes` on its <tahto-embed>; Tahto's frame, once it is there. The page is made by the test,
+ * so the browser takes it for a public site: it may load Tahto from this computer only with the
+ * local network permission a real partner never needs.
+ */
+async function partnerWithTahto(page, attributes = {}) {
+  await page.context().grantPermissions(['local-network-access']);
+  const extra = Object.entries(attributes).map(([k, v]) => ` ${k}="${v}"`).join('');
+  await page.route(`${PARTNER_URL}/signed-in-partner`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title>
+        <script src="${APP_SMART_URL}/embed.js"></script></head>
+        <body><main><h1>Partner</h1><tahto-embed section="organ-donation" lang="en"${extra}></tahto-embed></main></body></html>`,
+    }),
+  );
+  await page.goto(`${PARTNER_URL}/signed-in-partner`);
+  const frame = await tahtoFrame(page, 'organ-donation', { origin: APP_SMART_URL });
+  await expect(frame.getByRole('heading', { name: 'Sign in to Tahto' })).toBeVisible({ timeout: LOAD_TIMEOUT });
+  return frame;
+}
+
+/** Taps "Sign in" in the frame: the sign-in's own window, and the authorization request it made. */
+async function openSignInWindow(page, frame) {
+  const opened = page.waitForEvent('popup');
+  // From the whole context, listening before the tap: the window may be on its way before the
+  // test hears of it.
+  const authorizing = page.context().waitForEvent('request', {
+    predicate: (r) => r.url().startsWith(`${AUTH_ORIGIN}/auth?`),
+    timeout: LOAD_TIMEOUT,
+  });
+  await frame.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const popup = await opened;
+  const authorize = await authorizing;
+  expect(authorize.frame().page(), 'asked from the sign-in window').toBe(popup);
+  return { popup, asked: paramsOf(authorize.url()) };
+}
+
+/** She consents on `ui` (her organ donation page): confirmed, and stored once, as hers. */
+async function consentAndCheckStoredAsHers(ui) {
+  await ui.radio('consent').check();
+  await ui.saveButton.click();
+  await expectConfirmed(ui, 1);
+  const saved = await organDonationsOf(HELMI);
+  expect(saved).toHaveLength(1);
+  expect(saved[0].patient.reference).toBe(`Patient/${HELMI.patient}`);
+}
+
 /** Every value Tahto's origin keeps in the browser: storage, IndexedDB, cookies, caches' URLs. */
 async function everythingStored(page) {
   const inPage = await page.evaluate(async () => {
@@ -197,13 +272,7 @@ test('sign-in: PKCE S256, state and audience; a declaration saved as the signed-
   await expect(page.getByTestId('patient-banner')).toHaveText(/^Helmi .*Esimerkki, born \S/);
 
   // Her decision is saved as her, with her token.
-  const ui = await organDonationLoaded(page);
-  await ui.radio('consent').check();
-  await ui.saveButton.click();
-  await expectConfirmed(ui, 1);
-  const saved = await organDonationsOf(HELMI);
-  expect(saved).toHaveLength(1);
-  expect(saved[0].patient.reference).toBe(`Patient/${HELMI.patient}`);
+  await consentAndCheckStoredAsHers(await organDonationLoaded(page));
   expect(fhirRequests.length).toBeGreaterThan(2);
   for (const request of fhirRequests) {
     expect(await request.headerValue('authorization'), request.url()).toBe(`Bearer ${tokens.access_token}`);
@@ -231,18 +300,12 @@ test('a reload signs in again silently while the authorization server\'s session
 });
 
 test('the sign-in ends while a save waits: it waits visibly, never refused, and is sent once after signing in again', async ({ page }) => {
-  // No refresh token (the server grants no online_access): nothing can renew the sign-in.
-  await withhold(['online_access']);
   await confirmNoticeAs(HELMI);
-  await openAndSignIn(page, HELMI);
-  const ui = await organDonationLoaded(page);
-
-  // The server stops taking every token issued so far: Tahto's is now expired.
-  await fetch(`${SMART_ORIGIN}/__admin/expire-tokens`, { method: 'POST' });
-  await ui.radio('consent').check();
-  await ui.saveButton.click();
-  await expectSaveState(ui, 'queued');
+  const ui = await saveAfterSignInEnded(page);
   await expect(ui.saveStatus).toContainText('your sign-in has ended');
+  // Whose it is, and who made it (her sign-in's fhirUser), kept with the save.
+  const [waiting] = await outboxEntries(page);
+  expect(waiting.by).toBe(`Patient/${HELMI.patient}`);
   // Said at once, with the way back.
   const ended = page.getByRole('alert').filter({ has: page.getByRole('button', { name: 'Sign in again' }) });
   await expect(ended).toBeVisible();
@@ -283,16 +346,10 @@ test('the sign-in page: in fi, sv and en, axe-clean, and a problem said in words
 
 test('A signs out keeping an unsent save; B signs in on the same browser and neither sees nor sends it; A signs in again and it is sent', async ({ page }) => {
   const MATTI = DEMO_CITIZENS.matti;
-  await withhold(['online_access']);
   await confirmNoticeAs(HELMI);
   await confirmNoticeAs(MATTI);
-  await openAndSignIn(page, HELMI);
-  let ui = await organDonationLoaded(page);
   // Her sign-in ends on the server while she saves: the save waits for her.
-  await fetch(`${SMART_ORIGIN}/__admin/expire-tokens`, { method: 'POST' });
-  await ui.radio('consent').check();
-  await ui.saveButton.click();
-  await expectSaveState(ui, 'queued');
+  let ui = await saveAfterSignInEnded(page);
 
   // She signs out, keeping it on this device.
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
@@ -386,31 +443,128 @@ test('with a refresh token, an expired token is renewed without asking, once for
   expect(grants).toEqual(['authorization_code', 'refresh_token', 'refresh_token']);
 });
 
-test('in a partner\'s frame, where the authorization server may not be shown, Tahto does not try: it says so and opens its own address', async ({ page, context }) => {
-  // The page below is made by the test, so the browser takes it for a public site: it may load
-  // Tahto from this computer only with the local network permission a real partner never needs.
-  await context.grantPermissions(['local-network-access']);
+test('in a partner\'s frame, the portal\'s EHR launch: she signs in in a window of its own, the frame saves as her, and signs out', async ({ page }) => {
+  await confirmNoticeAs(HELMI);
+  const launch = await launchFor(HELMI);
   const toAuth = [];
-  page.on('request', (r) => {
+  page.context().on('request', (r) => {
     if (r.url().startsWith(AUTH_ORIGIN)) toAuth.push(r.url());
   });
-  // A partner's page (served for this test at the partner's origin) with Tahto-with-sign-in in it.
-  await page.route(`${PARTNER_URL}/signed-in-partner`, (route) =>
-    route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title>
-        <script src="${APP_SMART_URL}/embed.js"></script></head>
-        <body><main><h1>Partner</h1><tahto-embed section="organ-donation" lang="en"></tahto-embed></main></body></html>`,
-    }),
-  );
-  await page.goto(`${PARTNER_URL}/signed-in-partner`);
-  const frame = await tahtoFrame(page, 'organ-donation', { origin: APP_SMART_URL });
-  await expect(frame.getByTestId('sign-in-problem')).toHaveText("Inside another site Tahto cannot sign you in yet. Sign in at Tahto's own address.", { timeout: LOAD_TIMEOUT });
-  const open = frame.getByRole('link', { name: 'Open Tahto (opens in a new tab)' });
+  const frame = await partnerWithTahto(page, { iss: SMART_FHIR_BASE, launch });
+  expect(toAuth, 'nothing to the authorization server before she asks').toEqual([]);
+
+  const { popup, asked } = await openSignInWindow(page, frame);
+  // The launch goes with the request, and the answer comes back to Tahto's own page, not the frame.
+  expect(asked.launch).toBe(launch);
+  expect(asked.scope.split(' ')).toContain('launch');
+  expect(asked.redirect_uri).toBe(`${APP_SMART_URL}/signed-in.html`);
+  expect(asked.aud).toBe(SMART_FHIR_BASE);
+  expect(asked.code_challenge_method).toBe('S256');
+  expect(asked.prompt, 'she is asked, in her own window').toBeUndefined();
+  const tokenRequests = [];
+  frame.page().on('request', (r) => {
+    if (r.url() === `${AUTH_ORIGIN}/token`) tokenRequests.push({ frame: r.frame().url(), body: new URLSearchParams(r.postData() ?? '') });
+  });
+  await popup.getByLabel('Username').fill(HELMI.username);
+  await popup.getByLabel('Password').fill(HELMI.password);
+  const closed = popup.waitForEvent('close', { timeout: LOAD_TIMEOUT });
+  await popup.getByRole('button', { name: 'Sign in' }).click();
+  // signed-in.html hands the answer back and the frame closes the window.
+  await closed;
+  await expect(frame.getByTestId('patient-banner')).toContainText('Helmi Esimerkki', { timeout: LOAD_TIMEOUT });
+  // The code was exchanged in the frame, with the verifier whose SHA-256 is the challenge sent.
+  expect(tokenRequests).toHaveLength(1);
+  expect(new URL(tokenRequests[0].frame).pathname).toBe('/embed');
+  const verifier = tokenRequests[0].body.get('code_verifier');
+  expect(createHash('sha256').update(verifier).digest('base64url')).toBe(asked.code_challenge);
+  expect(tokenRequests[0].body.get('redirect_uri')).toBe(`${APP_SMART_URL}/signed-in.html`);
+  expect(new URL(frame.url()).searchParams.get('code'), 'no code in the frame\'s address').toBeNull();
+
+  // The frame shows her section and saves as her.
+  const ui = organDonationPage(frame);
+  await waitForDecisionLoaded(ui);
+  await consentAndCheckStoredAsHers(ui);
+
+  // Signing out inside the frame: the frame's sign-in page, which says so (the session at the
+  // authorization server is the portal's).
+  await frame.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await frame.getByTestId('sign-out').getByRole('button', { name: 'Sign out', exact: true }).click();
+  const again = await tahtoFrame(page, 'organ-donation', { origin: APP_SMART_URL });
+  await expect(again.getByTestId('signed-out')).toHaveText('You have signed out.', { timeout: LOAD_TIMEOUT });
+  await expect(again.getByTestId('patient-banner')).toHaveCount(0);
+  expect(new URL(again.url()).searchParams.has('signed-out'), 'said once: a reload is not another sign-out').toBe(false);
+});
+
+test('in a partner\'s frame: code that cannot be fetched, a closed window and a blocked one are said, a launch for someone else is refused, and a launch from an unknown server is not followed', async ({ page }) => {
+  // The portal launched for Matti. The sign-in window's code cannot be fetched first: said, the
+  // window closed, nothing lost.
+  const frame = await partnerWithTahto(page, { iss: SMART_FHIR_BASE, launch: await launchFor(DEMO_CITIZENS.matti) });
+  const windowPart = /\/tahto-split_sign_in_window-[0-9a-f]+\.wasm/;
+  await page.route(windowPart, (route) => route.abort('internetdisconnected'));
+  const blank = page.waitForEvent('popup');
+  await frame.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await (await blank).waitForEvent('close', { timeout: LOAD_TIMEOUT });
+  await expect(frame.getByTestId('sign-in-problem')).toHaveText('Could not reach the identification service. Check your internet connection and try again.');
+  await page.unroute(windowPart);
+  // She closes the sign-in window herself.
+  let { popup } = await openSignInWindow(page, frame);
+  await popup.getByLabel('Username').waitFor({ timeout: LOAD_TIMEOUT });
+  await popup.close();
+  await expect(frame.getByTestId('sign-in-problem')).toHaveText('The sign-in window was closed before you signed in. You can try again.', { timeout: LOAD_TIMEOUT });
+  await expect(frame.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
+
+  // Helmi signs in to Matti's launch: the authorization server refuses, and the frame says so.
+  ({ popup } = await openSignInWindow(page, frame));
+  await expect(frame.getByTestId('sign-in-problem')).toBeEmpty();
+  await popup.getByLabel('Username').fill(HELMI.username);
+  await popup.getByLabel('Password').fill(HELMI.password);
+  const closed = popup.waitForEvent('close', { timeout: LOAD_TIMEOUT });
+  await popup.getByRole('button', { name: 'Sign in' }).click();
+  await closed;
+  await expect(frame.getByTestId('sign-in-problem')).toHaveText('Signing in was cancelled or not allowed. You can try again.');
+  await expect(frame.getByTestId('patient-banner')).toHaveCount(0);
+
+  // A launch naming another FHIR server: said, and not followed.
+  const other = await partnerWithTahto(page, { iss: 'https://fhir.elsewhere.example/R4', launch: 'abc' });
+  await expect(other.getByTestId('sign-in-problem')).toHaveText('The site you came from asked for a sign-in to a service Tahto does not know, so that request was not used. You can sign in to Tahto as usual.');
+  // A browser that opens no window: said, with Tahto's own address as the way.
+  await other.evaluate(() => {
+    window.openAsBrowserDoes = window.open;
+    window.open = () => null;
+  });
+  await other.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(other.getByTestId('sign-in-problem')).toHaveText('Your browser did not open the sign-in window. Allow pop-up windows for this site, or open Tahto in a tab of its own.');
+  const open = other.getByRole('link', { name: 'Open Tahto (opens in a new tab)' });
   await expect(open).toHaveAttribute('href', `${APP_SMART_URL}/`);
   await expect(open).toHaveAttribute('target', '_blank');
-  await expect(frame.getByRole('button', { name: 'Sign in' })).toBeHidden();
-  expect(toAuth, 'nothing sent to the authorization server from the frame').toEqual([]);
+  // Her own sign-in, without the launch (her session at the authorization server lasts, so the
+  // window asks nothing and closes).
+  await other.evaluate(() => {
+    window.open = window.openAsBrowserDoes;
+  });
+  let asked;
+  ({ popup, asked } = await openSignInWindow(page, other));
+  expect(asked.launch).toBeUndefined();
+  expect(asked.scope.split(' ')).not.toContain('launch');
+  await expect(other.getByTestId('patient-banner')).toContainText('Helmi Esimerkki', { timeout: LOAD_TIMEOUT });
+  expect(popup.isClosed()).toBe(true);
+});
+
+test('an EHR launch in a tab of its own: signed in for the launch, and the launch leaves the address; one from an unknown server is not followed', async ({ page }) => {
+  const launch = await launchFor(HELMI);
+  const authorizing = page.waitForRequest((r) => r.url().startsWith(`${AUTH_ORIGIN}/auth?`));
+  await page.goto(`${APP_SMART_URL}/organ-donation?iss=${encodeURIComponent(SMART_FHIR_BASE)}&launch=${launch}`);
+  const asked = paramsOf((await authorizing).url());
+  expect(asked.launch).toBe(launch);
+  expect(asked.scope.split(' ')).toContain('launch');
+  expect(asked.prompt, 'a launch asks her, not silently').toBeUndefined();
+  await signInThere(page, HELMI);
+  await expect(page.getByTestId('patient-banner')).toContainText('Helmi Esimerkki', { timeout: LOAD_TIMEOUT });
+  expect(new URL(page.url()).pathname).toBe('/organ-donation');
+  expect(new URL(page.url()).search, 'nothing of the launch or the answer left').toBe('');
+
+  await page.goto(`${APP_SMART_URL}/?iss=https%3A%2F%2Ffhir.elsewhere.example%2FR4&launch=abc`);
+  await expect(page.getByTestId('sign-in-problem')).toHaveText('The site you came from asked for a sign-in to a service Tahto does not know, so that request was not used. You can sign in to Tahto as usual.', { timeout: LOAD_TIMEOUT });
 });
 
 test('an old answer in the address (a bookmark, a shared link) is never used, and leaves the address', async ({ page }) => {

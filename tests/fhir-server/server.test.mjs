@@ -25,8 +25,10 @@ import {
   createStaticServer,
   injectConfig,
   isHashed,
+  openerPolicy,
   parseFrameAncestors,
   partnerOrigins,
+  printedHeaders,
   securityHeaders,
 } from './static.mjs';
 import { writeServiceWorker } from '../../scripts/sw-manifest.mjs';
@@ -747,8 +749,11 @@ describe('FHIR server compression', () => {
   });
 });
 
-/** A build as Trunk leaves it (inline loader and style), then the release steps run on it. */
-function fixtureDist() {
+/**
+ * A build as Trunk leaves it (inline loader and style), then the release steps run on it.
+ * `signedIn`: with the sign-in window's last stop (public/signed-in.html and .js, copied as is).
+ */
+function fixtureDist({ signedIn = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tahto-dist-'));
   const hash = '0123456789abcdef';
   const js = `export default async function init() { return ${JSON.stringify('glue '.repeat(400))}; }\n`;
@@ -770,6 +775,12 @@ function fixtureDist() {
       `<link crossorigin href=/tahto-${hash}.js integrity=${sri(Buffer.from(js))} rel=modulepreload>` +
       `<link as=fetch crossorigin href=/tahto-${hash}_bg.wasm integrity=${sri(wasm)} rel=preload type=application/wasm>` +
       '</head><body><div class=tahto data-fhir-base=http://127.0.0.1:8103/fhir/R4 data-lang=fi data-patient=helmi-esimerkki id=tahto></div></body></html>',
+    ...(signedIn
+      ? {
+        'signed-in.html': `<!doctype html><html lang=fi><meta charset=utf-8><title>Tahto</title><script src=signed-in.js defer></script>${'<p>Kirjaudutaan…</p>'.repeat(20)}</html>`,
+        'signed-in.js': `(() => { window.opener?.postMessage({ tahtoSignIn: location.search }, location.origin); })();\n${'// padding\n'.repeat(100)}`,
+      }
+      : {}),
   };
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
@@ -913,7 +924,7 @@ describe('static server (scripts/run, Playwright)', () => {
   let fx;
   let app;
   before(async () => {
-    fx = fixtureDist();
+    fx = fixtureDist({ signedIn: true });
     fx.run('externalize-inline.mjs');
     fx.run('precompress.mjs');
     app = await serveStatic({ dir: fx.dir, fhirBase: FHIR_BASE });
@@ -1094,6 +1105,65 @@ describe('static server (scripts/run, Playwright)', () => {
     assert.match(readFileSync(join(HERE, '../../index.html'), 'utf8'), /\sdata-partner-origins=""/);
   });
 
+  test('the sign-in window\'s last stop keeps its opener (COOP unsafe-none); every other path same-origin', async () => {
+    for (const path of ['/signed-in.html', '/tahto/signed-in.html', '/a/b/signed-in.html']) assert.equal(openerPolicy(path), 'unsafe-none', path);
+    for (const path of ['/', '/index.html', '/organ-donation', '/embed', '/signed-in', '/signed-in.js', '/embed.js', '/sw.js', `/tahto-${fx.hash}_bg.wasm`,
+      '/signed-in.html/', '/not-signed-in.html', '/signed-in.htm', '/signed-in.html.br', '/signed-in.html/x']) {
+      assert.equal(openerPolicy(path), 'same-origin', path);
+    }
+    // Only COOP differs.
+    const page = securityHeaders({ fhirBase: FHIR_BASE }, '/signed-in.html');
+    assert.deepEqual(page, { ...securityHeaders({ fhirBase: FHIR_BASE }), 'Cross-Origin-Opener-Policy': 'unsafe-none' });
+    const expectPage = (res, what) => {
+      for (const [name, value] of Object.entries(page)) assert.equal(res.headers[name.toLowerCase()], value, `${what}: ${name}`);
+    };
+    const html = readFileSync(join(fx.dir, 'signed-in.html'));
+    // As the authorization server sends the popup back: with the answer in the query.
+    for (const path of ['/signed-in.html', '/signed-in.html?code=abc&state=xyz', '/signed%2Din.html']) {
+      for (const accept of [undefined, 'gzip, deflate, br']) {
+        const res = await raw(`${app.origin}${path}`, { headers: accept ? { 'Accept-Encoding': accept } : {} });
+        assert.equal(res.status, 200, path);
+        assert.equal(res.headers['content-type'], 'text/html; charset=utf-8', path);
+        assert.equal(res.headers['cache-control'], 'no-cache', path);
+        assert.deepEqual(decode(res), html, path);
+        expectPage(res, `${path} (${accept ?? 'identity'})`);
+      }
+    }
+    const first = await raw(`${app.origin}/signed-in.html`);
+    const again = await raw(`${app.origin}/signed-in.html`, { headers: { 'If-None-Match': first.headers.etag } });
+    assert.equal(again.status, 304);
+    expectPage(again, '304 /signed-in.html');
+    expectPage(await raw(`${app.origin}/signed-in.html`, { method: 'HEAD' }), 'HEAD /signed-in.html');
+    // By path, whatever the status, as nginx's map and Caddy's matchers.
+    const missing = await raw(`${app.origin}/tahto/signed-in.html`);
+    assert.equal(missing.status, 404);
+    expectPage(missing, '404 /tahto/signed-in.html');
+    for (const path of ['/', '/organ-donation', '/signed-in', `/tahto-${fx.hash}_bg.wasm`, '/embed.js', '/signed-in.js', '/sw.js', '/missing.js']) {
+      const res = await raw(`${app.origin}${path}`, { headers: { 'Accept-Encoding': 'br' } });
+      assert.equal(res.headers['cross-origin-opener-policy'], 'same-origin', path);
+      expectSecurity(res, path);
+    }
+  });
+
+  test('--print-headers: the COOP exception for the sign-in page, by path for nginx and Caddy, by --path for plain', () => {
+    const args = ['--fhir-base', 'https://fhir.example.fi/R4', '--auth-issuer', 'https://tunnistus.example.fi'];
+    const print = (...extra) => execFileSync(process.execPath, [join(HERE, 'static.mjs'), '--print-headers', ...args, ...extra], { encoding: 'utf8' });
+    assert.match(print(), /^Cross-Origin-Opener-Policy: same-origin$/m);
+    assert.match(print('--path', '/signed-in.html'), /^Cross-Origin-Opener-Policy: unsafe-none$/m);
+    assert.match(print(), /connect-src 'self' https:\/\/fhir\.example\.fi https:\/\/tunnistus\.example\.fi;/);
+    const nginx = print('--format', 'nginx');
+    assert.match(nginx, /^map \$uri \$tahto_coop \{\n {4}default "same-origin";\n {4}~\(\^\|\/\)signed-in\\\.html\$ "unsafe-none";\n\}$/m);
+    assert.match(nginx, /^add_header Cross-Origin-Opener-Policy \$tahto_coop always;$/m);
+    assert.doesNotMatch(nginx, /add_header Cross-Origin-Opener-Policy "/);
+    const caddy = print('--format', 'caddy');
+    assert.match(caddy, /^@signed_in path_regexp \(\^\|\/\)signed-in\\\.html\$$/m);
+    assert.match(caddy, /^@not_signed_in not path_regexp \(\^\|\/\)signed-in\\\.html\$$/m);
+    assert.match(caddy, /^header @not_signed_in Cross-Origin-Opener-Policy "same-origin"$/m);
+    assert.match(caddy, /^header @signed_in Cross-Origin-Opener-Policy "unsafe-none"$/m);
+    assert.doesNotMatch(caddy, /^header Cross-Origin-Opener-Policy/m);
+    assert.throws(() => printedHeaders('nginx', {}, '/signed-in.html'), /--path/);
+  });
+
   test('--print-headers names the entry document\'s data-partner-origins for nginx and Caddy', () => {
     for (const format of ['nginx', 'caddy']) {
       const out = execFileSync(process.execPath, [join(HERE, 'static.mjs'), '--print-headers', '--format', format, '--fhir-base', 'https://fhir.example.fi/R4',
@@ -1129,7 +1199,8 @@ async function answersLikeStatic(origin, staticOrigin, fx, { brotli = true } = {
   const loader = readFileSync(join(fx.dir, 'index.html'), 'utf8').match(/\/inline-[0-9a-f]{16}\.js/)[0];
   const paths = ['/', '/index.html', '/organ-donation', '/lab-results/2024', `/tahto-${fx.hash}_bg.wasm`, `/tahto-${fx.hash}.js`,
     loader, '/tahto-fedcba9876543210.css', `/snippets/tahto-${fx.hash}/inline0.js`, '/sw.js', '/embed.js', '/manifest.webmanifest', '/favicon.svg',
-    '/missing.js', '/embed', '/embed?section=organ-donation&lang=sv&host=https%3A%2F%2Fportal.example.fi'];
+    '/missing.js', '/embed', '/embed?section=organ-donation&lang=sv&host=https%3A%2F%2Fportal.example.fi',
+    '/signed-in.html', '/signed-in.html?code=abc&state=xyz', '/signed-in.js', '/tahto/signed-in.html'];
   const type = (v) => (v ?? '').toLowerCase().replace(/\s+/g, '');
   const names = Object.keys(securityHeaders({ fhirBase: 'https://fhir.example.fi/R4' }));
   for (const accept of [...(brotli ? ['gzip, deflate, br'] : []), 'gzip', null]) {
@@ -1139,6 +1210,9 @@ async function answersLikeStatic(origin, staticOrigin, fx, { brotli = true } = {
       const what = `${path} (${accept ?? 'identity'})`;
       assert.equal(theirs.status, ours.status, what);
       for (const name of names) assert.equal(theirs.headers[name.toLowerCase()], ours.headers[name.toLowerCase()], `${what}: ${name}`);
+      // The sign-in window's last stop keeps its opener; nothing else does.
+      const coop = /^[^?]*\/signed-in\.html(\?|$)/.test(path) ? 'unsafe-none' : 'same-origin';
+      assert.equal(theirs.headers['cross-origin-opener-policy'], coop, `${what}: Cross-Origin-Opener-Policy`);
       if (ours.status !== 200) continue;
       assert.equal(theirs.headers['cache-control'], ours.headers['cache-control'], `${what}: Cache-Control`);
       assert.equal(type(theirs.headers['content-type']), type(ours.headers['content-type']), `${what}: Content-Type`);
@@ -1150,17 +1224,29 @@ async function answersLikeStatic(origin, staticOrigin, fx, { brotli = true } = {
 
 describe('deployment example (deploy/nginx.conf)', () => {
   const CONF = join(HERE, '../../deploy/nginx.conf');
-  const EXAMPLE = { fhirBase: 'https://fhir.example.fi/R4', frameAncestors: "'self'" };
+  const EXAMPLE = { fhirBase: 'https://fhir.example.fi/R4', frameAncestors: "'self'", authIssuer: 'https://tunnistus.example.fi' };
   const nginx = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
   const BROTLI_MODULE = '/usr/lib/nginx/modules/ngx_http_brotli_static_module.so';
   const SKIP = nginx ? false : 'nginx is not installed (Debian: apt-get install nginx-light libnginx-mod-http-brotli-static)';
 
-  test('sends the same security headers as static.mjs, CSP included', () => {
+  test('sends the same security headers as static.mjs, CSP included, COOP by path', () => {
     const conf = readFileSync(CONF, 'utf8');
     const added = Object.fromEntries(
       [...conf.matchAll(/^\s*add_header\s+([\w-]+)\s+"([^"]*)"\s+always;/gm)].map((m) => [m[1], m[2]]),
     );
-    assert.deepEqual(added, securityHeaders(EXAMPLE));
+    // COOP from the map, by path (an add_header in a location would drop the others).
+    assert.match(conf, /^\s*add_header Cross-Origin-Opener-Policy \$tahto_coop always;/m);
+    const map = conf.match(/^\s*map \$uri \$tahto_coop \{\n([\s\S]*?)\n\s*\}/m)[1];
+    const entries = [...map.matchAll(/^\s*(\S+)\s+"([^"]*)";$/gm)].map((m) => [m[1], m[2]]);
+    assert.equal(entries.length, map.trim().split('\n').length, map);
+    const coopOf = (uri) => (entries.find(([key]) => key.startsWith('~') && new RegExp(key.slice(1)).test(uri)) ?? entries.find(([key]) => key === 'default'))[1];
+    for (const path of ['/', '/organ-donation', '/index.html', '/signed-in.html', '/tahto/signed-in.html', '/signed-in.js', '/embed.js', '/tahto-0123456789abcdef_bg.wasm']) {
+      assert.deepEqual({ ...added, 'Cross-Origin-Opener-Policy': coopOf(path) }, securityHeaders(EXAMPLE, path), path);
+    }
+    assert.match(added['Content-Security-Policy'], /connect-src 'self' https:\/\/fhir\.example\.fi https:\/\/tunnistus\.example\.fi;/);
+    // Generated: every line --print-headers writes (but its comments) is in the file.
+    const lines = conf.split('\n').map((l) => l.trim());
+    for (const line of printedHeaders('nginx', EXAMPLE).filter((l) => !l.startsWith('#'))) assert.ok(lines.includes(line.trim()), line);
     assert.match(conf, /^\s*add_header Cache-Control \$tahto_cache_control always;/m);
     assert.match(conf, /try_files \$uri \/index\.html;/);
     assert.match(conf, /gzip_static on;/);
@@ -1168,7 +1254,7 @@ describe('deployment example (deploy/nginx.conf)', () => {
 
   test('nginx -t accepts it; a running nginx answers as static.mjs does', { skip: SKIP }, async (t) => {
     const work = mkdtempSync(join(tmpdir(), 'tahto-nginx-'));
-    const fx = fixtureDist();
+    const fx = fixtureDist({ signedIn: true });
     fx.run('externalize-inline.mjs');
     fx.run('precompress.mjs');
     const port = await freePort();
@@ -1201,20 +1287,40 @@ describe('deployment example (deploy/nginx.conf)', () => {
 
 describe('deployment example (deploy/Caddyfile)', () => {
   const FILE = join(HERE, '../../deploy/Caddyfile');
-  const EXAMPLE = { fhirBase: 'https://fhir.example.fi/R4', frameAncestors: "'self'" };
+  const EXAMPLE = { fhirBase: 'https://fhir.example.fi/R4', frameAncestors: "'self'", authIssuer: 'https://tunnistus.example.fi' };
   const caddy = ['/usr/bin/caddy', '/usr/local/bin/caddy'].find((p) => existsSync(p));
   const SKIP = caddy ? false : 'caddy is not installed (Debian: apt-get install caddy)';
 
-  test('sends the same security headers as static.mjs, CSP included', () => {
+  test('sends the same security headers as static.mjs, CSP included, COOP by path', () => {
     const text = readFileSync(FILE, 'utf8');
-    const block = text.match(/^\theader \{\n([\s\S]*?)\n\t\}/m)[1];
-    const set = Object.fromEntries([...block.matchAll(/^\t\t([\w-]+) "([^"]*)"$/gm)].map((m) => [m[1], m[2]]));
-    assert.deepEqual(set, securityHeaders(EXAMPLE));
+    const snippet = text.match(/^\(tahto_security_headers\) \{\n([\s\S]*?)\n\}/m)[1];
+    const set = Object.fromEntries([...snippet.matchAll(/^\theader ([\w-]+) "([^"]*)"$/gm)].map((m) => [m[1], m[2]]));
+    // COOP by two matchers that exclude each other, so Caddy's order of `header` cannot matter.
+    const matcher = (name) => {
+      const [, not, re] = text.match(new RegExp(`^\\t@${name} (not )?path_regexp (\\S+)$`, 'm'));
+      return { not: !!not, re: new RegExp(re) };
+    };
+    const coops = [...snippet.matchAll(/^\theader @(\w+) Cross-Origin-Opener-Policy "([^"]*)"$/gm)].map((m) => ({ matcher: matcher(m[1]), value: m[2] }));
+    assert.equal(coops.length, 2);
+    for (const path of ['/', '/organ-donation', '/index.html', '/signed-in.html', '/tahto/signed-in.html', '/signed-in.js', '/embed.js', '/tahto-0123456789abcdef_bg.wasm']) {
+      const matching = coops.filter(({ matcher }) => matcher.re.test(path) !== matcher.not);
+      assert.equal(matching.length, 1, path);
+      assert.deepEqual({ ...set, 'Cross-Origin-Opener-Policy': matching[0].value }, securityHeaders(EXAMPLE, path), path);
+    }
+    assert.match(set['Content-Security-Policy'], /connect-src 'self' https:\/\/fhir\.example\.fi https:\/\/tunnistus\.example\.fi;/);
+    // Generated: every line --print-headers writes (but its comments) is in the file, the header
+    // lines in the snippet in order (the matchers are the site's: its error handler sees them).
+    const lines = (part) => part.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const printed = printedHeaders('caddy', EXAMPLE).filter((l) => !l.startsWith('#'));
+    const headerLines = printed.filter((l) => l.startsWith('header '));
+    assert.deepEqual(lines(snippet).filter((l) => printed.includes(l)), headerLines);
+    for (const line of printed) assert.ok(lines(text).includes(line), line);
+    assert.match(snippet, /^\theader -Server$/m);
   });
 
   test('caddy validates it; a running caddy answers as static.mjs does', { skip: SKIP }, async () => {
     const work = mkdtempSync(join(tmpdir(), 'tahto-caddy-'));
-    const fx = fixtureDist();
+    const fx = fixtureDist({ signedIn: true });
     fx.run('externalize-inline.mjs');
     fx.run('precompress.mjs');
     const port = await freePort();

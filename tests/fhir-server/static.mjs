@@ -13,8 +13,11 @@
 //        data-sign-in="smart" and no data-patient; --auth-issuer: the authorization server's origin
 //        is added to connect-src, for the token endpoint)
 //      node static.mjs --print-headers [--format plain|nginx|caddy] [--fhir-base …] [--frame-ancestors …]
-//        prints the security headers (for a web server's configuration, deploy/nginx.conf) and, for
-//        nginx and caddy, the entry document's matching data-partner-origins, and exits.
+//        [--auth-issuer …] [--path /signed-in.html]
+//        prints the security headers (for a web server's configuration, deploy/nginx.conf and
+//        deploy/Caddyfile) and exits: plain, those of one path (--path, / by default); nginx and
+//        caddy, with Cross-Origin-Opener-Policy by path (`openerPolicy`) and the entry document's
+//        matching data-partner-origins.
 import { runIfMain, serve } from './cli.mjs';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -164,15 +167,36 @@ export const PERMISSIONS_POLICY = [
   .map((feature) => `${feature}=()`)
   .join(', ');
 
-/** Every security header, on every response (documents, files, errors). */
-export function securityHeaders(options = {}) {
+/**
+ * The sign-in window's last stop (public/signed-in.html, next to index.html, under any base path),
+ * as a regular expression source that JavaScript, nginx (PCRE) and Caddy (Go) read alike: the one
+ * path that `openerPolicy` exempts, in this server and in the deploy examples.
+ */
+export const SIGNED_IN_PATH = '(^|/)signed-in\\.html$';
+const signedIn = new RegExp(SIGNED_IN_PATH);
+
+/**
+ * Cross-Origin-Opener-Policy for a served path: `same-origin`, so no other window keeps a handle
+ * on a window showing health data; `unsafe-none` for signed-in.html only. Tahto signs in from a
+ * partner's frame through a popup that ends there and hands the answer back with
+ * `window.opener.postMessage`: with `same-origin` the browser cuts the popup from its opener and
+ * the sign-in is lost. The page holds no app and no data (one small script), so it is the only
+ * one that keeps its opener. By the path asked for, whatever the status, as nginx's `map` and
+ * Caddy's matchers see it.
+ */
+export function openerPolicy(pathname = '/') {
+  return signedIn.test(pathname) ? 'unsafe-none' : 'same-origin';
+}
+
+/** Every security header, on every response (documents, files, errors) of `pathname`. */
+export function securityHeaders(options = {}, pathname = '/') {
   return {
     'Content-Security-Policy': contentSecurityPolicy(options),
     'X-Content-Type-Options': 'nosniff',
     // The path says which health section the citizen is in (/organ-donation, /lab-results):
     // no Referer to the FHIR server or anywhere else. Tahto has no outbound link that needs one.
     'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Opener-Policy': openerPolicy(pathname),
     'Permissions-Policy': PERMISSIONS_POLICY,
   };
 }
@@ -252,6 +276,16 @@ export function injectConfig(html, { fhirBase, patient, lang, routing, partners,
   return partners === undefined ? configured : setHostAttribute(configured, 'data-partner-origins', partners);
 }
 
+/** The request's path, decoded (as asked when it does not decode: that request is a 400). */
+function requestPath(req) {
+  const { pathname } = new URL(req.url, 'http://local');
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
 const etagOf = (bytes) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 22)}"`;
 
 /** The ETag of one encoding of a representation: each encoding is its own (RFC 9110 §8.8.3). */
@@ -307,7 +341,9 @@ export function createStaticServer({
   }
 
   function head(res, status, headers) {
-    res.writeHead(status, { ...security, ...headers });
+    // COOP goes by the path asked for (`openerPolicy`), decoded as the file lookup decodes it.
+    const coop = { 'Cross-Origin-Opener-Policy': openerPolicy(requestPath(res.req)) };
+    res.writeHead(status, { ...security, ...coop, ...headers });
   }
 
   async function sendIndex(req, res, url) {
@@ -400,6 +436,46 @@ export function createStaticServer({
   });
 }
 
+/**
+ * The lines of `--print-headers`. plain: the headers of one path (`--path`, `/` by default).
+ * nginx and caddy: the headers of every path, Cross-Origin-Opener-Policy by path as `openerPolicy`
+ * (nginx: a `map` for the http level, then the server's add_header lines; Caddy: two matchers that
+ * exclude each other, so Caddy's own order of `header` directives cannot undo the exception), and
+ * the entry document's data-partner-origins.
+ */
+export function printedHeaders(format, options = {}, path) {
+  if (!['plain', 'nginx', 'caddy'].includes(format)) throw new Error(`--format: plain, nginx or caddy, not ${format}`);
+  if (format === 'plain') return Object.entries(securityHeaders(options, path)).map(([name, value]) => `${name}: ${value}`);
+  if (path !== undefined) throw new Error('--path: with --format plain only (nginx and caddy get every path\'s rule)');
+  const coop = 'Cross-Origin-Opener-Policy';
+  const [severed, kept] = [openerPolicy('/'), openerPolicy('/signed-in.html')];
+  const headers = Object.entries(securityHeaders(options));
+  const lines =
+    format === 'nginx'
+      ? [
+        `# http level: ${coop} by path (static.mjs openerPolicy); the sign-in window's last stop keeps its opener`,
+        'map $uri $tahto_coop {',
+        `    default ${JSON.stringify(severed)};`,
+        `    ~${SIGNED_IN_PATH} ${JSON.stringify(kept)};`,
+        '}',
+        '# server level, every response:',
+        ...headers.map(([name, value]) => (name === coop ? `add_header ${name} $tahto_coop always;` : `add_header ${name} "${value}" always;`)),
+      ]
+      : [
+        `# ${coop} by path (static.mjs openerPolicy); the sign-in window's last stop keeps its opener.`,
+        '# The matchers in the site block (handle_errors sees them, and may not define them again):',
+        `@signed_in path_regexp ${SIGNED_IN_PATH}`,
+        `@not_signed_in not path_regexp ${SIGNED_IN_PATH}`,
+        ...headers.flatMap(([name, value]) =>
+          name === coop
+            ? [`header @not_signed_in ${name} "${severed}"`, `header @signed_in ${name} "${kept}"`]
+            : [`header ${name} "${value}"`],
+        ),
+      ];
+  // The entry document's half of frame-ancestors, for a server that serves dist/index.html as is.
+  return [...lines, `# dist/index.html, the host element: data-partner-origins="${partnerOrigins(options.frameAncestors)}"`];
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -415,21 +491,12 @@ async function main() {
       format: { type: 'string', default: 'plain' },
       'sign-in': { type: 'string' },
       'auth-issuer': { type: 'string' },
+      path: { type: 'string' },
     },
   });
   const options = { fhirBase: values['fhir-base'], frameAncestors: values['frame-ancestors'], authIssuer: values['auth-issuer'] };
   if (values['print-headers']) {
-    const line = {
-      plain: (name, value) => `${name}: ${value}`,
-      nginx: (name, value) => `add_header ${name} "${value}" always;`,
-      caddy: (name, value) => `header ${name} "${value}"`,
-    }[values.format];
-    if (!line) throw new Error(`--format: plain, nginx or caddy, not ${values.format}`);
-    for (const [name, value] of Object.entries(securityHeaders(options))) console.log(line(name, value));
-    // The entry document's half of frame-ancestors, for a server that serves dist/index.html as is.
-    if (values.format !== 'plain') {
-      console.log(`# dist/index.html, the host element: data-partner-origins="${partnerOrigins(options.frameAncestors)}"`);
-    }
+    for (const line of printedHeaders(values.format, options, values.path)) console.log(line);
     return;
   }
   const server = createStaticServer({
