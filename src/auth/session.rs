@@ -541,17 +541,26 @@ pub fn forget_and_start_again() {
 }
 
 /// Ends the sign-in: the tokens go from memory, and the authorization server ends its session and
-/// sends the citizen back to Tahto's sign-in page (without such an endpoint, straight there; in a
-/// partner's frame, the frame's sign-in page).
-pub async fn sign_out(fhir_base: &str) {
+/// sends the citizen back to Tahto's sign-in page (without such an endpoint, straight there). In a
+/// partner's frame that happens in `window`, opened at the citizen's tap, and the frame shows its
+/// sign-in page.
+pub async fn sign_out(fhir_base: &str, window: Option<web_sys::Window>) {
     let tokens = TOKENS.with(|t| t.borrow_mut().take());
+    let hint = tokens.and_then(|t| t.id_token);
     crate::web::session_store(SIGNED_OUT_KEY, "1");
     let Some(location) = crate::web::window().map(|w| w.location()) else {
         return;
     };
-    // In a partner's frame the authorization server's page cannot be shown: its session is the
-    // partner portal's sign-in, and ends with the portal's sign-out.
-    if is_windowed() {
+    // In a partner's frame the authorization server's page cannot be shown here: it ends its
+    // session in the window opened at the tap (`window`), which comes back to `signed-in.html`
+    // and closes. Without one (the browser opened none) the session there outlives Tahto's.
+    if let Some(Windowed { callback, .. }) = WINDOWED.with(|w| w.borrow().clone()) {
+        if let Some(window) = window {
+            let _sent = match end_session(fhir_base, &callback, hint.as_deref()).await {
+                Some(url) => window.location().set_href(&url),
+                None => window.close(),
+            };
+        }
         // Said in the address: a partner's frame may have no session storage at all.
         let here = location.href().unwrap_or_default();
         let joiner = if here.contains('?') { '&' } else { '?' };
@@ -559,21 +568,21 @@ pub async fn sign_out(fhir_base: &str) {
         return;
     }
     let back = ENTRY.with(|e| e.borrow().clone());
-    let end = discover(fhir_base).await.ok().and_then(|e| e.end_session);
-    let url = match end {
-        Some(end) => {
-            let mut params = vec![
-                ("client_id", smart::CLIENT_ID),
-                ("post_logout_redirect_uri", back.as_str()),
-            ];
-            let hint = tokens.and_then(|t| t.id_token);
-            if let Some(hint) = &hint {
-                params.push(("id_token_hint", hint));
-            }
-            let joiner = if end.contains('?') { '&' } else { '?' };
-            format!("{end}{joiner}{}", smart::form(&params))
-        }
-        None => back,
-    };
-    let _left = location.replace(&url);
+    let url = end_session(fhir_base, &back, hint.as_deref()).await;
+    let _left = location.replace(&url.unwrap_or(back));
+}
+
+/// The authorization server's sign-out address (OpenID Connect RP-initiated logout), coming back
+/// to `back`; `None` when the server has none.
+async fn end_session(fhir_base: &str, back: &str, id_token: Option<&str>) -> Option<String> {
+    let end = discover(fhir_base).await.ok()?.end_session?;
+    let mut params = vec![
+        ("client_id", smart::CLIENT_ID),
+        ("post_logout_redirect_uri", back),
+    ];
+    if let Some(hint) = id_token {
+        params.push(("id_token_hint", hint));
+    }
+    let joiner = if end.contains('?') { '&' } else { '?' };
+    Some(format!("{end}{joiner}{}", smart::form(&params)))
 }

@@ -107,6 +107,11 @@ fn panel(
 /// Signs out: what Tahto kept for the citizen goes (but unsent saves, when `keep`), then the
 /// sign-in ends at the authorization server, which sends the citizen back to the sign-in page.
 fn sign_out(outbox: Outbox, keep: bool) {
+    // In a partner's frame the authorization server ends its session in a window of its own,
+    // which a browser opens only in the tap itself (`session::sign_out`).
+    let window = crate::auth::session::is_windowed()
+        .then(crate::auth::session::open_sign_in_window)
+        .and_then(Result::ok);
     spawn_local(async move {
         if keep {
             outbox.forget_all_but_unsent().await;
@@ -116,7 +121,7 @@ fn sign_out(outbox: Outbox, keep: bool) {
             crate::web::session_forget(FORGOTTEN_KEY);
         }
         let base = outbox.citizen().fhir_base().to_owned();
-        crate::auth::session::sign_out(&base).await;
+        crate::auth::session::sign_out(&base, window).await;
     });
 }
 

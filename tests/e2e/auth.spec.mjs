@@ -485,14 +485,28 @@ test('in a partner\'s frame, the portal\'s EHR launch: she signs in in a window 
   await waitForDecisionLoaded(ui);
   await consentAndCheckStoredAsHers(ui);
 
-  // Signing out inside the frame: the frame's sign-in page, which says so (the session at the
-  // authorization server is the portal's).
+  // Signing out inside the frame: the authorization server ends its session in a window opened
+  // at the tap, which closes itself back on signed-in.html; the frame shows its sign-in page.
   await frame.getByRole('button', { name: 'Sign out', exact: true }).click();
+  const signingOut = page.waitForEvent('popup');
+  const ending = page.context().waitForEvent('request', {
+    predicate: (r) => r.url().startsWith(`${AUTH_ORIGIN}/session/end`),
+    timeout: LOAD_TIMEOUT,
+  });
   await frame.getByTestId('sign-out').getByRole('button', { name: 'Sign out', exact: true }).click();
+  const endWindow = await signingOut;
+  const ended = paramsOf((await ending).url());
+  expect(ended.post_logout_redirect_uri).toBe(`${APP_SMART_URL}/signed-in.html`);
+  expect(ended.id_token_hint, 'her sign-in named').toBeTruthy();
+  await endWindow.waitForEvent('close', { timeout: LOAD_TIMEOUT });
   const again = await tahtoFrame(page, 'organ-donation', { origin: APP_SMART_URL });
   await expect(again.getByTestId('signed-out')).toHaveText('You have signed out.', { timeout: LOAD_TIMEOUT });
   await expect(again.getByTestId('patient-banner')).toHaveCount(0);
   expect(new URL(again.url()).searchParams.has('signed-out'), 'said once: a reload is not another sign-out').toBe(false);
+  // The session there has ended: signing in again asks who she is.
+  const { popup: next } = await openSignInWindow(page, again);
+  await expect(next.getByLabel('Username')).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await next.close();
 });
 
 test('in a partner\'s frame: code that cannot be fetched, a closed window and a blocked one are said, a launch for someone else is refused, and a launch from an unknown server is not followed', async ({ page }) => {
