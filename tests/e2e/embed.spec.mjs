@@ -373,6 +373,9 @@ async function organDonationIn(frame) {
 
 /** Waits until the iframe is exactly as tall as its content and nothing scrolls inside. */
 async function expectFrameFitsContent(frame, what) {
+  // In view, as where the citizen uses it: Chromium pauses the rendering (and so the resize
+  // observer) of a cross-origin frame outside the viewport until it is scrolled to.
+  await (await frame.frameElement()).scrollIntoViewIfNeeded();
   await expect
     .poll(async () => {
       const h = await frameHeights(frame);
@@ -735,6 +738,9 @@ test('the host\'s history never changes: sections change inside, by the citizen 
     document.body.prepend(button);
     button.focus();
   });
+  // The frame in view (scrolling moves no focus): Chromium runs no animation frames in a
+  // cross-origin frame outside the viewport, and Tahto moves focus in one.
+  await (await frame.frameElement()).scrollIntoViewIfNeeded();
   await call(page, DONATION, 'showSection', 'measurements');
   await expect(heading(frame)).toHaveText('My measurements', { timeout: LOAD_TIMEOUT });
   await frame.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
