@@ -230,25 +230,56 @@ pub fn PartnerFrame() -> impl IntoView {
     }
 
     // The height, whenever the content's changes, so the frame never scrolls inside.
-    let last_height = Cell::new(0u32);
+    let last_height = std::rc::Rc::new(Cell::new(0u32));
     let measure = move || {
         let height = content_height();
         if height != last_height.replace(height) {
             tell(ToHost::Resize { height });
         }
     };
-    let observer = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure);
+    let root = crate::web::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body());
+    let observer = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure.clone());
     if let (Ok(resize), Some(root)) = (
         web_sys::ResizeObserver::new(observer.as_ref().unchecked_ref()),
-        crate::web::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body()),
+        &root,
     ) {
-        resize.observe(&root);
+        resize.observe(root);
         // Lives as long as the page.
         std::mem::forget(resize);
     }
     observer.forget();
+    // Below the fold of the partner's page Chromium pauses this frame's rendering, and the
+    // resize observer with it, until the citizen scrolls to it. Changes to the page still arrive
+    // as mutations: the height is measured after them too (at most every 100 ms), so the
+    // partner's page has it right before the frame comes into view.
+    let waiting = std::rc::Rc::new(Cell::new(false));
+    let on_change = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        if waiting.replace(true) {
+            return;
+        }
+        let (waiting, measure) = (waiting.clone(), measure.clone());
+        gloo_timers::callback::Timeout::new(100, move || {
+            waiting.set(false);
+            measure();
+        })
+        .forget();
+    });
+    if let (Ok(mutations), Some(root)) = (
+        web_sys::MutationObserver::new(on_change.as_ref().unchecked_ref()),
+        &root,
+    ) {
+        let options = web_sys::MutationObserverInit::new();
+        options.set_child_list(true);
+        options.set_subtree(true);
+        options.set_attributes(true);
+        options.set_character_data(true);
+        let _observing = mutations.observe_with_options(root, &options);
+        // Lives as long as the page.
+        std::mem::forget(mutations);
+    }
+    on_change.forget();
 
     // What the partner's page was last told (`ready` tells both first).
     let told_view = Cell::new(untrack(|| router.view()));
