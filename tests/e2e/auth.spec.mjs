@@ -188,6 +188,20 @@ async function consentAndCheckStoredAsHers(ui) {
   expect(saved[0].patient.reference).toBe(`Patient/${HELMI.patient}`);
 }
 
+/** Until `opened` (a window) has closed (it may have before the test heard of it: then at once). */
+async function closes(opened) {
+  if (!opened.isClosed()) await opened.waitForEvent('close', { timeout: LOAD_TIMEOUT });
+}
+
+/** Signs in as `citizen` on the authorization server's page in the sign-in window; it closes. */
+async function signInInWindow(popup, citizen) {
+  await popup.getByLabel('Username').fill(citizen.username);
+  await popup.getByLabel('Password').fill(citizen.password);
+  const closed = popup.waitForEvent('close', { timeout: LOAD_TIMEOUT });
+  await popup.getByRole('button', { name: 'Sign in' }).click();
+  await closed;
+}
+
 /** Every value Tahto's origin keeps in the browser: storage, IndexedDB, cookies, caches' URLs. */
 async function everythingStored(page) {
   const inPage = await page.evaluate(async () => {
@@ -465,12 +479,8 @@ test('in a partner\'s frame, the portal\'s EHR launch: she signs in in a window 
   frame.page().on('request', (r) => {
     if (r.url() === `${AUTH_ORIGIN}/token`) tokenRequests.push({ frame: r.frame().url(), body: new URLSearchParams(r.postData() ?? '') });
   });
-  await popup.getByLabel('Username').fill(HELMI.username);
-  await popup.getByLabel('Password').fill(HELMI.password);
-  const closed = popup.waitForEvent('close', { timeout: LOAD_TIMEOUT });
-  await popup.getByRole('button', { name: 'Sign in' }).click();
   // signed-in.html hands the answer back and the frame closes the window.
-  await closed;
+  await signInInWindow(popup, HELMI);
   await expect(frame.getByTestId('patient-banner')).toContainText('Helmi Esimerkki', { timeout: LOAD_TIMEOUT });
   // The code was exchanged in the frame, with the verifier whose SHA-256 is the challenge sent.
   expect(tokenRequests).toHaveLength(1);
@@ -498,7 +508,7 @@ test('in a partner\'s frame, the portal\'s EHR launch: she signs in in a window 
   const ended = paramsOf((await ending).url());
   expect(ended.post_logout_redirect_uri).toBe(`${APP_SMART_URL}/signed-in.html`);
   expect(ended.id_token_hint, 'her sign-in named').toBeTruthy();
-  await endWindow.waitForEvent('close', { timeout: LOAD_TIMEOUT });
+  await closes(endWindow);
   const again = await tahtoFrame(page, 'organ-donation', { origin: APP_SMART_URL });
   await expect(again.getByTestId('signed-out')).toHaveText('You have signed out.', { timeout: LOAD_TIMEOUT });
   await expect(again.getByTestId('patient-banner')).toHaveCount(0);
@@ -509,6 +519,37 @@ test('in a partner\'s frame, the portal\'s EHR launch: she signs in in a window 
   await next.close();
 });
 
+test('in a partner\'s frame, the sign-in ends while a save waits: it waits visibly, and goes once after signing in again in the window', async ({ page }) => {
+  // No refresh token: nothing renews the sign-in without her.
+  await withhold(['online_access']);
+  await confirmNoticeAs(HELMI);
+  const frame = await partnerWithTahto(page, { iss: SMART_FHIR_BASE, launch: await launchFor(HELMI) });
+  const { popup } = await openSignInWindow(page, frame);
+  await signInInWindow(popup, HELMI);
+  const ui = organDonationPage(frame);
+  await waitForDecisionLoaded(ui);
+
+  await fetch(`${SMART_ORIGIN}/__admin/expire-tokens`, { method: 'POST' });
+  await ui.radio('consent').check();
+  await ui.saveButton.click();
+  await expectSaveState(ui, 'queued');
+  await expect(ui.saveStatus).toContainText('your sign-in has ended');
+  const ended = frame.getByRole('alert').filter({ has: frame.getByRole('button', { name: 'Sign in again' }) });
+  await expect(ended).toBeVisible();
+  expect(await organDonationsOf(HELMI)).toHaveLength(0);
+
+  // The window asks nothing (her session there lasts) and closes; no page load: the save goes
+  // from where she is, once, as hers.
+  const again = page.waitForEvent('popup');
+  await ended.getByRole('button', { name: 'Sign in again' }).click();
+  await closes(await again);
+  await expectConfirmed(ui, 1);
+  await expect(frame.getByRole('button', { name: 'Sign in again' })).toBeHidden();
+  const saved = await organDonationsOf(HELMI);
+  expect(saved, 'stored once').toHaveLength(1);
+  expect(saved[0].patient.reference).toBe(`Patient/${HELMI.patient}`);
+});
+
 test('in a partner\'s frame: code that cannot be fetched, a closed window and a blocked one are said, a launch for someone else is refused, and a launch from an unknown server is not followed', async ({ page }) => {
   // The portal launched for Matti. The sign-in window's code cannot be fetched first: said, the
   // window closed, nothing lost.
@@ -517,7 +558,7 @@ test('in a partner\'s frame: code that cannot be fetched, a closed window and a 
   await page.route(windowPart, (route) => route.abort('internetdisconnected'));
   const blank = page.waitForEvent('popup');
   await frame.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await (await blank).waitForEvent('close', { timeout: LOAD_TIMEOUT });
+  await closes(await blank);
   await expect(frame.getByTestId('sign-in-problem')).toHaveText('Could not reach the identification service. Check your internet connection and try again.');
   await page.unroute(windowPart);
   // She closes the sign-in window herself.
@@ -530,11 +571,7 @@ test('in a partner\'s frame: code that cannot be fetched, a closed window and a 
   // Helmi signs in to Matti's launch: the authorization server refuses, and the frame says so.
   ({ popup } = await openSignInWindow(page, frame));
   await expect(frame.getByTestId('sign-in-problem')).toBeEmpty();
-  await popup.getByLabel('Username').fill(HELMI.username);
-  await popup.getByLabel('Password').fill(HELMI.password);
-  const closed = popup.waitForEvent('close', { timeout: LOAD_TIMEOUT });
-  await popup.getByRole('button', { name: 'Sign in' }).click();
-  await closed;
+  await signInInWindow(popup, HELMI);
   await expect(frame.getByTestId('sign-in-problem')).toHaveText('Signing in was cancelled or not allowed. You can try again.');
   await expect(frame.getByTestId('patient-banner')).toHaveCount(0);
 
