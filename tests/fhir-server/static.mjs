@@ -276,15 +276,17 @@ export function injectConfig(html, { fhirBase, patient, lang, routing, partners,
   return partners === undefined ? configured : setHostAttribute(configured, 'data-partner-origins', partners);
 }
 
-/** The request's path, decoded (as asked when it does not decode: that request is a 400). */
-function requestPath(req) {
-  const { pathname } = new URL(req.url, 'http://local');
+/** The request's path, decoded; `null` when it does not decode (that request is a 400). */
+function decodedPath(req) {
   try {
-    return decodeURIComponent(pathname);
+    return decodeURIComponent(new URL(req.url, 'http://local').pathname);
   } catch {
-    return pathname;
+    return null;
   }
 }
+
+/** The request's path as COOP and the file lookup see it (as asked when it does not decode). */
+const requestPath = (req) => decodedPath(req) ?? new URL(req.url, 'http://local').pathname;
 
 const etagOf = (bytes) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 22)}"`;
 
@@ -413,12 +415,8 @@ export function createStaticServer({
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendStatus(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
       const url = new URL(req.url, 'http://local');
-      let pathname;
-      try {
-        pathname = decodeURIComponent(url.pathname);
-      } catch {
-        return sendStatus(res, 400, 'Bad request');
-      }
+      const pathname = decodedPath(req);
+      if (pathname === null) return sendStatus(res, 400, 'Bad request');
       const file = resolve(join(root, pathname));
       if (pathname.includes('\0') || (file !== root && !file.startsWith(root + sep))) return sendStatus(res, 403, 'Forbidden');
       if (pathname === '/' || pathname === '/index.html') return await sendIndex(req, res, url);
