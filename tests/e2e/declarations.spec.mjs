@@ -302,8 +302,8 @@ test('home page: each declaration with its state (the save state while one is pe
   await expect(card('advance-directive').getByTestId('home-state')).toContainText('Not saved yet');
   await expect(page.getByTestId('home-unsent')).toContainText('Unsent saves: 1');
 
-  // Recovered: confirmed, and the home page shows it recorded today. The fault stays until the
-  // click, so the outbox's own backoff retry cannot empty the list before the test gets there.
+  // Recovered: confirmed, and the home page shows it recorded today. The fault stays while the
+  // list is looked at, so the outbox's own backoff retry cannot empty it before then.
   await page.getByTestId('home-unsent').getByRole('link').click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unsent saves');
   const dir = path.join(testInfo.project.outputDir, 'screenshots');
@@ -316,7 +316,10 @@ test('home page: each declaration with its state (the save state while one is pe
   const axe = await new AxeBuilder({ page }).analyze();
   expect(axe.violations, formatAxeViolations(axe.violations)).toEqual([]);
   await clearFaults();
-  await page.getByTestId('unsent-item').getByRole('button', { name: 'Retry now' }).click();
+  // Once the fault is gone, the backoff retry (its wait is random) may send the save before the
+  // press. "Retry now" is pressed only while the save still waits, found and pressed in one step
+  // inside the page: a separate find then press would wait for a button that is gone.
+  await page.evaluate(() => document.querySelector('[data-testid="unsent-item"] button')?.click());
   await expect(page.getByTestId('unsent-item')).toHaveCount(0, { timeout: SAVE_TIMEOUT });
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Home' }).click();
   await expect(card('advance-directive').getByTestId('home-state')).toHaveText(/^Recorded \d\d\/\d\d\/\d{4}$/, { timeout: LOAD_TIMEOUT });
