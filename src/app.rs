@@ -166,7 +166,19 @@ pub fn App(
     let signed_in = matches!(&config, Ok(config) if config.sign_in) && has_outbox;
     let body = match (config, signed_out) {
         (Ok(config), Some((redirect_uri, problem))) => {
-            view! { <SignInPage config redirect_uri problem /> }.into_any()
+            // In a partner's frame, the partner's page is linked already: the sign-in page fits
+            // its frame and takes the partner's look. The link comes with the rest of the app,
+            // which the citizen needs once signed in anyway.
+            let partner = frame.map(|frame| {
+                provide_context(frame);
+                provide_context(RestOfApp::start());
+                view! { <Later part=ShellPart::PartnerLink /> }
+            });
+            view! {
+                {partner}
+                <SignInPage config redirect_uri problem />
+            }
+            .into_any()
         }
         (Ok(config), None) => {
             let client = FhirClient::new(config.fhir_base.clone());

@@ -111,6 +111,8 @@ pub enum ShellPart {
     AppUpdate,
     /// In a partner's frame: the link to the partner's page, and the note on this site's storage.
     PartnerFrame,
+    /// In a partner's frame, before signing in: the link to the partner's page.
+    PartnerLink,
     /// Signed in: whose records these are (name, date of birth), on every page.
     PatientBanner,
     /// The sign-in has ended while Tahto was open: said, with the way back.
@@ -136,6 +138,7 @@ split_off! {
             ShellPart::PartnerFrame => {
                 view! { <crate::embed::frame::PartnerFrame /> }.into_any()
             }
+            ShellPart::PartnerLink => view! { <crate::embed::frame::PartnerLink /> }.into_any(),
             ShellPart::PatientBanner => {
                 view! { <crate::ui::sign_in::PatientBanner /> }.into_any()
             }

@@ -13,6 +13,8 @@ use wasm_bindgen::JsCast;
 
 use crate::config::FrameEntry;
 use crate::i18n::later::LaterText;
+use crate::i18n::Lang;
+use crate::router::Router;
 use crate::save::sync::Outbox;
 use crate::save::{Record, SaveState};
 use crate::sections::View;
@@ -22,7 +24,7 @@ use crate::ui::use_i18n;
 use super::protocol::{from_host, FailReason, FromHost, ToHost};
 use super::theme::Theme;
 
-/// The partner's page, once the frame is linked to it.
+/// The partner's page, once the frame is linked to it (once per page load).
 struct HostLink {
     origin: String,
     parent: web_sys::Window,
@@ -30,6 +32,9 @@ struct HostLink {
     /// The records saved in this frame: only their ends are this frame's to tell (the partner's
     /// other Tahto views share the outbox, and tell theirs).
     saved_here: RefCell<Vec<String>>,
+    /// Where the partner's requests go: the app mounted last. Signing in inside the frame mounts
+    /// the app again in place of the sign-in page (`app::signed_in_here`), with no page load.
+    app: Cell<(Router, RwSignal<Lang>)>,
 }
 
 thread_local! {
@@ -187,47 +192,67 @@ enum Asking {
     Moving,
 }
 
-/// Links the frame to the partner's page, and says what the citizen must know in a frame: that
-/// unsent saves stay with this site when the browser keeps storage per site.
-#[component]
-pub fn PartnerFrame() -> impl IntoView {
-    let entry = expect_context::<FrameEntry>();
-    let outbox = expect_context::<Outbox>();
-    let router = crate::router::use_router();
-    let i18n = use_i18n();
+/// Links this frame to the partner's page for the app just mounted: the partner's requests go to
+/// it, and the partner's page is told the height whenever it changes and the section shown. The
+/// first mount of a page load (the sign-in page, or the app) also greets it: `ready`, then the
+/// height. Returns whether the frame's storage is kept for the partner's site only.
+fn link_partner(entry: &FrameEntry, router: Router, lang: RwSignal<Lang>) -> RwSignal<bool> {
     let partitioned = RwSignal::new(false);
-    let parent = crate::web::window().and_then(|w| w.parent().ok().flatten());
-
-    if let Some(parent) = parent.clone() {
-        HOST.with(|host| {
-            *host.borrow_mut() = Some(HostLink {
-                origin: entry.host.clone(),
-                parent: parent.clone(),
-                seq: Cell::new(0),
-                saved_here: RefCell::new(Vec::new()),
-            })
-        });
-        let origin = entry.host.clone();
-        crate::web::on_window("message", move |event: web_sys::Event| {
-            let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else {
-                return;
-            };
-            // Only the partner's page itself: its origin, and the window that holds this frame.
-            let from_parent = event
-                .source()
-                .is_some_and(|source| js_sys::Object::is(&source, &parent));
-            if event.origin() != origin || !from_parent {
-                return;
-            }
-            let message = crate::web::json_from_js_value(&event.data());
-            match message.as_ref().and_then(from_host) {
-                Some(FromHost::ShowSection(view)) => router.show_for_partner(view),
-                Some(FromHost::SetLanguage(lang)) => i18n.lang.set(lang),
-                Some(FromHost::SetTheme(theme)) => apply_theme(&theme),
-                None => {}
-            }
-        });
+    let Some(parent) = crate::web::window().and_then(|w| w.parent().ok().flatten()) else {
+        return partitioned;
+    };
+    let linked = HOST.with(|host| match &*host.borrow() {
+        Some(link) => {
+            link.app.set((router, lang));
+            true
+        }
+        None => false,
+    });
+    // What the partner's page was last told (`ready` tells it first).
+    let told_view = Cell::new(untrack(|| router.view()));
+    effect(move || {
+        let view = router.view();
+        if told_view.replace(view) != view {
+            tell(ToHost::Navigate { section: view });
+        }
+    });
+    let host = entry.host.clone();
+    if linked {
+        partitioned.set(storage_partitioned(&host));
+        return partitioned;
     }
+    HOST.with(|link| {
+        *link.borrow_mut() = Some(HostLink {
+            origin: host.clone(),
+            parent: parent.clone(),
+            seq: Cell::new(0),
+            saved_here: RefCell::new(Vec::new()),
+            app: Cell::new((router, lang)),
+        })
+    });
+    let origin = host.clone();
+    crate::web::on_window("message", move |event: web_sys::Event| {
+        let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else {
+            return;
+        };
+        // Only the partner's page itself: its origin, and the window that holds this frame.
+        let from_parent = event
+            .source()
+            .is_some_and(|source| js_sys::Object::is(&source, &parent));
+        if event.origin() != origin || !from_parent {
+            return;
+        }
+        let Some((router, lang)) = HOST.with(|h| h.borrow().as_ref().map(|l| l.app.get())) else {
+            return;
+        };
+        let message = crate::web::json_from_js_value(&event.data());
+        match message.as_ref().and_then(from_host) {
+            Some(FromHost::ShowSection(view)) => router.show_for_partner(view),
+            Some(FromHost::SetLanguage(chosen)) => lang.set(chosen),
+            Some(FromHost::SetTheme(theme)) => apply_theme(&theme),
+            None => {}
+        }
+    });
 
     // The height, whenever the content's changes, so the frame never scrolls inside.
     let last_height = std::rc::Rc::new(Cell::new(0u32));
@@ -281,14 +306,41 @@ pub fn PartnerFrame() -> impl IntoView {
     }
     on_change.forget();
 
-    // What the partner's page was last told (`ready` tells both first).
-    let told_view = Cell::new(untrack(|| router.view()));
-    effect(move || {
-        let view = router.view();
-        if told_view.replace(view) != view {
-            tell(ToHost::Navigate { section: view });
-        }
+    spawn_local(async move {
+        let kept_here = storage_partitioned(&host);
+        partitioned.set(kept_here);
+        tell(ToHost::Ready {
+            section: untrack(|| router.view()),
+            lang: lang.get_untracked(),
+            partitioned: kept_here,
+        });
+        tell(ToHost::Resize {
+            height: content_height(),
+        });
     });
+    partitioned
+}
+
+/// Before the citizen has signed in inside a partner's frame: the link to the partner's page
+/// (its look, its language, the frame's height), so that the sign-in page fits its frame and
+/// looks like the partner's page from the start.
+#[component]
+pub fn PartnerLink() -> impl IntoView {
+    let entry = expect_context::<FrameEntry>();
+    link_partner(&entry, crate::router::use_router(), use_i18n().lang);
+}
+
+/// Links the frame to the partner's page, and says what the citizen must know in a frame: that
+/// unsent saves stay with this site when the browser keeps storage per site.
+#[component]
+pub fn PartnerFrame() -> impl IntoView {
+    let entry = expect_context::<FrameEntry>();
+    let outbox = expect_context::<Outbox>();
+    let router = crate::router::use_router();
+    let i18n = use_i18n();
+    let partitioned = link_partner(&entry, router, i18n.lang);
+
+    // The unsent count whenever it changes, and first right after `ready` (spawned after it).
     let told_count = Cell::new(None::<usize>);
     effect(move || {
         let count = outbox.unsent_records().len();
@@ -298,6 +350,11 @@ pub fn PartnerFrame() -> impl IntoView {
         {
             tell(ToHost::Unsent { count });
         }
+    });
+    spawn_local(async move {
+        tell(ToHost::Unsent {
+            count: outbox.unsent_records().len(),
+        });
     });
     // How each save made here ends, whichever of this site's Tahto views sent it (they share the
     // outbox): told once.
@@ -373,26 +430,6 @@ pub fn PartnerFrame() -> impl IntoView {
         });
     };
     let can_ask = crate::web::storage_access::can_ask();
-
-    let lang = i18n.lang;
-    spawn_local({
-        let host = entry.host.clone();
-        async move {
-            let kept_here = storage_partitioned(&host);
-            partitioned.set(kept_here);
-            tell(ToHost::Ready {
-                section: untrack(|| router.view()),
-                lang: lang.get_untracked(),
-                partitioned: kept_here,
-            });
-            tell(ToHost::Unsent {
-                count: outbox.unsent_records().len(),
-            });
-            tell(ToHost::Resize {
-                height: content_height(),
-            });
-        }
-    });
 
     let href = move || standalone_href(router.view());
     // Storage refused outright (the browser blocks a frame of another site from keeping

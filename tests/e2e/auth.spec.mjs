@@ -24,6 +24,10 @@ import {
   navTo,
   organDonationPage,
   tahtoFrame,
+  expectFrameFitsContent,
+  recordTahtoEvents,
+  tahtoEvents,
+  waitForTahtoEvent,
   outboxEntries,
   waitForDecisionLoaded,
   watchBrowserErrors,
@@ -147,7 +151,7 @@ async function launchFor(citizen) {
  */
 async function partnerWithTahto(page, attributes = {}) {
   await page.context().grantPermissions(['local-network-access']);
-  const extra = Object.entries(attributes).map(([k, v]) => ` ${k}="${v}"`).join('');
+  const extra = Object.entries(attributes).map(([k, v]) => ` ${k}="${v.replaceAll('"', '&quot;')}"`).join('');
   await page.route(`${PARTNER_URL}/signed-in-partner`, (route) =>
     route.fulfill({
       contentType: 'text/html',
@@ -464,8 +468,16 @@ test('in a partner\'s frame, the portal\'s EHR launch: she signs in in a window 
   page.context().on('request', (r) => {
     if (r.url().startsWith(AUTH_ORIGIN)) toAuth.push(r.url());
   });
-  const frame = await partnerWithTahto(page, { iss: SMART_FHIR_BASE, launch });
+  await recordTahtoEvents(page);
+  const frame = await partnerWithTahto(page, { iss: SMART_FHIR_BASE, launch, theme: JSON.stringify({ brand: '#005a8c' }) });
   expect(toAuth, 'nothing to the authorization server before she asks').toEqual([]);
+  // Before she signs in, the frame is linked to the partner's page: ready, the partner's look,
+  // and as tall as the sign-in page (not the frame's first 640 px).
+  const ready = await waitForTahtoEvent(page, 'ready');
+  expect(ready.detail).toMatchObject({ section: 'organ-donation', lang: 'en' });
+  const brand = () => frame.evaluate(() => document.getElementById('tahto').style.getPropertyValue('--tahto-brand'));
+  await expect.poll(brand, { message: "the partner's theme, on the sign-in page" }).toBe('#005a8c');
+  await expectFrameFitsContent(frame, 'the sign-in page');
 
   const { popup, asked } = await openSignInWindow(page, frame);
   // The launch goes with the request, and the answer comes back to Tahto's own page, not the frame.
@@ -490,9 +502,14 @@ test('in a partner\'s frame, the portal\'s EHR launch: she signs in in a window 
   expect(tokenRequests[0].body.get('redirect_uri')).toBe(`${APP_SMART_URL}/signed-in.html`);
   expect(new URL(frame.url()).searchParams.get('code'), 'no code in the frame\'s address').toBeNull();
 
-  // The frame shows her section and saves as her.
+  // The frame shows her section and saves as her. The link to the partner's page is the same:
+  // no second ready, the look kept, the unsent count told, the frame fits the section.
   const ui = organDonationPage(frame);
   await waitForDecisionLoaded(ui);
+  await waitForTahtoEvent(page, 'unsent', { where: (e) => e.detail.count === 0 });
+  expect(await tahtoEvents(page, { type: 'ready' }), 'ready once per frame load').toHaveLength(1);
+  expect(await brand()).toBe('#005a8c');
+  await expectFrameFitsContent(frame, 'her section, signed in');
   await consentAndCheckStoredAsHers(ui);
 
   // Signing out inside the frame: the authorization server ends its session in a window opened

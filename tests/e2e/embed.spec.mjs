@@ -31,6 +31,7 @@ import {
   expectSaveState,
   formatAxeViolations,
   frameHeights,
+  expectFrameFitsContent,
   freshServerPerTest,
   navInFrame,
   organDonationConsents,
@@ -369,31 +370,6 @@ async function organDonationIn(frame) {
   await expect(heading(frame)).toHaveText(ORGAN_DONATION, { timeout: LOAD_TIMEOUT });
   await waitForDecisionLoaded(ui);
   return ui;
-}
-
-/**
- * Waits until the iframe is exactly as tall as its content and nothing scrolls inside, in view.
- * With `offscreen`, first as tall as its content where it is: below the fold (the partner's page
- * puts the first frame there on a phone) Chromium pauses the frame's rendering, its resize
- * observer and its own viewport, and the height must follow Tahto's content even so.
- */
-async function expectFrameFitsContent(frame, what, { offscreen = false } = {}) {
-  if (offscreen) {
-    await expect
-      .poll(async () => {
-        const h = await frameHeights(frame);
-        return Math.abs(h.iframe - h.content) <= 1 ? 'as tall as its content' : JSON.stringify(h);
-      }, { timeout: 10_000, message: `the iframe follows its content (${what}) below the fold` })
-      .toBe('as tall as its content');
-  }
-  await (await frame.frameElement()).scrollIntoViewIfNeeded();
-  await expect
-    .poll(async () => {
-      const h = await frameHeights(frame);
-      return Math.abs(h.iframe - h.content) <= 1 && h.scroll <= h.viewport ? 'fits' : JSON.stringify(h);
-    }, { timeout: 10_000, message: `the iframe follows its content (${what}): no scrollbar inside, no empty space` })
-    .toBe('fits');
-  return frameHeights(frame);
 }
 
 test('a save in the frame: confirmed inside, tahto-saved outside with the server\'s id and version; the frame follows its content', async ({ page }) => {

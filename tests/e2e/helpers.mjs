@@ -833,6 +833,31 @@ export async function frameHeights(frame) {
   return { iframe, ...inside };
 }
 
+/**
+ * Waits until the iframe is exactly as tall as its content and nothing scrolls inside, in view.
+ * With `offscreen`, first as tall as its content where it is: below the fold (the partner's page
+ * puts the first frame there on a phone) Chromium pauses the frame's rendering, its resize
+ * observer and its own viewport, and the height must follow Tahto's content even so.
+ */
+export async function expectFrameFitsContent(frame, what, { offscreen = false } = {}) {
+  if (offscreen) {
+    await expect
+      .poll(async () => {
+        const h = await frameHeights(frame);
+        return Math.abs(h.iframe - h.content) <= 1 ? 'as tall as its content' : JSON.stringify(h);
+      }, { timeout: 10_000, message: `the iframe follows its content (${what}) below the fold` })
+      .toBe('as tall as its content');
+  }
+  await (await frame.frameElement()).scrollIntoViewIfNeeded();
+  await expect
+    .poll(async () => {
+      const h = await frameHeights(frame);
+      return Math.abs(h.iframe - h.content) <= 1 && h.scroll <= h.viewport ? 'fits' : JSON.stringify(h);
+    }, { timeout: 10_000, message: `the iframe follows its content (${what}): no scrollbar inside, no empty space` })
+    .toBe('fits');
+  return frameHeights(frame);
+}
+
 /** Goes to section `name` through the navigation inside Tahto's frame (buttons in memory routing). */
 export async function navInFrame(frame, name, { timeout = LOAD_TIMEOUT } = {}) {
   const nav = frame.getByRole('navigation', { name: 'Sections' });
