@@ -34,6 +34,7 @@ crate::texts! {
         SignOutKeep => ["Säilytä ne tällä laitteella ja kirjaudu ulos", "Behåll dem på den här enheten och logga ut", "Keep them on this device and sign out"],
         SignOutDiscard => ["Hylkää ne ja kirjaudu ulos", "Kasta dem och logga ut", "Discard them and sign out"],
         SignOutDiscardYes => ["Kyllä, hylkää ja kirjaudu ulos", "Ja, kasta och logga ut", "Yes, discard and sign out"],
+        SignOutWindowWaiting => ["Kirjaudutaan ulos… Tahto lähettää ensin tallennuksesi.", "Loggar ut… Tahto skickar först dina sparningar.", "Signing out… Tahto is sending your saves first."],
         SignOutWaiting => ["Odotetaan, että {count} tallennusta lähetetään. Kirjaudut ulos heti sen jälkeen.", "Väntar på att {count} sparningar skickas. Du loggas ut direkt efter det.", "Waiting for {count} saves to be sent. You are signed out right after."],
         ForgetSendFirst => ["Lähetä ne ensin, unohda sitten", "Skicka dem först, glöm sedan", "Send them first, then forget"],
         ForgetNow => ["Unohda laite", "Glöm enheten", "Forget the device"],

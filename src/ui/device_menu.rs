@@ -13,6 +13,7 @@ use crate::ui::reactive::effect;
 
 use crate::i18n::later::LaterText;
 use crate::i18n::shell::ShellText;
+use crate::i18n::{Lang, Text};
 use leptos::task::spawn_local;
 
 use crate::rest::ShellPart;
@@ -104,14 +105,38 @@ fn panel(
     }
 }
 
+/// In a partner's frame, the window in which the authorization server ends its session
+/// (`session::sign_out`): a browser opens one only in the citizen's tap, so it is opened there.
+/// `None` elsewhere, or when the browser opened none.
+fn sign_out_window() -> Option<web_sys::Window> {
+    crate::auth::session::is_windowed()
+        .then(crate::auth::session::open_sign_in_window)
+        .and_then(Result::ok)
+}
+
+/// Says `text` in the sign-out window while it waits for the saves to be sent. Still blank, it
+/// is of Tahto's origin, so Tahto may write in it.
+fn say_in(window: &web_sys::Window, lang: Lang, text: &str) {
+    let Some(document) = window.document() else {
+        return;
+    };
+    document.set_title(text);
+    if let Some(root) = document.document_element() {
+        let _set = root.set_attribute("lang", lang.code());
+    }
+    if let Some(body) = document.body() {
+        body.set_text_content(Some(text));
+        // Through the CSSOM: the window keeps Tahto's Content-Security-Policy.
+        let style = body.style();
+        let _set = style.set_property("font", "1.125rem/1.5 system-ui, sans-serif");
+        let _set = style.set_property("margin", "2rem");
+    }
+}
+
 /// Signs out: what Tahto kept for the citizen goes (but unsent saves, when `keep`), then the
 /// sign-in ends at the authorization server, which sends the citizen back to the sign-in page.
-fn sign_out(outbox: Outbox, keep: bool) {
-    // In a partner's frame the authorization server ends its session in a window of its own,
-    // which a browser opens only in the tap itself (`session::sign_out`).
-    let window = crate::auth::session::is_windowed()
-        .then(crate::auth::session::open_sign_in_window)
-        .and_then(Result::ok);
+/// `window`: the sign-out window opened in the citizen's tap (`sign_out_window`).
+fn sign_out(outbox: Outbox, keep: bool, window: Option<web_sys::Window>) {
     spawn_local(async move {
         if keep {
             outbox.forget_all_but_unsent().await;
@@ -193,6 +218,14 @@ pub fn DevicePanel(
     let home = StoredValue::new(home);
     let step = RwSignal::new(Step::Asking);
     let unsent = move || outbox.unsent_records().len();
+    // Signing out in a partner's frame after the saves have gone: the window opened at the tap
+    // waits for them.
+    let waiting_window = StoredValue::new_local(None::<web_sys::Window>);
+    let close_waiting_window = move || {
+        if let Some(window) = waiting_window.try_update_value(Option::take).flatten() {
+            let _closed = window.close();
+        }
+    };
     // Said once after the reload that followed forgetting.
     if crate::web::session_stored(FORGOTTEN_KEY).is_some() {
         crate::web::session_forget(FORGOTTEN_KEY);
@@ -202,17 +235,20 @@ pub fn DevicePanel(
     effect(move || {
         if !open.get() {
             step.set(Step::Asking);
+            close_waiting_window();
         }
     });
-    let finish = move |keep: bool| match leaving {
+    // In a tap, or with the window opened in one (`window`).
+    let finish = move |keep: bool, window: Option<web_sys::Window>| match leaving {
         Leaving::ForgetDevice => forget_and_reload(outbox, home.get_value()),
-        Leaving::SignOut => sign_out(outbox, keep),
+        Leaving::SignOut => sign_out(outbox, keep, window),
     };
     // Sending first: forgotten as soon as nothing is left to send.
     effect(move || {
         if open.get() && step.get() == Step::Sending && unsent() == 0 {
+            let window = waiting_window.try_update_value(Option::take).flatten();
             open.set(false);
-            finish(false);
+            finish(false, window);
         }
     });
     let shown = move || panel(step.get(), unsent(), leaving);
@@ -221,14 +257,25 @@ pub fn DevicePanel(
             return;
         };
         match act {
-            Act::Forget => finish(false),
-            Act::Keep => finish(true),
+            Act::Forget => finish(false, sign_out_window()),
+            Act::Keep => finish(true, sign_out_window()),
             Act::SendFirst => {
+                if leaving == Leaving::SignOut {
+                    let window = sign_out_window();
+                    if let Some(window) = &window {
+                        let lang = i18n.lang.get_untracked();
+                        say_in(window, lang, LaterText::SignOutWindowWaiting.text(lang));
+                    }
+                    waiting_window.set_value(window);
+                }
                 step.set(Step::Sending);
                 outbox.send_all_now();
             }
             Act::AskDiscard => step.set(Step::ConfirmDiscard),
-            Act::Back => step.set(Step::Asking),
+            Act::Back => {
+                close_waiting_window();
+                step.set(Step::Asking);
+            }
             Act::Close => open.set(false),
         }
     };

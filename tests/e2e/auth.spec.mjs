@@ -536,6 +536,52 @@ test('in a partner\'s frame, the portal\'s EHR launch: she signs in in a window 
   await next.close();
 });
 
+test('in a partner\'s frame, "send them first, then sign out": the window opened at the tap waits, saying so, then the server\'s session ends too', async ({ page }) => {
+  await confirmNoticeAs(HELMI);
+  const frame = await partnerWithTahto(page);
+  const { popup } = await openSignInWindow(page, frame);
+  await signInInWindow(popup, HELMI);
+  const ui = organDonationPage(frame);
+  await expect(frame.getByTestId('patient-banner')).toContainText('Helmi Esimerkki', { timeout: LOAD_TIMEOUT });
+  await waitForDecisionLoaded(ui);
+  // The FHIR server cannot be reached: her save waits.
+  const creates = `${SMART_ORIGIN}/**/Consent*`;
+  const unreachable = (route) => (route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.continue());
+  await page.route(creates, unreachable);
+  await ui.radio('consent').check();
+  await ui.saveButton.click();
+  await expectSaveState(ui, 'queued');
+
+  // She signs out, sending the save first. The browser opens the window only in her tap: it is
+  // opened there and says what it waits for, in her language.
+  await frame.getByRole('button', { name: 'Sign out', exact: true }).click();
+  const opened = page.waitForEvent('popup');
+  await frame.getByTestId('sign-out').getByRole('button', { name: 'Send them first, then sign out' }).click();
+  const waiting = await opened;
+  await expect(waiting.locator('body')).toHaveText('Signing out… Tahto is sending your saves first.');
+  await expect(waiting.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(frame.getByTestId('sign-out')).toContainText('Waiting for 1 saves to be sent.');
+  expect(await organDonationsOf(HELMI), 'nothing stored yet').toHaveLength(0);
+
+  // The server is back: the save goes (the outbox's own retry), then the window ends the
+  // session at the authorization server, naming her sign-in, and closes.
+  const ending = page.context().waitForEvent('request', {
+    predicate: (r) => r.url().startsWith(`${AUTH_ORIGIN}/session/end`),
+    timeout: 30_000,
+  });
+  await page.unroute(creates, unreachable);
+  const ended = paramsOf((await ending).url());
+  expect(ended.id_token_hint, 'her sign-in named').toBeTruthy();
+  await closes(waiting);
+  expect(await organDonationsOf(HELMI), 'her save stored once, before she was signed out').toHaveLength(1);
+  const again = await tahtoFrame(page, 'organ-donation', { origin: APP_SMART_URL });
+  await expect(again.getByTestId('signed-out')).toHaveText('You have signed out.', { timeout: LOAD_TIMEOUT });
+  // The session there has ended: signing in again asks who she is.
+  const { popup: next } = await openSignInWindow(page, again);
+  await expect(next.getByLabel('Username')).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await next.close();
+});
+
 test('in a partner\'s frame, the sign-in ends while a save waits: it waits visibly, and goes once after signing in again in the window', async ({ page }) => {
   // No refresh token: nothing renews the sign-in without her.
   await withhold(['online_access']);
