@@ -142,10 +142,11 @@ const pasteInto = async (selector, chars) => {
 };
 
 async function open(title) {
-  await page
-    .getByRole('navigation', { name: 'Sections' })
-    .getByRole('button', { name: title, exact: true })
-    .click({ timeout: 30_000 });
+  const nav = page.getByRole('navigation', { name: 'Sections' });
+  // A link (sections have addresses); on a phone most are under "All sections", opened first.
+  const entry = nav.getByRole('link', { name: title, exact: true });
+  if (!(await entry.isVisible())) await nav.getByRole('button', { name: 'All sections', exact: true }).click();
+  await entry.click({ timeout: 30_000 });
   await page.getByRole('heading', { level: 1, name: title, exact: true }).waitFor({ timeout: 30_000 });
 }
 
