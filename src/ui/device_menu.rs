@@ -238,6 +238,12 @@ pub fn DevicePanel(
             close_waiting_window();
         }
     });
+    // Opened in the tap, and only to sign out.
+    let window_for_sign_out = move || {
+        (leaving == Leaving::SignOut)
+            .then(sign_out_window)
+            .flatten()
+    };
     // In a tap, or with the window opened in one (`window`).
     let finish = move |keep: bool, window: Option<web_sys::Window>| match leaving {
         Leaving::ForgetDevice => forget_and_reload(outbox, home.get_value()),
@@ -257,17 +263,15 @@ pub fn DevicePanel(
             return;
         };
         match act {
-            Act::Forget => finish(false, sign_out_window()),
-            Act::Keep => finish(true, sign_out_window()),
+            Act::Forget => finish(false, window_for_sign_out()),
+            Act::Keep => finish(true, window_for_sign_out()),
             Act::SendFirst => {
-                if leaving == Leaving::SignOut {
-                    let window = sign_out_window();
-                    if let Some(window) = &window {
-                        let lang = i18n.lang.get_untracked();
-                        say_in(window, lang, LaterText::SignOutWindowWaiting.text(lang));
-                    }
-                    waiting_window.set_value(window);
+                let window = window_for_sign_out();
+                if let Some(window) = &window {
+                    let lang = i18n.lang.get_untracked();
+                    say_in(window, lang, LaterText::SignOutWindowWaiting.text(lang));
                 }
+                waiting_window.set_value(window);
                 step.set(Step::Sending);
                 outbox.send_all_now();
             }
