@@ -607,17 +607,24 @@ fn ipv6_text(groups: [u16; 8]) -> String {
     )
 }
 
+/// Values by name from `pairs`, as the host element's attributes or an address's query give
+/// them to the readers of this crate (for their tests).
+#[cfg(test)]
+pub fn lookup<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn config(pairs: &[(&str, &str)]) -> Result<AppConfig, ConfigError> {
-        AppConfig::from_attributes(|name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        })
+        AppConfig::from_attributes(lookup(pairs))
     }
 
     fn base(value: &str) -> Result<String, ConfigError> {
@@ -977,19 +984,11 @@ mod tests {
     #[test]
     fn the_frame_entry_is_only_for_listed_partners() {
         let partners = vec!["https://partner.fi".to_owned()];
-        let query = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        };
-        assert_eq!(frame_entry("organ-donation", query(&[]), &partners), None);
+        assert_eq!(frame_entry("organ-donation", lookup(&[]), &partners), None);
         assert_eq!(
             frame_entry(
                 "embed",
-                query(&[
+                lookup(&[
                     ("host", "https://partner.fi"),
                     ("section", "living-will"),
                     ("lang", "sv")
@@ -1005,7 +1004,7 @@ mod tests {
         assert_eq!(
             frame_entry(
                 "embed",
-                query(&[("host", "https://partner.fi"), ("section", "nope")]),
+                lookup(&[("host", "https://partner.fi"), ("section", "nope")]),
                 &partners
             )
             .and_then(Result::ok)

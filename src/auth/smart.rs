@@ -334,6 +334,7 @@ fn base64url_decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::lookup;
     use serde_json::json;
 
     fn discovery() -> Value {
@@ -471,29 +472,21 @@ mod tests {
 
     #[test]
     fn an_answer_counts_only_with_this_tabs_state() {
-        let from = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                pairs
-                    .iter()
-                    .find(|(n, _)| *n == k)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
         assert_eq!(
-            answer(from(&[("code", "c"), ("state", "s")]), "s", false),
+            answer(lookup(&[("code", "c"), ("state", "s")]), "s", false),
             Ok("c".into())
         );
         assert_eq!(
-            answer(from(&[("code", "c"), ("state", "other")]), "s", false),
+            answer(lookup(&[("code", "c"), ("state", "other")]), "s", false),
             Err(SignInError::ForgedAnswer)
         );
         assert_eq!(
-            answer(from(&[("code", "c")]), "", false),
+            answer(lookup(&[("code", "c")]), "", false),
             Err(SignInError::ForgedAnswer)
         );
         assert_eq!(
             answer(
-                from(&[("error", "login_required"), ("state", "s")]),
+                lookup(&[("error", "login_required"), ("state", "s")]),
                 "s",
                 true
             ),
@@ -501,7 +494,7 @@ mod tests {
         );
         assert_eq!(
             answer(
-                from(&[("error", "login_required"), ("state", "s")]),
+                lookup(&[("error", "login_required"), ("state", "s")]),
                 "s",
                 false
             ),
@@ -509,14 +502,14 @@ mod tests {
         );
         assert_eq!(
             answer(
-                from(&[("error", "access_denied"), ("state", "s")]),
+                lookup(&[("error", "access_denied"), ("state", "s")]),
                 "s",
                 true
             ),
             Err(SignInError::Refused)
         );
         assert_eq!(
-            answer(from(&[("state", "s")]), "s", false),
+            answer(lookup(&[("state", "s")]), "s", false),
             Err(SignInError::ForgedAnswer)
         );
     }
@@ -583,19 +576,11 @@ mod tests {
     fn an_ehr_launch_is_followed_only_for_tahtos_own_fhir_server() {
         const BASE: &str = "https://fhir.example.fi/r4";
         let base = BASE;
-        let from = |pairs: &'static [(&'static str, &'static str)]| {
-            move |key: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == key)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        };
-        assert_eq!(ehr_launch(from(&[]), base), Ok(None));
-        assert_eq!(ehr_launch(from(&[("launch", "x")]), base), Ok(None));
+        assert_eq!(ehr_launch(lookup(&[]), base), Ok(None));
+        assert_eq!(ehr_launch(lookup(&[("launch", "x")]), base), Ok(None));
         assert_eq!(
             ehr_launch(
-                from(&[
+                lookup(&[
                     ("iss", "https://fhir.example.fi/r4/"),
                     ("launch", "Ab-1_~.")
                 ]),
@@ -605,17 +590,17 @@ mod tests {
         );
         assert_eq!(
             ehr_launch(
-                from(&[("iss", "https://evil.example/r4"), ("launch", "x")]),
+                lookup(&[("iss", "https://evil.example/r4"), ("launch", "x")]),
                 base
             ),
             Err(SignInError::UnknownLaunch)
         );
         assert_eq!(
-            ehr_launch(from(&[("iss", BASE), ("launch", "a&prompt=none")]), base),
+            ehr_launch(lookup(&[("iss", BASE), ("launch", "a&prompt=none")]), base),
             Err(SignInError::UnknownLaunch)
         );
         assert_eq!(
-            ehr_launch(from(&[("iss", BASE), ("launch", "")]), base),
+            ehr_launch(lookup(&[("iss", BASE), ("launch", "")]), base),
             Err(SignInError::UnknownLaunch)
         );
     }
