@@ -526,7 +526,7 @@ async fn sha256(bytes: &[u8]) -> Result<Vec<u8>, SignInError> {
 pub const SIGNED_OUT_PARAM: &str = "signed-out";
 
 /// Whether the citizen has just signed out in this tab (said once).
-pub fn just_signed_out() -> bool {
+fn just_signed_out() -> bool {
     let signed_out = crate::web::session_stored(SIGNED_OUT_KEY).is_some();
     crate::web::session_forget(SIGNED_OUT_KEY);
     signed_out
@@ -547,7 +547,6 @@ pub fn forget_and_start_again() {
 pub async fn sign_out(fhir_base: &str, window: Option<web_sys::Window>) {
     let tokens = TOKENS.with(|t| t.borrow_mut().take());
     let hint = tokens.and_then(|t| t.id_token);
-    crate::web::session_store(SIGNED_OUT_KEY, "1");
     let Some(location) = crate::web::window().map(|w| w.location()) else {
         return;
     };
@@ -567,6 +566,8 @@ pub async fn sign_out(fhir_base: &str, window: Option<web_sys::Window>) {
         let _reopened = location.replace(&format!("{here}{joiner}{SIGNED_OUT_PARAM}"));
         return;
     }
+    // Said to the sign-in page this tab opens next (`at_start`).
+    crate::web::session_store(SIGNED_OUT_KEY, "1");
     let back = ENTRY.with(|e| e.borrow().clone());
     let url = end_session(fhir_base, &back, hint.as_deref()).await;
     let _left = location.replace(&url.unwrap_or(back));
