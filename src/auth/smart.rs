@@ -575,32 +575,31 @@ mod tests {
     #[test]
     fn an_ehr_launch_is_followed_only_for_tahtos_own_fhir_server() {
         const BASE: &str = "https://fhir.example.fi/r4";
-        let base = BASE;
-        assert_eq!(ehr_launch(lookup(&[]), base), Ok(None));
-        assert_eq!(ehr_launch(lookup(&[("launch", "x")]), base), Ok(None));
+        assert_eq!(ehr_launch(lookup(&[]), BASE), Ok(None));
+        assert_eq!(ehr_launch(lookup(&[("launch", "x")]), BASE), Ok(None));
         assert_eq!(
             ehr_launch(
                 lookup(&[
                     ("iss", "https://fhir.example.fi/r4/"),
                     ("launch", "Ab-1_~.")
                 ]),
-                base
+                BASE
             ),
             Ok(Some("Ab-1_~.".to_owned()))
         );
         assert_eq!(
             ehr_launch(
                 lookup(&[("iss", "https://evil.example/r4"), ("launch", "x")]),
-                base
+                BASE
             ),
             Err(SignInError::UnknownLaunch)
         );
         assert_eq!(
-            ehr_launch(lookup(&[("iss", BASE), ("launch", "a&prompt=none")]), base),
+            ehr_launch(lookup(&[("iss", BASE), ("launch", "a&prompt=none")]), BASE),
             Err(SignInError::UnknownLaunch)
         );
         assert_eq!(
-            ehr_launch(lookup(&[("iss", BASE), ("launch", "")]), base),
+            ehr_launch(lookup(&[("iss", BASE), ("launch", "")]), BASE),
             Err(SignInError::UnknownLaunch)
         );
     }
