@@ -18,7 +18,7 @@ import http from 'node:http';
 import { parseArgs } from 'node:util';
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
 import { PATIENT_ID, SECOND_PATIENT_ID } from './seed.mjs';
-import { LAUNCH_SCOPES, patientScopes } from './smart.mjs';
+import { LAUNCH_SCOPES, isFhirId, patientScopes } from './smart.mjs';
 
 export const CLIENT_ID = 'tahto';
 
@@ -212,7 +212,7 @@ export function createAuthServer({ issuer, fhirBase, redirectUris, accessTokenTt
       if (url.pathname === '/__admin/health' && req.method === 'GET') return sendJson(res, 200, { ok: true });
       if (url.pathname === '/__admin/launch' && req.method === 'POST') {
         const body = await readJson(req);
-        if (typeof body?.patient !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(body.patient)) {
+        if (!isFhirId(body?.patient)) {
           return sendJson(res, 400, { error: 'invalid_request', error_description: 'expected {"patient": "<Patient id>"}' });
         }
         const launch = randomBytes(16).toString('base64url');

@@ -22,6 +22,7 @@
 //        [--launch-issuer http://127.0.0.1:8110 --fhir-base <FHIR base URL> --patient <Patient id>]
 //   --host localhost listens on 127.0.0.1 and, where there is one, [::1].
 import { runIfMain, stopOnSignal } from './cli.mjs';
+import { isFhirId } from './smart.mjs';
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
@@ -73,7 +74,7 @@ function checkFhirBase(value) {
 
 /** A Patient id as FHIR allows it (and auth.mjs's launch endpoint takes). */
 function checkPatient(value) {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(value)) throw new Error(`--patient: ${value} is not a Patient id`);
+  if (!isFhirId(value)) throw new Error(`--patient: ${value} is not a Patient id`);
   return value;
 }
 

@@ -38,6 +38,7 @@ import {
   VERBS,
   allows,
   inPatientCompartment,
+  isFhirId,
   patientIdOf,
   patientsOf,
   visibleTo,
@@ -658,7 +659,7 @@ function searchUrl(type, params) {
     const values = q.getAll(key);
     if (values.length) {
       q.delete(key);
-      for (const v of values) q.append(key, /^[A-Za-z0-9\-.]{1,64}$/.test(v) ? `Patient/${v}` : v);
+      for (const v of values) q.append(key, isFhirId(v) ? `Patient/${v}` : v);
     }
   }
   const qs = q.toString();

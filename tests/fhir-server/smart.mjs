@@ -85,12 +85,15 @@ export const PATIENT_LINKS = {
 /** The search parameters that name a patient (with or without a modifier such as `:Patient`). */
 export const PATIENT_SEARCH_PARAMS = new Set(['patient', 'subject', 'for', 'beneficiary', 'entity']);
 
+/** A FHIR resource id: 1–64 of letters, digits, `-` and `.`. */
+export const isFhirId = (value) => typeof value === 'string' && /^[A-Za-z0-9\-.]{1,64}$/.test(value);
+
 /** `Patient/x`, `…/Patient/x` or (`bare`) `x` → "x"; anything else → null. */
 export function patientIdOf(reference, { bare = false } = {}) {
   const text = String(reference ?? '').trim();
-  const m = /^(?:.*\/)?Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(text);
-  if (m) return m[1];
-  return bare && /^[A-Za-z0-9\-.]{1,64}$/.test(text) ? text : null;
+  const m = /^(?:.*\/)?Patient\/([^/]*)$/.exec(text);
+  if (m) return isFhirId(m[1]) ? m[1] : null;
+  return bare && isFhirId(text) ? text : null;
 }
 
 /**
