@@ -197,6 +197,29 @@ async function closes(opened) {
   if (!opened.isClosed()) await opened.waitForEvent('close', { timeout: LOAD_TIMEOUT });
 }
 
+/** The request that ends the authorization server's session, from now on. */
+function sessionEnding(page, timeout = LOAD_TIMEOUT) {
+  return page.context().waitForEvent('request', {
+    predicate: (r) => r.url().startsWith(`${AUTH_ORIGIN}/session/end`),
+    timeout,
+  });
+}
+
+/**
+ * After signing out in a partner's frame: the sign-out `window` closes, the frame opens again
+ * saying so, and the server's session has ended (signing in again asks who she is). The frame,
+ * opened again.
+ */
+async function expectSignedOutInFrame(page, window) {
+  await closes(window);
+  const again = await tahtoFrame(page, 'organ-donation', { origin: APP_SMART_URL });
+  await expect(again.getByTestId('signed-out')).toHaveText('You have signed out.', { timeout: LOAD_TIMEOUT });
+  const { popup: next } = await openSignInWindow(page, again);
+  await expect(next.getByLabel('Username')).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await next.close();
+  return again;
+}
+
 /** Signs in as `citizen` on the authorization server's page in the sign-in window; it closes. */
 async function signInInWindow(popup, citizen) {
   await popup.getByLabel('Username').fill(citizen.username);
@@ -516,24 +539,15 @@ test('in a partner\'s frame, the portal\'s EHR launch: she signs in in a window 
   // at the tap, which closes itself back on signed-in.html; the frame shows its sign-in page.
   await frame.getByRole('button', { name: 'Sign out', exact: true }).click();
   const signingOut = page.waitForEvent('popup');
-  const ending = page.context().waitForEvent('request', {
-    predicate: (r) => r.url().startsWith(`${AUTH_ORIGIN}/session/end`),
-    timeout: LOAD_TIMEOUT,
-  });
+  const ending = sessionEnding(page);
   await frame.getByTestId('sign-out').getByRole('button', { name: 'Sign out', exact: true }).click();
   const endWindow = await signingOut;
   const ended = paramsOf((await ending).url());
   expect(ended.post_logout_redirect_uri).toBe(`${APP_SMART_URL}/signed-in.html`);
   expect(ended.id_token_hint, 'her sign-in named').toBeTruthy();
-  await closes(endWindow);
-  const again = await tahtoFrame(page, 'organ-donation', { origin: APP_SMART_URL });
-  await expect(again.getByTestId('signed-out')).toHaveText('You have signed out.', { timeout: LOAD_TIMEOUT });
+  const again = await expectSignedOutInFrame(page, endWindow);
   await expect(again.getByTestId('patient-banner')).toHaveCount(0);
   expect(new URL(again.url()).searchParams.has('signed-out'), 'said once: a reload is not another sign-out').toBe(false);
-  // The session there has ended: signing in again asks who she is.
-  const { popup: next } = await openSignInWindow(page, again);
-  await expect(next.getByLabel('Username')).toBeVisible({ timeout: LOAD_TIMEOUT });
-  await next.close();
 });
 
 test('in a partner\'s frame, "send them first, then sign out": the window opened at the tap waits, saying so, then the server\'s session ends too', async ({ page }) => {
@@ -565,21 +579,12 @@ test('in a partner\'s frame, "send them first, then sign out": the window opened
 
   // The server is back: the save goes (the outbox's own retry), then the window ends the
   // session at the authorization server, naming her sign-in, and closes.
-  const ending = page.context().waitForEvent('request', {
-    predicate: (r) => r.url().startsWith(`${AUTH_ORIGIN}/session/end`),
-    timeout: 30_000,
-  });
+  const ending = sessionEnding(page, 30_000);
   await page.unroute(creates, unreachable);
   const ended = paramsOf((await ending).url());
   expect(ended.id_token_hint, 'her sign-in named').toBeTruthy();
-  await closes(waiting);
   expect(await organDonationsOf(HELMI), 'her save stored once, before she was signed out').toHaveLength(1);
-  const again = await tahtoFrame(page, 'organ-donation', { origin: APP_SMART_URL });
-  await expect(again.getByTestId('signed-out')).toHaveText('You have signed out.', { timeout: LOAD_TIMEOUT });
-  // The session there has ended: signing in again asks who she is.
-  const { popup: next } = await openSignInWindow(page, again);
-  await expect(next.getByLabel('Username')).toBeVisible({ timeout: LOAD_TIMEOUT });
-  await next.close();
+  await expectSignedOutInFrame(page, waiting);
 });
 
 test('in a partner\'s frame, the sign-in ends while a save waits: it waits visibly, and goes once after signing in again in the window', async ({ page }) => {
