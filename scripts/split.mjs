@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import {
   DEAD_CLASSES, dropDeadClasses, dropExports, renameExportUses, renameImportKeys, shortenImports, shortenMangledExports,
 } from './trim-glue.mjs';
+import { nameForOrder } from './order-functions.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PLACEHOLDER = '__wasm_split_placeholder__';
@@ -57,6 +58,14 @@ function targetDir() {
 
 /** What no browser reads: the toolchain's names and the features it was built for. */
 const STRIP = ['--strip-producers', '--strip-target-features'];
+/** After -Oz: the functions in the order of the names `nameForOrder` gave them (compression). */
+const ORDER = ['--reorder-functions-by-name'];
+
+/** wasm-opt on the module at `path`, in place, with its functions ordered for compression. */
+async function optimize(path, params) {
+  writeFileSync(path, nameForOrder(readFileSync(path)).wasm);
+  await runQuiet('wasm-opt', ['-Oz', ...params, ...ORDER, ...STRIP, path, '-o', path]);
+}
 
 /** The wasm-opt features index.html gives Trunk, so every part is optimised alike. */
 function wasmOptParams() {
@@ -77,32 +86,8 @@ const walk = (dir) =>
  * The module without the linker's custom sections (`linking`, `reloc.*`): kept by --emit-relocs
  * for the split, they make binaryen refuse to optimise an unsplit module.
  */
-export function withoutLinkerSections(bytes) {
-  const out = [bytes.subarray(0, 8)];
-  let p = 8;
-  const uleb = () => {
-    let r = 0, shift = 0, b;
-    do { b = bytes[p++]; r += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
-    return r;
-  };
-  while (p < bytes.length) {
-    const start = p;
-    const id = bytes[p++];
-    const size = uleb();
-    const body = p;
-    p = body + size;
-    if (id === 0) {
-      const save = p;
-      p = body;
-      const len = uleb();
-      const name = bytes.subarray(p, p + len).toString('utf8');
-      p = save;
-      if (name === 'linking' || name.startsWith('reloc.')) continue;
-    }
-    out.push(bytes.subarray(start, p));
-  }
-  return Buffer.concat(out);
-}
+export const withoutLinkerSections = (bytes) =>
+  mapSections(bytes, ({ name }) => (name === 'linking' || name?.startsWith('reloc.') ? null : undefined));
 
 /** A release build without the split feature: Trunk's module, optimised as the split ones are. */
 export async function optimizeUnsplit(staging, rewrite) {
@@ -115,7 +100,7 @@ export async function optimizeUnsplit(staging, rewrite) {
     try {
       const file = join(work, 'in.wasm');
       writeFileSync(file, withoutLinkerSections(bytes));
-      await runQuiet('wasm-opt', ['-Oz', ...wasmOptParams(), file, '-o', file]);
+      await optimize(file, wasmOptParams());
       return readFileSync(file);
     } finally {
       rmSync(work, { recursive: true, force: true });
@@ -160,7 +145,7 @@ export async function split(staging, { force = false } = {}) {
     // The biggest first, as many at once as there are cores.
     const queue = [...modules].sort((a, b) => statSync(b).size - statSync(a).size);
     const worker = async () => {
-      for (let m = queue.shift(); m; m = queue.shift()) await runQuiet('wasm-opt', ['-Oz', ...params, ...STRIP, m, '-o', m]);
+      for (let m = queue.shift(); m; m = queue.shift()) await optimize(m, params);
     };
     await Promise.all(Array.from({ length: Math.max(1, availableParallelism()) }, worker));
 

@@ -14,31 +14,10 @@
 //    so they and their exports go before wasm-opt, which then drops their code. A class that is
 //    referenced anywhere else in the glue stops the build.
 
+import { encodeLeb, leb, mapSections } from './wasm-bytes.mjs';
+
 /** `text` as a literal inside a regular expression. */
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Reads an unsigned LEB128 at `p`; returns [value, next position]. */
-function leb(bytes, p) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[p++];
-    value += (b & 0x7f) * 2 ** shift;
-    if (!(b & 0x80)) return [value, p];
-    shift += 7;
-  }
-}
-
-function encodeLeb(value) {
-  const out = [];
-  do {
-    let b = value % 128;
-    value = Math.floor(value / 128);
-    if (value) b |= 0x80;
-    out.push(b);
-  } while (value);
-  return Buffer.from(out);
-}
 
 /** The byte length of an import's description of `kind`, starting at `p`. */
 function descEnd(bytes, kind, p) {
@@ -58,27 +37,9 @@ function descEnd(bytes, kind, p) {
   }
 }
 
-/**
- * `wasm` (a Buffer) with the body of its section `id` replaced by `rewrite(wasm, start, end)`
- * (the body's bounds; the other sections as they were).
- */
-function withSection(wasm, id, rewrite) {
-  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('trim-glue: not a wasm module');
-  const out = [wasm.subarray(0, 8)];
-  let p = 8;
-  while (p < wasm.length) {
-    const [size, body] = leb(wasm, p + 1);
-    const end = body + size;
-    if (wasm[p] === id) {
-      const section = rewrite(wasm, body, end);
-      out.push(Buffer.from([id]), encodeLeb(section.length), section);
-    } else {
-      out.push(wasm.subarray(p, end));
-    }
-    p = end;
-  }
-  return Buffer.concat(out);
-}
+/** `wasm` with the contents of its section `id` replaced by `rewrite(wasm, start, end)`. */
+const withSection = (wasm, id, rewrite) =>
+  mapSections(wasm, (section) => (section.id === id ? rewrite(wasm, section.body, section.end) : undefined));
 
 /**
  * Renames every import of `module` in `wasm` (a Buffer). Returns the new module and the renames,

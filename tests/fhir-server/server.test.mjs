@@ -34,6 +34,7 @@ import {
 import { writeServiceWorker } from '../../scripts/sw-manifest.mjs';
 import { externalizeInline } from '../../scripts/externalize-inline.mjs';
 import { dropDeadClasses, dropExports, renameImportKeys, shortenImports } from '../../scripts/trim-glue.mjs';
+import { demangle, nameForOrder, orderKey } from '../../scripts/order-functions.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ORIGIN = 'http://app.tahto.test';
@@ -845,6 +846,85 @@ describe('release steps: short import names', () => {
     assert.throws(() => renameImportKeys(glue.replace('__wbg_flag_00ff: g', 'x: g'), renames), /__wbg_flag_00ff 0 times/);
     assert.throws(() => renameImportKeys(`${glue} // __wbg_log_0123456789abcdef`, renames), /not once/);
     assert.throws(() => shortenImports(Buffer.from('not wasm at all'), './glue.js'), /not a wasm module/);
+  });
+});
+
+describe('release steps: function order', () => {
+  /** A Rust symbol in the legacy mangling, as rustc writes it. */
+  const mangle = (...idents) => `_ZN${idents.map((i) => `${i.length}${i}`).join('')}E`;
+  const str = (t) => [Buffer.byteLength(t), ...Buffer.from(t)];
+  const section = (id, body) => [id, ...(body.length < 128 ? [body.length] : [(body.length & 0x7f) | 0x80, body.length >> 7]), ...body];
+  // Three functions returning 10, 20 and 30, exported as a, b and c, named so that their order by
+  // path is the second, the third, the first.
+  const names = [
+    mangle('tahto', 'zeta', 'h0123456789abcdef'),
+    mangle('_$LT$T$u20$as$u20$tachys..view..any_view..IntoAny$GT$', 'into_any', 'build', 'h00000000000000aa'),
+    mangle('core', 'ptr', 'drop_in_place$LT$alloc..vec..Vec$LT$u8$GT$$GT$', 'hffffffffffffffff'),
+  ];
+  const module = (withNames) => Buffer.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 0, 1, 0x7f]), // type 0: () -> i32
+    ...section(3, [3, 0, 0, 0]),
+    ...section(7, [3, ...str('a'), 0, 0, ...str('b'), 0, 1, ...str('c'), 0, 2]),
+    ...section(10, [3, 4, 0, 0x41, 10, 0x0b, 4, 0, 0x41, 20, 0x0b, 4, 0, 0x41, 30, 0x0b]),
+    ...(withNames
+      ? section(0, [
+        ...str('name'),
+        ...section(0, str('tahto')), // the module's name: kept
+        ...section(1, [3, ...names.flatMap((n, i) => [i, ...str(n)])]),
+      ])
+      : []),
+  ]);
+  const results = (wasm) => {
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(wasm));
+    return [exports.a(), exports.b(), exports.c()];
+  };
+
+  test('demangles rustc\'s symbols to their paths without the hash', () => {
+    assert.equal(demangle(names[0]), 'tahto::zeta');
+    assert.equal(demangle(names[1]), '<T as tachys::view::any_view::IntoAny>::into_any::build');
+    assert.equal(demangle(names[2]), 'core::ptr::drop_in_place<alloc::vec::Vec<u8>>');
+    assert.equal(demangle(`${names[0]}.llvm.1234`), 'tahto::zeta');
+    for (const other of ['__wbindgen_malloc', 'intounderlyingsink_write externref shim', '_ZN4toolongE', '_ZNxE']) {
+      assert.equal(demangle(other), null, other);
+    }
+  });
+
+  test('puts the copies of one generic function side by side', () => {
+    const copies = ['u8', 'tahto::save::Record'].map((t) =>
+      orderKey(mangle('core', 'ptr', `drop_in_place$LT$${t.replaceAll('::', '..')}$GT$`, 'h0000000000000001')));
+    const between = orderKey(mangle('core', 'ptr', 'drop_in_place$LT$alloc..string..String$GT$', 'h0000000000000002'));
+    const other = orderKey(mangle('core', 'ptr', 'read', 'h0000000000000003'));
+    const sorted = [other, copies[1], between, copies[0]].sort();
+    assert.deepEqual(sorted.slice(0, 3).map((k) => k.split('|')[0]), Array(3).fill('core::ptr::drop_in_place'));
+    assert.equal(sorted[3], other);
+    assert.equal(orderKey('__wbindgen_malloc'), '__wbindgen_malloc|__wbindgen_malloc');
+  });
+
+  test('names each function after its place; wasm-opt lays them out so and they do the same', () => {
+    const { wasm, named } = nameForOrder(module(true));
+    assert.equal(named, 3);
+    assert.deepEqual(results(wasm), [10, 20, 30]);
+    assert.ok(wasm.includes(Buffer.from(`${orderKey(names[1])}#0000001`)));
+    assert.ok(wasm.includes(Buffer.from('tahto')), 'the module\'s own name kept');
+    const dir = mkdtempSync(join(tmpdir(), 'tahto-order-'));
+    try {
+      writeFileSync(join(dir, 'in.wasm'), wasm);
+      execFileSync('wasm-opt', [join(dir, 'in.wasm'), '--reorder-functions-by-name', '-o', join(dir, 'out.wasm')]);
+      const out = readFileSync(join(dir, 'out.wasm'));
+      assert.deepEqual(results(out), [10, 20, 30]);
+      // The bodies (size 4, no locals, i32.const n, end) in the order of the code section: by path.
+      const constants = [...out.toString('hex').matchAll(/040041(..)0b/g)].map((m) => parseInt(m[1], 16));
+      assert.deepEqual(constants, [20, 30, 10]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a module without names is left as it is', () => {
+    const { wasm, named } = nameForOrder(module(false));
+    assert.equal(named, 0);
+    assert.deepEqual(wasm, module(false));
   });
 });
 
