@@ -5,9 +5,10 @@
 // the same code (`<T as IntoAny>::into_any::build`, `drop_in_place<…>`, `RenderEffect<T>::new…`),
 // end up far apart. Before wasm-opt, each function's name (the name section, which the build
 // strips from what it ships) becomes its place in the order: its demangled path with the generic
-// arguments left out, then its full path. wasm-opt's `--reorder-functions-by-name`, after `-Oz`,
+// arguments left out (a trait's method first: `<X as Clone>::clone` as `Clone::clone`), then its
+// full path. wasm-opt's `--reorder-functions-by-name`, after `-Oz`,
 // lays the functions out in that order. The order changes nothing a module does.
-// Measured on the split release build: the first load 1.2 KB smaller, everything 2.8 KB (brotli).
+// Measured on the split release build: the first load 1.7 KB smaller, everything 4.6 KB (brotli).
 import { encodeLeb, encodeName, leb, mapSections } from './wasm-bytes.mjs';
 
 const ESCAPES = {
@@ -46,10 +47,28 @@ export function demangle(symbol) {
     .join('::');
 }
 
-/** Where a function named `name` goes: copies of one generic function side by side. */
+/** `<X as Trait>::rest` as `Trait::rest`; any other path as it is. */
+function byTrait(path) {
+  if (!path.startsWith('<')) return path;
+  let depth = 0;
+  let as = -1;
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] === '<') depth += 1;
+    else if (path[i] === '>') {
+      depth -= 1;
+      if (depth === 0) return as < 0 ? path : path.slice(as + 4, i) + path.slice(i + 1);
+    } else if (depth === 1 && as < 0 && path.startsWith(' as ', i)) as = i;
+  }
+  return path;
+}
+
+/**
+ * Where a function named `name` goes: the copies of one generic function side by side, and the
+ * implementations of one trait's method (`<X as Clone>::clone`) next to each other.
+ */
 export function orderKey(name) {
   const path = demangle(name) ?? name;
-  let bare = path;
+  let bare = byTrait(path);
   for (let before = ''; before !== bare; ) {
     before = bare;
     bare = bare.replace(/<[^<>]*>/g, '');

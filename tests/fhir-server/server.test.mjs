@@ -855,9 +855,9 @@ describe('release steps: function order', () => {
   const str = (t) => [Buffer.byteLength(t), ...Buffer.from(t)];
   const section = (id, body) => [id, ...(body.length < 128 ? [body.length] : [(body.length & 0x7f) | 0x80, body.length >> 7]), ...body];
   // Three functions returning 10, 20 and 30, exported as a, b and c, named so that their order by
-  // path is the second, the third, the first.
+  // path (the first, the third, the second) is neither the linker's nor that of the mangled names.
   const names = [
-    mangle('tahto', 'zeta', 'h0123456789abcdef'),
+    mangle('alloc', 'fmt', 'format', 'h0123456789abcdef'),
     mangle('_$LT$T$u20$as$u20$tachys..view..any_view..IntoAny$GT$', 'into_any', 'build', 'h00000000000000aa'),
     mangle('core', 'ptr', 'drop_in_place$LT$alloc..vec..Vec$LT$u8$GT$$GT$', 'hffffffffffffffff'),
   ];
@@ -881,10 +881,10 @@ describe('release steps: function order', () => {
   };
 
   test('demangles rustc\'s symbols to their paths without the hash', () => {
-    assert.equal(demangle(names[0]), 'tahto::zeta');
+    assert.equal(demangle(names[0]), 'alloc::fmt::format');
     assert.equal(demangle(names[1]), '<T as tachys::view::any_view::IntoAny>::into_any::build');
     assert.equal(demangle(names[2]), 'core::ptr::drop_in_place<alloc::vec::Vec<u8>>');
-    assert.equal(demangle(`${names[0]}.llvm.1234`), 'tahto::zeta');
+    assert.equal(demangle(`${names[0]}.llvm.1234`), 'alloc::fmt::format');
     for (const other of ['__wbindgen_malloc', 'intounderlyingsink_write externref shim', '_ZN4toolongE', '_ZNxE']) {
       assert.equal(demangle(other), null, other);
     }
@@ -901,6 +901,15 @@ describe('release steps: function order', () => {
     assert.equal(orderKey('__wbindgen_malloc'), '__wbindgen_malloc|__wbindgen_malloc');
   });
 
+  test('puts the implementations of one trait\'s method side by side', () => {
+    const clone = (type) => orderKey(mangle(`_$LT$${type}$u20$as$u20$core..clone..Clone$GT$`, 'clone', 'h0000000000000004'));
+    const keys = [clone('alloc..vec..Vec$LT$T$GT$'), clone('tahto..save..Record')];
+    for (const key of keys) assert.match(key, /^core::clone::Clone::clone\|</);
+    assert.equal(keys[0].split('|')[1], '<alloc::vec::Vec<T> as core::clone::Clone>::clone');
+    const call = orderKey(mangle('_$LT$F$u20$as$u20$core..ops..function..FnOnce$LT$$LP$A$C$$RP$$GT$$GT$', 'call_once', 'h0000000000000005'));
+    assert.equal(call, 'core::ops::function::FnOnce::call_once|<F as core::ops::function::FnOnce<(A,)>>::call_once');
+  });
+
   test('names each function after its place; wasm-opt lays them out so and they do the same', () => {
     const { wasm, named } = nameForOrder(module(true));
     assert.equal(named, 3);
@@ -915,7 +924,7 @@ describe('release steps: function order', () => {
       assert.deepEqual(results(out), [10, 20, 30]);
       // The bodies (size 4, no locals, i32.const n, end) in the order of the code section: by path.
       const constants = [...out.toString('hex').matchAll(/040041(..)0b/g)].map((m) => parseInt(m[1], 16));
-      assert.deepEqual(constants, [20, 30, 10]);
+      assert.deepEqual(constants, [10, 30, 20]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
