@@ -10,5 +10,5 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 # Source paths end up in the wasm (panic locations): map them to fixed names so the first-load
 # size does not depend on where the repository or the crate registry happens to be. The linker
 # keeps its relocations for the release build's split (scripts/split.mjs); this replaces the
-# same-named setting of .cargo/config.toml, so both are repeated here (see there).
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$TAHTO_ROOT=/tahto --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/registry -Clink-args=--emit-relocs --cfg erase_components"
+# same-named setting of .cargo/config.toml, so its flags are repeated here (see there).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$TAHTO_ROOT=/tahto --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/registry -Clink-args=--emit-relocs --cfg erase_components -Cllvm-args=-inline-threshold=0"
