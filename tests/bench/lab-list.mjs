@@ -81,6 +81,7 @@ await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
 await page.addInitScript(() => {
   window.__longTasks = [];
   window.__appScripts = [];
+  window.__frames = [];
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) window.__longTasks.push(e.duration);
   }).observe({ type: 'longtask', buffered: true });
@@ -88,9 +89,17 @@ await page.addInitScript(() => {
   // rendering and the harness's input and queries, which long tasks count too.
   new PerformanceObserver((list) => {
     for (const frame of list.getEntries()) {
-      for (const s of frame.scripts) {
-        if (s.sourceURL.startsWith(location.origin)) window.__appScripts.push([s.duration, s.invoker]);
-      }
+      const app = frame.scripts.filter((s) => s.sourceURL.startsWith(location.origin));
+      for (const s of app) window.__appScripts.push([s.duration, s.invoker]);
+      const sum = (scripts) => scripts.reduce((n, s) => n + s.duration, 0);
+      const end = frame.startTime + frame.duration;
+      window.__frames.push({
+        duration: frame.duration,
+        app: sum(app),
+        other: sum(frame.scripts) - sum(app),
+        // Style, layout and paint: from the frame's rendering start to its end.
+        rendering: frame.renderStart ? end - frame.renderStart : 0,
+      });
     }
   }).observe({ type: 'long-animation-frame', buffered: true });
 });
@@ -100,16 +109,24 @@ const phase = async (name, action) => {
   await page.evaluate(() => {
     window.__longTasks = [];
     window.__appScripts = [];
+    window.__frames = [];
   });
   const t0 = Date.now();
   await action();
   const ms = Date.now() - t0;
-  const [tasks, scripts] = await page.evaluate(() => [window.__longTasks, window.__appScripts]);
+  const [tasks, scripts, frames] = await page.evaluate(() => [window.__longTasks, window.__appScripts, window.__frames]);
   const longest = tasks.map(Math.round).sort((a, b) => b - a);
   const more = longest.length > 1 ? ` (then ${longest.slice(1, 6).join(', ')}${longest.length > 6 ? ', …' : ''})` : '';
   const [script, invoker] = scripts.sort((a, b) => b[0] - a[0])[0] ?? [];
   const own = script === undefined ? '' : `; longest app script in a long frame ${Math.round(script)} ms (${invoker})`;
   console.log(`lab list: ${name}: ${ms} ms, long tasks ${tasks.length}, longest ${longest[0] ?? 0} ms${more}${own}`);
+  // The longest frame, by what filled it: the app's scripts, others' (the harness's queries and
+  // clicks, the browser's), and the rendering (style, layout, paint).
+  const frame = frames.sort((a, b) => b.duration - a.duration)[0];
+  if (frame) {
+    const r = (n) => Math.round(n);
+    console.log(`lab list:   longest frame ${r(frame.duration)} ms: app script ${r(frame.app)}, other script ${r(frame.other)}, rendering ${r(frame.rendering)}`);
+  }
 };
 await phase(`open the page, first ${PAGE} results shown`, async () => {
   await page.getByTestId('home-lab-results').locator('a, button').first().click();
