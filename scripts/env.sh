@@ -8,7 +8,6 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export TRUNK_OFFLINE=true
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 # Source paths end up in the wasm (panic locations): map them to fixed names so the first-load
-# size does not depend on where the repository or the crate registry happens to be. The linker
-# keeps its relocations for the release build's split (scripts/split.mjs); this replaces the
-# same-named setting of .cargo/config.toml, so its flags are repeated here (see there).
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$TAHTO_ROOT=/tahto --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/registry -Clink-args=--emit-relocs --cfg erase_components -Cllvm-args=-inline-threshold=0"
+# size does not depend on where the repository or the crate registry happens to be. Cargo adds
+# these to the wasm flags of .cargo/config.toml (it joins the two lists).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$TAHTO_ROOT=/tahto --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/registry"

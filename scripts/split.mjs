@@ -61,8 +61,9 @@ const STRIP = ['--strip-producers', '--strip-target-features'];
 /**
  * What binaryen may assume: the lowest kilobyte of memory is never used, so a small constant
  * added to an address can become the access's offset. It holds: the linker puts the stack below
- * the data, from 1 MB down, and Tahto's deepest recursion (JSON, `web/json.rs`) is bounded far
- * above that (measured: 0.3 KB off the first load, 1.0 KB off everything).
+ * the data, from 1 MB down to 0, and Tahto's deepest recursion (JSON, `web/json.rs`) is bounded,
+ * so the stack never comes near its last kilobyte (measured: 0.3 KB off the first load, 1.0 KB
+ * off everything).
  */
 const ASSUME = ['--low-memory-unused'];
 /** After -Oz: the functions in the order of the names `nameForOrder` gave them (compression). */
