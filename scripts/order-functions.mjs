@@ -6,8 +6,8 @@
 // end up far apart. Before wasm-opt, each function's name (the name section, which the build
 // strips from what it ships) becomes its place in the order: its demangled path with the generic
 // arguments left out (a trait's method first: `<X as Clone>::clone` as `Clone::clone`), then its
-// full path. wasm-opt's `--reorder-functions-by-name`, after `-Oz`,
-// lays the functions out in that order. The order changes nothing a module does.
+// full path. wasm-opt's `--reorder-functions-by-name`, after `-Oz`, lays the functions out in that
+// order. The order changes nothing a module does.
 // Measured on the split release build: the first load 1.7 KB smaller, everything 4.6 KB (brotli).
 import { encodeLeb, encodeName, leb, mapSections } from './wasm-bytes.mjs';
 
