@@ -804,11 +804,15 @@ async function serveStatic(options) {
   };
 }
 
+/** A name in a hand-written wasm module: its byte length, then its bytes. */
+const wasmName = (t) => [Buffer.byteLength(t), ...Buffer.from(t)];
+/** A section (or a name subsection) of a hand-written wasm module: its id, size and bytes. */
+const wasmSection = (id, body) => [id, ...(body.length < 128 ? [body.length] : [(body.length & 0x7f) | 0x80, body.length >> 7]), ...body];
+
 describe('release steps: short import names', () => {
   // A module importing a function, a memory, a table and a global from the glue's module, and a
   // function from another module, which keeps its name.
-  const str = (t) => [t.length, ...Buffer.from(t)];
-  const section = (id, body) => [id, ...(body.length < 128 ? [body.length] : [(body.length & 0x7f) | 0x80, body.length >> 7]), ...body];
+  const [str, section] = [wasmName, wasmSection];
   const module = Buffer.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 1, 0x7f, 0]), // type 0: (i32) -> ()
@@ -852,8 +856,7 @@ describe('release steps: short import names', () => {
 describe('release steps: function order', () => {
   /** A Rust symbol in the legacy mangling, as rustc writes it. */
   const mangle = (...idents) => `_ZN${idents.map((i) => `${i.length}${i}`).join('')}E`;
-  const str = (t) => [Buffer.byteLength(t), ...Buffer.from(t)];
-  const section = (id, body) => [id, ...(body.length < 128 ? [body.length] : [(body.length & 0x7f) | 0x80, body.length >> 7]), ...body];
+  const [str, section] = [wasmName, wasmSection];
   // Three functions returning 10, 20 and 30, exported as a, b and c, named so that their order by
   // path (the first, the third, the second) is neither the linker's nor that of the mangled names.
   const names = [
