@@ -92,11 +92,12 @@ await page.addInitScript(() => {
       const app = frame.scripts.filter((s) => s.sourceURL.startsWith(location.origin));
       for (const s of app) window.__appScripts.push([s.duration, s.invoker]);
       const sum = (scripts) => scripts.reduce((n, s) => n + s.duration, 0);
+      const appTime = sum(app);
       const end = frame.startTime + frame.duration;
       window.__frames.push({
         duration: frame.duration,
-        app: sum(app),
-        other: sum(frame.scripts) - sum(app),
+        app: appTime,
+        other: sum(frame.scripts) - appTime,
         // Style, layout and paint: from the frame's rendering start to its end.
         rendering: frame.renderStart ? end - frame.renderStart : 0,
       });
