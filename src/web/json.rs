@@ -1,5 +1,6 @@
 //! JSON read with the browser's own `JSON.parse` (see `json.rs` at the crate root for why).
 
+use js_sys::JsString;
 use wasm_bindgen::JsValue;
 
 /// How deep JSON may nest. FHIR resources stay far below it; hostile input cannot exhaust the stack.
@@ -11,6 +12,20 @@ const MAX_JSON_DEPTH: u32 = 128;
 pub fn parse_json(text: &str) -> Option<serde_json::Value> {
     let parsed = js_sys::JSON::parse(text).ok()?;
     json_from_js(&parsed, 0)
+}
+
+/// [`parse_json`] for text that is still the browser's (an answer's body): parsed where it is,
+/// never copied into the module.
+pub fn parse_json_text(text: &JsString) -> Option<serde_json::Value> {
+    let parsed = parse_js(text).ok()?;
+    json_from_js(&parsed, 0)
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JavaScript string (`js_sys::JSON::parse` takes a Rust `&str`).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn parse_js(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
 /// A JavaScript value (a message's data) as JSON: `None` for what JSON cannot hold (functions,
@@ -64,10 +79,15 @@ fn json_from_js(v: &JsValue, depth: u32) -> Option<serde_json::Value> {
 /// taps and scrolling for long (measured: 500 lab results in one go were a 400–550 ms task on a 4x
 /// slowed CPU). Other entries (an `OperationOutcome` with warnings) are skipped. `None` when the
 /// text is not a Bundle.
-pub async fn bundle_resources_paced(text: &str, wanted: &str) -> Option<Vec<serde_json::Value>> {
+pub async fn bundle_resources_paced(
+    text: &JsString,
+    wanted: &str,
+) -> Option<Vec<serde_json::Value>> {
     use wasm_bindgen::JsCast;
     const SLICE: usize = 50;
-    let parsed = js_sys::JSON::parse(text).ok()?;
+    // The parse in a task of its own, apart from the body's arrival.
+    super::yield_now().await;
+    let parsed = parse_js(text).ok()?;
     let get = |v: &JsValue, key: &str| js_sys::Reflect::get(v, &JsValue::from_str(key)).ok();
     let type_of = |v: &JsValue| get(v, "resourceType").and_then(|t| t.as_string());
     if type_of(&parsed).as_deref() != Some("Bundle") {

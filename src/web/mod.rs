@@ -11,7 +11,9 @@ mod storage;
 pub mod storage_access;
 
 pub use format::{format_date, format_date_time, format_number, format_time, format_time_seconds};
-pub use json::{bundle_resources_paced, from_js as json_from_js_value, parse_json};
+pub use json::{
+    bundle_resources_paced, from_js as json_from_js_value, parse_json, parse_json_text,
+};
 pub use lock::with_tab_lock;
 pub use storage::{
     ask_persistent_storage, forget, forget_all_matching, forget_all_with_prefix, session_forget,
