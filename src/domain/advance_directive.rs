@@ -22,6 +22,8 @@ pub const CONSULT_EXTENSION: &str = "https://fhir.tahto.fi/StructureDefinition/p
 /// Limits shown as the citizen types.
 pub const NOTE_MAX_CHARS: usize = 4000;
 pub const NAME_MAX_CHARS: usize = 200;
+/// The longest phone number taken: an international number with spaces is about 20.
+pub const PHONE_MAX_CHARS: usize = 30;
 
 /// A treatment the citizen can accept or refuse in advance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +97,16 @@ pub struct Contact {
     pub phone: String,
 }
 
+/// A phone number as people write them: digits, spaces and `+ - ( ) /`, with at least one digit
+/// and at most `PHONE_MAX_CHARS` characters (`+358 40 123 4567`, `(09) 123-456`).
+pub fn is_phone_number(text: &str) -> bool {
+    crate::text::char_count(text) <= PHONE_MAX_CHARS
+        && text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()/".contains(c))
+}
+
 /// A complete directive.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AdvanceDirective {
@@ -116,6 +128,8 @@ pub enum DirectiveProblem {
     NameTooLong {
         chars: usize,
     },
+    /// Not a phone number: a letter or other sign in it, no digit, or far too long (a paste).
+    PhoneInvalid,
     NoteTooLong {
         chars: usize,
     },
@@ -137,6 +151,9 @@ impl AdvanceDirective {
                 let chars = crate::text::char_count(&name);
                 if chars > NAME_MAX_CHARS {
                     return Err(DirectiveProblem::NameTooLong { chars });
+                }
+                if !phone.is_empty() && !is_phone_number(&phone) {
+                    return Err(DirectiveProblem::PhoneInvalid);
                 }
                 match (name.is_empty(), phone.is_empty()) {
                     (true, true) => None,
@@ -428,6 +445,41 @@ mod tests {
             Err(DirectiveProblem::NoteTooLong {
                 chars: NOTE_MAX_CHARS + 1
             })
+        );
+    }
+
+    #[test]
+    fn a_phone_number_is_digits_as_people_write_them() {
+        for ok in ["+358 40 123 4567", "(09) 123-456", "040/1234567", "112"] {
+            assert!(is_phone_number(ok), "{ok}");
+        }
+        let huge = "4".repeat(PHONE_MAX_CHARS + 1);
+        for bad in ["040 ABC", "soita", "+-()", "040\u{202E}123", huge.as_str()] {
+            assert!(!is_phone_number(bad), "{bad}");
+        }
+        let d = AdvanceDirective {
+            consult: Some(Contact {
+                name: "Maija".into(),
+                phone: "040 l23".into(),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(d.checked(), Err(DirectiveProblem::PhoneInvalid));
+        let pasted = AdvanceDirective {
+            consult: Some(Contact {
+                name: "Maija".into(),
+                phone: " 040\u{200B} 123\n".into(),
+            }),
+            ..Default::default()
+        };
+        let checked = pasted.checked().map(|d| d.consult);
+        assert_eq!(
+            checked,
+            Ok(Some(Contact {
+                name: "Maija".into(),
+                phone: "040 123".into()
+            })),
+            "hidden characters and the spaces around are cleaned before the check"
         );
     }
 

@@ -27,6 +27,7 @@ crate::texts! {
         SaveDirective => ["Tallenna hoitotahto", "Spara vårdviljan", "Save advance directive"],
         ProblemEmpty => ["Valitse vähintään yksi kohta tai kirjoita toiveesi.", "Välj minst en punkt eller skriv dina önskemål.", "Choose at least one item or write your wishes."],
         ProblemContactName => ["Kirjoita myös henkilön nimi.", "Skriv också personens namn.", "Please also write the person's name."],
+        ProblemPhone => ["Kirjoita puhelinnumero numeroina, esimerkiksi +358 40 123 4567.", "Skriv telefonnumret med siffror, till exempel +358 40 123 4567.", "Please write the phone number in digits, for example +358 40 123 4567."],
         ProblemTooLong => ["Teksti on liian pitkä: {count} / {max} merkkiä.", "Texten är för lång: {count} / {max} tecken.", "The text is too long: {count} / {max} characters."],
         CharCount => ["{count} / {max} merkkiä", "{count} / {max} tecken", "{count} / {max} characters"],
         OverLimit => ["Teksti on {over} merkkiä liian pitkä: enintään {max} merkkiä voidaan tallentaa. Lyhennä sitä ennen tallentamista; mitään ei ole poistettu.", "Texten är {over} tecken för lång: högst {max} tecken kan sparas. Korta av den innan du sparar; ingenting har tagits bort.", "The text is {over} characters over the limit: at most {max} characters can be saved. Shorten it before saving; nothing has been removed."],

@@ -55,6 +55,7 @@ fn problem_text(i18n: &I18n, problem: DirectiveProblem) -> String {
             too_long(chars, crate::domain::advance_directive::NAME_MAX_CHARS)
         }
         DirectiveProblem::NoteTooLong { chars } => too_long(chars, NOTE_MAX_CHARS),
+        DirectiveProblem::PhoneInvalid => i18n.t(DeclText::ProblemPhone).to_owned(),
     }
 }
 

@@ -80,6 +80,13 @@ test('advance directive: structured wishes, a contact and cleaned free text are 
   await s.getByRole('group', { name: 'Ventilator treatment' }).getByRole('radio', { name: 'I want it' }).check();
   await s.getByRole('group', { name: 'Where I want to be cared for at the end of life' }).getByRole('radio', { name: 'At home' }).check();
   await s.getByLabel('Name', { exact: true }).fill('Matti Esimerkki');
+  // A letter typed for a digit: said before anything is sent, and the number stays to be fixed.
+  await s.getByLabel('Phone number').fill('040 l23 4567');
+  await save.click();
+  await expect(s.getByText('Please write the phone number in digits, for example +358 40 123 4567.')).toBeVisible();
+  await expect(s.getByLabel('Phone number')).toHaveValue('040 l23 4567');
+  expect(await directives(), 'nothing sent').toHaveLength(0);
+  await s.getByLabel('Phone number').fill('040 123 4567');
   const note = s.getByLabel('Other wishes (optional)');
   await note.fill('Haluan\u200B kuunnella musiikkia.\u0007');
   await expect(s.getByText('2 hidden or control characters were removed')).toBeVisible();
