@@ -8,7 +8,7 @@ use tahto::i18n::{Lang, Msg};
 use tahto::pages::organ_donation::OrganDonationFields;
 use tahto::save::{NotYetSaved, Receipt, SaveState};
 use tahto::ui::{Announcer, I18n, LanguageSwitch, LiveRegions, SaveStatus};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -299,6 +299,90 @@ async fn the_outbox_survives_in_real_indexeddb_and_comes_back_queued() {
     let after = store.entries().await;
     assert!(after.iter().all(|e| e.id != queued.id));
     assert_eq!(store.kind(), "IndexedDB", "nothing fell back to memory");
+}
+
+/// `i18n::format` writes dates and numbers by hand (the first `Intl` formatter is a long task):
+/// held here to what this browser's own `Intl` writes, for every language.
+#[wasm_bindgen_test]
+fn dates_and_numbers_are_written_as_the_browsers_intl_writes_them() {
+    use tahto::web::{
+        format_date, format_date_time, format_number, format_time, format_time_seconds,
+    };
+    let intl = |locale: &str, options: &str, date: &js_sys::Date| -> String {
+        let options: js_sys::Object = js_sys::JSON::parse(options).unwrap().unchecked_into();
+        let locales = js_sys::Array::of1(&locale.into());
+        let format = js_sys::Intl::DateTimeFormat::new(&locales, &options).format();
+        format
+            .call1(&JsValue::NULL, date)
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    let number = |locale: &str, value: f64| -> String {
+        let locales = js_sys::Array::of1(&locale.into());
+        let format = js_sys::Intl::NumberFormat::new(&locales, &js_sys::Object::new()).format();
+        format
+            .call1(&JsValue::NULL, &value.into())
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    const DATE: &str = r#"{"year":"numeric","month":"numeric","day":"numeric"}"#;
+    const TIME: &str = r#"{"hour":"2-digit","minute":"2-digit"}"#;
+    const SECONDS: &str = r#"{"hour":"2-digit","minute":"2-digit","second":"2-digit"}"#;
+    const BOTH: &str = r#"{"year":"numeric","month":"numeric","day":"numeric","hour":"2-digit","minute":"2-digit","second":"2-digit"}"#;
+    for lang in Lang::ALL {
+        let locale = lang.locale();
+        for iso in [
+            "2026-03-04T09:05:07Z",
+            "2025-12-31T23:59:59+02:00",
+            "2026-01-01",
+            "1999-07-15T00:00:00",
+        ] {
+            let date = js_sys::Date::new(&iso.into());
+            assert_eq!(
+                format_date(iso, lang),
+                intl(locale, DATE, &date),
+                "{iso} {locale}"
+            );
+            assert_eq!(
+                format_time(iso, lang),
+                intl(locale, TIME, &date),
+                "{iso} {locale}"
+            );
+            assert_eq!(
+                format_time_seconds(iso, lang),
+                intl(locale, SECONDS, &date),
+                "{iso} {locale}"
+            );
+            assert_eq!(
+                format_date_time(iso, lang),
+                intl(locale, BOTH, &date),
+                "{iso} {locale}"
+            );
+        }
+        for value in [
+            0.0,
+            5.8,
+            -5.8,
+            1234.0,
+            12345.6789,
+            1.0005,
+            0.1 + 0.2,
+            123456789.12345,
+            2.5e-7,
+            -0.0001,
+            999.9999,
+        ] {
+            assert_eq!(
+                format_number(value, lang),
+                number(locale, value),
+                "{value} {locale}"
+            );
+        }
+    }
+    // What is not a date is shown as the server wrote it.
+    assert_eq!(format_date("not a date", Lang::Fi), "not a date");
 }
 
 #[wasm_bindgen_test]

@@ -6,6 +6,7 @@
 
 pub mod config_texts;
 pub mod declarations;
+pub mod format;
 pub mod later;
 mod messages;
 pub mod organ_donation;
