@@ -331,6 +331,14 @@ fn dates_and_numbers_are_written_as_the_browsers_intl_writes_them() {
     const TIME: &str = r#"{"hour":"2-digit","minute":"2-digit"}"#;
     const SECONDS: &str = r#"{"hour":"2-digit","minute":"2-digit","second":"2-digit"}"#;
     const BOTH: &str = r#"{"year":"numeric","month":"numeric","day":"numeric","hour":"2-digit","minute":"2-digit","second":"2-digit"}"#;
+    // Each of Tahto's date formats beside the `Intl` options it stands in for.
+    type Format = fn(&str, Lang) -> String;
+    let formats: [(Format, &str); 4] = [
+        (format_date, DATE),
+        (format_time, TIME),
+        (format_time_seconds, SECONDS),
+        (format_date_time, BOTH),
+    ];
     for lang in Lang::ALL {
         let locale = lang.locale();
         for iso in [
@@ -340,26 +348,13 @@ fn dates_and_numbers_are_written_as_the_browsers_intl_writes_them() {
             "1999-07-15T00:00:00",
         ] {
             let date = js_sys::Date::new(&iso.into());
-            assert_eq!(
-                format_date(iso, lang),
-                intl(locale, DATE, &date),
-                "{iso} {locale}"
-            );
-            assert_eq!(
-                format_time(iso, lang),
-                intl(locale, TIME, &date),
-                "{iso} {locale}"
-            );
-            assert_eq!(
-                format_time_seconds(iso, lang),
-                intl(locale, SECONDS, &date),
-                "{iso} {locale}"
-            );
-            assert_eq!(
-                format_date_time(iso, lang),
-                intl(locale, BOTH, &date),
-                "{iso} {locale}"
-            );
+            for (format, options) in formats {
+                assert_eq!(
+                    format(iso, lang),
+                    intl(locale, options, &date),
+                    "{iso} {locale} {options}"
+                );
+            }
         }
         for value in [
             0.0,

@@ -37,7 +37,8 @@ impl Lang {
         }
     }
 
-    /// Locale for dates and numbers (Finnish conventions in all three languages).
+    /// The locale whose dates and numbers `format.rs` writes (Finnish conventions in all three
+    /// languages); a browser test holds `format.rs` to what `Intl` writes for it.
     pub fn locale(self) -> &'static str {
         match self {
             Lang::Fi => "fi-FI",
