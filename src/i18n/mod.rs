@@ -37,8 +37,7 @@ impl Lang {
         }
     }
 
-    /// The locale whose dates and numbers `format.rs` writes (Finnish conventions in all three
-    /// languages); a browser test holds `format.rs` to what `Intl` writes for it.
+    /// The locale whose dates and numbers `format.rs` writes (tests/web.rs checks it against Intl).
     pub fn locale(self) -> &'static str {
         match self {
             Lang::Fi => "fi-FI",
