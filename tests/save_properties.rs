@@ -36,7 +36,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 use tahto::fhir::resources::OperationOutcome;
 use tahto::fhir::FhirError;
-use tahto::save::driver::{send_next, Link, Step};
+use tahto::save::driver::{send_next, Change, Link, Step};
 use tahto::save::outbox;
 use tahto::save::outbox::{
     after_answer, after_read_back, enqueue, next_due, next_wake_ms, same_content, start_attempt,
@@ -1247,14 +1247,17 @@ impl Link for SimLink<'_> {
         self.fail(answer, Err(FhirError::Unreachable("harness failed".into())))
     }
 
-    async fn entries(&mut self) -> Vec<OutboxEntry> {
-        self.sim.outbox.clone()
+    async fn update<R: 'static>(
+        &mut self,
+        decide: impl FnOnce(Vec<OutboxEntry>) -> (Change, R) + 'static,
+    ) -> Option<R> {
+        let ((put, delete), also) = decide(self.sim.outbox.clone());
+        let result = self.sim.applied(&put, &delete);
+        self.fail(result, ());
+        Some(also)
     }
 
-    async fn apply(&mut self, put: &[OutboxEntry], delete: &[String]) {
-        let result = self.sim.applied(put, delete);
-        self.fail(result, ());
-    }
+    async fn changed(&mut self) {}
 
     fn ended(&mut self, entry: &OutboxEntry, state: &SaveState, stored: Option<&Value>) {
         let result = self.sim.ended(entry, state, stored);

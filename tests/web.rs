@@ -301,6 +301,74 @@ async fn the_outbox_survives_in_real_indexeddb_and_comes_back_queued() {
     assert_eq!(store.kind(), "IndexedDB", "nothing fell back to memory");
 }
 
+/// Changes to the outbox that overlap, from one tab and from another, each build on the other:
+/// none is read before another is written and then written over it (as when the driver marked
+/// an entry "in flight" over the edit the citizen had just stored: the edit was lost).
+#[wasm_bindgen_test]
+async fn overlapping_outbox_changes_each_see_the_other_in_real_indexeddb() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use tahto::save::outbox::{enqueue, Enqueue, NewSave, OutboxEntry};
+    use tahto::save::store::OutboxStore;
+    use tahto::save::{Citizen, Record, Write};
+
+    let helmi = Citizen::new("http://127.0.0.1:1/fhir/R4", "web-test-overlap");
+    let save = NewSave {
+        entry_id: "urn:uuid:web-test-overlap".into(),
+        owner: helmi.tag().into(),
+        made_by: None,
+        record: Record::LivingWill.key(),
+        resource_type: "DocumentReference".into(),
+        resource: serde_json::json!({"resourceType": "DocumentReference", "status": "current"}),
+        write: Write::Create {
+            creation_key: "urn:ietf:rfc:3986|urn:uuid:web-test-overlap".into(),
+        },
+        now_ms: js_sys::Date::now(),
+    };
+    let Enqueue::Add(entry) = enqueue(&[], save) else {
+        panic!("a first save is a new entry");
+    };
+    let id = entry.id.clone();
+    let this_tab = Rc::new(OutboxStore::open(helmi.clone()).await);
+    let other_tab = Rc::new(OutboxStore::open(helmi).await);
+    this_tab.apply(&[entry], &[]).await;
+
+    // Each change counts one more attempt on what it reads.
+    let bump = |id: String| {
+        Box::new(move |entries: Vec<OutboxEntry>| {
+            let bumped: Vec<OutboxEntry> = entries
+                .into_iter()
+                .filter(|e| e.id == id)
+                .map(|mut e| {
+                    e.attempt_count += 1;
+                    e
+                })
+                .collect();
+            (bumped, Vec::new())
+        })
+    };
+    let done = Rc::new(Cell::new(0));
+    for store in [&this_tab, &other_tab, &this_tab] {
+        let (store, done, bump) = (store.clone(), done.clone(), bump(id.clone()));
+        // All three start before any has finished.
+        wasm_bindgen_futures::spawn_local(async move {
+            store.update(bump).await;
+            done.set(done.get() + 1);
+        });
+    }
+    while done.get() < 3 {
+        tick().await;
+    }
+    let stored = other_tab.entries().await;
+    let stored = stored
+        .iter()
+        .find(|e| e.id == id)
+        .expect("the entry is kept");
+    assert_eq!(stored.attempt_count, 3, "no change was written over");
+    assert_eq!(this_tab.kind(), "IndexedDB", "nothing fell back to memory");
+    this_tab.apply(&[], &[id]).await;
+}
+
 /// `i18n::format` writes dates and numbers by hand (the first `Intl` formatter is a long task):
 /// held here to what this browser's own `Intl` writes, for every language.
 #[wasm_bindgen_test]

@@ -22,6 +22,9 @@ use crate::fhir::{FhirError, Receipt, Write};
 /// At most this many follow-up requests (read-backs, resends) in one send.
 const MAX_HOPS: usize = 3;
 
+/// What a decision about the stored entries changes: the entries to write, the ids to remove.
+pub type Change = (Vec<OutboxEntry>, Vec<String>);
+
 /// What the driver needs: the server, the stored outbox, a clock and a source of randomness.
 pub trait Link {
     /// Writes the entry's resource as its `write` says; the stored copy and its receipt.
@@ -35,12 +38,17 @@ pub trait Link {
         resource_type: &str,
         id: &str,
     ) -> impl Future<Output = Result<Value, FhirError>>;
-    /// Every entry stored now.
-    fn entries(&mut self) -> impl Future<Output = Vec<OutboxEntry>>;
-    /// Stores `put` and deletes `delete` (entry ids), in one step.
-    fn apply(&mut self, put: &[OutboxEntry], delete: &[String]) -> impl Future<Output = ()>;
+    /// Reads the stored entries and stores what `decide` makes of them (`put`, then `delete` by
+    /// entry id) as one step that no other change to the outbox can come between; returns what
+    /// `decide` said besides (`None` only if it could not run).
+    fn update<R: 'static>(
+        &mut self,
+        decide: impl FnOnce(Vec<OutboxEntry>) -> (Change, R) + 'static,
+    ) -> impl Future<Output = Option<R>>;
+    /// The stored entries changed: show them, and tell every tab.
+    fn changed(&mut self) -> impl Future<Output = ()>;
     /// A save ended (`Confirmed` with the server's copy, or `Rejected`): remember it. Called
-    /// before the entry leaves the outbox, so the item never shows nothing in between.
+    /// before the change is shown, so the item never shows nothing in between.
     fn ended(&mut self, entry: &OutboxEntry, state: &SaveState, stored: Option<&Value>);
     fn now(&self) -> f64;
     /// In `[0, 1)`, for the retry jitter.
@@ -71,32 +79,52 @@ fn unsendable(entry: &OutboxEntry) -> bool {
 
 /// Sends the oldest due entry of `owner` and stores how it ended.
 pub async fn send_next<L: Link>(link: &mut L, owner: &str, policy: &RetryPolicy) -> Step {
-    let mut entries = link.entries().await;
-    // Another person's saves are neither sent nor shown here.
-    entries.retain(|e| e.owner == owner);
-    let Some(mut entry) = next_due(&entries, link.now()).cloned() else {
+    let (mine, now) = (owner.to_owned(), link.now());
+    // Picked and marked in flight in one step: an edit stored meanwhile is either in what is
+    // sent or joins it afterwards (`settle`), never written over by the mark.
+    let picked = link
+        .update(move |mut entries| {
+            // Another person's saves are neither sent nor shown here.
+            entries.retain(|e| e.owner == mine);
+            let Some(mut entry) = next_due(&entries, now).cloned() else {
+                return (NO_CHANGE, None);
+            };
+            if unsendable(&entry) {
+                return (NO_CHANGE, Some((entry, false)));
+            }
+            start_attempt(&mut entry, now);
+            ((vec![entry.clone()], Vec::new()), Some((entry, true)))
+        })
+        .await
+        .flatten();
+    let Some((entry, sendable)) = picked else {
         return Step::Idle;
     };
-    if unsendable(&entry) {
+    if !sendable {
         let state = SaveState::NOT_SENDABLE;
         settle(link, owner, entry.clone(), Next::Rejected { entry, state }).await;
         return Step::Sent;
     }
-    start_attempt(&mut entry, link.now());
-    link.apply(std::slice::from_ref(&entry), &[]).await;
+    link.changed().await;
     let (current, next) = send(link, entry, policy).await;
     settle(link, owner, current, next).await;
     Step::Sent
 }
 
+const NO_CHANGE: Change = (Vec::new(), Vec::new());
+
 /// Renews the in-flight mark of entry `id` before a follow-up request, so that no tab takes the
 /// entry for abandoned meanwhile.
 async fn renew_lease<L: Link>(link: &mut L, id: &str) {
-    let stored = link.entries().await.into_iter().find(|e| e.id == id);
-    if let Some(mut entry) = stored {
-        entry.sending_since_ms = Some(link.now());
-        link.apply(&[entry], &[]).await;
-    }
+    let (id, now) = (id.to_owned(), link.now());
+    link.update(move |entries| {
+        let renewed = entries.into_iter().find(|e| e.id == id).map(|mut entry| {
+            entry.sending_since_ms = Some(now);
+            entry
+        });
+        ((renewed.into_iter().collect(), Vec::new()), ())
+    })
+    .await;
 }
 
 /// Sends `entry` (marked with `start_attempt`) and follows up until the outcome is settled: never
@@ -147,29 +175,38 @@ async fn send<L: Link>(
 /// joined it meanwhile): an ended entry leaves the outbox, the entries of its record that waited
 /// on it now build on its result.
 async fn settle<L: Link>(link: &mut L, owner: &str, current: OutboxEntry, next: Next) {
-    let mut entries = link.entries().await;
-    entries.retain(|e| e.owner == owner);
-    let stored_now = entries.iter().find(|e| e.id == current.id).cloned();
-    let next = reconcile(stored_now.as_ref(), &current, next, link.now());
-    entries.retain(|e| e.id != current.id);
-    let (put, delete, ended) = match next {
-        Next::Confirmed { receipt, stored } => (
-            followers_of(entries, &current, Some(&stored)),
-            vec![current.id.clone()],
-            Some((SaveState::Confirmed(receipt), Some(stored))),
-        ),
-        Next::Rejected { entry, state } => (
-            followers_of(entries, &entry, None),
-            vec![entry.id],
-            Some((state, None)),
-        ),
-        // `send` settles every send, so ReadBack/SendAgain do not reach here.
-        Next::Keep(entry) | Next::ReadBack(entry) | Next::SendAgain(entry) => {
-            (vec![entry], Vec::new(), None)
-        }
-    };
-    if let Some((state, stored)) = &ended {
-        link.ended(&current, state, stored.as_ref());
+    let (mine, now) = (owner.to_owned(), link.now());
+    let ended = link
+        .update(move |mut entries| {
+            entries.retain(|e| e.owner == mine);
+            let stored_now = entries.iter().find(|e| e.id == current.id).cloned();
+            let next = reconcile(stored_now.as_ref(), &current, next, now);
+            entries.retain(|e| e.id != current.id);
+            let (put, delete, ended) = match next {
+                Next::Confirmed { receipt, stored } => (
+                    followers_of(entries, &current, Some(&stored)),
+                    vec![current.id.clone()],
+                    Some((SaveState::Confirmed(receipt), Some(stored))),
+                ),
+                Next::Rejected { entry, state } => (
+                    followers_of(entries, &entry, None),
+                    vec![entry.id],
+                    Some((state, None)),
+                ),
+                // `send` settles every send, so ReadBack/SendAgain do not reach here.
+                Next::Keep(entry) | Next::ReadBack(entry) | Next::SendAgain(entry) => {
+                    (vec![entry], Vec::new(), None)
+                }
+            };
+            (
+                (put, delete),
+                ended.map(|(state, stored)| (current, state, stored)),
+            )
+        })
+        .await
+        .flatten();
+    if let Some((entry, state, stored)) = &ended {
+        link.ended(entry, state, stored.as_ref());
     }
-    link.apply(&put, &delete).await;
+    link.changed().await;
 }

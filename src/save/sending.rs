@@ -3,13 +3,14 @@
 //! take theirs, forget the device). The first load only reads and shows the outbox (`sync.rs`);
 //! a page that saves has this part already.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
-use super::driver::{send_next, Link, Step};
+use super::driver::{send_next, Change, Link, Step};
 use super::kept::Outcomes;
 use super::outbox::{enqueue, keep_mine, next_wake_ms, take_theirs, Enqueue, NewSave, OutboxEntry};
 use super::record::{Kept, Record, FORGOTTEN_KEY, LANGUAGE_KEY, SECTION_KEY};
@@ -114,8 +115,11 @@ impl Outbox {
     /// discard them; then the page is reloaded, so nothing stays in memory either.
     pub async fn forget_device(self) {
         let store = self.store().await;
-        let ids: Vec<String> = store.entries().await.into_iter().map(|e| e.id).collect();
-        store.apply(&[], &ids).await;
+        store
+            .update(Box::new(|entries| {
+                (Vec::new(), entries.into_iter().map(|e| e.id).collect())
+            }))
+            .await;
         crate::web::forget_all_with_prefix(&self.citizen().key_prefix());
         crate::web::forget(LANGUAGE_KEY);
         crate::web::session_forget(SECTION_KEY);
@@ -199,9 +203,17 @@ impl Outbox {
     ) {
         spawn_local(async move {
             let store = self.store().await;
-            let entries = store.entries().await;
-            if let Some((put, delete)) = decide(&entries) {
-                store.apply(&put, &delete).await;
+            // Decided on what storage holds as it is changed, in one step (`OutboxStore::update`).
+            let changed = Rc::new(Cell::new(false));
+            let told = changed.clone();
+            store
+                .update(Box::new(move |entries| {
+                    let change = decide(&entries).unwrap_or_default();
+                    told.set(!change.0.is_empty() || !change.1.is_empty());
+                    change
+                }))
+                .await;
+            if changed.get() {
                 self.reload_now().await;
                 self.broadcast();
             }
@@ -245,19 +257,19 @@ impl Outbox {
     async fn drain(self) {
         let store = self.store().await;
         // Holding the lock, nobody else is sending: in-flight marks are from tabs that died.
-        let stale: Vec<OutboxEntry> = store
-            .entries()
-            .await
-            .into_iter()
-            .filter(|e| e.sending_since_ms.is_some())
-            .map(|mut e| {
-                e.sending_since_ms = None;
-                e
-            })
-            .collect();
-        if !stale.is_empty() {
-            store.apply(&stale, &[]).await;
-        }
+        store
+            .update(Box::new(|entries| {
+                let stale = entries
+                    .into_iter()
+                    .filter(|e| e.sending_since_ms.is_some())
+                    .map(|mut e| {
+                        e.sending_since_ms = None;
+                        e
+                    })
+                    .collect();
+                (stale, Vec::new())
+            }))
+            .await;
         let owner = self.citizen().tag().to_owned();
         let mut link = BrowserLink {
             outbox: self,
@@ -288,12 +300,23 @@ impl Link for BrowserLink {
         self.client.read_value(resource_type, id).await
     }
 
-    async fn entries(&mut self) -> Vec<OutboxEntry> {
-        self.store.entries().await
+    async fn update<R: 'static>(
+        &mut self,
+        decide: impl FnOnce(Vec<OutboxEntry>) -> (Change, R) + 'static,
+    ) -> Option<R> {
+        let said = Rc::new(Cell::new(None));
+        let into = said.clone();
+        self.store
+            .update(Box::new(move |entries| {
+                let (change, also) = decide(entries);
+                into.set(Some(also));
+                change
+            }))
+            .await;
+        said.take()
     }
 
-    async fn apply(&mut self, put: &[OutboxEntry], delete: &[String]) {
-        self.store.apply(put, delete).await;
+    async fn changed(&mut self) {
         self.outbox.reload_now().await;
         self.outbox.broadcast();
     }

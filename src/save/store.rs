@@ -5,6 +5,7 @@
 //! one transaction) cost ~2 KB of wasm; the `idb` crate with its dependencies was ~14 KB.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
@@ -12,12 +13,16 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbRequest, IdbTransactionMode};
 
+use super::driver::Change;
 use super::outbox::OutboxEntry;
 use super::record::{Citizen, Kept, Record, STORAGE_PREFIX};
 
 const DB_NAME: &str = STORAGE_PREFIX;
 const DB_VERSION: u32 = 1;
 const ENTRIES: &str = "outbox";
+
+/// A decision about the stored entries, made on what storage holds when it is made.
+pub type Decide = Box<dyn FnOnce(Vec<OutboxEntry>) -> Change>;
 
 /// Storage failed; the citizen is told their save is not yet safe on this device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,10 +137,46 @@ impl OutboxStore {
             self.degrade(problem, held);
         }
         if matches!(&*self.backend.borrow(), Backend::Memory) {
-            let mut memory = self.memory.borrow_mut();
-            memory.retain(|e| !delete.contains(&e.id) && !put.iter().any(|p| p.id == e.id));
-            memory.extend(put.iter().cloned());
+            self.apply_in_memory(put, delete);
         }
+    }
+
+    /// Reads the entries and stores what `decide` makes of them, as one step: in IndexedDB one
+    /// transaction, which the browser runs alone, so no change made meanwhile (by this tab or
+    /// another) can be read by neither and overwritten. A read and a write apart lost an edit:
+    /// the driver read an entry, the citizen's edit replaced it, and marking the old content "in
+    /// flight" wrote it back. `decide` runs exactly once (on memory, if storage fails first).
+    pub async fn update(&self, decide: Decide) {
+        let backend = self.backend.borrow().clone();
+        let Backend::IndexedDb(db) = &backend else {
+            // localStorage and memory answer at once: nothing runs between the read and the write.
+            let (put, delete) = decide(self.entries().await);
+            self.apply(&put, &delete).await;
+            return;
+        };
+        let decide = Rc::new(RefCell::new(Some(decide)));
+        let Err((problem, decided)) = update_idb(db, self.citizen.tag(), &decide).await else {
+            return;
+        };
+        let held = read(&backend, &self.citizen)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        self.degrade(problem, held);
+        let pending = decide.borrow_mut().take();
+        let (put, delete) = match (decided, pending) {
+            (Some(change), _) => change,
+            (None, Some(decide)) => decide(self.memory.borrow().clone()),
+            (None, None) => return,
+        };
+        self.apply_in_memory(&put, &delete);
+    }
+
+    fn apply_in_memory(&self, put: &[OutboxEntry], delete: &[String]) {
+        let mut memory = self.memory.borrow_mut();
+        memory.retain(|e| !delete.contains(&e.id) && !put.iter().any(|p| p.id == e.id));
+        memory.extend(put.iter().cloned());
     }
 
     fn degrade(&self, problem: StoreError, held: Vec<OutboxEntry>) {
@@ -262,6 +303,60 @@ async fn write(
         }
         Backend::Memory => Ok(()),
     }
+}
+
+/// [`OutboxStore::update`] in one IndexedDB transaction: `decide` runs in the read's `success`
+/// event, while the transaction is still active, and its writes join it. On failure, what was
+/// decided (if `decide` ran) for the memory fallback.
+async fn update_idb(
+    db: &IdbDatabase,
+    owner: &str,
+    decide: &Rc<RefCell<Option<Decide>>>,
+) -> Result<(), (StoreError, Option<Change>)> {
+    const FAILED: StoreError = StoreError("IndexedDB write failed");
+    let tx = db
+        .transaction_with_str_and_mode(ENTRIES, IdbTransactionMode::Readwrite)
+        .map_err(|_| (FAILED, None))?;
+    let store = tx.object_store(ENTRIES).map_err(|_| (FAILED, None))?;
+    let request = store.get_all().map_err(|_| (FAILED, None))?;
+    let decided: Rc<RefCell<Option<Change>>> = Rc::default();
+    let on_read = Closure::once({
+        let (request, tx, owner) = (request.clone(), tx.clone(), owner.to_owned());
+        let (decide, decided) = (decide.clone(), decided.clone());
+        move || {
+            let Some(decide) = decide.borrow_mut().take() else {
+                return;
+            };
+            let entries = request
+                .result()
+                .map(|all| js_sys::Array::from(&all))
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_string())
+                .filter_map(|t| from_json(&t))
+                .filter(|e| e.owner == owner)
+                .collect();
+            let (put, delete) = decide(entries);
+            let written = put.iter().all(|entry| {
+                let text = JsValue::from_str(&to_json(entry));
+                store
+                    .put_with_key(&text, &JsValue::from_str(&entry.id))
+                    .is_ok()
+            }) && delete
+                .iter()
+                .all(|id| store.delete(&JsValue::from_str(id)).is_ok());
+            if !written {
+                // All or nothing: the memory fallback takes the whole decision.
+                let _aborted = tx.abort();
+            }
+            *decided.borrow_mut() = Some((put, delete));
+        }
+    });
+    request.set_onsuccess(Some(on_read.as_ref().unchecked_ref()));
+    let committed = settled(&tx, "complete", &["error", "abort"]).await;
+    request.set_onsuccess(None);
+    let decided = decided.borrow_mut().take();
+    committed.map_err(|_| (FAILED, decided))
 }
 
 /// Moves what this site's storage holds for `citizen` (the outbox, drafts, how saves ended) into
