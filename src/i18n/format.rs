@@ -52,6 +52,67 @@ pub fn date_time(t: &LocalTime, lang: Lang) -> String {
     }
 }
 
+/// A day, a month or a year of the calendar, with no time of day and so no time zone: a FHIR
+/// `date` (a birth date, a prescription's last day) or a `dateTime` given only to that precision.
+/// Read as a moment, `2027-03-10` would be midnight UTC, which is the day before west of UTC, and
+/// `1978` would read as 1 January.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CalendarDate {
+    Year(i32),
+    Month(i32, u32),
+    Day(i32, u32, u32),
+}
+
+/// Reads `1978`, `1978-03` or `1978-03-09`; `None` for anything else (a time, a 30 February).
+pub fn calendar_date(text: &str) -> Option<CalendarDate> {
+    let number = |part: Option<&str>, len: usize| {
+        part.filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+    };
+    let mut parts = text.split('-');
+    let year = i32::try_from(number(parts.next(), 4)?).ok()?;
+    let Some(month) = parts.next() else {
+        return Some(CalendarDate::Year(year));
+    };
+    let month = number(Some(month), 2).filter(|m| (1..=12).contains(m))?;
+    let Some(day) = parts.next() else {
+        return Some(CalendarDate::Month(year, month));
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    let day = number(Some(day), 2).filter(|d| (1..=days).contains(d))?;
+    parts
+        .next()
+        .is_none()
+        .then_some(CalendarDate::Day(year, month, day))
+}
+
+/// `9.3.1978`, `3.1978`, `1978` (Finnish, Swedish); `09/03/1978`, `03/1978`, `1978` (English):
+/// to the precision the record gives, as `Intl` writes each.
+pub fn calendar(d: CalendarDate, lang: Lang) -> String {
+    match (d, lang) {
+        (CalendarDate::Year(year), _) => year.to_string(),
+        (CalendarDate::Month(year, month), Lang::Fi | Lang::Sv) => format!("{month}.{year}"),
+        (CalendarDate::Month(year, month), Lang::En) => format!("{month:02}/{year}"),
+        (CalendarDate::Day(year, month, day), _) => date(
+            &LocalTime {
+                year,
+                month,
+                day,
+                hour: 0,
+                minute: 0,
+                second: 0,
+            },
+            lang,
+        ),
+    }
+}
+
 /// A number, given as JavaScript writes it (`Number.prototype.toString`: the shortest text that
 /// reads back as the same number, `1.0005`, `-1234.5`, `2.5e-7`), as the language writes it: at
 /// most three decimals, half away from zero (`1,001`), digits grouped by thousands, the
@@ -176,6 +237,44 @@ mod tests {
         };
         assert_eq!(date_time(&midnight, Lang::Fi), "31.12.2026 klo 00.00.00");
         assert_eq!(date_time(&midnight, Lang::En), "31/12/2026, 00:00:00");
+    }
+
+    /// Dates without a time are days of the calendar, written to their own precision.
+    #[test]
+    fn calendar_dates_are_read_to_their_precision() {
+        assert_eq!(calendar_date("1978"), Some(CalendarDate::Year(1978)));
+        assert_eq!(calendar_date("1978-03"), Some(CalendarDate::Month(1978, 3)));
+        assert_eq!(
+            calendar_date("2024-02-29"),
+            Some(CalendarDate::Day(2024, 2, 29))
+        );
+        for not_one in [
+            "",
+            "78",
+            "1978-3",
+            "1978-13",
+            "1978-00",
+            "2025-02-29",
+            "1900-02-29",
+            "2025-04-31",
+            "2025-01-20T10:00:00Z",
+            "2025-01-20-01",
+            "+1978",
+            "１９７８",
+        ] {
+            assert_eq!(calendar_date(not_one), None, "{not_one}");
+        }
+        assert_eq!(
+            calendar_date("2000-02-29"),
+            Some(CalendarDate::Day(2000, 2, 29))
+        );
+        let day = CalendarDate::Day(2027, 3, 10);
+        assert_eq!(calendar(day, Lang::Fi), "10.3.2027");
+        assert_eq!(calendar(day, Lang::En), "10/03/2027");
+        let month = CalendarDate::Month(1978, 3);
+        assert_eq!(calendar(month, Lang::Sv), "3.1978");
+        assert_eq!(calendar(month, Lang::En), "03/1978");
+        assert_eq!(calendar(CalendarDate::Year(1978), Lang::Fi), "1978");
     }
 
     /// What `Intl.NumberFormat` writes with its defaults (Node 20 and Chromium 156 agree).

@@ -23,7 +23,11 @@ fn local_time(iso: &str) -> Option<LocalTime> {
     })
 }
 
-fn format_with(iso: &str, write: impl FnOnce(&LocalTime) -> String) -> String {
+fn format_with(iso: &str, lang: Lang, write: impl FnOnce(&LocalTime) -> String) -> String {
+    // A day of the calendar has no time to show and no time zone to convert from.
+    if let Some(day) = format::calendar_date(iso) {
+        return format::calendar(day, lang);
+    }
     match local_time(iso) {
         Some(t) => write(&t),
         // An unreadable server date is shown as the server wrote it rather than hidden.
@@ -31,24 +35,24 @@ fn format_with(iso: &str, write: impl FnOnce(&LocalTime) -> String) -> String {
     }
 }
 
-/// `14.03` / `14:03`, local time.
+/// `14.03` / `14:03`, local time (a date without a time: the date).
 pub fn format_time(iso: &str, lang: Lang) -> String {
-    format_with(iso, |t| format::time(t, lang, false))
+    format_with(iso, lang, |t| format::time(t, lang, false))
 }
 
 /// `14.03.30`, local time with seconds (for "next try at").
 pub fn format_time_seconds(iso: &str, lang: Lang) -> String {
-    format_with(iso, |t| format::time(t, lang, true))
+    format_with(iso, lang, |t| format::time(t, lang, true))
 }
 
-/// A date, local (e.g. when a notice was published).
+/// A date, local (e.g. when a notice was published); a date without a time as it is.
 pub fn format_date(iso: &str, lang: Lang) -> String {
-    format_with(iso, |t| format::date(t, lang))
+    format_with(iso, lang, |t| format::date(t, lang))
 }
 
-/// Date and time, local, for receipts and "recorded" lines.
+/// Date and time, local, for receipts and "recorded" lines; a date without a time as it is.
 pub fn format_date_time(iso: &str, lang: Lang) -> String {
-    format_with(iso, |t| format::date_time(t, lang))
+    format_with(iso, lang, |t| format::date_time(t, lang))
 }
 
 /// A number as the citizen's language writes it (`5,8` in Finnish and Swedish, `5.8` in English).
