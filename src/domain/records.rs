@@ -91,13 +91,18 @@ impl Prescription {
     }
 }
 
-/// Whether a lab result is outside its reference range, by the lab's own interpretation or, when
-/// the lab gave none, by the range itself.
+/// What a lab result says against its reference range: by the lab's own interpretation or, when
+/// the lab gave none the app knows, by the range itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flag {
     Normal,
     High,
     Low,
+    /// Abnormal, but neither high nor low (e.g. a positive test).
+    Abnormal,
+    /// Nothing to tell by: no interpretation and no exact value or no range. No flag is shown:
+    /// "within range" would be a guess.
+    Unknown,
 }
 
 /// One lab result.
@@ -106,17 +111,22 @@ pub struct LabResult {
     /// When the sample was taken (ISO 8601).
     pub when: String,
     pub value: Option<f64>,
+    /// `<`, `<=`, `>=` or `>` when the value is a bound, not an exact value (`< 20 copies/ml`).
+    pub comparator: Option<&'static str>,
+    /// This result's own unit: a test's older results may be in another.
+    pub unit: String,
     /// The value as text, for results that are not numbers (e.g. "negative").
     pub text: String,
     pub flag: Flag,
 }
 
-/// Every result of one test, newest first, with its unit and reference range.
+/// Every result of one test, newest first, with its newest result's unit and reference range.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabTest {
     /// The test's key (LOINC code, else its name).
     pub key: String,
     pub name: String,
+    /// The newest result's unit: the chart's axis.
     pub unit: String,
     pub low: Option<f64>,
     pub high: Option<f64>,
@@ -127,15 +137,19 @@ pub struct LabTest {
 }
 
 impl LabTest {
-    /// The latest `n` results that are numbers, with their values, oldest first (for the chart:
-    /// a small chart of a long history draws the recent part; the table holds all of it).
+    /// The results a chart can draw, newest first, with their values: exact values (no
+    /// comparator: a bound is no point) in the test's unit (another unit is another scale).
+    pub fn chartable(&self) -> impl Iterator<Item = (&LabResult, f64)> {
+        self.results.iter().filter_map(|r| {
+            let exact = r.comparator.is_none() && r.unit == self.unit;
+            Some((r, r.value.filter(|_| exact)?))
+        })
+    }
+
+    /// The latest `n` chartable results, oldest first (for the chart: a small chart of a long
+    /// history draws the recent part; the table holds all of it).
     pub fn charted(&self, n: usize) -> Vec<(&LabResult, f64)> {
-        let mut series: Vec<(&LabResult, f64)> = self
-            .results
-            .iter()
-            .filter_map(|r| Some((r, r.value?)))
-            .take(n)
-            .collect();
+        let mut series: Vec<(&LabResult, f64)> = self.chartable().take(n).collect();
         series.reverse();
         series
     }
@@ -188,7 +202,6 @@ pub struct LabEntry {
     /// The test's key (LOINC code, else its name).
     pub key: String,
     pub name: String,
-    pub unit: String,
     pub low: Option<f64>,
     pub high: Option<f64>,
     /// The range as the lab wrote it (empty when it did not).
@@ -197,8 +210,15 @@ pub struct LabEntry {
 }
 
 impl LabEntry {
-    /// None for an observation that is not a laboratory result or has no code.
+    /// None for an observation that is not a laboratory result or has no code, and for one the
+    /// lab withdrew (`entered-in-error`) or cancelled (no result).
     pub fn from_observation(obs: &Value) -> Option<LabEntry> {
+        if matches!(
+            str_at(obs, &["status"]),
+            Some("entered-in-error" | "cancelled")
+        ) {
+            return None;
+        }
         let code = obs.get("code")?;
         let loinc = items(code, "coding")
             .iter()
@@ -210,25 +230,34 @@ impl LabEntry {
             return None;
         }
         let quantity = obs.get("valueQuantity");
-        let value = quantity_value(quantity);
+        let written = quantity.and_then(|q| str_at(q, &["comparator"]));
+        let comparator = written.and_then(|c| ["<", "<=", ">=", ">"].into_iter().find(|k| *k == c));
+        // A comparator R4 does not define leaves the number's meaning unknown: not shown.
+        let value = quantity_value(quantity).filter(|_| comparator.is_some() == written.is_some());
         let range = items(obs, "referenceRange").first();
         let low = quantity_value(range.and_then(|r| r.get("low")));
         let high = quantity_value(range.and_then(|r| r.get("high")));
-        let interpretation = items(obs, "interpretation")
+        // The first v3 ObservationInterpretation code that says where the result lies. Others
+        // (IND, E, susceptibility R/I/S…) say nothing about the range: the value decides then.
+        let interpreted = items(obs, "interpretation")
             .iter()
             .flat_map(|i| items(i, "coding"))
-            .find_map(|c| str_at(c, &["code"]));
-        let flag = match interpretation {
-            Some("H" | "HH" | "HU" | "A" | "AA") => Flag::High,
-            Some("L" | "LL" | "LU") => Flag::Low,
-            Some(_) => Flag::Normal,
-            None => match value {
-                Some(v) if high.is_some_and(|h| v > h) => Flag::High,
-                Some(v) if low.is_some_and(|l| v < l) => Flag::Low,
-                _ => Flag::Normal,
-            },
-        };
-        let unit = shown(quantity.and_then(|q| str_at(q, &["unit"])));
+            .find_map(|c| match str_at(c, &["code"])? {
+                "H" | "HH" | "HU" => Some(Flag::High),
+                "L" | "LL" | "LU" => Some(Flag::Low),
+                // Abnormal, critically abnormal, positive, detected.
+                "A" | "AA" | "POS" | "DET" => Some(Flag::Abnormal),
+                // Normal, negative, not detected.
+                "N" | "NEG" | "ND" => Some(Flag::Normal),
+                _ => None,
+            });
+        // A bound (`< 20`) is not compared with the range: it may lie on either side.
+        let flag = interpreted.unwrap_or(match value.filter(|_| comparator.is_none()) {
+            Some(v) if high.is_some_and(|h| v > h) => Flag::High,
+            Some(v) if low.is_some_and(|l| v < l) => Flag::Low,
+            Some(_) if low.is_some() || high.is_some() => Flag::Normal,
+            _ => Flag::Unknown,
+        });
         let text = match value {
             Some(_) => String::new(),
             None => shown(
@@ -239,13 +268,14 @@ impl LabEntry {
         Some(LabEntry {
             key,
             name,
-            unit,
             low,
             high,
             range_text: shown(range.and_then(|r| str_at(r, &["text"]))),
             result: LabResult {
                 when: effective(obs).to_owned(),
                 value,
+                comparator,
+                unit: shown(quantity.and_then(|q| str_at(q, &["unit"]))),
                 text,
                 flag,
             },
@@ -257,7 +287,7 @@ impl LabEntry {
         LabTest {
             key: self.key,
             name: self.name,
-            unit: self.unit,
+            unit: self.result.unit.clone(),
             low: self.low,
             high: self.high,
             range: self.range_text,
@@ -379,8 +409,16 @@ pub struct Vaccination {
 }
 
 impl Vaccination {
-    pub fn from_resource(resource: &Value) -> Vaccination {
-        Vaccination {
+    /// None for a vaccination recorded in error or not given (`not-done`): not one the citizen
+    /// has had.
+    pub fn from_resource(resource: &Value) -> Option<Vaccination> {
+        if matches!(
+            str_at(resource, &["status"]),
+            Some("entered-in-error" | "not-done")
+        ) {
+            return None;
+        }
+        Some(Vaccination {
             vaccine: concept_text(resource.get("vaccineCode")),
             when: shown(str_at(resource, &["occurrenceDateTime"])),
             lot: shown(str_at(resource, &["lotNumber"])),
@@ -390,7 +428,7 @@ impl Vaccination {
                     .and_then(|p| p.get("actor")),
             ),
             place: reference_text(resource.get("location")),
-        }
+        })
     }
 }
 
@@ -405,13 +443,20 @@ pub struct Visit {
 }
 
 impl Visit {
-    pub fn from_resource(resource: &Value) -> Visit {
+    /// None for a visit recorded in error or cancelled: not a visit the citizen made.
+    pub fn from_resource(resource: &Value) -> Option<Visit> {
+        if matches!(
+            str_at(resource, &["status"]),
+            Some("entered-in-error" | "cancelled")
+        ) {
+            return None;
+        }
         let place = items(resource, "location")
             .first()
             .map(|l| reference_text(l.get("location")))
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| reference_text(resource.get("serviceProvider")));
-        Visit {
+        Some(Visit {
             kind: concept_text(items(resource, "type").first()),
             start: shown(str_at(resource, &["period", "start"])),
             reason: concept_text(items(resource, "reasonCode").first()),
@@ -421,7 +466,7 @@ impl Visit {
                     .and_then(|p| p.get("individual")),
             ),
             place,
-        }
+        })
     }
 }
 
@@ -693,7 +738,7 @@ mod tests {
         assert_eq!(tests[1].results[0].value, None);
 
         let long = "a".repeat(10_000);
-        let visit = Visit::from_resource(&json!({"type": [{"text": long}]}));
+        let visit = Visit::from_resource(&json!({"type": [{"text": long}]})).expect("no status");
         assert!(
             visit.kind.chars().count() <= FIELD_MAX_CHARS + 1,
             "bounded, with an ellipsis"
@@ -721,7 +766,8 @@ mod tests {
             "vaccineCode": {"text": "Influenssarokote"}, "occurrenceDateTime": "2025-10-21",
             "lotNumber": "FLU25", "performer": [{"actor": {"display": "sh Mikko"}}],
             "location": {"display": "Hervanta"},
-        }));
+        }))
+        .expect("given");
         assert_eq!(
             (v.vaccine.as_str(), v.lot.as_str(), v.given_by.as_str()),
             ("Influenssarokote", "FLU25", "sh Mikko")
@@ -730,7 +776,8 @@ mod tests {
         let visit = Visit::from_resource(&json!({
             "type": [{"text": "Etävastaanotto"}], "period": {"start": "2025-01-20T13:00:00+02:00"},
             "serviceProvider": {"display": "Hervannan terveysasema"},
-        }));
+        }))
+        .expect("a visit");
         assert_eq!(
             visit.place, "Hervannan terveysasema",
             "the provider when there is no location"
@@ -749,5 +796,164 @@ mod tests {
             (access.who.as_str(), access.organisation.as_str()),
             ("LT Juha", "Tays")
         );
+    }
+
+    #[test]
+    fn withdrawn_cancelled_or_not_given_records_are_not_shown() {
+        let with_status = |mut resource: Value, status: &str| {
+            resource["status"] = json!(status);
+            resource
+        };
+        let obs = lab("1-1", "2025-01-01T08:00:00Z", 5.0, None);
+        for (status, shown) in [
+            ("final", true),
+            ("amended", true),
+            ("preliminary", true),
+            ("entered-in-error", false),
+            ("cancelled", false),
+        ] {
+            let read = LabEntry::from_observation(&with_status(obs.clone(), status));
+            assert_eq!(read.is_some(), shown, "Observation {status}");
+        }
+        let tests = group_lab_results(&[
+            with_status(
+                lab("1-1", "2025-02-01T08:00:00Z", 9.0, None),
+                "entered-in-error",
+            ),
+            obs.clone(),
+        ]);
+        assert_eq!(
+            tests[0].results.len(),
+            1,
+            "the withdrawn result is neither the latest nor in the history"
+        );
+        assert_eq!(tests[0].results[0].value, Some(5.0));
+
+        let given = json!({"vaccineCode": {"text": "Influenssarokote"}});
+        for (status, shown) in [
+            ("completed", true),
+            ("entered-in-error", false),
+            ("not-done", false),
+        ] {
+            let read = Vaccination::from_resource(&with_status(given.clone(), status));
+            assert_eq!(read.is_some(), shown, "Immunization {status}");
+        }
+
+        let visit = json!({"type": [{"text": "Lääkärin vastaanotto"}]});
+        for (status, shown) in [
+            ("finished", true),
+            ("planned", true),
+            ("entered-in-error", false),
+            ("cancelled", false),
+        ] {
+            let read = Visit::from_resource(&with_status(visit.clone(), status));
+            assert_eq!(read.is_some(), shown, "Encounter {status}");
+        }
+    }
+
+    #[test]
+    fn the_labs_interpretation_decides_the_flag_else_the_range() {
+        let flag = |obs: Value| LabEntry::from_observation(&obs).map(|e| e.result.flag);
+        // 5.0 lies within 4–6: every flag below but the last comes from the lab's code alone.
+        for (code, expected) in [
+            ("H", Flag::High),
+            ("HH", Flag::High),
+            ("HU", Flag::High),
+            ("L", Flag::Low),
+            ("LL", Flag::Low),
+            ("LU", Flag::Low),
+            // Was High: abnormal says nothing about the direction.
+            ("A", Flag::Abnormal),
+            ("AA", Flag::Abnormal),
+            ("POS", Flag::Abnormal),
+            ("DET", Flag::Abnormal),
+            ("N", Flag::Normal),
+            ("NEG", Flag::Normal),
+            ("ND", Flag::Normal),
+            // Was Normal: indeterminate says nothing about the range, the value does.
+            ("IND", Flag::Normal),
+        ] {
+            let obs = lab("1-1", "2025-01-01T08:00:00Z", 5.0, Some(code));
+            assert_eq!(flag(obs), Some(expected), "{code}");
+        }
+        assert_eq!(
+            flag(lab("1-1", "2025-01-01T08:00:00Z", 7.0, Some("IND"))),
+            Some(Flag::High),
+            "a code that says nothing about the range: the value decides"
+        );
+        let mut both = lab("1-1", "2025-01-01T08:00:00Z", 7.0, None);
+        both["interpretation"] = json!([{"coding": [{"code": "Koholla"}, {"code": "LL"}]}]);
+        assert_eq!(flag(both), Some(Flag::Low), "the first code that says");
+
+        // Nothing to decide by: no flag, rather than "within range".
+        let mut no_range = lab("1-1", "2025-01-01T08:00:00Z", 5.0, None);
+        no_range["referenceRange"] = json!([]);
+        assert_eq!(flag(no_range.clone()), Some(Flag::Unknown), "no range");
+        no_range["interpretation"] = json!([{"coding": [{"code": "POS"}]}]);
+        assert_eq!(
+            flag(no_range),
+            Some(Flag::Abnormal),
+            "no range, the lab's code"
+        );
+        let words = json!({"code": {"text": "Influenssa A"}, "valueString": "ei todettu",
+                           "interpretation": [{"coding": [{"code": "IND"}]}]});
+        assert_eq!(flag(words), Some(Flag::Unknown), "no number");
+        let mut only_high = lab("2-2", "2025-01-01T08:00:00Z", 2.0, None);
+        only_high["referenceRange"] = json!([{"high": {"value": 3.0}}]);
+        assert_eq!(flag(only_high), Some(Flag::Normal), "below an upper limit");
+    }
+
+    #[test]
+    fn a_value_with_a_comparator_is_a_bound_not_a_point() {
+        let hiv_rna = |comparator: &str, date: &str, flag: Option<&str>| {
+            let mut obs = lab("25836-8", date, 20.0, flag);
+            obs["valueQuantity"] =
+                json!({"value": 20, "comparator": comparator, "unit": "copies/ml"});
+            obs["referenceRange"] = json!([{"high": {"value": 10.0}}]);
+            obs
+        };
+        let tests = group_lab_results(&[
+            hiv_rna("<", "2025-03-01T08:00:00Z", None),
+            hiv_rna(">=", "2025-02-01T08:00:00Z", Some("H")),
+            hiv_rna("ad", "2025-01-01T08:00:00Z", None),
+        ]);
+        let results = &tests[0].results;
+        let read: Vec<_> = results.iter().map(|r| (r.value, r.comparator)).collect();
+        assert_eq!(
+            read,
+            [
+                (Some(20.0), Some("<")),
+                (Some(20.0), Some(">=")),
+                (None, None)
+            ],
+            "a comparator R4 does not define: the number is not shown"
+        );
+        assert_eq!(
+            results[0].flag,
+            Flag::Unknown,
+            "< 20 against a limit of 10 may lie on either side"
+        );
+        assert_eq!(results[1].flag, Flag::High, "the lab's code still applies");
+        assert_eq!(tests[0].chartable().count(), 0, "a bound is no point");
+    }
+
+    #[test]
+    fn each_result_keeps_its_unit_and_the_chart_only_the_tests_unit() {
+        let hb = |date: &str, value: f64, unit: &str| {
+            let mut obs = lab("718-7", date, value, None);
+            obs["valueQuantity"]["unit"] = json!(unit);
+            obs
+        };
+        let tests = group_lab_results(&[
+            hb("2025-01-01T08:00:00Z", 13.4, "g/dL"),
+            hb("2026-01-01T08:00:00Z", 134.0, "g/l"),
+            hb("2025-06-01T08:00:00Z", 131.0, "g/l"),
+        ]);
+        let test = &tests[0];
+        assert_eq!(test.unit, "g/l", "the newest result's");
+        let units: Vec<&str> = test.results.iter().map(|r| r.unit.as_str()).collect();
+        assert_eq!(units, ["g/l", "g/l", "g/dL"], "each shown with its own");
+        let series: Vec<f64> = test.charted(usize::MAX).iter().map(|(_, v)| *v).collect();
+        assert_eq!(series, [131.0, 134.0], "13.4 g/dL is not on the g/l axis");
     }
 }

@@ -25,6 +25,7 @@ crate::texts! {
         ReferenceRange => ["Viitearvot {range}", "Referensvärden {range}", "Reference range {range}"],
         High => ["▲ Koholla", "▲ Förhöjt", "▲ High"],
         Low => ["▼ Matala", "▼ Lågt", "▼ Low"],
+        Abnormal => ["● Poikkeava", "● Avvikande", "● Abnormal"],
         Normal => ["Viitealueella", "Inom referensområdet", "Within range"],
         ChartLabel => ["{test}: {count} tulosta {from}–{to}, pienin {min}, suurin {max}", "{test}: {count} resultat {from}–{to}, lägsta {min}, högsta {max}", "{test}: {count} results {from}–{to}, lowest {min}, highest {max}"],
         ChartLabelLatest => ["{test}: viimeisimmät {count}/{total} tulosta {from}–{to}, pienin {min}, suurin {max}", "{test}: de senaste {count} av {total} resultat {from}–{to}, lägsta {min}, högsta {max}", "{test}: the latest {count} of {total} results {from}–{to}, lowest {min}, highest {max}"],

@@ -187,7 +187,8 @@ pub fn DisclosuresPage(
                 .iter()
                 .filter_map(|e| {
                     let target = format!("Encounter/{}", id(e)?);
-                    let v = Visit::from_resource(e);
+                    // A visit recorded in error or cancelled has nothing to disclose.
+                    let v = Visit::from_resource(e)?;
                     let title = format!(
                         "{} · {} · {}",
                         crate::web::format_date(&v.start, lang),

@@ -1,6 +1,6 @@
 //! Lab results, grouped by test: the latest value, the reference range, the history as a small
-//! chart and as a table. Out-of-range results are marked with a word and a sign (▲/▼), and drawn
-//! as squares in the chart, never by colour alone.
+//! chart and as a table. Out-of-range and abnormal results are marked with a word and a sign
+//! (▲/▼/●), and drawn as squares in the chart, never by colour alone.
 //!
 //! Long histories stay fast: results come in pages of `PAGE` (newest first), each page is read a
 //! slice at a time and merged into the tests already shown (a card redraws only what changed),
@@ -33,18 +33,26 @@ const ROWS_MORE: usize = 50;
 /// The chart draws this many latest values: about 5 px apart on a phone, still readable.
 const CHART_POINTS: usize = 60;
 
-fn flag_text(flag: Flag) -> RecordsText {
+/// None for `Unknown`: nothing is said rather than a guess.
+fn flag_text(flag: Flag) -> Option<RecordsText> {
     match flag {
-        Flag::High => RecordsText::High,
-        Flag::Low => RecordsText::Low,
-        Flag::Normal => RecordsText::Normal,
+        Flag::High => Some(RecordsText::High),
+        Flag::Low => Some(RecordsText::Low),
+        Flag::Abnormal => Some(RecordsText::Abnormal),
+        Flag::Normal => Some(RecordsText::Normal),
+        Flag::Unknown => None,
     }
 }
 
-fn value_text(result: &LabResult, unit: &str, lang: Lang) -> String {
-    match result.value {
-        Some(v) => format!("{} {unit}", crate::web::format_number(v, lang)),
-        None => result.text.clone(),
+/// The value in its own unit, after its comparator if it is a bound (`< 20 copies/ml`).
+fn value_text(result: &LabResult, lang: Lang) -> String {
+    let Some(v) = result.value else {
+        return result.text.clone();
+    };
+    let number = crate::web::format_number(v, lang);
+    match result.comparator {
+        Some(c) => format!("{c} {number} {}", result.unit),
+        None => format!("{number} {}", result.unit),
     }
 }
 
@@ -64,7 +72,10 @@ impl Series {
             points: t
                 .charted(CHART_POINTS)
                 .into_iter()
-                .map(|(r, v)| (r.when.clone(), v, r.flag != Flag::Normal))
+                .map(|(r, v)| {
+                    let out = matches!(r.flag, Flag::High | Flag::Low | Flag::Abnormal);
+                    (r.when.clone(), v, out)
+                })
                 .collect(),
             low: t.low,
             high: t.high,
@@ -181,11 +192,11 @@ fn LabChart(
 ) -> impl IntoView {
     let i18n = use_i18n();
     // Memos: an older page leaves the latest values, and so the drawing, as they were (compared
-    // before anything is computed from them); only the count of all numeric results, in the label
-    // and the caption, changes.
+    // before anything is computed from them); only the count of all chartable results, in the
+    // label and the caption, changes.
     let series = memo(move |_| test.with(Series::of));
     let chart = memo(move |_| series.with(ChartData::of));
-    let all = memo(move |_| test.with(|t| t.results.iter().filter(|r| r.value.is_some()).count()));
+    let all = memo(move |_| test.with(|t| t.chartable().count()));
     // The dates and values it names, in the citizen's language: formatted again when the drawing
     // or the language changes, not for each older page.
     let described = memo(move |_| {
@@ -260,13 +271,13 @@ fn LabChart(
     }
 }
 
-fn result_row(i18n: I18n, result: &LabResult, unit: &str) -> impl IntoView {
+fn result_row(i18n: I18n, result: &LabResult) -> impl IntoView {
     let lang = i18n.lang.get();
     view! {
         <tr>
             <td>{crate::web::format_date(&result.when, lang)}</td>
-            <td>{value_text(result, unit, lang)}</td>
-            <td>{i18n.t(flag_text(result.flag))}</td>
+            <td>{value_text(result, lang)}</td>
+            <td>{flag_text(result.flag).map(|t| i18n.t(t))}</td>
         </tr>
     }
 }
@@ -300,16 +311,15 @@ fn LabTestCard(
     let open = RwSignal::new(false);
     let total = memo(move |_| test.with(|t| t.results.len()));
     // Older pages leave the newest result as it was: its text is not formatted again.
-    let newest =
-        memo(move |_| test.with(|t| t.results.first().map(|r| (r.clone(), t.unit.clone()))));
+    let newest = memo(move |_| test.with(|t| t.results.first().cloned()));
     let latest = memo(move |_| {
         let lang = i18n.lang.get();
         newest.with(|newest| {
-            newest.as_ref().map(|(r, unit)| {
+            newest.as_ref().map(|r| {
                 let text = i18n.format(
                     RecordsText::Latest,
                     &[
-                        ("value", &value_text(r, unit, lang)),
+                        ("value", &value_text(r, lang)),
                         ("date", &crate::web::format_date(&r.when, lang)),
                     ],
                 );
@@ -317,7 +327,7 @@ fn LabTestCard(
             })
         })
     });
-    let latest_flag = move || latest.with(|l| l.as_ref().map_or(Flag::Normal, |(_, f)| *f));
+    let latest_flag = move || latest.with(|l| l.as_ref().map_or(Flag::Unknown, |(_, f)| *f));
     let range = memo(move |_| test.with(|t| range_text(t, i18n.lang.get())));
     let shown_rows = memo(move |_| {
         if !open.get() {
@@ -326,14 +336,8 @@ fn LabTestCard(
         let shown = rows.get();
         test.with(|t| t.results.iter().take(shown).cloned().collect::<Vec<_>>())
     });
-    let history = move || {
-        let unit = test.with_untracked(|t| t.unit.clone());
-        shown_rows.with(|rows| {
-            rows.iter()
-                .map(|r| result_row(i18n, r, &unit))
-                .collect_view()
-        })
-    };
+    let history =
+        move || shown_rows.with(|rows| rows.iter().map(|r| result_row(i18n, r)).collect_view());
     let left = move || total.get().saturating_sub(rows.get());
     let toggled = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
@@ -349,8 +353,12 @@ fn LabTestCard(
             <p class="tahto-lab-latest">
                 {move || latest.with(|l| l.as_ref().map(|(text, _)| text.clone()))}
                 " "
-                <strong class="tahto-flag" hidden=move || latest_flag() == Flag::Normal>
-                    {move || i18n.t(flag_text(latest_flag()))}
+                // The latest says only what stands out: neither "within range" nor nothing to tell.
+                <strong
+                    class="tahto-flag"
+                    hidden=move || matches!(latest_flag(), Flag::Normal | Flag::Unknown)
+                >
+                    {move || flag_text(latest_flag()).map(|t| i18n.t(t))}
                 </strong>
             </p>
             <p class="tahto-hint" hidden=move || range.with(String::is_empty)>

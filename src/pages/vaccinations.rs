@@ -23,7 +23,7 @@ pub fn VaccinationsPage() -> impl IntoView {
         search.items.with(|items| {
             items
                 .iter()
-                .map(Vaccination::from_resource)
+                .filter_map(Vaccination::from_resource)
                 .map(|v| {
                     let lang = i18n.lang.get();
                     view! {

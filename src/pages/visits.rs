@@ -23,7 +23,7 @@ pub fn VisitsPage() -> impl IntoView {
         search.items.with(|items| {
             items
                 .iter()
-                .map(Visit::from_resource)
+                .filter_map(Visit::from_resource)
                 .map(|v| {
                     let lang = i18n.lang.get();
                     view! {
