@@ -313,7 +313,12 @@ pub fn mount() {
                         String::from(params.to_string())
                     ));
                 }
-                crate::auth::session::sign_in_windowed(&config.fhir_base, callback, launch);
+                crate::auth::session::sign_in_windowed(
+                    &config.fhir_base,
+                    callback,
+                    launch,
+                    just_signed_out,
+                );
                 signed_out = Some((crate::auth::session::redirect_uri(&own), problem));
                 START_AGAIN.with(|s| {
                     *s.borrow_mut() = Some((host.clone(), config.clone(), frame.clone()))

@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::smart::{self, Endpoints, SignInError, Tokens};
-use crate::save::record::{SIGNED_OUT_KEY, SIGN_IN_KEY};
+use crate::save::record::{SIGNED_OUT_KEY, SIGN_IN_KEY, SIGN_OUT_EVERYWHERE_KEY};
 
 thread_local! {
     static TOKENS: RefCell<Option<Tokens>> = const { RefCell::new(None) };
@@ -39,6 +39,8 @@ struct Windowed {
     callback: String,
     /// The partner portal's EHR launch, when it started Tahto with one.
     launch: Option<String>,
+    /// The frame opened again after a sign-out: the password is asked for again.
+    fresh: bool,
 }
 
 thread_local! {
@@ -215,16 +217,20 @@ pub async fn at_start(fhir_base: &str, redirect_uri: &str) -> Started {
         crate::web::replace_address(&pending.back);
         return match smart::answer(get, &pending.state, pending.silent) {
             Ok(code) => match exchange(fhir_base, redirect_uri, &code, &pending.verifier).await {
-                Ok(patient) => Started::SignedIn { patient },
+                Ok(patient) => {
+                    crate::web::session_forget(SIGNED_OUT_KEY);
+                    sign_out_with_other_tabs();
+                    Started::SignedIn { patient }
+                }
                 Err(error) => Started::SignedOut(Some(error)),
             },
             Err(SignInError::NeedsCitizen) => Started::SignedOut(None),
             Err(error) => Started::SignedOut(Some(error)),
         };
     }
-    // Just signed out: the sign-in page, not a silent sign-in (where the authorization server
-    // could not end its session, it would sign the citizen straight back in).
-    if just_signed_out() {
+    // Signed out: the sign-in page, not a silent sign-in (where the authorization server could
+    // not end its session, it would sign the citizen straight back in), until someone signs in.
+    if signed_out_here() {
         return Started::SignedOut(Some(SignInError::SignedOut));
     }
     let online = crate::web::window().is_none_or(|w| w.navigator().on_line());
@@ -294,8 +300,15 @@ pub async fn go_sign_in(
         aud: fhir_base,
         launch,
         silent,
+        fresh: signed_out_here(),
     });
-    location.assign(&url).map_err(|_| SignInError::Unreachable)
+    // On its own, the page that only passed through leaves no step in the history for Back to
+    // return to (and sign in again from).
+    match silent {
+        true => location.replace(&url),
+        false => location.assign(&url),
+    }
+    .map_err(|_| SignInError::Unreachable)
 }
 
 /// One authorization request's secrets: its `state`, and PKCE's verifier and challenge.
@@ -320,9 +333,14 @@ async fn prepare(fhir_base: &str) -> Result<(Endpoints, Asked), SignInError> {
 
 /// In a partner's frame the citizen signs in in a window of its own: `callback` is
 /// `signed-in.html` on Tahto's origin, `launch` the partner portal's EHR launch.
-pub fn sign_in_windowed(fhir_base: &str, callback: String, launch: Option<String>) {
+pub fn sign_in_windowed(fhir_base: &str, callback: String, launch: Option<String>, fresh: bool) {
     BASE.with(|b| *b.borrow_mut() = fhir_base.to_owned());
-    WINDOWED.with(|w| *w.borrow_mut() = Some(Windowed { callback, launch }));
+    let windowed = Windowed {
+        callback,
+        launch,
+        fresh,
+    };
+    WINDOWED.with(|w| *w.borrow_mut() = Some(windowed));
 }
 
 /// Whether signing in needs a window of its own (Tahto is in a partner's frame).
@@ -374,7 +392,11 @@ pub fn in_window(window: web_sys::Window) -> SigningIn {
 async fn signed_in_window(window: &web_sys::Window) -> Result<String, SignInError> {
     use std::rc::Rc;
     use wasm_bindgen::closure::Closure;
-    let Windowed { callback, launch } = WINDOWED
+    let Windowed {
+        callback,
+        launch,
+        fresh,
+    } = WINDOWED
         .with(|w| w.borrow().clone())
         .ok_or(SignInError::WindowBlocked)?;
     let base = BASE.with(|b| b.borrow().clone());
@@ -387,6 +409,7 @@ async fn signed_in_window(window: &web_sys::Window) -> Result<String, SignInErro
         aud: &base,
         launch: launch.as_deref(),
         silent: false,
+        fresh,
     });
     let own = crate::web::window().ok_or(SignInError::Unreachable)?;
     let origin = own
@@ -525,11 +548,23 @@ async fn sha256(bytes: &[u8]) -> Result<Vec<u8>, SignInError> {
 /// In a partner's frame, the address the frame opens again on after signing out says so.
 pub const SIGNED_OUT_PARAM: &str = "signed-out";
 
-/// Whether the citizen has just signed out in this tab (said once).
-fn just_signed_out() -> bool {
-    let signed_out = crate::web::session_stored(SIGNED_OUT_KEY).is_some();
-    crate::web::session_forget(SIGNED_OUT_KEY);
-    signed_out
+/// Whether the citizen signed out in this tab, and nobody has signed in since.
+fn signed_out_here() -> bool {
+    crate::web::session_stored(SIGNED_OUT_KEY).is_some()
+}
+
+/// Signed in: a sign-out in another tab (on a shared computer, the citizen leaving) signs this
+/// tab out too, rather than leave their records open in it.
+fn sign_out_with_other_tabs() {
+    crate::web::on_window("storage", |event| {
+        let Some(event) = event.dyn_ref::<web_sys::StorageEvent>() else {
+            return;
+        };
+        if event.key().as_deref() == Some(SIGN_OUT_EVERYWHERE_KEY) && event.new_value().is_some() {
+            crate::web::session_store(SIGNED_OUT_KEY, "1");
+            forget_and_start_again();
+        }
+    });
 }
 
 /// Forgets the sign-in and starts this frame again on its sign-in page.
@@ -566,8 +601,11 @@ pub async fn sign_out(fhir_base: &str, window: Option<web_sys::Window>) {
         let _reopened = location.replace(&format!("{here}{joiner}{SIGNED_OUT_PARAM}"));
         return;
     }
-    // Said to the sign-in page this tab opens next (`at_start`).
+    // Said to the sign-in page this tab opens next (`at_start`), and to every other tab.
     crate::web::session_store(SIGNED_OUT_KEY, "1");
+    if crate::web::store(SIGN_OUT_EVERYWHERE_KEY, &crate::web::now_iso()) {
+        crate::web::forget(SIGN_OUT_EVERYWHERE_KEY);
+    }
     let back = ENTRY.with(|e| e.borrow().clone());
     let url = end_session(fhir_base, &back, hint.as_deref()).await;
     let _left = location.replace(&url.unwrap_or(back));

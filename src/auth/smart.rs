@@ -113,6 +113,9 @@ pub struct Authorize<'a> {
     pub launch: Option<&'a str>,
     /// Without the citizen (`prompt=none`): only where the server's session allows it.
     pub silent: bool,
+    /// After a sign-out here (`prompt=login`): a session the authorization server kept (it may
+    /// have no sign-out endpoint) does not sign the last citizen straight back in.
+    pub fresh: bool,
 }
 
 /// The address to send the citizen to.
@@ -136,6 +139,8 @@ pub fn authorize_url(a: &Authorize) -> String {
     }
     if a.silent {
         params.push(("prompt", "none"));
+    } else if a.fresh {
+        params.push(("prompt", "login"));
     }
     let query = form(&params);
     let joiner = if a.endpoints.authorize.contains('?') {
@@ -412,6 +417,7 @@ mod tests {
             aud: "https://fhir.example.fi/R4",
             launch: None,
             silent: false,
+            fresh: false,
         });
         assert!(url.starts_with("https://auth.example.fi/auth?response_type=code&client_id=tahto&"));
         for part in [
@@ -434,9 +440,25 @@ mod tests {
             aud: "a",
             launch: Some("xyz"),
             silent: true,
+            fresh: false,
         });
         assert!(silent.ends_with("&launch=xyz&prompt=none"));
         assert!(silent.contains("AuditEvent.rs%20launch&"));
+        // After a sign-out, the server asks for the password even if its session lives on.
+        let fresh = |silent: bool| {
+            authorize_url(&Authorize {
+                endpoints: &found,
+                redirect_uri: "https://tahto.fi/",
+                state: "s",
+                challenge: "c",
+                aud: "a",
+                launch: None,
+                silent,
+                fresh: true,
+            })
+        };
+        assert!(fresh(false).ends_with("&prompt=login"));
+        assert!(fresh(true).ends_with("&prompt=none"), "silent never asks");
     }
 
     #[test]

@@ -193,8 +193,11 @@ pub const FORGOTTEN_KEY: &str = "tahto.forgotten";
 /// Session only, across the redirect to the authorization server and back: the sign-in's
 /// `state` and PKCE verifier (never a token).
 pub const SIGN_IN_KEY: &str = "tahto.sign-in";
-/// Session only: this tab has just signed out (its next start shows the sign-in page).
+/// Session only: this tab has signed out (it starts on the sign-in page, which asks for the
+/// password again) until someone signs in.
 pub const SIGNED_OUT_KEY: &str = "tahto.signed-out";
+/// Written and removed at once when a tab signs out: every other tab hears it and signs out too.
+pub const SIGN_OUT_EVERYWHERE_KEY: &str = "tahto.sign-out-everywhere";
 
 impl Citizen {
     pub fn new(fhir_base: &str, patient_id: &str) -> Citizen {

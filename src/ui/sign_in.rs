@@ -175,8 +175,10 @@ pub fn SignInAgain() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            // Only on the way away does nothing follow; a failure lets the citizen try again.
-            let _away = crate::auth::session::sign_in_again(&base).await;
+            // On the way away nothing follows; a failure is said, and the citizen can try again.
+            if let Err(error) = crate::auth::session::sign_in_again(&base).await {
+                problem.set(Some(error));
+            }
             busy.set(false);
         });
     };

@@ -436,6 +436,33 @@ test('A signs out keeping an unsent save; B signs in on the same browser and nei
   expect(await everythingStored(page)).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
 });
 
+test('signing out in one tab signs out the others, and the next sign-in asks for the password again', async ({ page, context }) => {
+  await openAndSignIn(page, HELMI);
+  // A second tab, signed in silently on the authorization server's session.
+  const other = await context.newPage();
+  await other.goto(`${APP_SMART_URL}/`);
+  await expect(other.getByTestId('patient-banner')).toContainText('Esimerkki', { timeout: LOAD_TIMEOUT });
+
+  // She signs out in the first and leaves: the second shows nothing of hers.
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByTestId('sign-out').getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page.getByTestId('signed-out')).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await expect(other.getByRole('heading', { name: 'Sign in to Tahto' })).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await expect(other.getByTestId('patient-banner')).toHaveCount(0);
+  await expect(other.getByTestId('signed-out')).toHaveText('You have signed out.');
+
+  // A reload does not sign anyone in silently; the next sign-in asks for the password
+  // (`prompt=login`), even where the authorization server's session had outlived hers.
+  await other.reload();
+  await expect(other.getByRole('heading', { name: 'Sign in to Tahto' })).toBeVisible({ timeout: LOAD_TIMEOUT });
+  const asked = other.waitForRequest((r) => r.url().startsWith(`${AUTH_ORIGIN}/auth?`));
+  await other.getByRole('button', { name: 'Sign in', exact: true }).click();
+  expect(new URL((await asked).url()).searchParams.get('prompt')).toBe('login');
+  await signInThere(other, HELMI);
+  await expect(other.getByTestId('patient-banner')).toContainText('Esimerkki', { timeout: LOAD_TIMEOUT });
+  await other.close();
+});
+
 test('a request outside what the sign-in allows is refused by the server and said in plain words', async ({ page }) => {
   // The citizen unticked her consent decisions at the authorization server: Tahto's token does not
   // carry the Consent scope, and the FHIR server refuses those requests (403).
