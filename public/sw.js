@@ -72,17 +72,27 @@ async function fromCaches(request) {
   return any ?? fetch(request);
 }
 
+/** This build's stylesheet: an entry document that names it is this build's, not a newer one. */
+const ownStyle = FILES.map((f) => f.split('/').pop()).find((f) => /^tahto-[0-9a-f]{16}\.css$/.test(f));
+
 async function page(request) {
   try {
     const response = await fetch(request);
     if (response.ok) {
-      // The newest entry document (and configuration) for the next offline start.
+      // The newest entry document (and configuration) for the next offline start: only if it is
+      // this build's. A newer deployment's names files this worker does not hold.
       const copy = response.clone();
-      caches.open(CACHE).then((cache) => cache.put(shellUrl, copy)).catch(() => {});
+      copy
+        .clone()
+        .text()
+        .then((text) => (!ownStyle || text.includes(ownStyle)) && caches.open(CACHE).then((cache) => cache.put(shellUrl, copy)))
+        .catch(() => {});
     }
     return response;
   } catch (networkDown) {
-    const cached = await caches.match(shellUrl);
+    // This build's own: `caches.match` would search the caches oldest first, and an older
+    // build's document names files this worker does not serve.
+    const cached = await (await caches.open(CACHE)).match(shellUrl);
     if (cached) return cached;
     throw networkDown;
   }

@@ -4,7 +4,7 @@
 // without a network with its unsent saves, and a new version is offered, not forced mid-save.
 // The bugs of splitting show only in the release build, so this runs against ../dist.
 import { test, expect } from '@playwright/test';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -186,7 +186,7 @@ test('opens without a network: the unsent save is shown and kept, every section 
   }
 });
 
-test('a new version is offered, not forced: it waits for a save on its way, then the page reloads into it with nothing lost', async ({ page }) => {
+test('a new version is offered, not forced: it waits for a save on its way, then the page reloads into it with nothing lost, and opens offline on its own files', async ({ page }) => {
   await confirmNoticeOnServer();
   const app = await serve();
   try {
@@ -202,7 +202,16 @@ test('a new version is offered, not forced: it waits for a save on its way, then
     const sw = readFileSync(swPath, 'utf8');
     expect(sw).toContain(build);
     writeFileSync(swPath, sw.replaceAll(build, `${build}next`));
-    for (const copy of ['sw.js.br', 'sw.js.gz']) rmSync(join(app.dir, copy), { force: true });
+    // Its files have names of their own (here its stylesheet's), which only its entry document
+    // names: offline, the page must open on that document, not on the older build's.
+    const oldStyle = readdirSync(app.dir).find((f) => /^tahto-[0-9a-f]{16}\.css$/.test(f));
+    const newStyle = oldStyle.replace(/[0-9a-f]{16}/, (hash) => [...hash].reverse().join(''));
+    copyFileSync(join(app.dir, oldStyle), join(app.dir, newStyle));
+    for (const file of ['index.html', 'sw.js']) {
+      const path = join(app.dir, file);
+      writeFileSync(path, readFileSync(path, 'utf8').replaceAll(oldStyle, newStyle));
+      for (const copy of [`${file}.br`, `${file}.gz`]) rmSync(join(app.dir, copy), { force: true });
+    }
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
     const offer = page.getByTestId('app-update');
     await expect(offer).toBeVisible({ timeout: LOAD_TIMEOUT });
@@ -225,7 +234,17 @@ test('a new version is offered, not forced: it waits for a save on its way, then
     const caches = await page.evaluate(() => caches.keys());
     expect(caches.some((k) => k.endsWith('next'))).toBe(true);
     expect(caches.length, 'this build and the one before are kept').toBeLessThanOrEqual(2);
+
+    // Offline, the new build opens on its own entry document, with its own files.
+    await page.context().setOffline(true);
+    await page.reload();
+    await expect(heading(page)).toHaveText('My measurements', { timeout: LOAD_TIMEOUT });
+    const rules = (style) =>
+      page.evaluate((style) => document.querySelector(`link[href$="${style}"]`)?.sheet?.cssRules.length ?? 0, style);
+    await expect.poll(() => rules(newStyle), { timeout: LOAD_TIMEOUT }).toBeGreaterThan(0);
+    await expect(page.locator('[data-section="measurements"]').getByText('70 kg').first()).toBeVisible();
   } finally {
+    await page.context().setOffline(false);
     await clearFaults();
     await app.stop();
     app.remove();
