@@ -473,6 +473,19 @@ fn json_is_read_by_the_browser_and_written_back_unchanged() {
     assert_eq!(parse_json("<html>502 Bad Gateway</html>"), None);
     let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
     assert_eq!(parse_json(&deep), None);
+    // A message's data may share its parts: sixty arrays each holding the next twice are 2^60
+    // values to walk. Refused at once, not walked (this test would not end).
+    let mut shared = JsValue::from(1);
+    for _ in 0..60 {
+        shared = js_sys::Array::of2(&shared, &shared).into();
+    }
+    assert_eq!(tahto::web::json_from_js_value(&shared), None);
+    let message =
+        js_sys::JSON::parse(r##"{"type":"tahto:theme","theme":{"accent":"#005a8d"}}"##).unwrap();
+    assert!(
+        tahto::web::json_from_js_value(&message).is_some(),
+        "a message of Tahto's is read"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -11,14 +11,17 @@ const MAX_JSON_DEPTH: u32 = 128;
 /// exact up to 2^53 (FHIR R4 integers are 32-bit), decimals keep ~15 significant digits.
 pub fn parse_json(text: &str) -> Option<serde_json::Value> {
     let parsed = js_sys::JSON::parse(text).ok()?;
-    json_from_js(&parsed, 0)
+    // Parsed text is a tree no larger than the text: no limit but the depth.
+    let mut no_limit = u32::MAX;
+    json_from_js(&parsed, 0, &mut no_limit)
 }
 
 /// [`parse_json`] for text that is still the browser's (an answer's body): parsed where it is,
 /// never copied into the module.
 pub fn parse_json_text(text: &JsString) -> Option<serde_json::Value> {
     let parsed = parse_js(text).ok()?;
-    json_from_js(&parsed, 0)
+    let mut no_limit = u32::MAX;
+    json_from_js(&parsed, 0, &mut no_limit)
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -28,18 +31,25 @@ extern "C" {
     fn parse_js(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
+/// A message's data holds at most this many values. Tahto's messages hold a few dozen.
+const MAX_MESSAGE_VALUES: u32 = 10_000;
+
 /// A JavaScript value (a message's data) as JSON: `None` for what JSON cannot hold (functions,
-/// `undefined`, non-finite numbers are `null`) or what nests too deep.
+/// `undefined`, non-finite numbers are `null`), what nests too deep, or what holds more than
+/// `MAX_MESSAGE_VALUES` values. Unlike parsed text, a posted value can share its parts: sixty
+/// arrays each holding the next twice are 2^60 values to walk.
 pub fn from_js(v: &JsValue) -> Option<serde_json::Value> {
-    json_from_js(v, 0)
+    let mut budget = MAX_MESSAGE_VALUES;
+    json_from_js(v, 0, &mut budget)
 }
 
-fn json_from_js(v: &JsValue, depth: u32) -> Option<serde_json::Value> {
+fn json_from_js(v: &JsValue, depth: u32, budget: &mut u32) -> Option<serde_json::Value> {
     use serde_json::Value;
     use wasm_bindgen::JsCast;
     if depth > MAX_JSON_DEPTH {
         return None;
     }
+    *budget = budget.checked_sub(1)?;
     if v.is_null() {
         return Some(Value::Null);
     }
@@ -56,7 +66,7 @@ fn json_from_js(v: &JsValue, depth: u32) -> Option<serde_json::Value> {
         let items: &js_sys::Array = v.unchecked_ref();
         return items
             .iter()
-            .map(|item| json_from_js(&item, depth + 1))
+            .map(|item| json_from_js(&item, depth + 1, budget))
             .collect::<Option<Vec<_>>>()
             .map(Value::Array);
     }
@@ -66,7 +76,7 @@ fn json_from_js(v: &JsValue, depth: u32) -> Option<serde_json::Value> {
             let pair: js_sys::Array = pair.unchecked_into();
             map.insert(
                 pair.get(0).as_string()?,
-                json_from_js(&pair.get(1), depth + 1)?,
+                json_from_js(&pair.get(1), depth + 1, budget)?,
             );
         }
         return Some(Value::Object(map));
@@ -111,7 +121,8 @@ pub async fn bundle_resources_paced(
             continue;
         };
         if type_of(&resource).as_deref() == Some(wanted) {
-            found.push(json_from_js(&resource, 2)?);
+            let mut no_limit = u32::MAX;
+            found.push(json_from_js(&resource, 2, &mut no_limit)?);
         }
     }
     Some(found)
