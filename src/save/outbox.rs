@@ -294,7 +294,25 @@ pub fn same_content(a: &Value, b: &Value) -> bool {
         }
         v
     }
-    strip(a) == strip(b)
+    same_json(&strip(a), &strip(b))
+}
+
+/// JSON equality where a number is its value: `120.0` (a measurement as Tahto built it, kept so
+/// when storage holds the outbox only in memory) and `120` (as the server's answer reads) are the
+/// same, or a stored save would be a conflict with itself.
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 /// Makes the resource carry the identifier its create is keyed on (`system|value`), so that
@@ -581,6 +599,18 @@ pub fn after_read_back(
 ) -> Next {
     let server = match server {
         Ok(server) => server,
+        // The record is gone from the service (removed elsewhere): no later try can update it.
+        // Said, with the citizen's input kept, rather than waiting for ever as "unreadable".
+        Err(FhirError::Status {
+            status: status @ (404 | 410),
+            outcome,
+            ..
+        }) => {
+            entry.log(now_ms, format!("read back: HTTP {status}"));
+            let reason = outcome.and_then(|o| o.message());
+            let state = SaveState::Rejected { status, reason };
+            return Next::Rejected { entry, state };
+        }
         // Could not read it back: try the whole save again later; nothing is decided on a guess.
         Err(error) => {
             entry.log(now_ms, format!("read back: {}", describe_error(&error)));
@@ -784,6 +814,49 @@ mod tests {
     use serde_json::json;
 
     const NOW: f64 = 1_000_000.0;
+
+    #[test]
+    fn an_update_of_a_record_removed_elsewhere_ends_rejected_not_queued_for_ever() {
+        let update = Write::Update {
+            id: "c1".into(),
+            if_match: "3".into(),
+        };
+        let Enqueue::Add(entry) = enqueue(&[], save("organ-donation", "mine", update)) else {
+            panic!("a first save is a new entry");
+        };
+        for status in [404, 410] {
+            let gone = Err(FhirError::Status {
+                status,
+                outcome: None,
+                retry_after_secs: None,
+            });
+            let next = after_read_back(entry.clone(), gone, NOW, 0.5, &RetryPolicy::default());
+            assert!(
+                matches!(&next, Next::Rejected { state: SaveState::Rejected { status: s, .. }, .. } if *s == status),
+                "{status}: {next:?}"
+            );
+        }
+        // A read that failed for any other reason decides nothing: the save is tried again.
+        let unreachable = Err(FhirError::Timeout);
+        let next = after_read_back(entry, unreachable, NOW, 0.5, &RetryPolicy::default());
+        assert!(matches!(next, Next::Keep(_)), "{next:?}");
+    }
+
+    #[test]
+    fn a_number_is_the_same_content_written_120_or_120_0() {
+        // As Tahto builds a measurement (f64), and as the server's answer reads (an integer).
+        let built = json!({"resourceType": "Observation", "valueQuantity": {"value": 120.0}});
+        let answered: Value = serde_json::from_str(
+            r#"{"resourceType":"Observation","id":"o1","meta":{"versionId":"1"},"valueQuantity":{"value":120}}"#,
+        )
+        .unwrap();
+        assert!(same_content(&built, &answered));
+        let other = json!({"resourceType": "Observation", "valueQuantity": {"value": 121}});
+        assert!(!same_content(&built, &other));
+        assert!(!same_content(&json!({"a": [1, 2]}), &json!({"a": [1]})));
+        assert!(!same_content(&json!({"a": 1}), &json!({"b": 1})));
+        assert!(!same_content(&json!({"a": 1}), &json!({"a": "1"})));
+    }
 
     fn save(record: &str, content: &str, write: Write) -> NewSave {
         NewSave {
