@@ -504,7 +504,19 @@ async fn fetch_json(
     if body.is_some() {
         let _set = raw.set("Content-Type", "application/x-www-form-urlencoded");
     }
-    let request = request.headers(gloo_net::http::Headers::from_raw(raw));
+    // A stalled sign-in service must not hold up what waits for it (a renewal runs under the
+    // lock that sends the saves): the time limit of every FHIR request.
+    let controller = web_sys::AbortController::new().map_err(|_| SignInError::Unreachable)?;
+    let _deadline = {
+        let controller = controller.clone();
+        // Dropped (and so cancelled) when this function returns.
+        gloo_timers::callback::Timeout::new(crate::fhir::client::REQUEST_TIMEOUT_MS, move || {
+            controller.abort()
+        })
+    };
+    let request = request
+        .headers(gloo_net::http::Headers::from_raw(raw))
+        .abort_signal(Some(&controller.signal()));
     let sent = match body {
         Some(body) => match request.body(body) {
             Ok(request) => request.send().await,
