@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::organ_donation::NOTE_EXTENSION;
 use crate::fhir::resources::{
     concept, extension_string, has_code, items, new_consent, replace_extensions, resource_type,
-    str_at, SNOMED,
+    revised, str_at, SNOMED,
 };
 
 const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
@@ -207,7 +207,7 @@ pub fn to_consent(
     new_identifier: &str,
 ) -> Value {
     let mut consent = match previous {
-        Some(previous) if previous.is_object() => previous.clone(),
+        Some(previous) if previous.is_object() => revised(previous),
         _ => new_consent(
             new_identifier,
             patient_id,

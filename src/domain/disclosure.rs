@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::fhir::resources::{
-    any_has_code, concept, has_code, items, new_consent, resource_type, str_at, LOINC,
+    any_has_code, concept, has_code, items, new_consent, resource_type, revised, str_at, LOINC,
 };
 
 const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
@@ -74,9 +74,10 @@ pub fn to_consent(
     )
 }
 
-/// The stored decision, withdrawn at `at`: `inactive`, everything else as the server holds it.
+/// The stored decision, withdrawn at `at`: `inactive`, everything else as the server holds it
+/// (but its narrative: `revised`).
 pub fn withdrawn(stored: &Value, at: &str) -> Value {
-    let mut consent = stored.clone();
+    let mut consent = revised(stored);
     if let Some(fields) = consent.as_object_mut() {
         fields.insert("status".into(), Value::String("inactive".into()));
         fields.insert("dateTime".into(), Value::String(at.to_owned()));
@@ -156,8 +157,10 @@ mod tests {
         let mut stored = to_consent(&Disclosure::ConsentToDisclose, "helmi", NOW, "urn:uuid:1");
         stored["id"] = json!("c9");
         stored["meta"] = json!({"versionId": "1"});
+        stored["text"] = json!({"status": "generated", "div": "<div>Consent in force</div>"});
         let w = withdrawn(&stored, "2026-12-01T09:00:00Z");
         assert_eq!(w["status"], "inactive");
+        assert_eq!(w.get("text"), None, "a narrative saying 'in force' goes");
         assert_eq!(w["id"], "c9");
         assert_eq!(w["identifier"], stored["identifier"]);
         assert_eq!(from_consent(&w).map(|r| r.active), Some(false));

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::fhir::resources::{
     any_has_code, concept, extension_string, items, new_consent, replace_extensions, resource_type,
-    str_at,
+    revised, str_at,
 };
 
 pub use crate::fhir::resources::{IDENTIFIER_SYSTEM, LOINC, SNOMED};
@@ -249,7 +249,7 @@ pub fn to_consent(
     new_identifier: &str,
 ) -> Value {
     let mut consent = match previous {
-        Some(previous) if previous.is_object() => previous.clone(),
+        Some(previous) if previous.is_object() => revised(previous),
         _ => new_decision(patient_id, new_identifier),
     };
     let permit = decision.choice != DonationChoice::Refuse;
@@ -451,7 +451,6 @@ mod tests {
             "id",
             "meta",
             "language",
-            "text",
             "identifier",
             "scope",
             "patient",
@@ -464,6 +463,8 @@ mod tests {
                 "field {kept} must survive an update"
             );
         }
+        // The narrative said the old decision in words; Tahto cannot write it again.
+        assert_eq!(updated.get("text"), None, "the old narrative goes");
         assert_eq!(updated["dateTime"], NOW);
         assert_eq!(
             updated["provision"]["period"],

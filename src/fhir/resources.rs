@@ -66,6 +66,18 @@ pub fn last_updated(resource: &Value) -> Option<&str> {
     str_at(resource, &["meta", "lastUpdated"])
 }
 
+/// The stored version of a resource as the base of Tahto's update: all of it is kept but its
+/// narrative (`text`). The narrative says in words what the stored data says; Tahto changes the
+/// data and cannot write the words again, and a reader shown only the narrative would see the
+/// decision the citizen has just changed.
+pub fn revised(stored: &Value) -> Value {
+    let mut next = stored.clone();
+    if let Some(fields) = next.as_object_mut() {
+        fields.remove("text");
+    }
+    next
+}
+
 /// A `Coding`.
 pub fn coding(system: &str, code: &str, display: &str) -> Value {
     crate::object! { "system": system, "code": code, "display": display }
