@@ -60,7 +60,9 @@ pub fn notice_from(doc: &Value, lang: &str) -> Option<KantaNotice> {
         .and_then(crate::text::base64_decode)
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .unwrap_or_default();
+    // Written on Windows, the text's line breaks are `\r\n`.
     let paragraphs = text
+        .replace("\r\n", "\n")
         .split("\n\n")
         .map(|p| crate::text::clean_for_display(p.trim()))
         .filter(|p| !p.is_empty())
@@ -134,7 +136,10 @@ mod tests {
         json!({
             "resourceType": "DocumentReference", "status": "current", "date": date,
             "type": {"coding": [{"system": NOTICE_SYSTEM, "code": NOTICE_CODE}]},
-            "content": [attachment("fi", "Eka kappale.\n\nToka\u{200B} kappale."), attachment("sv", "Första.")]
+            "content": [
+                attachment("fi", "Eka kappale.\n\nToka\u{200B} kappale."),
+                attachment("sv", "Första.\r\n\r\nAndra, skrivet på Windows.")
+            ]
         })
     }
 
@@ -143,7 +148,7 @@ mod tests {
         let d = doc(V1, "2026-10-01");
         let sv = notice_from(&d, "sv").unwrap();
         assert_eq!((sv.language.as_str(), sv.version.as_str()), ("sv", V1));
-        assert_eq!(sv.paragraphs, vec!["Första."]);
+        assert_eq!(sv.paragraphs, vec!["Första.", "Andra, skrivet på Windows."]);
         let en = notice_from(&d, "en").unwrap();
         assert_eq!(en.language, "fi");
         assert_eq!(en.paragraphs, vec!["Eka kappale.", "Toka kappale."]);
