@@ -362,6 +362,9 @@ struct Sim {
     read_script: VecDeque<ReadOutcome>,
     /// Latencies (ms) of answered requests, for scripted cases.
     latency_script: VecDeque<f64>,
+    /// For a scripted case: the next request finds the device forgotten in another tab (the
+    /// outbox emptied) while it is out.
+    forget_during_next: bool,
     entry_counter: u64,
     foreign_counter: u64,
     log: Vec<String>,
@@ -384,6 +387,7 @@ impl Sim {
             outcome_script: VecDeque::new(),
             read_script: VecDeque::new(),
             latency_script: VecDeque::new(),
+            forget_during_next: false,
             entry_counter: 0,
             foreign_counter: 0,
             log: Vec::new(),
@@ -1229,6 +1233,9 @@ impl SimLink<'_> {
 impl Link for SimLink<'_> {
     async fn write(&mut self, entry: &OutboxEntry) -> Result<(Value, Receipt), FhirError> {
         self.record = record_index(&entry.record);
+        if std::mem::take(&mut self.sim.forget_during_next) {
+            self.sim.outbox.clear();
+        }
         let outcome = self.sim.draw();
         let edit = self.edit_now();
         let answer = self.sim.answer(entry, outcome, edit);
@@ -1501,6 +1508,29 @@ fn a_refused_save_is_rejected_with_the_servers_words_and_the_next_edit_still_goe
     ok!(sim, sim.drain());
     assert_eq!(sim.records[0].fates, [Fate::Rejected, Fate::Confirmed]);
     assert_eq!(current_note(&sim, 0), "r0-e1");
+}
+
+#[test]
+fn a_save_removed_while_it_is_out_is_neither_written_back_nor_remembered() {
+    // Another tab forgot the device (or the saves were discarded at sign-out) while this tab's
+    // send was out: whatever its answer, nothing of it comes back.
+    for outcome in [
+        Outcome::Status(503, None),
+        Outcome::Deliver,
+        Outcome::Status(400, None),
+    ] {
+        let mut sim = Sim::new(8, &[false]);
+        sim.outcome_script.extend([outcome]);
+        ok!(sim, sim.edit(0));
+        sim.forget_during_next = true;
+        assert!(ok!(sim, sim.send_next(None)), "{outcome:?}: sent");
+        assert!(sim.outbox.is_empty(), "{outcome:?}: written back");
+        assert_eq!(
+            sim.records[0].fates,
+            [Fate::Pending],
+            "{outcome:?}: its outcome remembered"
+        );
+    }
 }
 
 // --- Cases that the random runs found failing (see the report); each states the contract. ---

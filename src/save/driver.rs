@@ -179,8 +179,12 @@ async fn settle<L: Link>(link: &mut L, owner: &str, current: OutboxEntry, next: 
     let ended = link
         .update(move |mut entries| {
             entries.retain(|e| e.owner == mine);
-            let stored_now = entries.iter().find(|e| e.id == current.id).cloned();
-            let next = reconcile(stored_now.as_ref(), &current, next, now);
+            // Gone while it was out (the device forgotten, the saves discarded at sign-out, or
+            // settled by a tab that took it over): nothing is written back or remembered.
+            let Some(stored_now) = entries.iter().find(|e| e.id == current.id).cloned() else {
+                return (NO_CHANGE, None);
+            };
+            let next = reconcile(Some(&stored_now), &current, next, now);
             entries.retain(|e| e.id != current.id);
             let (put, delete, ended) = match next {
                 Next::Confirmed { receipt, stored } => (

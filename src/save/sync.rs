@@ -244,10 +244,10 @@ impl Outbox {
         }
         let key = self.citizen().key(Kept::Outcomes);
         let read = crate::web::stored(&key).and_then(|t| crate::web::parse_json(&t));
-        if let Some(stored) = read {
-            self.local
-                .with_value(|l| *l.outcomes.borrow_mut() = Outcomes::from_stored(&stored));
-        }
+        // None stored: none kept (another tab forgot the device); memory must not write them back.
+        let outcomes = read.map_or_else(Outcomes::default, |s| Outcomes::from_stored(&s));
+        self.local
+            .with_value(|l| *l.outcomes.borrow_mut() = outcomes);
     }
 
     /// The saves that ended (confirmed or refused) after `since_ms`, in any tab: each record with
