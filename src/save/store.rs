@@ -75,6 +75,7 @@ pub struct OutboxStore {
     /// Whose entries this store reads and writes; others' stay untouched where they are.
     citizen: Citizen,
     backend: RefCell<Backend>,
+    /// The entries, when they live in memory; until then, the last ones read from storage.
     memory: RefCell<Vec<OutboxEntry>>,
     problem: Cell<Option<StoreError>>,
 }
@@ -115,10 +116,17 @@ impl OutboxStore {
     pub async fn entries(&self) -> Vec<OutboxEntry> {
         let backend = self.backend.borrow().clone();
         match read(&backend, &self.citizen).await {
-            Ok(Some(entries)) => entries,
+            Ok(Some(entries)) => {
+                // The last entries read: what the tab carries on with if storage fails later.
+                *self.memory.borrow_mut() = entries.clone();
+                entries
+            }
             Ok(None) => self.memory.borrow().clone(),
             Err(problem) => {
-                self.degrade(problem, Vec::new());
+                // The entries as last read carry on in memory (the unsent stay shown and sent),
+                // not an empty outbox.
+                let held = self.memory.borrow().clone();
+                self.degrade(problem, held);
                 self.memory.borrow().clone()
             }
         }
@@ -128,12 +136,12 @@ impl OutboxStore {
     pub async fn apply(&self, put: &[OutboxEntry], delete: &[String]) {
         let backend = self.backend.borrow().clone();
         if let Err(problem) = write(&backend, &self.citizen, put, delete).await {
-            // Whatever storage still holds comes along into memory.
+            // Whatever storage still holds comes along into memory (else what was last read).
             let held = read(&backend, &self.citizen)
                 .await
                 .ok()
                 .flatten()
-                .unwrap_or_default();
+                .unwrap_or_else(|| self.memory.borrow().clone());
             self.degrade(problem, held);
         }
         if matches!(&*self.backend.borrow(), Backend::Memory) {
@@ -162,7 +170,7 @@ impl OutboxStore {
             .await
             .ok()
             .flatten()
-            .unwrap_or_default();
+            .unwrap_or_else(|| self.memory.borrow().clone());
         self.degrade(problem, held);
         let pending = decide.borrow_mut().take();
         let (put, delete) = match (decided, pending) {
