@@ -17,6 +17,7 @@ use crate::save::handle::RecordHandle;
 use crate::save::sync::Outbox;
 use crate::save::{Record, SaveState};
 use crate::sections::View;
+use crate::ui::declaration::ConflictActions;
 use crate::ui::search::{PagedSearch, SearchState};
 use crate::ui::{use_i18n, SaveStatus};
 
@@ -100,7 +101,7 @@ fn DisclosureItem(
     let busy = move || {
         matches!(
             state.get(),
-            SaveState::Saving { .. } | SaveState::Queued { .. }
+            SaveState::Saving { .. } | SaveState::Queued { .. } | SaveState::Conflict { .. }
         )
     };
     let on_give = move |_| {
@@ -113,6 +114,11 @@ fn DisclosureItem(
         edited.save(|in_force, _| Some(withdrawn(in_force?, &crate::web::now_iso())));
     };
     let on_retry = Callback::new(move |_| edited.retry_now());
+    // Only a withdrawal updates a stored decision (giving one creates it), so only a withdrawal
+    // meets a version changed elsewhere: keeping it withdraws that version.
+    let on_keep_withdrawal = Callback::new(move |_| {
+        edited.keep_mine(|theirs| withdrawn(theirs, &crate::web::now_iso()))
+    });
     view! {
         <li class="tahto-card tahto-record" data-testid="disclosure">
             {(!title.is_empty()).then(|| view! { <h3>{title}</h3> })}
@@ -138,6 +144,7 @@ fn DisclosureItem(
                 </button>
             </div>
             <SaveStatus state on_retry />
+            <ConflictActions edited on_keep_mine=on_keep_withdrawal />
         </li>
     }
 }

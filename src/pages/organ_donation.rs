@@ -363,7 +363,7 @@ pub fn OrganDonationPage(
     });
     let on_take_theirs = Callback::new(move |_| edited.take_theirs());
     let on_reload = Callback::new(move |_| edited.reload());
-    let busy = move || state.with(|s| matches!(s, SaveState::Saving { .. }));
+    let busy = move || edited.busy();
     let form_ready = move || load.with(|l| *l == Load::Loaded);
     let nothing_chosen = move || draft.with(|d| d.choice.is_none());
     let stale_mine = Signal::derive(move || {

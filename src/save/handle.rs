@@ -298,8 +298,9 @@ impl RecordHandle {
             return;
         }
         let record = self.record.get_untracked();
+        let recorded = self.recorded.get_untracked();
         let base = match record.write_policy() {
-            WritePolicy::UpdateInForce => self.recorded.get_untracked(),
+            WritePolicy::UpdateInForce => recorded.clone(),
             WritePolicy::AlwaysNew => None,
         };
         let key = self.creation_key();
@@ -318,7 +319,9 @@ impl RecordHandle {
         self.outbox.save(&record, resource, write);
         self.update_draft(|d| {
             d.submitted = true;
-            d.base = base.as_ref().and_then(version_of);
+            // The version in force it was made on, for a record written anew each time too: an
+            // edit after a refusal, or while the save waits, is not "changed elsewhere".
+            d.base = recorded.as_ref().and_then(version_of);
         });
     }
 
@@ -345,9 +348,13 @@ impl RecordHandle {
         self.record.with_untracked(|r| self.outbox.retry_now(r));
     }
 
-    /// A save is on its way (nothing more should be sent until it ends).
+    /// A save is on its way, or waits for the citizen's choice in a conflict (nothing more
+    /// should be sent until it ends).
     pub fn busy(self) -> bool {
-        self.state.with(|s| matches!(s, SaveState::Saving { .. }))
+        // A conflict too: the citizen chooses first (keep mine, take theirs), or a new save
+        // would wait behind the undecided one.
+        self.state
+            .with(|s| matches!(s, SaveState::Saving { .. } | SaveState::Conflict { .. }))
     }
 }
 

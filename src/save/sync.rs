@@ -87,6 +87,17 @@ pub(super) fn now() -> f64 {
     js_sys::Date::now()
 }
 
+/// The entry of record `key` the page shows: one in a conflict, which waits for the citizen's
+/// choice (and holds back every later save of the record), else the newest. Showing a newer save
+/// instead hid the choice, and that save waited for ever behind it.
+fn shown_entry<'a>(entries: &'a [OutboxEntry], key: &str) -> Option<&'a OutboxEntry> {
+    let of_record = entries.iter().filter(|e| e.record == key);
+    let in_conflict = of_record
+        .clone()
+        .find(|e| matches!(e.state, SaveState::Conflict { .. }));
+    in_conflict.or_else(|| of_record.max_by_key(|e| e.seq))
+}
+
 impl Outbox {
     /// Opens the outbox, wires its triggers, and sends whatever an earlier visit left behind.
     pub fn start(client: FhirClient, citizen: Citizen) -> Outbox {
@@ -276,11 +287,7 @@ impl Outbox {
     pub fn state_of(self, record: &Record) -> SaveState {
         let key = record.key();
         let open = self.entries.with(|entries| {
-            entries
-                .iter()
-                .filter(|e| e.record == key)
-                .max_by_key(|e| e.seq)
-                .map(|e| (e.state.clone(), e.sending_since_ms))
+            shown_entry(entries, &key).map(|e| (e.state.clone(), e.sending_since_ms))
         });
         if let Some((state, since)) = open {
             return match state {
@@ -326,13 +333,8 @@ impl Outbox {
     /// The open entry of `record`, if any (what is being saved, and theirs in a conflict).
     pub fn open_entry(self, record: &Record) -> Option<OutboxEntry> {
         let key = record.key();
-        self.entries.with(|entries| {
-            entries
-                .iter()
-                .filter(|e| e.record == key)
-                .max_by_key(|e| e.seq)
-                .cloned()
-        })
+        self.entries
+            .with(|entries| shown_entry(entries, &key).cloned())
     }
 
     /// The server copy the outbox stored last for `record` (in any tab).

@@ -444,6 +444,13 @@ test.describe('chaos: the save contract under faults', () => {
     await expect(page.getByTestId('conflict-theirs')).toContainText(CHOICE.except);
     await expect(page.getByTestId('conflict-theirs')).toContainText('Liver');
     await expect(ui.radio('refuse'), 'the citizen\'s input is kept').toBeChecked();
+    // A change of mind waits for the choice: a save now would wait behind the undecided one,
+    // and hide the choice.
+    await ui.radio('consent').check();
+    await expect(ui.saveButton).toBeDisabled();
+    await expect(conflict).toBeVisible();
+    await expectSaveState(ui, 'conflict');
+    await ui.radio('refuse').check();
 
     // Nothing was overwritten.
     const consents = await organDonationConsents();
