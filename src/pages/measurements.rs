@@ -16,7 +16,7 @@ use crate::i18n::{Lang, Msg};
 use crate::save::handle::RecordHandle;
 use crate::save::record::Kept;
 use crate::save::sync::Outbox;
-use crate::save::Record;
+use crate::save::{Record, SaveState};
 use crate::sections::View;
 use crate::ui::save_status::describe;
 use crate::ui::search::{PagedSearch, SearchState};
@@ -218,6 +218,23 @@ pub fn MeasurementsPage() -> impl IntoView {
         }
         now
     });
+    // What was sent, until its save ends: the form is cleared for the next measurement, and a
+    // refusal brings what was typed back to be corrected (the status says it is kept).
+    let sent = StoredValue::new(None::<Draft>);
+    effect(move || match state.get() {
+        SaveState::Rejected { .. } => {
+            if let Some(typed) = sent.try_update_value(Option::take).flatten() {
+                // Unless the citizen has started typing the next one.
+                draft.update(|d| {
+                    if d.values.iter().all(String::is_empty) {
+                        *d = typed;
+                    }
+                });
+            }
+        }
+        SaveState::Confirmed(_) => sent.set_value(None),
+        _ => {}
+    });
     let announcer = crate::ui::use_announcer();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -243,6 +260,7 @@ pub fn MeasurementsPage() -> impl IntoView {
                         identifier,
                     ))
                 });
+                sent.set_value(Some(draft.get_untracked()));
                 draft.update(|d| d.values = Default::default());
             }
         }

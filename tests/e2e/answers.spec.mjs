@@ -238,6 +238,24 @@ test('a measurement answered with a maintenance page, then an empty 201: queued,
   expect(writes.slice(0, -1).every((w) => w.fault === 'html200')).toBe(true);
 });
 
+test('a measurement the server refuses comes back into the form, as the status says, to be corrected', async ({ page }) => {
+  const ui = await openOrganDonation(page);
+  await goTo(ui, MEASUREMENTS);
+  await setFaults({ method: 'POST', path: '/Observation', fault: 'status', status: 422, times: 1 });
+  const m = await saveWeight(page, '81,4');
+  await expect(m.status).toHaveAttribute('data-state', 'rejected', { timeout: 20_000 });
+  await expect(m.status).toContainText('What you entered is kept');
+  await expect(m.root.getByLabel('Weight (kg)')).toHaveValue('81,4');
+  await expect(m.root.getByRole('radio', { name: 'Weight' })).toBeChecked();
+  expect(await storedWeights()).toHaveLength(0);
+  // Corrected and saved again: stored once.
+  await m.root.getByLabel('Weight (kg)').fill('81,5');
+  await m.root.getByRole('button', { name: 'Save measurement' }).click();
+  await expect(m.status).toHaveAttribute('data-state', 'confirmed', { timeout: 20_000 });
+  await expect(m.root.getByLabel('Weight (kg)')).toHaveValue('');
+  await expect.poll(() => storedWeights().then((w) => w.length)).toBe(1);
+});
+
 test('a captive portal answering everything with a 200 page: both saves wait, nothing crashes, both are sent once it is gone', async ({ page }) => {
   const ui = await openOrganDonation(page);
   await goTo(ui, MEASUREMENTS);
