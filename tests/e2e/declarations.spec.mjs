@@ -151,7 +151,14 @@ test('living will: pasted text is cleaned with a visible note, counted as typed,
   const again = section(page, 'living-will');
   await expect(again.getByTestId('living-will-current')).toContainText('Current version recorded', { timeout: LOAD_TIMEOUT });
   await expect(again.getByLabel('Your living will')).toHaveValue('En halua pitkittää elämääni koneiden avulla.');
+  // The service refuses the second version once: corrected on the same page, it is not taken
+  // for a version changed elsewhere.
+  await setFaults({ method: 'POST', path: '/DocumentReference', fault: 'status', status: 422, times: 1 });
+  await again.getByLabel('Your living will').fill('Toinen versio');
+  await again.getByRole('button', { name: 'Save living will' }).click();
+  await expect(again.getByTestId('save-status')).toHaveAttribute('data-state', 'rejected', { timeout: SAVE_TIMEOUT });
   await again.getByLabel('Your living will').fill('Toinen versio.');
+  await expect(again.getByTestId('stale-draft')).toBeHidden();
   await again.getByRole('button', { name: 'Save living will' }).click();
   await expect(again.getByTestId('save-status')).toHaveAttribute('data-state', 'confirmed', { timeout: SAVE_TIMEOUT });
   const all = await wills();
