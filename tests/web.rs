@@ -232,6 +232,25 @@ async fn save_status_shows_each_state_announces_it_and_retries() {
         .text_content()
         .unwrap()
         .contains("did not accept this save: Henkilötunnus puuttuu"));
+    let alert = find(&host, "[role=alert]");
+    assert!(alert.text_content().unwrap().contains("Henkilötunnus"));
+
+    // The same state read again (news of another record's save, of another tab) is not said
+    // again, and focus stays where the citizen is.
+    alert.set_text_content(Some(""));
+    let document = web_sys::window().and_then(|w| w.document()).unwrap();
+    let elsewhere: web_sys::HtmlElement =
+        document.create_element("button").unwrap().unchecked_into();
+    host.append_child(&elsewhere).unwrap();
+    elsewhere.focus().unwrap();
+    state.set(SaveState::Rejected {
+        status: 400,
+        reason: Some("Henkilötunnus puuttuu".into()),
+    });
+    tick().await;
+    assert_eq!(alert.text_content().unwrap(), "", "said again");
+    let focused = document.active_element();
+    assert_eq!(focused, Some(elsewhere.into()), "focus moved");
     host.remove();
 }
 

@@ -4,7 +4,7 @@ use crate::i18n::saving::SaveText;
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use crate::ui::reactive::effect;
+use crate::ui::reactive::effect_with;
 
 use super::i18n::{use_i18n, I18n};
 use super::live_region::use_announcer;
@@ -93,14 +93,19 @@ pub fn SaveStatus(
     let opened = super::section::use_section_opened();
 
     // Announce each change; move focus to problems so nobody misses them. A page built ahead
-    // says its state when it is first shown, not while the citizen is elsewhere.
-    effect(move || {
+    // says its state when it is first shown, not while the citizen is elsewhere. Only a change:
+    // the state is read again for any news of the outbox (another record's save, another tab)
+    // and the text for a language switch, and saying an old refusal again moved focus to it.
+    effect_with(move |said: Option<Option<SaveState>>| {
         let state = state.get();
         if !opened.get() {
-            return;
+            return None;
         }
-        let text = describe(&i18n, &state);
-        match state {
+        if said.flatten().as_ref() == Some(&state) {
+            return Some(state);
+        }
+        let text = untrack(|| describe(&i18n, &state));
+        match &state {
             SaveState::Draft => {}
             SaveState::Saving { .. } | SaveState::Confirmed(_) => announcer.status(text),
             SaveState::Queued { .. } | SaveState::Rejected { .. } | SaveState::Conflict { .. } => {
@@ -110,6 +115,7 @@ pub fn SaveStatus(
                 }
             }
         }
+        Some(state)
     });
 
     let name = move || state.with(|s| s.name());
