@@ -204,8 +204,8 @@ pub fn AdvanceDirectivePage(
             }
         }
     });
-    let on_keep_mine = Callback::new(move |_| {
-        if let Ok(directive) = draft.get_untracked().checked() {
+    let on_keep_mine = Callback::new(move |_| match draft.get_untracked().checked() {
+        Ok(directive) => {
             let patient = edited.patient_id();
             edited.keep_mine(|theirs| {
                 to_consent(
@@ -216,6 +216,11 @@ pub fn AdvanceDirectivePage(
                     "",
                 )
             });
+        }
+        // Mine cannot be kept as it is (edited during the conflict): said, as a save says it.
+        Err(p) => {
+            problem.set(Some(p));
+            announcer.alert(problem_text(&i18n, p));
         }
     });
     let on_retry = Callback::new(move |_| edited.retry_now());

@@ -331,6 +331,9 @@ impl RecordHandle {
             let resource = build(&theirs);
             self.record
                 .with_untracked(|r| self.outbox.keep_mine(r, resource));
+            // What the page sent is the draft as it is now (edits made during the conflict
+            // too): once confirmed, it goes, not left as "not saved yet".
+            self.update_draft(|d| d.submitted = true);
         }
     }
 
