@@ -475,6 +475,8 @@ test.describe('chaos: the save contract under faults', () => {
     const receipt = await expectConfirmed(ui, 3);
     expect(receipt.id).toBe(first.id);
     await expect(page.getByTestId('conflict')).toHaveCount(0);
+    // Edited during the conflict and kept: nothing is left "not saved yet".
+    await expect(ui.root.getByTestId('draft-actions')).toBeHidden();
     await expect(ui.radio('refuse')).toBeChecked();
     const consent = await expectOneConsentHolding({ choice: 'refuse' }, receipt);
     expect(consent.meta?.versionId).toBe('3');
