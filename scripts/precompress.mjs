@@ -2,6 +2,11 @@
 // build, for servers that send precompressed files (tests/fhir-server/static.mjs, nginx
 // `gzip_static`/`brotli_static`, Caddy `precompressed`). node:zlib only.
 //
+// Never of the entry document (`index.html` at the top of the build, ~1.5 KB): it is the one file
+// edited at deployment (its host element's data-fhir-base, data-patient, …), and nginx and Caddy
+// send a copy without asking whether it is older than the file, so every browser would get the
+// build's configuration. An old copy of it is removed. (static.mjs compresses it as it serves it.)
+//
 //   node scripts/precompress.mjs [dir]     (default: $TRUNK_STAGING_DIR in a Trunk hook, else dist)
 //
 // Idempotent: a copy whose modification time is not older than its file's is up to date and is
@@ -17,6 +22,8 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 export const COMPRESSIBLE = new Set([
   '.js', '.mjs', '.wasm', '.css', '.svg', '.html', '.json', '.webmanifest', '.map', '.txt', '.xml',
 ]);
+/** The entry document, relative to the build: never precompressed (see above). */
+export const ENTRY_DOCUMENT = 'index.html';
 export const ENCODINGS = [
   { suffix: '.br', encode: brotli },
   { suffix: '.gz', encode: (bytes) => gzipSync(bytes, { level: 9 }) },
@@ -55,15 +62,17 @@ export function precompress(dir, { log = console.log } = {}) {
     const enc = ENCODINGS.find((e) => path.endsWith(e.suffix));
     if (enc) {
       // A copy whose file is gone (an older build's) would be served for nothing, or wrongly.
+      // A copy of the entry document would be served in place of the configured file.
       const source = path.slice(0, -enc.suffix.length);
-      if (!present.has(source) || !COMPRESSIBLE.has(extname(source).toLowerCase())) {
+      const entry = relative(dir, source) === ENTRY_DOCUMENT;
+      if (entry || !present.has(source) || !COMPRESSIBLE.has(extname(source).toLowerCase())) {
         rmSync(path);
         totals.removed++;
-        log(`precompress: removed ${relative(dir, path)} (no ${relative(dir, source)})`);
+        log(`precompress: removed ${relative(dir, path)} (${entry ? 'the entry document is edited at deployment' : `no ${relative(dir, source)}`})`);
       }
       continue;
     }
-    if (!COMPRESSIBLE.has(extname(path).toLowerCase())) continue;
+    if (relative(dir, path) === ENTRY_DOCUMENT || !COMPRESSIBLE.has(extname(path).toLowerCase())) continue;
     totals.files++;
     const info = statSync(path);
     totals.raw += info.size;

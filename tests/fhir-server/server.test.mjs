@@ -6,6 +6,7 @@ import { freePort, spawnReady } from './spawn-ready.mjs';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -992,6 +993,35 @@ describe('release steps: externalize-inline and precompress', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('precompress writes no copy of the entry document, and removes an old one', () => {
+    // index.html is the one file edited at deployment (its host element's configuration), and
+    // nginx (`gzip_static`) and Caddy (`precompressed`) send a copy without asking whether it is
+    // older than the file: every browser would get the build's configuration. static.mjs
+    // compresses the document it serves itself.
+    const { dir, run } = fixtureDist({ signedIn: true });
+    const copies = ['index.html.br', 'index.html.gz'].map((name) => join(dir, name));
+    try {
+      run('precompress.mjs');
+      for (const copy of copies) assert.equal(existsSync(copy), false, copy);
+      assert.ok(existsSync(join(dir, 'signed-in.html.br')), 'another HTML file has its copies');
+      // An older precompress's copies, up to date by their time: removed all the same.
+      const later = new Date(Date.now() + 5000);
+      for (const copy of copies) {
+        writeFileSync(copy, 'stale');
+        utimesSync(copy, later, later);
+      }
+      assert.match(run('precompress.mjs'), /\(0 written, \d+ up to date, 2 removed\)/);
+      for (const copy of copies) assert.equal(existsSync(copy), false, copy);
+      // Only the entry document: an HTML file elsewhere has its copies.
+      mkdirSync(join(dir, 'docs'));
+      writeFileSync(join(dir, 'docs/index.html'), '<p>Tahto</p>'.repeat(200));
+      assert.match(run('precompress.mjs'), /\(2 written, \d+ up to date, 0 removed\)/);
+      assert.ok(existsSync(join(dir, 'docs/index.html.br')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('release steps: the service worker\'s list', () => {
@@ -1103,6 +1133,33 @@ describe('static server (scripts/run, Playwright)', () => {
     const post = await raw(`${app.origin}/`, { method: 'POST' });
     assert.equal(post.status, 405);
     expectSecurity(post, 'POST /');
+  });
+
+  test('a request target that is no URL (GET //, //a:b, //[, //%, POST //) is a 400 (405), and the server goes on', async () => {
+    // Over a raw socket: node's URL parser throws on these, and an answer that parsed again while
+    // writing its headers took the whole server down (an unhandled rejection).
+    const exchange = (text) =>
+      new Promise((resolve, reject) => {
+        const { port } = new URL(app.origin);
+        const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(text));
+        const chunks = [];
+        socket.on('data', (c) => chunks.push(c));
+        socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+        socket.on('error', reject);
+        socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
+      });
+    const statuses = (answer) => [...answer.matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((m) => Number(m[1]));
+    for (const [request, expected] of [['GET //', 400], ['GET //a:b', 400], ['GET //[', 400], ['GET //%', 400], ['HEAD //', 400], ['POST //', 405]]) {
+      // Then a normal request on the same connection: it still answers.
+      const answer = await exchange(`${request} HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      assert.deepEqual(statuses(answer), [expected, 200], `${request}\n${answer}`);
+      const head = answer.split('\r\n\r\n')[0].toLowerCase();
+      assert.match(head, /^cache-control: no-store$/m, request);
+      assert.match(head, /^cross-origin-opener-policy: same-origin$/m, request);
+      assert.match(head, /^content-security-policy: default-src 'self';/m, request);
+    }
+    const after = await raw(`${app.origin}/`);
+    assert.equal(after.status, 200);
   });
 
   test('hashed files: immutable, the precompressed copy the client accepts, identity otherwise', async () => {
@@ -1281,18 +1338,30 @@ describe('static server (scripts/run, Playwright)', () => {
   });
 });
 
+/** A path the web server answers with the entry document (index.html or an app route). */
+const isEntryDocument = (path) => {
+  const pathname = path.split('?')[0];
+  return pathname === '/index.html' || !/\.[A-Za-z0-9]+$/.test(pathname);
+};
+
 /**
  * A web server configured from deploy/ answers as static.mjs does for the same build: status,
- * security headers, and for a 200 the caching, type, encoding and Vary, for every kind of path and
- * with brotli, gzip and no encoding accepted.
+ * security headers and caching (errors included: never kept), and for a 200 the type, encoding and
+ * Vary, for every kind of path and with brotli, gzip and no encoding accepted. But the entry
+ * document: static.mjs writes the configuration into it and compresses it as it serves it; a web
+ * server sends dist/index.html as it is, with no precompressed copy (scripts/precompress.mjs writes
+ * none: it is the file edited at deployment).
  */
 async function answersLikeStatic(origin, staticOrigin, fx, { brotli = true } = {}) {
   for (let i = 0; i < 50 && !(await raw(`${origin}/`).catch(() => null)); i++) await new Promise((r) => setTimeout(r, 100));
-  const loader = readFileSync(join(fx.dir, 'index.html'), 'utf8').match(/\/inline-[0-9a-f]{16}\.js/)[0];
+  const index = readFileSync(join(fx.dir, 'index.html'));
+  const loader = index.toString().match(/\/inline-[0-9a-f]{16}\.js/)[0];
   const paths = ['/', '/index.html', '/organ-donation', '/lab-results/2024', `/tahto-${fx.hash}_bg.wasm`, `/tahto-${fx.hash}.js`,
     loader, '/tahto-fedcba9876543210.css', `/snippets/tahto-${fx.hash}/inline0.js`, '/sw.js', '/embed.js', '/manifest.webmanifest', '/favicon.svg',
     '/missing.js', '/embed', '/embed?section=organ-donation&lang=sv&host=https%3A%2F%2Fportal.example.fi',
-    '/signed-in.html', '/signed-in.html?code=abc&state=xyz', '/signed-in.js', '/tahto/signed-in.html'];
+    '/signed-in.html', '/signed-in.html?code=abc&state=xyz', '/signed-in.js', '/tahto/signed-in.html',
+    // A content-hashed name not (yet) deployed: its 404 must not be cached for a year.
+    '/tahto-0123456789abcdef.wasm'];
   const type = (v) => (v ?? '').toLowerCase().replace(/\s+/g, '');
   const names = Object.keys(securityHeaders({ fhirBase: 'https://fhir.example.fi/R4' }));
   for (const accept of [...(brotli ? ['gzip, deflate, br'] : []), 'gzip', null]) {
@@ -1305,11 +1374,39 @@ async function answersLikeStatic(origin, staticOrigin, fx, { brotli = true } = {
       // The sign-in window's last stop keeps its opener; nothing else does.
       const coop = /^[^?]*\/signed-in\.html(\?|$)/.test(path) ? 'unsafe-none' : 'same-origin';
       assert.equal(theirs.headers['cross-origin-opener-policy'], coop, `${what}: Cross-Origin-Opener-Policy`);
-      if (ours.status !== 200) continue;
       assert.equal(theirs.headers['cache-control'], ours.headers['cache-control'], `${what}: Cache-Control`);
+      if (ours.status !== 200) {
+        assert.equal(theirs.headers['cache-control'], 'no-store', `${what}: an error is not kept`);
+        continue;
+      }
       assert.equal(type(theirs.headers['content-type']), type(ours.headers['content-type']), `${what}: Content-Type`);
+      if (isEntryDocument(path)) {
+        assert.equal(theirs.headers['content-encoding'], undefined, `${what}: the entry document as it is`);
+        assert.deepEqual(theirs.body, index, `${what}: dist/index.html`);
+        continue;
+      }
       assert.equal(theirs.headers['content-encoding'], ours.headers['content-encoding'], `${what}: Content-Encoding`);
       assert.equal(varies(theirs), varies(ours), `${what}: Vary`);
+    }
+  }
+}
+
+/**
+ * The entry document edited at deployment (its configuration, after the build's precompression)
+ * is what a web server sends, whatever the browser accepts: never an older copy in its place.
+ */
+async function sendsEditedEntryDocument(origin, fx) {
+  const file = join(fx.dir, 'index.html');
+  const built = readFileSync(file, 'utf8');
+  const edited = built.replace(/(\sdata-fhir-base=)[^\s>]+/, '$1"https://fhir.example.fi/R4"');
+  assert.notEqual(edited, built);
+  writeFileSync(file, edited);
+  for (const path of ['/', '/index.html', '/organ-donation', '/embed?section=organ-donation&lang=sv']) {
+    for (const accept of ['br, gzip', 'gzip', null]) {
+      const res = await raw(`${origin}${path}`, { headers: accept ? { 'Accept-Encoding': accept } : {} });
+      const what = `${path} (${accept ?? 'identity'})`;
+      assert.equal(res.status, 200, what);
+      assert.equal(decode(res).toString(), edited, what);
     }
   }
 }
@@ -1367,6 +1464,7 @@ describe('deployment example (deploy/nginx.conf)', () => {
     const app = await serveStatic({ dir: fx.dir, ...EXAMPLE });
     try {
       await answersLikeStatic(`http://127.0.0.1:${port}`, app.origin, fx, { brotli });
+      await sendsEditedEntryDocument(`http://127.0.0.1:${port}`, fx);
       if (!brotli) t.diagnostic(`no ${BROTLI_MODULE}: compared gzip and identity only`);
     } finally {
       await app.stop();
@@ -1428,6 +1526,7 @@ describe('deployment example (deploy/Caddyfile)', () => {
     const app = await serveStatic({ dir: fx.dir, ...EXAMPLE });
     try {
       await answersLikeStatic(`http://127.0.0.1:${port}`, app.origin, fx);
+      await sendsEditedEntryDocument(`http://127.0.0.1:${port}`, fx);
     } finally {
       await app.stop();
       await stop(child);

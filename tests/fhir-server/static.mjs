@@ -276,17 +276,42 @@ export function injectConfig(html, { fhirBase, patient, lang, routing, partners,
   return partners === undefined ? configured : setHostAttribute(configured, 'data-partner-origins', partners);
 }
 
-/** The request's path, decoded; `null` when it does not decode (that request is a 400). */
-function decodedPath(req) {
+/**
+ * The request's target, parsed once per request and never throwing: `url` (null when it does not
+ * parse: `//`, `//a:b`, `//[`, `//%`), `pathname` decoded (null when it does not parse or decode:
+ * either is a 400) and `asked`, the path as COOP sees it (as asked when it does not decode, the
+ * target up to its query when it does not parse).
+ */
+export function parseTarget(target) {
+  let url;
   try {
-    return decodeURIComponent(new URL(req.url, 'http://local').pathname);
+    url = new URL(target, 'http://local');
   } catch {
-    return null;
+    return { url: null, pathname: null, asked: String(target).split(/[?#]/)[0] };
   }
+  let pathname = null;
+  try {
+    pathname = decodeURIComponent(url.pathname);
+  } catch {
+    // Not decodable: a 400, whose COOP goes by the path as asked.
+  }
+  return { url, pathname, asked: pathname ?? url.pathname };
 }
 
-/** The request's path as COOP and the file lookup see it (as asked when it does not decode). */
-const requestPath = (req) => decodedPath(req) ?? new URL(req.url, 'http://local').pathname;
+const targets = new WeakMap();
+
+/** `parseTarget` of a request, once: the handler and every answer's headers read the same. */
+function requestTarget(req) {
+  let target = targets.get(req);
+  if (!target) {
+    target = parseTarget(req.url);
+    targets.set(req, target);
+  }
+  return target;
+}
+
+/** The request's path as COOP and the file lookup see it; never throws. */
+const requestPath = (req) => requestTarget(req).asked;
 
 const etagOf = (bytes) => `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 22)}"`;
 
@@ -414,8 +439,7 @@ export function createStaticServer({
   return http.createServer(async (req, res) => {
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendStatus(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
-      const url = new URL(req.url, 'http://local');
-      const pathname = decodedPath(req);
+      const { url, pathname } = requestTarget(req);
       if (pathname === null) return sendStatus(res, 400, 'Bad request');
       const file = resolve(join(root, pathname));
       if (pathname.includes('\0') || (file !== root && !file.startsWith(root + sep))) return sendStatus(res, 403, 'Forbidden');
