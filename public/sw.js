@@ -35,7 +35,7 @@ self.addEventListener('install', (event) => {
       await cache.addAll([...fileUrls].map((url) => new Request(url, { cache: named(url) ? 'default' : 'reload' })));
       const shell = await fetch(new Request(shellUrl, { cache: 'reload' }));
       if (!shell.ok) throw new Error(`entry document: HTTP ${shell.status}`);
-      await cache.put(shellUrl, shell);
+      await cache.put(shellUrl, shellOf(await shell.text(), shell.headers));
       // Remember the order builds arrived in, for the clean-up on activate.
       await cache.put(new URL('./__tahto-installed', scope).href, new Response(String(Date.now())));
     })(),
@@ -72,8 +72,24 @@ async function fromCaches(request) {
   return any ?? fetch(request);
 }
 
-/** This build's stylesheet: an entry document that names it is this build's, not a newer one. */
-const ownStyle = FILES.map((f) => f.split('/').pop()).find((f) => /^tahto-[0-9a-f]{16}\.css$/.test(f));
+/**
+ * The entry document as stored under `shellUrl`: its text and headers, not the address it came
+ * from (a page load may be the sign-in's return, `/?code=…&state=…`, or a partner's frame,
+ * `/embed?…`). The text is decoded, so the encoding and length it had on the wire are dropped.
+ */
+function shellOf(text, headers) {
+  const kept = new Headers(headers);
+  kept.delete('content-encoding');
+  kept.delete('content-length');
+  return new Response(text, { headers: kept });
+}
+
+/**
+ * This build's main script (not `tahto-parts-…`) and stylesheet: an entry document that names both
+ * is this build's. The script's name changes with the app's code (a Rust-only release keeps the
+ * stylesheet's), the stylesheet's with the style (a style-only release keeps the script's).
+ */
+const ownNames = FILES.map((f) => f.split('/').pop()).filter((f) => /^tahto-[0-9a-f]{16}\.(js|css)$/.test(f));
 
 async function page(request) {
   try {
@@ -83,9 +99,11 @@ async function page(request) {
       // this build's. A newer deployment's names files this worker does not hold.
       const copy = response.clone();
       copy
-        .clone()
         .text()
-        .then((text) => (!ownStyle || text.includes(ownStyle)) && caches.open(CACHE).then((cache) => cache.put(shellUrl, copy)))
+        .then(async (text) => {
+          if (!ownNames.every((name) => text.includes(name))) return;
+          await (await caches.open(CACHE)).put(shellUrl, shellOf(text, copy.headers));
+        })
         .catch(() => {});
     }
     return response;

@@ -69,16 +69,19 @@ fn watch(registration: &web_sys::ServiceWorkerRegistration, waiting: RwSignal<bo
     on_update.forget();
 }
 
+/// Reloads the page, into the version that now controls it.
+fn reload() {
+    if let Some(window) = crate::web::window() {
+        let _reloading = window.location().reload();
+    }
+}
+
 /// Asks the waiting version to take over, then reloads into it.
 fn update_now() {
     let Some(container) = service_workers() else {
         return;
     };
-    let on_change = Closure::<dyn FnMut()>::new(move || {
-        if let Some(window) = crate::web::window() {
-            let _reloading = window.location().reload();
-        }
-    });
+    let on_change = Closure::<dyn FnMut()>::new(reload);
     container.set_oncontrollerchange(Some(on_change.as_ref().unchecked_ref()));
     on_change.forget();
     let ready = container.ready();
@@ -92,15 +95,19 @@ fn update_now() {
         let Ok(registration) = registration.dyn_into::<web_sys::ServiceWorkerRegistration>() else {
             return;
         };
-        if let Some(waiting) = registration.waiting() {
-            let message = js_sys::Object::new();
-            let _set = js_sys::Reflect::set(
-                &message,
-                &JsValue::from_str("type"),
-                &JsValue::from_str("tahto:update-now"),
-            );
-            let _posted = waiting.post_message(&message);
-        }
+        let Some(waiting) = registration.waiting() else {
+            // Another tab applied the update already: the new version is active and took this
+            // page over when it did, so no `controllerchange` is coming. Reload into it.
+            reload();
+            return;
+        };
+        let message = js_sys::Object::new();
+        let _set = js_sys::Reflect::set(
+            &message,
+            &JsValue::from_str("type"),
+            &JsValue::from_str("tahto:update-now"),
+        );
+        let _posted = waiting.post_message(&message);
     });
 }
 
