@@ -233,10 +233,6 @@ pub async fn at_start(fhir_base: &str, redirect_uri: &str) -> Started {
     if signed_out_here() {
         return Started::SignedOut(Some(SignInError::SignedOut));
     }
-    let online = crate::web::window().is_none_or(|w| w.navigator().on_line());
-    if !online {
-        return Started::SignedOut(Some(SignInError::Unreachable));
-    }
     // Started by a portal (an EHR launch in a tab of its own): signed in for the launch's patient.
     let launch = match smart::ehr_launch(get, fhir_base) {
         Ok(launch) => launch,
@@ -256,6 +252,11 @@ pub async fn go_sign_in(
     silent: bool,
     launch: Option<&str>,
 ) -> Result<(), SignInError> {
+    // Offline, the authorization server's page would be the browser's error page, and Tahto
+    // gone with it: said here instead, with the way to try again.
+    if crate::web::window().is_some_and(|w| !w.navigator().on_line()) {
+        return Err(SignInError::Unreachable);
+    }
     let (endpoints, asked) = prepare(fhir_base).await?;
     let location = crate::web::window()
         .map(|w| w.location())

@@ -353,6 +353,15 @@ test('the sign-in ends while a save waits: it waits visibly, never refused, and 
   await expect(ended).toContainText('Your sign-in has ended. Saves not yet sent are kept, and go once you sign in again.');
   expect(await organDonationsOf(HELMI)).toHaveLength(0);
 
+  // Offline, signing in again cannot start: said, and the button is there to try again.
+  await page.context().setOffline(true);
+  await ended.getByRole('button', { name: 'Sign in again' }).click();
+  await expect(ended.getByTestId('sign-in-again-problem')).toHaveText(
+    'Could not reach the identification service. Check your internet connection and try again.',
+  );
+  await expect(ended.getByRole('button', { name: 'Sign in again' })).toBeEnabled();
+  await page.context().setOffline(false);
+
   // Signing in again (silently: the authorization server's session lasts) brings her back to the
   // same section, and the save goes, once, as hers.
   await ended.getByRole('button', { name: 'Sign in again' }).click();
