@@ -67,8 +67,17 @@ pub fn is_renewal_of(task: &Value, prescription_id: &str) -> bool {
         && task
             .get("code")
             .is_some_and(|c| has_code(c, SNOMED, RENEWAL_CODE))
-        && str_at(task, &["focus", "reference"])
-            == Some(format!("MedicationRequest/{prescription_id}").as_str())
+        && str_at(task, &["focus", "reference"]).is_some_and(|r| names(r, prescription_id))
+}
+
+/// Whether `reference` is `MedicationRequest/<id>`: relative, absolute (`https://…/R4/…`) or
+/// versioned (`…/_history/2`), as a server may write back what Tahto sent relative. A renewal
+/// request missed would be offered again.
+fn names(reference: &str, id: &str) -> bool {
+    let path = reference.split("/_history/").next().unwrap_or(reference);
+    path.strip_suffix(id)
+        .and_then(|p| p.strip_suffix("MedicationRequest/"))
+        .is_some_and(|base| base.is_empty() || base.ends_with('/'))
 }
 
 /// The status of a renewal request at `now_ms` (milliseconds since the epoch). `authored_ms` is
@@ -133,6 +142,23 @@ mod tests {
         assert_eq!(task["for"]["reference"], "Patient/helmi");
         assert!(is_renewal_of(&task, "mr-1"));
         assert!(!is_renewal_of(&task, "mr-2"));
+        // As a server may write the reference back.
+        let mut written_back = task.clone();
+        for (reference, names_mr_1) in [
+            ("https://fhir.example.fi/R4/MedicationRequest/mr-1", true),
+            ("MedicationRequest/mr-1/_history/2", true),
+            ("MedicationRequest/xmr-1", false),
+            ("MedicationRequest/mr-11", false),
+            ("Patient/mr-1", false),
+            ("mr-1", false),
+        ] {
+            written_back["focus"]["reference"] = serde_json::json!(reference);
+            assert_eq!(
+                is_renewal_of(&written_back, "mr-1"),
+                names_mr_1,
+                "{reference}"
+            );
+        }
     }
 
     #[test]
