@@ -31,14 +31,25 @@ fn record_of(disclosure: &Disclosure) -> Record {
     }
 }
 
-/// The newest stored version of `disclosure`: the server's, or the one a save here stored last.
+/// The stored version of `disclosure` the page shows and acts on: the newest in force, else the
+/// newest (the server's, or the one a save here stored last). In force if any is: two decisions
+/// may be (one given at a health centre, one here), and each is withdrawn in its turn, as the
+/// home page counts them.
 fn latest(stored: &[Value], confirmed: Option<Value>, disclosure: &Disclosure) -> Option<Value> {
-    stored
-        .iter()
-        .chain(confirmed.as_ref())
-        .filter(|c| from_consent(c).is_some_and(|r| r.disclosure == *disclosure))
-        .max_by(|a, b| last_updated(a).cmp(&last_updated(b)))
-        .cloned()
+    let all: Vec<&Value> = stored.iter().chain(confirmed.as_ref()).collect();
+    // Of one resource, its newest version only (a withdrawal stored here is newer than the
+    // search's copy of the same consent, still active).
+    let newest_of_its_own = |c: &Value| {
+        !all.iter()
+            .any(|o| id(o) == id(c) && last_updated(o) > last_updated(c))
+    };
+    all.iter()
+        .copied()
+        .filter(|c| newest_of_its_own(c))
+        .filter_map(|c| Some((from_consent(c)?, c)))
+        .filter(|(r, _)| r.disclosure == *disclosure)
+        .max_by(|(a, x), (b, y)| (a.active, last_updated(x)).cmp(&(b.active, last_updated(y))))
+        .map(|(_, c)| c.clone())
 }
 
 /// One decision: what it means, whether it is in force, and the button to give or withdraw it.

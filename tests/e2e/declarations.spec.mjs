@@ -201,6 +201,28 @@ test('disclosures: consent given and withdrawn (inactive, same record), a visit 
   expect(bodies.every((b) => b.resourceType === 'Consent')).toBe(true);
 });
 
+test('two consents in force (one recorded elsewhere too): each is withdrawn in its turn, never shown as none while one is', async ({ page }) => {
+  await open(page, TITLES.disclosures);
+  const item = section(page, 'disclosures').getByTestId('disclosure').first();
+  await expect(item).toContainText('You have not given consent.', { timeout: LOAD_TIMEOUT });
+  await item.getByRole('button', { name: 'Give consent' }).click();
+  await expect(item.getByTestId('save-status')).toHaveAttribute('data-state', 'confirmed', { timeout: SAVE_TIMEOUT });
+  // The same decision recorded at a health centre as well: a second consent in force.
+  const [given] = await disclosures();
+  const { id, meta, identifier, ...elsewhere } = given;
+  await fhirPost({ ...elsewhere, dateTime: new Date().toISOString() });
+  await page.reload();
+  const again = section(page, 'disclosures').getByTestId('disclosure').first();
+  await expect(again.getByTestId('disclosure-state')).toContainText('Your consent is in force', { timeout: LOAD_TIMEOUT });
+  for (const left of [1, 0]) {
+    await again.getByRole('button', { name: 'Withdraw' }).click();
+    await expect.poll(async () => (await disclosures()).filter((c) => c.status === 'active').length, { timeout: SAVE_TIMEOUT }).toBe(left);
+    await expect(again.getByTestId('save-status')).toHaveAttribute('data-state', 'confirmed', { timeout: SAVE_TIMEOUT });
+    if (left) await expect(again.getByTestId('disclosure-state')).toContainText('Your consent is in force');
+  }
+  await expect(again).toContainText('You have not given consent.', { timeout: SAVE_TIMEOUT });
+});
+
 test('print views: the organ donation decision and the advance directive print as dated, signable documents (PDF artifacts)', async ({ page }, testInfo) => {
   const dir = path.join(testInfo.project.outputDir, 'print');
   await mkdir(dir, { recursive: true });
