@@ -6,7 +6,7 @@ crate::texts! {
     pub enum Msg {
         Loading => ["Ladataan…", "Laddar…", "Loading…"],
         ConfigProblem => ["Tahtoa ei ole määritetty oikein tällä sivulla ({detail}). Ota yhteyttä sivuston ylläpitäjään.", "Tahto är inte korrekt konfigurerat på den här sidan ({detail}). Kontakta webbplatsens administratör.", "Tahto is not configured correctly on this page ({detail}). Please contact the site's administrator."],
-        OrganDonationTitle => ["Elinluovutustahto", "Organdonationstestamente", "Organ donation decision"],
+        OrganDonationTitle => ["Elinluovutustahto", "Donationsvilja", "Organ donation decision"],
         TryAgain => ["Yritä uudelleen", "Försök igen", "Try again"],
         StateSaving => ["Tallennetaan…", "Sparar…", "Saving…"],
         StateSavingSlow => ["Tallennetaan… palvelu vastaa hitaasti. Pidä tämä sivu auki.", "Sparar… tjänsten svarar långsamt. Håll sidan öppen.", "Saving… the service is answering slowly. Please keep this page open."],
@@ -16,6 +16,7 @@ crate::texts! {
         WhyTimeout => ["palvelu ei vastannut ajoissa.", "tjänsten svarade inte i tid.", "the service did not answer in time."],
         WhyServiceError => ["palvelussa oli häiriö (HTTP {status}).", "tjänsten hade ett fel (HTTP {status}).", "the service had a problem (HTTP {status})."],
         WhySignIn => ["kirjautumisesi on päättynyt. Se lähetetään, kun olet kirjautunut uudelleen.", "din inloggning har gått ut. Den skickas när du har loggat in igen.", "your sign-in has ended. It is sent once you have signed in again."],
+        WhySignInRead => ["kirjautumisesi on päättynyt. Kirjaudu uudelleen.", "din inloggning har gått ut. Logga in igen.", "your sign-in has ended. Please sign in again."],
         WhyForbidden => ["kirjautumisesi ei anna lupaa näihin tietoihin.", "din inloggning ger inte tillgång till de här uppgifterna.", "your sign-in does not give access to this information."],
         WhyGarbled => ["palvelun vastaus katkesi tai oli lukukelvoton.", "tjänstens svar avbröts eller var oläsligt.", "the service's answer was cut off or unreadable."],
         RetryNow => ["Yritä nyt uudelleen", "Försök nu igen", "Retry now"],

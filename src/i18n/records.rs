@@ -44,7 +44,7 @@ crate::texts! {
         Viewed => ["Katsoi: {what}", "Såg: {what}", "Viewed: {what}"],
         Purpose => ["Peruste: {purpose}", "Grund: {purpose}", "Purpose: {purpose}"],
         Emergency => ["Kiireellinen hoito", "Brådskande vård", "Emergency care"],
-        MeasurementsIntro => ["Kirjaa kotona mittaamasi arvot. Ne näkyvät myös hoitajallesi.", "Registrera värden du mätt hemma. De syns också för din vårdare.", "Record the values you measured at home. Your nurse sees them too."],
+        MeasurementsIntro => ["Kirjaa kotona mittaamasi arvot. Ne tallentuvat terveystietoihisi, joissa myös sinua hoitavat ammattilaiset voivat nähdä ne. Niitä ei seurata jatkuvasti: jos arvo huolestuttaa, ota yhteyttä hoitopaikkaasi.", "Registrera värden du har mätt hemma. De sparas bland dina hälsouppgifter, där också de yrkespersoner som vårdar dig kan se dem. De övervakas inte fortlöpande: kontakta din vårdenhet om ett värde oroar dig.", "Record the values you measured at home. They are saved in your health records, where the professionals treating you can also see them. Nobody monitors them continuously: if a value worries you, contact your care provider."],
         KindLegend => ["Mittaus", "Mätning", "Measurement"],
         BloodPressure => ["Verenpaine", "Blodtryck", "Blood pressure"],
         Weight => ["Paino", "Vikt", "Weight"],

@@ -30,7 +30,7 @@ crate::texts! {
         RetryAfter => ["Palvelu pyysi odottamaan {seconds} s ennen uutta yritystä.", "Tjänsten bad oss vänta {seconds} s innan nästa försök.", "The service asked to wait {seconds} s before trying again."],
         CurrentHeading => ["Kirjattu tahtosi", "Ditt registrerade beslut", "Your recorded decision"],
         LoadFailed => ["Tahtoasi ei voitu hakea: {why}", "Ditt beslut kunde inte hämtas: {why}", "Your decision could not be loaded: {why}"],
-        RecordOrganDonation => ["Elinluovutustahto", "Organdonationstestamente", "Organ donation decision"],
+        RecordOrganDonation => ["Elinluovutustahto", "Donationsvilja", "Organ donation decision"],
         RecordNotice => ["Informaation lukuvahvistus", "Läsbekräftelse av informationen", "Confirmation of reading the information"],
         RecordMeasurement => ["Oma mittaus", "Egen mätning", "Own measurement"],
         RecordRenewal => ["Reseptin uusimispyyntö", "Begäran om förnyelse av recept", "Prescription renewal request"],

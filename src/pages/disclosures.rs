@@ -61,6 +61,8 @@ fn DisclosureItem(
     title: String,
     /// The label of the button that gives it.
     give: DeclText,
+    /// The label of the button that withdraws it.
+    withdraw: DeclText,
     /// The sentence shown while it is in force (`{date}`).
     in_force: DeclText,
     /// The sentence shown while it is not (none for refusals: the button says it).
@@ -151,7 +153,7 @@ fn DisclosureItem(
                     disabled=busy
                     on:click=on_withdraw
                 >
-                    {i18n.tr(DeclText::Withdraw)}
+                    {i18n.tr(withdraw)}
                 </button>
             </div>
             <SaveStatus state on_retry />
@@ -193,6 +195,7 @@ pub fn DisclosuresPage(
                 disclosure=Disclosure::Refusal { target }
                 title
                 give
+                withdraw=DeclText::WithdrawRefusal
                 in_force=DeclText::Refused
                 consents
             />
@@ -252,6 +255,7 @@ pub fn DisclosuresPage(
                             disclosure=Disclosure::ConsentToDisclose
                             title=String::new()
                             give=DeclText::GiveConsent
+                            withdraw=DeclText::WithdrawConsent
                             in_force=DeclText::ConsentGiven
                             not_in_force=DeclText::ConsentNotGiven
                             consents

@@ -41,7 +41,7 @@ pub fn why_not_loaded(i18n: &I18n, error: &crate::fhir::FhirError) -> String {
     match error {
         FhirError::Unreachable(_) => why(i18n, &NotYetSaved::Unreachable),
         FhirError::Timeout => why(i18n, &NotYetSaved::Timeout),
-        FhirError::Status { status: 401, .. } => why(i18n, &NotYetSaved::SignInNeeded),
+        FhirError::Status { status: 401, .. } => i18n.t(Msg::WhySignInRead).to_owned(),
         FhirError::Status { status: 403, .. } => i18n.t(Msg::WhyForbidden).to_owned(),
         FhirError::Status { status, .. } => {
             why(i18n, &NotYetSaved::ServiceError { status: *status })

@@ -179,7 +179,7 @@ test('disclosures: consent given and withdrawn (inactive, same record), a visit 
   expect(stored).toHaveLength(1);
   expect(stored[0]).toMatchObject({ status: 'active', provision: { type: 'permit' } });
 
-  await consentItem.getByRole('button', { name: 'Withdraw' }).click();
+  await consentItem.getByRole('button', { name: 'Withdraw consent' }).click();
   await expect(consentItem).toContainText('You have not given consent.', { timeout: SAVE_TIMEOUT });
   stored = await disclosures();
   expect(stored, 'withdrawn, not deleted').toHaveLength(1);
@@ -194,7 +194,7 @@ test('disclosures: consent given and withdrawn (inactive, same record), a visit 
   await page.reload();
   const visitAgain = section(page, 'disclosures').getByTestId('refusal-visits').getByTestId('disclosure').filter({ hasText: 'Vuositarkastus' });
   await expect(visitAgain.getByTestId('disclosure-state')).toContainText('Disclosure refused', { timeout: LOAD_TIMEOUT });
-  await visitAgain.getByRole('button', { name: 'Withdraw' }).click();
+  await visitAgain.getByRole('button', { name: 'Withdraw refusal' }).click();
   await expect(visitAgain.getByRole('button', { name: 'Refuse disclosure of this visit' })).toBeVisible({ timeout: SAVE_TIMEOUT });
   expect((await disclosures()).find((c) => c.provision.type === 'deny').status).toBe('inactive');
   const bodies = (await sentSince(sentFrom())).map(parseBody).filter(Boolean);
@@ -215,7 +215,7 @@ test('two consents in force (one recorded elsewhere too): each is withdrawn in i
   const again = section(page, 'disclosures').getByTestId('disclosure').first();
   await expect(again.getByTestId('disclosure-state')).toContainText('Your consent is in force', { timeout: LOAD_TIMEOUT });
   for (const left of [1, 0]) {
-    await again.getByRole('button', { name: 'Withdraw' }).click();
+    await again.getByRole('button', { name: 'Withdraw consent' }).click();
     await expect.poll(async () => (await disclosures()).filter((c) => c.status === 'active').length, { timeout: SAVE_TIMEOUT }).toBe(left);
     await expect(again.getByTestId('save-status')).toHaveAttribute('data-state', 'confirmed', { timeout: SAVE_TIMEOUT });
     if (left) await expect(again.getByTestId('disclosure-state')).toContainText('Your consent is in force');

@@ -933,7 +933,7 @@ for (const lang of ['fi', 'sv', 'en']) {
     await waitForTahtoEvent(page, 'ready', { source: MEASUREMENTS });
     if (lang !== 'en') await page.getByLabel('Language').selectOption(lang);
     const report = [];
-    for (const [name, f, title] of [['organ-donation', frame, { fi: 'Elinluovutustahto', sv: 'Organdonationstestamente', en: ORGAN_DONATION }[lang]], ['measurements', measurements, null]]) {
+    for (const [name, f, title] of [['organ-donation', frame, { fi: 'Elinluovutustahto', sv: 'Donationsvilja', en: ORGAN_DONATION }[lang]], ['measurements', measurements, null]]) {
       await expect(f.locator('.tahto-app')).toHaveAttribute('lang', lang, { timeout: LOAD_TIMEOUT });
       if (title) await expect(heading(f)).toHaveText(title, { timeout: LOAD_TIMEOUT });
       else await expect(heading(f)).toBeVisible({ timeout: LOAD_TIMEOUT });

@@ -46,7 +46,7 @@ export const ORGANS = [
 export const HEADINGS = {
   en: 'Organ donation decision',
   fi: 'Elinluovutustahto',
-  sv: 'Organdonationstestamente',
+  sv: 'Donationsvilja',
 };
 export const LANGUAGE_BUTTON = { fi: 'Suomi', sv: 'Svenska', en: 'English' };
 export { NOTICE_URL };
