@@ -32,8 +32,16 @@ enum Load {
 async fn fetch_glance(ctx: &AppContext) -> Result<Glance, FhirError> {
     let patient = format!("Patient/{}", ctx.config.patient_id);
     let client = &ctx.client;
+    // Newest first: a page of the oldest (a server's default order) would give an old date.
     let consents = client
-        .search("Consent", &[("patient", &patient), ("_count", "500")])
+        .search(
+            "Consent",
+            &[
+                ("patient", &patient),
+                ("_sort", "-_lastUpdated"),
+                ("_count", "500"),
+            ],
+        )
         .await?;
     let wills = client
         .search(
@@ -42,6 +50,7 @@ async fn fetch_glance(ctx: &AppContext) -> Result<Glance, FhirError> {
                 ("patient", &patient),
                 ("type", "http://loinc.org|86533-7"),
                 ("status", "current"),
+                ("_sort", "-_lastUpdated"),
                 ("_count", "20"),
             ],
         )
@@ -52,6 +61,7 @@ async fn fetch_glance(ctx: &AppContext) -> Result<Glance, FhirError> {
             &[
                 ("patient", &patient),
                 ("code", "http://snomed.info/sct|103742009"),
+                ("_sort", "-_lastUpdated"),
                 ("_count", "200"),
             ],
         )
@@ -116,7 +126,10 @@ pub fn HomePage() -> impl IntoView {
     });
     let unsent = move || outbox.map(|o| o.unsent_records().len()).unwrap_or(0);
     let load = RwSignal::new(Load::Loading);
-    // Fetched each time the home page is shown: it must show what was just saved elsewhere.
+    // Fetched each time the home page is shown: it must show what was just saved elsewhere. Only
+    // the latest fetch is shown: an earlier one answering last (a slow network) would show what
+    // was true before the citizen's save.
+    let fetches = StoredValue::new(0_u32);
     effect(move || {
         if !router.is_shown(View::Home) {
             return;
@@ -124,9 +137,15 @@ pub fn HomePage() -> impl IntoView {
         let Some(ctx) = use_context::<AppContext>() else {
             return;
         };
+        let this = fetches.try_update_value(|n| {
+            *n = n.wrapping_add(1);
+            *n
+        });
         spawn_local(async move {
             let result = fetch_glance(&ctx).await;
-            load.try_set(result.map_or(Load::Failed, Load::Loaded));
+            if fetches.try_get_value() == this {
+                load.try_set(result.map_or(Load::Failed, Load::Loaded));
+            }
         });
     });
     // A declaration's line: its save while one is under way, else when it was recorded.
