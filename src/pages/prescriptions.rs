@@ -15,7 +15,8 @@ use crate::save::handle::RecordHandle;
 use crate::save::sync::Outbox;
 use crate::save::{Record, SaveState};
 use crate::sections::View;
-use crate::ui::search::{PagedSearch, SearchState};
+use crate::ui::save_status::why_not_loaded;
+use crate::ui::search::{Fetching, PagedSearch, SearchState};
 use crate::ui::{use_i18n, SaveStatus};
 
 fn millis(iso: &str) -> Option<i64> {
@@ -92,8 +93,12 @@ fn PrescriptionCard(
             SaveState::Saving { .. } | SaveState::Queued { .. } | SaveState::Conflict { .. }
         )
     };
+    // Only once the requests made are known: before they are fetched (or if they could not
+    // be), a request made on another device would not be seen, and the prescriber would get it
+    // twice.
     let may_request = move || {
         rx.with_value(|rx| rx.renewable)
+            && tasks.fetching.with(|f| *f == Fetching::Done)
             && !saving()
             && can_request(&statuses().iter().map(|(s, _)| *s).collect::<Vec<_>>())
     };
@@ -150,13 +155,24 @@ pub fn PrescriptionsPage() -> impl IntoView {
         &[("_sort", "-authoredon")],
         100,
     );
+    // Newest first: a request still waiting is among the latest made.
     let tasks = PagedSearch::new(
         View::Prescriptions,
         "Task",
         "patient",
-        &[("code", "http://snomed.info/sct|103742009")],
+        &[
+            ("code", "http://snomed.info/sct|103742009"),
+            ("_sort", "-_lastUpdated"),
+        ],
         200,
     );
+    let renewals_failed = move || match tasks.fetching.get() {
+        Fetching::Failed(error) => Some(i18n.format(
+            RecordsText::LoadFailed,
+            &[("why", &why_not_loaded(&i18n, &error))],
+        )),
+        _ => None,
+    };
     let list = move |past: bool| {
         move || {
             search.items.with(|items| {
@@ -182,6 +198,13 @@ pub fn PrescriptionsPage() -> impl IntoView {
                 <ul class="tahto-records" data-testid="prescriptions-past">{list(true)}</ul>
             </section>
             <SearchState search />
+            // The renewal requests made: without them, renewal is not offered (said, with Try again).
+            <div class="tahto-card tahto-error" data-testid="renewals-failed" hidden=move || renewals_failed().is_none()>
+                <p>{renewals_failed}</p>
+                <button type="button" class="tahto-button" on:click=move |_| tasks.fetch_more()>
+                    {i18n.tr(Msg::TryAgain)}
+                </button>
+            </div>
         </article>
     }
 }

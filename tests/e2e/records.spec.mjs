@@ -17,6 +17,7 @@ import {
   gotoSection,
   parseBody,
   sentSince,
+  clearFaults,
   setFaults, navTo } from './helpers.mjs';
 
 const { sentFrom } = freshServerPerTest(test);
@@ -126,6 +127,20 @@ test('a renewal request the server refuses shows its reason, and nothing is stor
   await expect(statin.getByTestId('save-status')).toHaveAttribute('data-state', 'rejected', { timeout: SAVE_TIMEOUT });
   await expect(statin.getByTestId('save-status')).toContainText('Tämä resepti uusitaan vain vastaanotolla.');
   expect(await renewalTasks()).toHaveLength(0);
+});
+
+test('renewal is offered only once the requests already made are known: a failed fetch of them is said, with Try again', async ({ page }) => {
+  await setFaults({ method: 'GET', path: '/Task', fault: 'status', status: 503, times: null });
+  await open(page, TITLES.prescriptions);
+  const statin = page.getByTestId('prescriptions-active').getByTestId('prescription').filter({ hasText: 'Atorvastatin 20 mg' });
+  await expect(statin).toBeVisible({ timeout: LOAD_TIMEOUT });
+  const failed = page.getByTestId('renewals-failed');
+  await expect(failed).toContainText('could not be fetched', { timeout: LOAD_TIMEOUT });
+  await expect(statin.getByRole('button', { name: 'Ask for renewal' })).toBeHidden();
+  await clearFaults();
+  await failed.getByRole('button', { name: 'Try again' }).click();
+  await expect(statin.getByRole('button', { name: 'Ask for renewal' })).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await expect(failed).toBeHidden();
 });
 
 test('lab results: grouped by test, latest value with range, out-of-range marked in words and signs, a described chart, history on request', async ({ page }) => {
