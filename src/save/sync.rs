@@ -22,7 +22,7 @@ use super::kept::{Outcome, Outcomes};
 use super::outbox::{next_wake_ms, service_refusing_saves, OutboxEntry};
 use super::record::{Citizen, Kept, Record};
 use super::retry::RetryPolicy;
-use super::state::SaveState;
+use super::state::{NotYetSaved, SaveState};
 use super::store::OutboxStore;
 use crate::fhir::client::FhirClient;
 
@@ -315,6 +315,27 @@ impl Outbox {
                 records.extend(Record::parse(&oldest));
             }
             records
+        })
+    }
+
+    /// Whether every unsent save waits for the citizen (a choice in a conflict, a new sign-in),
+    /// itself or behind one of its record that does: none will go by waiting.
+    pub fn only_waiting_on_citizen(self) -> bool {
+        let waits = |e: &OutboxEntry| {
+            matches!(
+                e.state,
+                SaveState::Conflict { .. }
+                    | SaveState::Queued {
+                        why: NotYetSaved::SignInNeeded,
+                        ..
+                    }
+            )
+        };
+        self.entries.with(|entries| {
+            !entries.is_empty()
+                && entries
+                    .iter()
+                    .all(|e| entries.iter().any(|o| o.record == e.record && waits(o)))
         })
     }
 

@@ -62,12 +62,23 @@ enum Act {
 fn panel(
     step: Step,
     unsent: usize,
+    stuck: bool,
     leaving: Leaving,
 ) -> (LaterText, [Option<(LaterText, Act)>; 4]) {
     use LaterText as T;
     let out = leaving == Leaving::SignOut;
     let pick = |forget, sign_out| if out { sign_out } else { forget };
     match (step, unsent) {
+        // Sending first would wait for ever: every save waits for the citizen.
+        (Step::Asking, 1..) if stuck => (
+            T::UnsentWaitOnYou,
+            [
+                out.then_some((T::SignOutKeep, Act::Keep)),
+                Some((pick(T::ForgetDiscard, T::SignOutDiscard), Act::AskDiscard)),
+                Some((T::Cancel, Act::Close)),
+                None,
+            ],
+        ),
         (Step::Asking, 0) => (
             pick(T::ForgetExplain, T::SignOutExplain),
             [
@@ -218,6 +229,7 @@ pub fn DevicePanel(
     let home = StoredValue::new(home);
     let step = RwSignal::new(Step::Asking);
     let unsent = move || outbox.unsent_records().len();
+    let stuck = move || outbox.only_waiting_on_citizen();
     // Signing out in a partner's frame after the saves have gone: the window opened at the tap
     // waits for them.
     let waiting_window = StoredValue::new_local(None::<web_sys::Window>);
@@ -249,6 +261,14 @@ pub fn DevicePanel(
         Leaving::ForgetDevice => forget_and_reload(outbox, home.get_value()),
         Leaving::SignOut => sign_out(outbox, keep, window),
     };
+    // Sending first, and every save left waits for the citizen: back to the choices, which say
+    // so (the waiting window of a partner's frame closes: the citizen is not signed out yet).
+    effect(move || {
+        if open.get() && step.get() == Step::Sending && unsent() > 0 && stuck() {
+            close_waiting_window();
+            step.set(Step::Asking);
+        }
+    });
     // Sending first: forgotten as soon as nothing is left to send.
     effect(move || {
         if open.get() && step.get() == Step::Sending && unsent() == 0 {
@@ -257,9 +277,9 @@ pub fn DevicePanel(
             finish(false, window);
         }
     });
-    let shown = move || panel(step.get(), unsent(), leaving);
+    let shown = move || panel(step.get(), unsent(), stuck(), leaving);
     let act = move |i: usize| {
-        let Some((_, act)) = panel(step.get_untracked(), unsent(), leaving).1[i] else {
+        let Some((_, act)) = panel(step.get_untracked(), unsent(), stuck(), leaving).1[i] else {
             return;
         };
         match act {
