@@ -93,6 +93,12 @@ impl PagedSearch {
             return;
         };
         let generation = self.generation.get_value();
+        if matches!(self.fetching.get_untracked(), Fetching::Failed(_)) {
+            // Trying again: said, which also clears the alert, so that a second failure with the
+            // same words is read out again (an unchanged live region says nothing).
+            self.announcer
+                .status(self.i18n.t(RecordsText::Loading).to_owned());
+        }
         self.fetching.set(Fetching::Loading);
         let offset = self.items.with_untracked(Vec::len).to_string();
         let count = self.page.to_string();
@@ -150,20 +156,35 @@ pub fn SearchState(
     };
     let loading = move || matches!(search.fetching.get(), Fetching::Loading | Fetching::NotYet);
     let empty = move || search.fetching.get() == Fetching::Done && search.items.with(Vec::is_empty);
+    // The button pressed stays where it is (not hidden, only marked busy) while its fetch runs:
+    // a hidden button drops the keyboard's focus to the top of the page.
+    let pressed = RwSignal::new(None::<bool>);
+    let press = move |older: bool| {
+        if !loading() {
+            pressed.set(Some(older));
+            search.fetch_more();
+        }
+    };
+    let shown_while_loading = move |older: bool| loading() && pressed.get() == Some(older);
+    let failure_shown = move || failed().is_some() || shown_while_loading(false);
+    let older_shown = move || {
+        shown_while_loading(true) || (search.more.get() && search.fetching.get() == Fetching::Done)
+    };
     view! {
         <p class="tahto-hint" hidden=move || !loading()>{i18n.tr(RecordsText::Loading)}</p>
         <p hidden=move || !empty()>{i18n.tr(RecordsText::Empty)}</p>
-        <div class="tahto-card tahto-error" hidden=move || failed().is_none()>
+        <div class="tahto-card tahto-error" hidden=move || !failure_shown()>
             <p>{failed}</p>
-            <button type="button" class="tahto-button" on:click=move |_| search.fetch_more()>
+            <button type="button" class="tahto-button" aria-disabled=move || loading().to_string() on:click=move |_| press(false)>
                 {i18n.tr(crate::i18n::Msg::TryAgain)}
             </button>
         </div>
         <button
             type="button"
             class="tahto-button"
-            hidden=move || !(search.more.get() && search.fetching.get() == Fetching::Done)
-            on:click=move |_| search.fetch_more()
+            aria-disabled=move || loading().to_string()
+            hidden=move || !older_shown()
+            on:click=move |_| press(true)
         >
             {i18n.tr(RecordsText::LoadOlder)}
         </button>

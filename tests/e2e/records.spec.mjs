@@ -222,11 +222,18 @@ test('vaccinations, visits and the access log list what the server holds, newest
 });
 
 test('a list that cannot be fetched says why and fetches again on Try again', async ({ page }) => {
-  await setFaults({ method: 'GET', path: '/Immunization', times: 1, fault: 'status', status: 503 });
+  await setFaults({ method: 'GET', path: '/Immunization', times: 2, fault: 'status', status: 503 });
   await open(page, TITLES.vaccinations);
   const list = section(page, 'vaccinations');
   await expect(list.getByText(/Your data could not be fetched/)).toBeVisible({ timeout: LOAD_TIMEOUT });
-  await list.getByRole('button', { name: 'Try again' }).click();
+  const tryAgain = list.getByRole('button', { name: 'Try again' });
+  // From the keyboard; it fails again: said again, and the focus stays on the button.
+  await tryAgain.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('announcer')).toHaveText('Fetching your data…');
+  await expect(page.getByTestId('alerts')).toContainText('Your data could not be fetched', { timeout: LOAD_TIMEOUT });
+  await expect(tryAgain).toBeFocused();
+  await page.keyboard.press('Enter');
   await expect(list.locator('li')).toHaveCount(6, { timeout: LOAD_TIMEOUT });
   await expect(list.getByText(/Your data could not be fetched/)).toBeHidden();
 });
