@@ -115,8 +115,23 @@ impl PagedSearch {
             }
             match found {
                 Ok(found) => {
-                    self.more.set(found.len() >= page);
-                    self.items.update(|items| items.extend(found));
+                    let full = found.len() >= page;
+                    // Pages are fetched by offset: a record added meanwhile (or results with
+                    // the same time, ordered differently) brings one already shown again.
+                    let mut added = 0;
+                    self.items.update(|items| {
+                        let shown: std::collections::HashSet<String> = items
+                            .iter()
+                            .filter_map(|i| crate::fhir::resources::id(i).map(str::to_owned))
+                            .collect();
+                        let before = items.len();
+                        items.extend(found.into_iter().filter(|f| {
+                            crate::fhir::resources::id(f).is_none_or(|id| !shown.contains(id))
+                        }));
+                        added = items.len() - before;
+                    });
+                    // A full page of nothing new (a server that ignores the offset) ends it.
+                    self.more.set(full && added > 0);
                     self.fetching.set(Fetching::Done);
                 }
                 Err(error) => {

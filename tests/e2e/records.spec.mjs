@@ -185,13 +185,16 @@ test('a long lab history (1,200 results) arrives in pages and each table grows o
   await expect(gluk.getByRole('row')).toHaveCount(11); // header + 10 shown at first
   await gluk.getByRole('button', { name: /^Show more/ }).click();
   await expect(gluk.getByRole('row')).toHaveCount(61);
-  // 1,254 results in all (with the demo data's 54): five more pages, then no more.
-  for (let i = 0; i < 5; i += 1) {
+  // A new result arrives meanwhile: pages fetched by offset now overlap the ones shown by one
+  // result each, which is shown once (the new one comes with the next visit).
+  await fhirPost({ ...resources[0], effectiveDateTime: new Date(base + 2000 * 3_600_000).toISOString() });
+  // 1,254 results shown in all (with the demo data's 54): more pages until there are no more.
+  for (let i = 0; i < 8 && (await older.isVisible()); i += 1) {
     await older.click();
     await expect(section(page, 'lab-results').getByText('Fetching your data…')).toBeHidden({ timeout: LOAD_TIMEOUT });
   }
-  await expect(older, 'all 1,254 fetched: no more pages').toBeHidden({ timeout: LOAD_TIMEOUT });
-  await expect(gluk.getByText('All results (1200)')).toBeVisible();
+  await expect(older, 'all fetched: no more pages').toBeHidden({ timeout: LOAD_TIMEOUT });
+  await expect(gluk.getByText('All results (1200)'), 'none shown twice').toBeVisible();
   // Older pages were added to the card in place: the history the citizen opened is still open,
   // with the rows they asked for, and the chart draws the latest 60 and says so.
   await expect(gluk.getByRole('row'), 'the open history kept its 60 rows').toHaveCount(61);
