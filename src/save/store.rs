@@ -136,13 +136,7 @@ impl OutboxStore {
     pub async fn apply(&self, put: &[OutboxEntry], delete: &[String]) {
         let backend = self.backend.borrow().clone();
         if let Err(problem) = write(&backend, &self.citizen, put, delete).await {
-            // Whatever storage still holds comes along into memory (else what was last read).
-            let held = read(&backend, &self.citizen)
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| self.memory.borrow().clone());
-            self.degrade(problem, held);
+            self.degrade_holding(&backend, problem).await;
         }
         if matches!(&*self.backend.borrow(), Backend::Memory) {
             self.apply_in_memory(put, delete);
@@ -166,12 +160,7 @@ impl OutboxStore {
         let Err((problem, decided)) = update_idb(db, self.citizen.tag(), &decide).await else {
             return;
         };
-        let held = read(&backend, &self.citizen)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| self.memory.borrow().clone());
-        self.degrade(problem, held);
+        self.degrade_holding(&backend, problem).await;
         let pending = decide.borrow_mut().take();
         let (put, delete) = match (decided, pending) {
             (Some(change), _) => change,
@@ -185,6 +174,17 @@ impl OutboxStore {
         let mut memory = self.memory.borrow_mut();
         memory.retain(|e| !delete.contains(&e.id) && !put.iter().any(|p| p.id == e.id));
         memory.extend(put.iter().cloned());
+    }
+
+    /// A write failed: the outbox goes on in memory, with whatever storage still holds (else
+    /// what was last read).
+    async fn degrade_holding(&self, backend: &Backend, problem: StoreError) {
+        let held = read(backend, &self.citizen)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| self.memory.borrow().clone());
+        self.degrade(problem, held);
     }
 
     fn degrade(&self, problem: StoreError, held: Vec<OutboxEntry>) {
