@@ -203,14 +203,25 @@ fn CurrentDecision(
         Load::Failed(error) => Some(load_error_text(&i18n, &error)),
         _ => None,
     };
+    // While a save is open the page shows the new decision, but a printout is signed as what is
+    // recorded: it shows the recorded one (under its stamp), never the one not yet recorded.
+    let printed_instead = move || {
+        pending.with(Option::is_some).then(|| {
+            recorded
+                .with(|r| r.as_ref().and_then(from_consent))
+                .map(|d| summarize(&i18n, &d))
+                .unwrap_or_else(|| i18n.t(OdText::CurrentNone).into())
+        })
+    };
     view! {
         <section class="tahto-card tahto-current tahto-printable" aria-labelledby="tahto-od-current-heading">
             <h2 id="tahto-od-current-heading">{i18n.tr(SaveText::CurrentHeading)}</h2>
             <div data-testid="current-decision">
-                <p class=move || if lines().2 { "tahto-optimistic" } else { "tahto-recorded" }>
+                <p class=move || if lines().2 { "tahto-optimistic tahto-no-print" } else { "tahto-recorded" }>
                     {move || lines().0}
                 </p>
-                <p class="tahto-hint">{move || lines().1}</p>
+                <p class=move || if lines().2 { "tahto-hint tahto-no-print" } else { "tahto-hint" }>{move || lines().1}</p>
+                <p class="tahto-recorded tahto-print-only" data-testid="printed-decision">{printed_instead}</p>
                 <div class="tahto-state tahto-error" data-testid="load-error" hidden=move || error().is_none()>
                     <p>{error}</p>
                     <button type="button" class="tahto-button" on:click=move |_| on_reload.run(())>

@@ -223,6 +223,24 @@ test('two consents in force (one recorded elsewhere too): each is withdrawn in i
   await expect(again).toContainText('You have not given consent.', { timeout: SAVE_TIMEOUT });
 });
 
+test('printed while a new decision is on its way: the recorded one, never the one not yet recorded', async ({ page }) => {
+  await open(page, 'Organ donation decision');
+  const od = section(page, 'organ-donation');
+  await od.getByRole('radio', { name: CHOICE.consent, exact: true }).check({ timeout: LOAD_TIMEOUT });
+  await od.getByRole('button', { name: 'Save decision' }).click();
+  await expect(od.getByTestId('save-status')).toHaveAttribute('data-state', 'confirmed', { timeout: SAVE_TIMEOUT });
+  await setFaults({ method: 'PUT', path: '/Consent', fault: 'status', status: 503, times: null });
+  await od.getByRole('radio', { name: CHOICE.refuse, exact: true }).check();
+  await od.getByRole('button', { name: 'Save decision' }).click();
+  await expect(od.getByTestId('save-status')).toHaveAttribute('data-state', 'queued', { timeout: SAVE_TIMEOUT });
+  const current = od.getByTestId('current-decision');
+  await expect(current, 'on screen: the new decision, marked as not yet recorded').toContainText(CHOICE.refuse);
+  await page.emulateMedia({ media: 'print' });
+  await expect(current.getByTestId('printed-decision')).toContainText(CHOICE.consent);
+  await expect(current.getByText(CHOICE.refuse)).toBeHidden();
+  await page.emulateMedia({ media: 'screen' });
+});
+
 test('print views: the organ donation decision and the advance directive print as dated, signable documents (PDF artifacts)', async ({ page }, testInfo) => {
   const dir = path.join(testInfo.project.outputDir, 'print');
   await mkdir(dir, { recursive: true });
