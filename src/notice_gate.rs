@@ -60,16 +60,11 @@ impl NoticeGate {
         let state = memo({
             let cache_key = cache_key.clone();
             move |_| {
-                if let Some(offline) = failed.with(|f| {
-                    f.as_ref()
-                        .map(|e| matches!(e, FhirError::Unreachable(_) | FhirError::Timeout))
-                }) {
-                    // Offline, a confirmation this device saw the server hold still counts. Not
-                    // when the service answered with an error: it is up, and may hold a newer
-                    // notice that this confirmation does not cover.
-                    return match (offline, crate::web::stored(&cache_key)) {
-                        (true, Some(_)) => GateState::Open,
-                        _ => GateState::Failed,
+                if failed.with(Option::is_some) {
+                    // Offline, a confirmation this device saw the server hold still counts.
+                    return match crate::web::stored(&cache_key) {
+                        Some(_) => GateState::Open,
+                        None => GateState::Failed,
                     };
                 }
                 let Some(version) = docs.with(|d| {
