@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::ui::reactive::{effect, memo};
+use crate::ui::reactive::{effect, effect_with, memo};
 use serde_json::Value;
 
 use crate::domain::disclosure::{from_consent, to_consent, withdrawn, Disclosure};
@@ -82,6 +82,16 @@ fn DisclosureItem(
         consents
             .items
             .with(|items| disclosure.with_value(|d| latest(items, confirmed, d)))
+    });
+    // A save here ended: the decisions are read again. Only the last confirmed copy of a record
+    // is kept, so with two consents in force, the first one withdrawn would otherwise show as
+    // the search found it before: still in force.
+    effect_with(move |was_pending: Option<bool>| {
+        let state = state.get();
+        if matches!(state, SaveState::Confirmed(_)) && was_pending == Some(true) {
+            consents.reload();
+        }
+        state.is_pending()
     });
     // The version in force is the one a withdrawal updates; without one, giving creates anew.
     effect(move || {
