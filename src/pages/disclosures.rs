@@ -7,7 +7,9 @@ use leptos::prelude::*;
 use crate::ui::reactive::{effect, effect_with, memo};
 use serde_json::Value;
 
-use crate::domain::disclosure::{from_consent, to_consent, withdrawn, Disclosure};
+use crate::domain::disclosure::{
+    from_consent, to_consent, withdrawn, Disclosure, DisclosureRecord,
+};
 use crate::domain::records::{Prescription, Visit};
 use crate::fhir::resources::{id, last_updated, str_at};
 use crate::i18n::declarations::DeclText;
@@ -36,20 +38,24 @@ fn record_of(disclosure: &Disclosure) -> Record {
 /// may be (one given at a health centre, one here), and each is withdrawn in its turn, as the
 /// home page counts them.
 fn latest(stored: &[Value], confirmed: Option<Value>, disclosure: &Disclosure) -> Option<Value> {
-    let all: Vec<&Value> = stored.iter().chain(confirmed.as_ref()).collect();
-    // Of one resource, its newest version only (a withdrawal stored here is newer than the
-    // search's copy of the same consent, still active).
-    let newest_of_its_own = |c: &Value| {
-        !all.iter()
-            .any(|o| id(o) == id(c) && last_updated(o) > last_updated(c))
-    };
-    all.iter()
-        .copied()
-        .filter(|c| newest_of_its_own(c))
+    let of_this: Vec<(DisclosureRecord, &Value)> = stored
+        .iter()
+        .chain(confirmed.as_ref())
         .filter_map(|c| Some((from_consent(c)?, c)))
         .filter(|(r, _)| r.disclosure == *disclosure)
+        .collect();
+    // Of one resource, its newest version only (a withdrawal stored here is newer than the
+    // search's copy of the same consent, still active).
+    let superseded = |c: &Value| {
+        of_this
+            .iter()
+            .any(|(_, o)| id(o) == id(c) && last_updated(o) > last_updated(c))
+    };
+    of_this
+        .iter()
+        .filter(|(_, c)| !superseded(c))
         .max_by(|(a, x), (b, y)| (a.active, last_updated(x)).cmp(&(b.active, last_updated(y))))
-        .map(|(_, c)| c.clone())
+        .map(|(_, c)| (*c).clone())
 }
 
 /// One decision: what it means, whether it is in force, and the button to give or withdraw it.
