@@ -15,7 +15,6 @@ use crate::save::handle::RecordHandle;
 use crate::save::sync::Outbox;
 use crate::save::{Record, SaveState};
 use crate::sections::View;
-use crate::ui::save_status::why_not_loaded;
 use crate::ui::search::{Fetching, PagedSearch, SearchState};
 use crate::ui::{use_i18n, SaveStatus};
 
@@ -166,13 +165,7 @@ pub fn PrescriptionsPage() -> impl IntoView {
         ],
         200,
     );
-    let renewals_failed = move || match tasks.fetching.get() {
-        Fetching::Failed(error) => Some(i18n.format(
-            RecordsText::LoadFailed,
-            &[("why", &why_not_loaded(&i18n, &error))],
-        )),
-        _ => None,
-    };
+    let renewals_failed = move || tasks.failure();
     let list = move |past: bool| {
         move || {
             search.items.with(|items| {

@@ -43,6 +43,17 @@ pub struct PagedSearch {
 }
 
 impl PagedSearch {
+    /// Why the last fetch failed, in the citizen's language; `None` unless it did (tracked).
+    pub fn failure(self) -> Option<String> {
+        match self.fetching.get() {
+            Fetching::Failed(error) => Some(self.i18n.format(
+                RecordsText::LoadFailed,
+                &[("why", &why_not_loaded(&self.i18n, &error))],
+            )),
+            _ => None,
+        }
+    }
+
     /// `params` without the paging ones; `patient` is added (`<param>=Patient/<id>`).
     pub fn new(
         view: View,
@@ -162,13 +173,7 @@ pub fn SearchState(
     search: PagedSearch,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let failed = move || match search.fetching.get() {
-        Fetching::Failed(error) => Some(i18n.format(
-            RecordsText::LoadFailed,
-            &[("why", &why_not_loaded(&i18n, &error))],
-        )),
-        _ => None,
-    };
+    let failed = move || search.failure();
     let loading = move || matches!(search.fetching.get(), Fetching::Loading | Fetching::NotYet);
     let empty = move || search.fetching.get() == Fetching::Done && search.items.with(Vec::is_empty);
     // The button pressed stays where it is (not hidden, only marked busy) while its fetch runs:
