@@ -63,7 +63,9 @@ pub fn UnsentPage() -> impl IntoView {
     view! {
         <article class="tahto-page" aria-labelledby="tahto-unsent-title">
             <h1 id="tahto-unsent-title">{i18n.tr(Msg::UnsentTitle)}</h1>
-            <p class="tahto-lead">{i18n.tr(LaterText::UnsentIntro)}</p>
+            <p class="tahto-lead">
+                {move || i18n.t(if outbox.keeps_on_device() { LaterText::UnsentIntro } else { LaterText::UnsentIntroOnlyHere })}
+            </p>
             <Show
                 when=move || !unsent().is_empty()
                 fallback=move || view! { <p data-testid="unsent-none">{i18n.t(LaterText::UnsentNone)}</p> }

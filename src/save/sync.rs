@@ -318,6 +318,12 @@ impl Outbox {
         })
     }
 
+    /// Whether saves are kept on this device (`false`: the browser refused storage, and they live
+    /// in this tab's memory until sent). Tracked: what the citizen is told follows it.
+    pub fn keeps_on_device(self) -> bool {
+        self.storage_error.with(Option::is_none)
+    }
+
     /// Whether every unsent save waits for the citizen (a choice in a conflict, a new sign-in),
     /// itself or behind one of its record that does: none will go by waiting.
     pub fn only_waiting_on_citizen(self) -> bool {

@@ -1,7 +1,8 @@
 //! The header menus "Forget this device" and "Sign out": everything Tahto keeps on this device for
 //! the citizen goes, but never an unsent save by accident. With saves still unsent the citizen
 //! waits until they are sent, or discards them by an explicit, confirmed choice, or (signing out)
-//! keeps them on this device, to be sent when they sign in again.
+//! keeps them on this device, to be sent when they sign in again (offered only where the browser
+//! keeps them: in this tab's memory they would go with the sign-out).
 //!
 //! The button is in the first load; the panel it opens comes with the rest of the app
 //! (`rest.rs`), with its texts. One static structure (a sentence and three buttons whose words and
@@ -64,16 +65,20 @@ fn panel(
     unsent: usize,
     stuck: bool,
     leaving: Leaving,
+    kept_on_device: bool,
 ) -> (LaterText, [Option<(LaterText, Act)>; 4]) {
     use LaterText as T;
     let out = leaving == Leaving::SignOut;
+    // Kept for the next sign-in only where the browser keeps them: in this tab's memory they
+    // would go with the sign-out's page load.
+    let keep = (out && kept_on_device).then_some((T::SignOutKeep, Act::Keep));
     let pick = |forget, sign_out| if out { sign_out } else { forget };
     match (step, unsent) {
         // Sending first would wait for ever: every save waits for the citizen.
         (Step::Asking, 1..) if stuck => (
             T::UnsentWaitOnYou,
             [
-                out.then_some((T::SignOutKeep, Act::Keep)),
+                keep,
                 Some((pick(T::ForgetDiscard, T::SignOutDiscard), Act::AskDiscard)),
                 Some((T::Cancel, Act::Close)),
                 None,
@@ -89,13 +94,17 @@ fn panel(
             ],
         ),
         (Step::Asking, _) => (
-            pick(T::ForgetUnsent, T::SignOutUnsent),
+            match (out, kept_on_device) {
+                (false, _) => T::ForgetUnsent,
+                (true, true) => T::SignOutUnsent,
+                (true, false) => T::SignOutUnsentOnlyHere,
+            },
             [
                 Some((
                     pick(T::ForgetSendFirst, T::SignOutSendFirst),
                     Act::SendFirst,
                 )),
-                out.then_some((T::SignOutKeep, Act::Keep)),
+                keep,
                 Some((pick(T::ForgetDiscard, T::SignOutDiscard), Act::AskDiscard)),
                 Some((T::Cancel, Act::Close)),
             ],
@@ -277,9 +286,17 @@ pub fn DevicePanel(
             finish(false, window);
         }
     });
-    let shown = move || panel(step.get(), unsent(), stuck(), leaving);
+    let kept_on_device = move || outbox.keeps_on_device();
+    let shown = move || panel(step.get(), unsent(), stuck(), leaving, kept_on_device());
     let act = move |i: usize| {
-        let Some((_, act)) = panel(step.get_untracked(), unsent(), stuck(), leaving).1[i] else {
+        let Some((_, act)) = panel(
+            step.get_untracked(),
+            unsent(),
+            stuck(),
+            leaving,
+            kept_on_device(),
+        )
+        .1[i] else {
             return;
         };
         match act {

@@ -9,6 +9,7 @@ use crate::ui::reactive::effect_with;
 use super::i18n::{use_i18n, I18n};
 use super::live_region::use_announcer;
 use crate::i18n::{Lang, Msg};
+use crate::save::sync::Outbox;
 use crate::save::{NotYetSaved, Receipt, SaveState};
 
 fn why(i18n: &I18n, why: &NotYetSaved) -> String {
@@ -91,6 +92,11 @@ pub fn SaveStatus(
     let announcer = use_announcer();
     let node = NodeRef::<Div>::new();
     let opened = super::section::use_section_opened();
+    // A waiting save is "kept on this device" only where the browser keeps it; otherwise it is
+    // in this tab's memory, and the citizen must keep the page open. (A status shown outside the
+    // app, with no outbox, has nothing to say otherwise.)
+    let outbox = use_context::<Outbox>();
+    let kept_on_device = move || outbox.is_none_or(|o| o.keeps_on_device());
 
     // Announce each change; move focus to problems so nobody misses them. A page built ahead
     // says its state when it is first shown, not while the citizen is elsewhere. Only a change:
@@ -132,7 +138,12 @@ pub fn SaveStatus(
                 next_try_at_ms,
                 ..
             } => [
-                i18n.t(SaveText::QueuedKept).into(),
+                i18n.t(if kept_on_device() {
+                    SaveText::QueuedKept
+                } else {
+                    SaveText::QueuedOnlyHere
+                })
+                .into(),
                 retry_after_secs
                     .map(|s| i18n.format(SaveText::RetryAfter, &[("seconds", &s.to_string())]))
                     .unwrap_or_default(),

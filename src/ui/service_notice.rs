@@ -1,5 +1,6 @@
 //! The service-wide notice: when the service keeps refusing saves, everyone is told at once that
-//! it is not their mistake, that their entries are safe on this device and will be sent, and how
+//! it is not their mistake, that their entries are safe on this device (or, where the browser
+//! refuses storage, on this page while it stays open) and will be sent, and how
 //! to have their declaration on paper meanwhile. It goes away by itself when a save gets through.
 
 use leptos::prelude::*;
@@ -33,7 +34,9 @@ pub fn ServiceNotice() -> impl IntoView {
         <section class="tahto-card tahto-service-notice" data-testid="service-notice" hidden=move || !down()>
             <h2>{move || down().then(|| i18n.t(LaterText::ServiceDownTitle))}</h2>
             <p>{move || down().then(|| i18n.t(LaterText::ServiceDownNotYou))}</p>
-            <p>{move || down().then(|| i18n.t(LaterText::ServiceDownKept))}</p>
+            <p>
+                {move || down().then(|| i18n.t(if outbox.keeps_on_device() { LaterText::ServiceDownKept } else { LaterText::ServiceDownOnlyHere }))}
+            </p>
             <p>{move || down().then(|| i18n.t(LaterText::ServiceDownPrint))}</p>
         </section>
     }

@@ -445,6 +445,38 @@ test('A signs out keeping an unsent save; B signs in on the same browser and nei
   expect(await everythingStored(page)).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
 });
 
+test('the browser refuses to keep saves: a waiting save is said to be on this page only, and signing out does not offer to keep it', async ({ page, context }) => {
+  await confirmNoticeAs(HELMI);
+  await context.addInitScript(() => {
+    // As in a locked-down private window: no IndexedDB, and localStorage refuses every write
+    // (this tab's sessionStorage, which the sign-in's redirect needs, still works).
+    Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (this === window.localStorage) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return setItem.call(this, key, value);
+    };
+  });
+  const ui = await saveAfterSignInEnded(page);
+  await expect(page.getByRole('alert').filter({ hasText: 'did not let Tahto keep your save' })).toBeVisible();
+  // Not "kept safely on this device": it is in this tab's memory only.
+  await expect(ui.saveStatus).toContainText('What you saved is only on this page');
+  await expect(ui.saveStatus).not.toContainText('on this device and will be sent');
+
+  await page.getByTestId('unsent-badge').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Unsent saves');
+  await expect(page.getByText('The browser does not let Tahto keep them on this device, so they are only on this page.', { exact: false })).toBeVisible();
+  await expect(page.getByText('nothing is lost if you close the page')).toBeHidden();
+
+  // Signing out reloads the page: "keep them on this device" would lose the save, so it is not offered.
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  const panel = page.getByTestId('sign-out');
+  await expect(panel).toContainText('1 saves cannot be sent until you choose');
+  await expect(panel.getByRole('button')).toHaveText(['Discard them and sign out', 'Cancel']);
+  await panel.getByRole('button', { name: 'Cancel' }).click();
+  expect(await organDonationsOf(HELMI), 'nothing sent while her sign-in has ended').toHaveLength(0);
+});
+
 test('signing out in one tab signs out the others, and the next sign-in asks for the password again', async ({ page, context }) => {
   await openAndSignIn(page, HELMI);
   // A second tab, signed in silently on the authorization server's session.

@@ -480,10 +480,20 @@ test.describe('save contract (DESIGN §1)', () => {
     await ui.radio('refuse').check();
     // The draft cannot be kept either, and the citizen is told where it lives.
     await expect(ui.root.getByTestId('draft-only-here')).toContainText('Your change is only on this page');
+    // The service is down at first: what waits is said to be on this page only, not on this device.
+    await setFaults({ method: 'POST', path: '/Consent', fault: 'status', status: 503, times: null });
     await ui.saveButton.click();
     await expect(page.getByRole('alert').filter({ hasText: 'did not let Tahto keep your save' })).toBeVisible({
       timeout: SAVE_TIMEOUT,
     });
+    await expect(ui.saveStatus).toHaveAttribute('data-state', 'queued', { timeout: SAVE_TIMEOUT });
+    await expect(ui.saveStatus).toContainText('only on this page');
+    const notice = page.getByTestId('service-notice');
+    await expect(notice).toContainText('so they are only on this page. Keep the page open', { timeout: SAVE_TIMEOUT });
+    await expect(notice).not.toContainText('You can close the page');
+    await clearFaults();
+    // Retry now; the automatic retry may be quicker (then the button is gone).
+    await ui.saveStatus.getByRole('button', { name: 'Retry now' }).click({ timeout: 5_000 }).catch(() => {});
     const receipt = await expectConfirmed(ui, 1);
     const consents = await organDonationConsents();
     expect(consents, 'stored once, from memory').toHaveLength(1);
