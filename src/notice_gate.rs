@@ -9,8 +9,10 @@ use crate::ui::reactive::{effect, memo};
 use leptos::task::spawn_local;
 use serde_json::Value;
 
+pub use crate::domain::kanta_notice::GateState;
 use crate::domain::kanta_notice::{
-    confirms, current_notice, KantaNotice, CATEGORY_NOTICE_READ, NOTICE_CODE, NOTICE_SYSTEM,
+    confirms, current_notice, gate_state, KantaNotice, CATEGORY_NOTICE_READ, NOTICE_CODE,
+    NOTICE_SYSTEM,
 };
 use crate::domain::organ_donation::LOINC;
 use crate::fhir::client::FhirClient;
@@ -20,20 +22,6 @@ use crate::save::record::{Kept, Record};
 use crate::save::sync::Outbox;
 use crate::ui::save_status::why_not_loaded;
 use crate::ui::use_i18n;
-
-/// Whether declarations may be saved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GateState {
-    Checking,
-    /// The current version is confirmed on the server.
-    Open,
-    /// Not confirmed (or a newer version has been published since).
-    Locked,
-    /// No current notice is published: nothing can be confirmed yet.
-    NoNotice,
-    /// Could not be checked, and this device has never seen it confirmed (why: `NoticeGate::error`).
-    Failed,
-}
 
 /// The notice and its confirmations, as the server holds them (an app-wide context).
 #[derive(Clone, Copy)]
@@ -60,38 +48,43 @@ impl NoticeGate {
         let state = memo({
             let cache_key = cache_key.clone();
             move |_| {
-                if failed.with(Option::is_some) {
-                    // Offline, a confirmation this device saw the server hold still counts.
-                    return match crate::web::stored(&cache_key) {
-                        Some(_) => GateState::Open,
-                        None => GateState::Failed,
-                    };
-                }
-                let Some(version) = docs.with(|d| {
+                let current = docs.with(|d| {
                     d.as_ref()
                         .map(|d| current_notice(d, "fi").map(|n| n.version))
-                }) else {
-                    return GateState::Checking;
-                };
-                match version {
-                    None => GateState::NoNotice,
-                    // Confirmed on the server: found there, or stored by the outbox (in any tab).
-                    Some(v)
-                        if confirmed.with(|c| c.contains(&v))
+                });
+                // Confirmed on the server: found there, or stored by the outbox (in any tab).
+                let confirmed = match &current {
+                    Some(Some(v)) => {
+                        confirmed.with(|c| c.contains(v))
                             || outbox
                                 .confirmed_copy(&Record::NoticeConfirmation { version: v.clone() })
-                                .is_some_and(|copy| confirms(&copy, &v)) =>
-                    {
-                        GateState::Open
+                                .is_some_and(|copy| confirms(&copy, v))
                     }
-                    Some(_) => GateState::Locked,
-                }
+                    _ => false,
+                };
+                let check_failed = failed.with(Option::is_some);
+                let seen = check_failed
+                    .then(|| crate::web::stored(&cache_key))
+                    .flatten();
+                gate_state(
+                    current.as_ref().map(Option::as_deref),
+                    confirmed,
+                    check_failed,
+                    seen.as_deref(),
+                )
             }
         });
-        // What this device last saw the server hold, for a check that fails when offline.
+        // Which version this device last saw the server hold confirmed, for a check that fails.
         effect(move || match state.get() {
             GateState::Open if failed.with_untracked(Option::is_none) => {
-                let _kept = crate::web::store(&cache_key, "confirmed");
+                let version = docs.with_untracked(|d| {
+                    d.as_ref()
+                        .and_then(|d| current_notice(d, "fi"))
+                        .map(|n| n.version)
+                });
+                if let Some(version) = version {
+                    let _kept = crate::web::store(&cache_key, &version);
+                }
             }
             GateState::Locked => crate::web::forget(&cache_key),
             _ => {}
@@ -123,33 +116,37 @@ impl NoticeGate {
                     &[("type", &notice_type), ("status", "current")],
                 )
                 .await;
-            let confirmations = match &docs {
-                Ok(_) => {
-                    client
-                        .search(
-                            "Consent",
-                            &[
-                                ("patient", &patient),
-                                ("category", &read),
-                                ("status", "active"),
-                            ],
-                        )
-                        .await
+            let docs = match docs {
+                Ok(docs) => docs,
+                Err(e) => {
+                    self.failed.try_set(Some(e));
+                    return;
                 }
-                Err(e) => Err(e.clone()),
             };
-            match (docs, confirmations) {
-                (Ok(docs), Ok(confirmations)) => {
+            let confirmations = client
+                .search(
+                    "Consent",
+                    &[
+                        ("patient", &patient),
+                        ("category", &read),
+                        ("status", "active"),
+                    ],
+                )
+                .await;
+            match confirmations {
+                Ok(confirmations) => {
                     let versions = current_notice(&docs, "fi")
                         .map(|n| n.version)
                         .filter(|v| confirmations.iter().any(|c| confirms(c, v)));
                     self.confirmed.try_set(versions.into_iter().collect());
-                    self.docs.try_set(Some(docs));
                 }
-                (Err(e), _) | (_, Err(e)) => {
+                // The notice is known all the same: a confirmation this device saw of an older
+                // version does not open the gate (`gate_state`).
+                Err(e) => {
                     self.failed.try_set(Some(e));
                 }
             }
+            self.docs.try_set(Some(docs));
         });
     }
 

@@ -118,6 +118,50 @@ pub fn confirms(consent: &Value, version: &str) -> bool {
             .any(|p| str_at(p, &["uri"]) == Some(version))
 }
 
+/// Whether declarations may be saved (`notice_gate.rs` keeps it for the app).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GateState {
+    Checking,
+    /// The current version is confirmed on the server.
+    Open,
+    /// Not confirmed (or a newer version has been published since).
+    Locked,
+    /// No current notice is published: nothing can be confirmed yet.
+    NoNotice,
+    /// Could not be checked, and this device has not seen the current version confirmed.
+    Failed,
+}
+
+/// The gate, from what is known of the notice:
+/// - `current`: the current version (`None` while not known; `Some(None)`: none is published);
+/// - `confirmed`: the server (or this device's outbox) holds a confirmation of it;
+/// - `check_failed`: the check could not be made (offline, the service failing);
+/// - `seen`: the version this device last saw the server hold confirmed.
+///
+/// During an outage a confirmation this device has seen still counts, so a citizen can go on
+/// deciding (the saves wait); but not once the device knows a newer version is current.
+pub fn gate_state(
+    current: Option<Option<&str>>,
+    confirmed: bool,
+    check_failed: bool,
+    seen: Option<&str>,
+) -> GateState {
+    match current {
+        Some(None) => GateState::NoNotice,
+        Some(Some(_)) if confirmed => GateState::Open,
+        Some(Some(version)) if check_failed => match seen == Some(version) {
+            true => GateState::Open,
+            false => GateState::Failed,
+        },
+        Some(Some(_)) => GateState::Locked,
+        None if check_failed => match seen {
+            Some(_) => GateState::Open,
+            None => GateState::Failed,
+        },
+        None => GateState::Checking,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +220,22 @@ mod tests {
         let mut withdrawn = read_v1.clone();
         withdrawn["status"] = json!("inactive");
         assert!(!confirms(&withdrawn, V1));
+    }
+
+    #[test]
+    fn the_gate_counts_a_seen_confirmation_in_an_outage_only_for_the_current_version() {
+        use GateState::*;
+        assert_eq!(gate_state(None, false, false, None), Checking);
+        assert_eq!(gate_state(Some(None), false, false, Some(V1)), NoNotice);
+        assert_eq!(gate_state(Some(Some(V1)), true, false, None), Open);
+        assert_eq!(gate_state(Some(Some(V1)), false, false, Some(V1)), Locked);
+        // Nothing could be read: what this device saw confirmed counts, else the reason.
+        assert_eq!(gate_state(None, false, true, Some(V1)), Open);
+        assert_eq!(gate_state(None, false, true, None), Failed);
+        // The notice was read but not the confirmations: only the current version counts.
+        assert_eq!(gate_state(Some(Some(V1)), false, true, Some(V1)), Open);
+        assert_eq!(gate_state(Some(Some(V2)), false, true, Some(V1)), Failed);
+        assert_eq!(gate_state(Some(Some(V2)), false, true, None), Failed);
+        assert_eq!(gate_state(Some(Some(V2)), true, true, Some(V1)), Open);
     }
 }

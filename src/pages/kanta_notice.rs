@@ -55,6 +55,10 @@ pub fn KantaNoticePage() -> impl IntoView {
     let message = move || match gate.state() {
         GateState::Checking => i18n.t(Msg::NoticeLoading).to_owned(),
         GateState::NoNotice => i18n.t(Msg::NoticeMissing).to_owned(),
+        // The notice was read, its confirmations not.
+        GateState::Failed if notice().is_some() => {
+            gate.failure_text(&i18n, DeclText::LockedCheckFailed)
+        }
         GateState::Failed => gate.failure_text(&i18n, DeclText::NoticeLoadFailed),
         GateState::Open | GateState::Locked => String::new(),
     };
@@ -74,7 +78,8 @@ pub fn KantaNoticePage() -> impl IntoView {
         <article class="tahto-page" aria-labelledby="tahto-notice-title">
             <h1 id="tahto-notice-title">{i18n.tr(Msg::NoticeTitle)}</h1>
             <p class="tahto-lead">{i18n.tr(DeclText::NoticeIntro)}</p>
-            <p hidden=shown>{message}</p>
+            // Shown with the notice too when the confirmations could not be read.
+            <p hidden=move || shown() && !failed()>{message}</p>
             <button type="button" class="tahto-button" hidden=move || !failed() on:click=move |_| gate.load()>
                 {i18n.tr(Msg::TryAgain)}
             </button>
