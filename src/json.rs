@@ -14,6 +14,25 @@ pub fn to_text(value: &Value) -> String {
     out
 }
 
+/// JSON equality where a number is its value: `120.0` (a measurement as Tahto built it, kept so
+/// when storage holds the outbox only in memory, or a draft as the page wrote it) and `120` (as
+/// the server's answer or storage reads back) are the same, or a stored save would be a conflict
+/// with itself.
+pub fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_value(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
 fn write(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),

@@ -10,14 +10,20 @@
 //!   nothing is saved until the citizen has seen both and chosen.
 //! - A save updates the version in force with `If-Match`, or creates a new resource with an
 //!   idempotency key kept until the server holds it (`Record::write_policy`).
+//! - The draft is kept on the device, one per record, shared by the tabs: each tab follows what
+//!   another writes there, and writes over it (but for the citizen's own typing) only while it
+//!   still holds this tab's draft (`draft.rs` decides). The newest typing wins, in every tab.
 
 use leptos::prelude::*;
 
 use crate::ui::reactive::{effect, effect_with, memo};
 use leptos::task::spawn_local;
 use serde_json::Value;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
-use super::draft::{version_of, Draft};
+use super::draft::{after_confirmed, heard_from_other_tab, version_of, AfterConfirmed, Draft};
+use super::draft::{Heard, InStorage};
 use super::outbox::OutboxEntry;
 use super::record::{Citizen, Kept, Record, WritePolicy};
 use super::state::SaveState;
@@ -50,11 +56,14 @@ impl Finder {
     }
 }
 
-/// The draft kept under `key`, if there is one this version can read.
-fn read_draft(key: &str) -> Option<Draft> {
-    crate::web::stored(key)
-        .and_then(|t| crate::web::parse_json(&t))
-        .and_then(|v| Draft::from_stored(&v))
+/// The draft kept under `key`, as this tab finds it.
+fn in_storage(key: &str) -> InStorage {
+    match crate::web::stored(key) {
+        None => InStorage::Nothing,
+        Some(text) => crate::web::parse_json(&text)
+            .and_then(|v| Draft::from_stored(&v))
+            .map_or(InStorage::Unreadable, InStorage::Draft),
+    }
 }
 
 /// The handles of one record on a page (`Copy`: pass it around freely).
@@ -86,7 +95,7 @@ impl RecordHandle {
     pub fn new(record: Record, finder: Option<Finder>) -> RecordHandle {
         let outbox = expect_context::<Outbox>();
         let citizen = StoredValue::new(outbox.citizen());
-        let restored = read_draft(&outbox.citizen().key(Kept::Draft(&record)));
+        let restored = in_storage(&outbox.citizen().key(Kept::Draft(&record))).into_draft();
         let record = RwSignal::new(record);
         let open = memo(move |_| record.with(|r| outbox.open_entry(r)));
         let recorded = RwSignal::new(None::<Value>);
@@ -139,20 +148,74 @@ impl RecordHandle {
             state.is_pending() || matches!(state, SaveState::Conflict { .. })
         });
         // A sent draft has done its job once the server confirms it; refused, it is the
-        // citizen's draft again, to fix or to discard.
-        effect(move || {
-            let submitted = draft.with(|d| d.as_ref().is_some_and(|d| d.submitted));
-            if !submitted {
-                return;
+        // citizen's draft again, to fix or to discard. Only as the save's state changes: a sent
+        // draft taken from another tab is that tab's save, which this tab's outbox may not have
+        // heard of yet, and the state shown here until then is an earlier save's.
+        effect_with(move |before: Option<Option<SaveState>>| {
+            let state = handle.state.get();
+            let submitted = draft.with_untracked(|d| d.as_ref().is_some_and(|d| d.submitted));
+            if submitted && before.flatten().as_ref() != Some(&state) {
+                match state {
+                    SaveState::Confirmed(_) => handle.settle_sent_draft(),
+                    SaveState::Rejected { .. } => handle.update_draft(|d| d.submitted = false),
+                    _ => {}
+                }
             }
-            match handle.state.get() {
-                SaveState::Confirmed(_) => handle.forget_draft(),
-                SaveState::Rejected { .. } => handle.update_draft(|d| d.submitted = false),
-                _ => {}
-            }
+            Some(state)
         });
+        handle.follow_other_tabs();
         handle.fetch();
         handle
+    }
+
+    /// Follows the draft as the other tabs change it, until the page goes: the browser tells
+    /// every other tab of the origin when one changes localStorage (`storage`), never the tab
+    /// that changed it. Taking it writes nothing back, so two tabs do not echo each other.
+    fn follow_other_tabs(self) {
+        let Some(window) = crate::web::window() else {
+            return;
+        };
+        let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let Some(event) = event.dyn_ref::<web_sys::StorageEvent>() else {
+                return;
+            };
+            // No key: all of storage was cleared.
+            let ours = match event.key() {
+                Some(key) => self.try_draft_key().is_some_and(|k| k == key),
+                None => true,
+            };
+            if ours {
+                self.heard_other_tab();
+            }
+        });
+        let _listening =
+            window.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
+        let listening = StoredValue::new_local(Some(listener));
+        on_cleanup(move || {
+            let listener = listening.try_update_value(Option::take).flatten();
+            if let (Some(listener), Some(window)) = (listener, crate::web::window()) {
+                let _stopped = window.remove_event_listener_with_callback(
+                    "storage",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        });
+    }
+
+    /// Another tab changed this record's kept draft (or all of storage). What storage holds is
+    /// read again, not taken from the event: events queue behind later writes, and in a
+    /// partner's frame granted Tahto's own storage the window's events are of the partner
+    /// site's storage, while the draft is in Tahto's own.
+    fn heard_other_tab(self) {
+        let (Some(key), Some(mine)) = (self.try_draft_key(), self.draft.try_get_untracked()) else {
+            return;
+        };
+        let only_here = self.draft_only_here.try_get_untracked().unwrap_or(false);
+        match heard_from_other_tab(mine.as_ref(), in_storage(&key), only_here) {
+            Heard::Keep => {}
+            Heard::Take(theirs) => self.draft.set(Some(theirs)),
+            Heard::Drop => self.draft.set(None),
+        }
     }
 
     pub fn record(self) -> Record {
@@ -178,8 +241,14 @@ impl RecordHandle {
             .with_untracked(|r| self.citizen.with_value(|c| c.key(Kept::Draft(r))))
     }
 
+    /// [`Self::draft_key`], or `None` once the page has gone.
+    fn try_draft_key(self) -> Option<String> {
+        let record = self.record.try_get_untracked()?;
+        self.citizen.try_with_value(|c| c.key(Kept::Draft(&record)))
+    }
+
     fn stored_draft(self) -> Option<Draft> {
-        read_draft(&self.draft_key())
+        in_storage(&self.draft_key()).into_draft()
     }
 
     fn keep_draft(self, draft: &Draft) {
@@ -189,16 +258,50 @@ impl RecordHandle {
         }
     }
 
+    /// Changes the draft for something other than the citizen's typing here (sent, refused,
+    /// moved onto a new version). Kept only over this tab's own: a newer draft another tab wrote
+    /// meanwhile, not heard of yet, is not written over (it comes with its event).
     fn update_draft(self, change: impl FnOnce(&mut Draft)) {
-        let mut changed = None;
-        self.draft.update(|d| {
-            if let Some(d) = d {
-                change(d);
-                changed = Some(d.clone());
+        let Some(mine) = self.draft.get_untracked() else {
+            return;
+        };
+        let mut changed = mine.clone();
+        change(&mut changed);
+        if self.draft_only_here.get_untracked() || in_storage(&self.draft_key()).holds(&mine) {
+            self.keep_draft(&changed);
+        }
+        self.draft.set(Some(changed));
+    }
+
+    /// The save of the sent draft is confirmed: the draft goes, unless another tab has written a
+    /// newer one since, which stays and is this tab's draft now.
+    fn settle_sent_draft(self) {
+        let Some(sent) = self.draft.get_untracked() else {
+            return;
+        };
+        let confirmed = self
+            .record
+            .with_untracked(|r| self.outbox.confirmed_copy(r))
+            .as_ref()
+            .and_then(version_of);
+        let stored = in_storage(&self.draft_key());
+        match after_confirmed(
+            &sent,
+            stored,
+            self.draft_only_here.get_untracked(),
+            confirmed,
+        ) {
+            AfterConfirmed::Forget => self.forget_draft(),
+            AfterConfirmed::Leave => {
+                self.draft_only_here.set(false);
+                self.draft.set(None);
             }
-        });
-        if let Some(d) = changed {
-            self.keep_draft(&d);
+            AfterConfirmed::Adopt { draft, rebased } => {
+                if rebased {
+                    self.keep_draft(&draft);
+                }
+                self.draft.set(Some(draft));
+            }
         }
     }
 

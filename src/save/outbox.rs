@@ -294,25 +294,7 @@ pub fn same_content(a: &Value, b: &Value) -> bool {
         }
         v
     }
-    same_json(&strip(a), &strip(b))
-}
-
-/// JSON equality where a number is its value: `120.0` (a measurement as Tahto built it, kept so
-/// when storage holds the outbox only in memory) and `120` (as the server's answer reads) are the
-/// same, or a stored save would be a conflict with itself.
-fn same_json(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
-        }
-        _ => a == b,
-    }
+    crate::json::same_value(&strip(a), &strip(b))
 }
 
 /// Makes the resource carry the identifier its create is keyed on (`system|value`), so that
