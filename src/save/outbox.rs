@@ -8,7 +8,8 @@
 //! Ordering and coalescing, per record (one citizen decision, e.g. "organ donation of Patient/x"):
 //! - A later edit never overtakes an earlier one: only the oldest entry of a record is sent.
 //! - An edit made while the record's entry is *waiting* (not in flight) replaces that entry's
-//!   content and keeps its idempotency key (the create identifier or the `If-Match` version). The
+//!   content and keeps its idempotency key (the create identifier or the `If-Match` version; but an
+//!   update of a version in force replaces a create, which would add a second record). The
 //!   content it replaced is remembered, because it may already be stored (a lost response): when the
 //!   server later shows it, it is recognised as ours, not taken for someone else's change.
 //! - An edit made while the entry is *in flight* becomes a second entry that waits for the first
@@ -359,6 +360,14 @@ pub fn enqueue(entries: &[OutboxEntry], save: NewSave) -> Enqueue {
         {
             let mut entry = last.clone();
             entry.made_by = save.made_by;
+            // The citizen decided over a version in force that the waiting create did not know
+            // of (another device created the record meanwhile, and she kept hers over it): sent
+            // as a create, hers would stand beside that one as a second decision. If an earlier
+            // attempt of the create was stored after all (a lost answer), that copy stays, but
+            // the version in force holds her newest.
+            if let (Write::Create { .. }, Write::Update { .. }) = (&entry.write, &save.write) {
+                entry.write = save.write;
+            }
             if entry.attempt_count > 0 && !entry.is_current_content(&save.resource) {
                 let replaced = std::mem::replace(&mut entry.resource, save.resource);
                 entry.earlier_contents.push(replaced);
@@ -950,6 +959,45 @@ mod tests {
         let mut recovered = failed(Some(503), 1);
         recovered.make_due(NOW);
         assert!(!service_refusing_saves(&[recovered]), "trying again");
+    }
+
+    #[test]
+    fn an_update_over_a_version_in_force_replaces_a_waiting_create() {
+        let over_theirs = || Write::Update {
+            id: "x".into(),
+            if_match: "1".into(),
+        };
+        // Never sent, or sent and unanswered: either way, not a second record beside theirs.
+        let never_sent = added(enqueue(&[], save("r", "a", create())));
+        let mut tried = never_sent.clone();
+        start_attempt(&mut tried, NOW);
+        let Next::Keep(tried) = after_answer(
+            tried,
+            Err(FhirError::Unreachable("offline".into())),
+            NOW,
+            0.5,
+            &RetryPolicy::default(),
+        ) else {
+            panic!("kept for a retry");
+        };
+        for waiting in [never_sent, tried] {
+            let entry = replaced(enqueue(&[waiting], save("r", "b", over_theirs())));
+            assert_eq!(entry.write, over_theirs());
+            assert_eq!(entry.resource["note"], "b");
+        }
+        // A create stays a create for a new content of its own; an update keeps its version.
+        let waiting = added(enqueue(&[], save("r", "a", create())));
+        let entry = replaced(enqueue(&[waiting], save("r", "b", create())));
+        assert_eq!(entry.write, create());
+        let waiting = added(enqueue(&[], save("r", "a", over_theirs())));
+        let newer = Write::Update {
+            id: "x".into(),
+            if_match: "2".into(),
+        };
+        assert_eq!(
+            replaced(enqueue(&[waiting], save("r", "b", newer))).write,
+            over_theirs()
+        );
     }
 
     #[test]
