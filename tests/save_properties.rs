@@ -446,8 +446,10 @@ impl Sim {
                     if_match: version.clone(),
                 }
             }
+            // Searched for before it is sent (`SimLink::find`): the record's own resources.
             None => Write::Create {
                 creation_key: self.records[record].key.clone(),
+                in_force: Some(format!("record=r{record}")),
             },
         };
         self.note(format!("edit r{record}-e{edit} {write:?}"));
@@ -671,7 +673,7 @@ impl Sim {
         let record = record_index(&sent.record).ok_or("bad record name")?;
         let last_updated = format!("t{}", self.now as u64);
         match &sent.write {
-            Write::Create { creation_key } => {
+            Write::Create { creation_key, .. } => {
                 ensure!(
                     key_of(&sent.resource).as_deref() == Some(creation_key.as_str()),
                     "POST with If-None-Exist {creation_key} carries identifier {:?}",
@@ -747,6 +749,47 @@ impl Sim {
         } else {
             draw_outcome(&mut self.rng)
         }
+    }
+
+    /// How a create's search for the version in force goes (scripted runs: it arrives).
+    fn draw_find(&mut self) -> ReadOutcome {
+        if self.calm || !self.read_script.is_empty() {
+            return ReadOutcome::Deliver;
+        }
+        match self.rng.below(10) {
+            0 => ReadOutcome::Timeout,
+            1 => ReadOutcome::Offline,
+            _ => ReadOutcome::Deliver,
+        }
+    }
+
+    /// The search for record `record`'s version in force: its resources on the server (in this
+    /// simulation only ever the citizen's own create, which carries the record's key, and other
+    /// devices' changes of it).
+    fn find_answer(&mut self, record: usize) -> Result<Vec<Value>, FhirError> {
+        let found = match self.draw_find() {
+            ReadOutcome::Deliver => Ok(self
+                .server
+                .with_key(&self.records[record].key)
+                .into_iter()
+                .map(|i| self.server.resources[i].stored())
+                .collect::<Vec<_>>()),
+            ReadOutcome::Timeout => Err(FhirError::Timeout),
+            ReadOutcome::Offline => Err(FhirError::Unreachable("offline".into())),
+        };
+        self.now += match &found {
+            Err(FhirError::Timeout) => REQUEST_TIMEOUT_MS,
+            Err(_) => 10.0,
+            Ok(_) => self.latency(),
+        };
+        self.note(format!(
+            "  -> search r{record}: {}",
+            match &found {
+                Ok(found) => format!("{} found", found.len()),
+                Err(e) => format!("{e:?}"),
+            }
+        ));
+        found
     }
 
     fn draw_read(&mut self) -> ReadOutcome {
@@ -1252,6 +1295,16 @@ impl Link for SimLink<'_> {
         };
         let answer = self.sim.read_answer(id, record, edit);
         self.fail(answer, Err(FhirError::Unreachable("harness failed".into())))
+    }
+
+    async fn find(&mut self, _resource_type: &str, query: &str) -> Result<Vec<Value>, FhirError> {
+        let record = query.strip_prefix("record=r").and_then(|r| r.parse().ok());
+        let Some(record) = record.filter(|&r| r < self.sim.records.len()) else {
+            self.error
+                .get_or_insert(format!("a search the simulation does not know: {query}"));
+            return Err(FhirError::Unreachable("harness failed".into()));
+        };
+        self.sim.find_answer(record)
     }
 
     async fn update<R: 'static>(

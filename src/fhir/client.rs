@@ -18,7 +18,7 @@ use super::error::parse_retry_after;
 use super::resources::OperationOutcome;
 use super::write::{
     encode, if_match_header, is_header_safe, is_json_content_type, is_resource_type_name,
-    is_written_type, minimal_answer, receipt_of,
+    is_written_type, minimal_answer, query_string, receipt_of,
 };
 use super::FhirError;
 use super::{Receipt, Write};
@@ -32,14 +32,6 @@ pub const REQUEST_TIMEOUT_MS: u32 = 20_000;
 pub struct FhirClient {
     base: String,
     timeout_ms: u32,
-}
-
-fn query_string(params: &[(&str, &str)]) -> String {
-    params
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// A request Tahto does not send (a resource type it never writes, a header value a browser
@@ -216,7 +208,21 @@ impl FhirClient {
         resource_type: &str,
         params: &[(&str, &str)],
     ) -> Result<Vec<Value>, FhirError> {
-        let url = format!("{}?{}", self.url(resource_type, &[])?, query_string(params));
+        self.search_query(resource_type, &query_string(params))
+            .await
+    }
+
+    /// [`Self::search`] with the query as a string (`Write::Create`'s `in_force`, kept in the
+    /// outbox); refused unless it is plain visible ASCII, as `query_string` writes one.
+    pub async fn search_query(
+        &self,
+        resource_type: &str,
+        query: &str,
+    ) -> Result<Vec<Value>, FhirError> {
+        if !is_header_safe(query) || query.contains(['#', ' ']) {
+            return Err(refused());
+        }
+        let url = format!("{}?{query}", self.url(resource_type, &[])?);
         let (response, text) = self.send(Method::GET, &url, &[], None).await?;
         if !response.ok() {
             return Err(Self::status_error(&response, &text));
@@ -252,7 +258,7 @@ impl FhirClient {
                 let url = self.url(resource_type, &[id])?;
                 ((Method::PUT, url), ("If-Match", if_match))
             }
-            Write::Create { creation_key } => {
+            Write::Create { creation_key, .. } => {
                 let condition = format!("identifier={creation_key}");
                 if !is_header_safe(&condition) {
                     return Err(refused());

@@ -14,9 +14,26 @@ use super::FhirError;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Write {
     /// `POST`, with `If-None-Exist: identifier=<key>` so a retry can never store a second copy.
-    Create { creation_key: String },
+    Create {
+        /// The identifier (`system|value`) the new resource carries.
+        creation_key: String,
+        /// For a record with one version in force: the search that finds that version (a query
+        /// string). The create is sent only while it finds none but an earlier attempt of its
+        /// own (`outbox::after_in_force_search`): one made meanwhile elsewhere (another device)
+        /// is shown to the citizen, not joined by a second.
+        in_force: Option<String>,
+    },
     /// `PUT <type>/<id>` with `If-Match: W/"<version>"`: never overwrites a change made elsewhere.
     Update { id: String, if_match: String },
+}
+
+/// `params` as a URL query (without the `?`), every name and value percent-encoded.
+pub fn query_string(params: &[(&str, &str)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Proof that the server stored a save: only ever built from a 2xx answer carrying both.
@@ -441,9 +458,22 @@ mod tests {
     }
 
     #[test]
+    fn a_query_is_percent_encoded() {
+        let search = query_string(&[
+            ("patient", "Patient/p 1"),
+            ("category", "http://loinc.org|64300-7"),
+        ]);
+        assert_eq!(
+            search,
+            "patient=Patient%2Fp%201&category=http%3A%2F%2Floinc.org%7C64300-7"
+        );
+    }
+
+    #[test]
     fn empty_answers_name_what_to_read() {
         let create = Write::Create {
             creation_key: "urn:ietf:rfc:3986|urn:uuid:1".into(),
+            in_force: None,
         };
         let update = Write::Update {
             id: "c1".into(),

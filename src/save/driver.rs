@@ -10,8 +10,8 @@ use std::future::Future;
 use serde_json::Value;
 
 use super::outbox::{
-    after_answer, after_read_back, followers_of, next_due, reconcile, start_attempt,
-    still_undecided, Next, OutboxEntry,
+    after_answer, after_in_force_search, after_read_back, followers_of, next_due, reconcile,
+    start_attempt, still_undecided, Next, OutboxEntry,
 };
 use super::record::Record;
 use super::retry::RetryPolicy;
@@ -38,6 +38,12 @@ pub trait Link {
         resource_type: &str,
         id: &str,
     ) -> impl Future<Output = Result<Value, FhirError>>;
+    /// Searches `resource_type` with `query` (a create's search for the version in force).
+    fn find(
+        &mut self,
+        resource_type: &str,
+        query: &str,
+    ) -> impl Future<Output = Result<Vec<Value>, FhirError>>;
     /// Reads the stored entries and stores what `decide` makes of them (`put`, then `delete` by
     /// entry id) as one step that no other change to the outbox can come between; returns what
     /// `decide` said besides (`None` only if it could not run).
@@ -135,6 +141,18 @@ async fn send<L: Link>(
     policy: &RetryPolicy,
 ) -> (OutboxEntry, Next) {
     let mut current = entry.clone();
+    if let Write::Create {
+        in_force: Some(query),
+        ..
+    } = &entry.write
+    {
+        let found = link.find(&entry.resource_type, query).await;
+        let (now, random) = (link.now(), link.random());
+        if let Some(next) = after_in_force_search(entry.clone(), found, now, random, policy) {
+            return (current, next);
+        }
+        renew_lease(link, &entry.id).await;
+    }
     let answer = link.write(&entry).await;
     let (now, random) = (link.now(), link.random());
     let mut next = after_answer(entry, answer, now, random, policy);

@@ -365,6 +365,28 @@ impl RecordHandle {
         });
     }
 
+    /// The search for the version in force (the finder's, without its order and paging), for a
+    /// record that has one: its create is made only while that finds none (`Write::Create`).
+    fn in_force_search(self) -> Option<String> {
+        let record = self.record.get_untracked();
+        if !matches!(record.write_policy(), WritePolicy::UpdateInForce) {
+            return None;
+        }
+        let patient = format!("Patient/{}", self.patient_id());
+        self.finder.with_value(|finder| {
+            let mut query: Vec<(&str, &str)> = vec![("patient", patient.as_str())];
+            query.extend(
+                finder
+                    .as_ref()?
+                    .params
+                    .iter()
+                    .filter(|(name, _)| !name.starts_with('_'))
+                    .map(|(name, value)| (*name, value.as_str())),
+            );
+            Some(crate::fhir::write::query_string(&query))
+        })
+    }
+
     /// Loads the version in force again (Try again).
     pub fn reload(self) {
         self.fetch();
@@ -414,6 +436,7 @@ impl RecordHandle {
             },
             None => Write::Create {
                 creation_key: format!("{IDENTIFIER_SYSTEM}|{key}"),
+                in_force: self.in_force_search(),
             },
         };
         let Some(resource) = build(base.as_ref(), &key) else {

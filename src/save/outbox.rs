@@ -148,7 +148,13 @@ impl OutboxEntry {
         m.insert("type".into(), text(&self.resource_type));
         m.insert("resource".into(), self.resource.clone());
         let write = match &self.write {
-            Write::Create { creation_key } => vec![text("create"), text(creation_key)],
+            Write::Create {
+                creation_key,
+                in_force,
+            } => [text("create"), text(creation_key)]
+                .into_iter()
+                .chain(in_force.as_deref().map(text))
+                .collect(),
             Write::Update { id, if_match } => vec![text("update"), text(id), text(if_match)],
         };
         m.insert("write".into(), Value::Array(write));
@@ -197,9 +203,12 @@ impl OutboxEntry {
                 .collect()
         };
         let write = match strings("write")?.as_slice() {
-            [kind, key] if kind == "create" => Write::Create {
-                creation_key: key.clone(),
-            },
+            [kind, key, in_force @ ..] if kind == "create" && in_force.len() <= 1 => {
+                Write::Create {
+                    creation_key: key.clone(),
+                    in_force: in_force.first().cloned(),
+                }
+            }
             [kind, id, if_match] if kind == "update" => Write::Update {
                 id: id.clone(),
                 if_match: if_match.clone(),
@@ -301,7 +310,7 @@ pub fn same_content(a: &Value, b: &Value) -> bool {
 /// Makes the resource carry the identifier its create is keyed on (`system|value`), so that
 /// `If-None-Exist` always finds what an earlier attempt of the same entry may have stored.
 fn carry_creation_identifier(resource: &mut Value, write: &Write) {
-    let Write::Create { creation_key } = write else {
+    let Write::Create { creation_key, .. } = write else {
         return;
     };
     let Some((system, value)) = creation_key.split_once('|') else {
@@ -577,6 +586,58 @@ pub fn after_answer(
                 }
             }
         }
+    }
+}
+
+/// Whether `resource` is what this create stores (it carries the create's identifier): an earlier
+/// attempt of it whose answer was lost.
+fn carries_key(resource: &Value, creation_key: &str) -> bool {
+    let Some((system, value)) = creation_key.split_once('|') else {
+        return false;
+    };
+    crate::fhir::resources::items(resource, "identifier")
+        .iter()
+        .any(|i| {
+            i.get("system").and_then(Value::as_str) == Some(system)
+                && i.get("value").and_then(Value::as_str) == Some(value)
+        })
+}
+
+/// Before a create of a record with one version in force (`Write::Create`'s `in_force`), what
+/// the search for that version `found`. `None`: none but an earlier attempt of this create, so
+/// the create goes (its `If-None-Exist` finds that attempt). Otherwise how the entry ends this
+/// time: another version in force (made elsewhere meanwhile) is a conflict, both versions shown,
+/// never a second decision beside it; a search the network or the service failed is tried again
+/// with the save. A search the service refuses (4xx) does not stop a save it would take.
+pub fn after_in_force_search(
+    mut entry: OutboxEntry,
+    found: Result<Vec<Value>, FhirError>,
+    now_ms: f64,
+    random: f64,
+    policy: &RetryPolicy,
+) -> Option<Next> {
+    let Write::Create { creation_key, .. } = &entry.write else {
+        return None;
+    };
+    match found {
+        Ok(found) => {
+            let theirs = found.into_iter().find(|r| !carries_key(r, creation_key))?;
+            let (id, version) = version_of(&theirs)?;
+            entry.sending_since_ms = None;
+            entry.log(
+                now_ms,
+                format!("in force elsewhere: {id} version {version}"),
+            );
+            entry.state = SaveState::Conflict { status: 409 };
+            entry.theirs = Some(theirs);
+            Some(Next::Keep(entry))
+        }
+        Err(FhirError::Status { status, .. })
+            if (400..500).contains(&status) && !matches!(status, 401 | 408 | 429) =>
+        {
+            None
+        }
+        Err(error) => Some(after_answer(entry, Err(error), now_ms, random, policy)),
     }
 }
 
@@ -865,6 +926,7 @@ mod tests {
     fn create() -> Write {
         Write::Create {
             creation_key: "urn:ietf:rfc:3986|urn:uuid:1".into(),
+            in_force: None,
         }
     }
 
@@ -1001,6 +1063,64 @@ mod tests {
     }
 
     #[test]
+    fn a_create_of_a_record_in_force_elsewhere_is_a_conflict_not_a_second_record() {
+        let policy = RetryPolicy::default();
+        let mut write = create();
+        if let Write::Create { in_force, .. } = &mut write {
+            *in_force = Some("patient=Patient%2Fp&status=active".into());
+        }
+        let mut entry = added(enqueue(&[], save("r", "mine", write)));
+        start_attempt(&mut entry, NOW);
+        let search = |found| after_in_force_search(entry.clone(), found, NOW, 0.5, &policy);
+        // Nothing in force, or only an earlier attempt of this create: it goes.
+        assert!(search(Ok(vec![])).is_none());
+        let ours = json!({"resourceType": "Consent", "id": "k", "meta": {"versionId": "1"},
+            "identifier": [{"system": "urn:ietf:rfc:3986", "value": "urn:uuid:1"}]});
+        assert!(search(Ok(vec![ours.clone()])).is_none());
+        // Another device's: both are shown, nothing is sent.
+        let theirs = stored("theirs", "x", "3");
+        match search(Ok(vec![ours, theirs.clone()])) {
+            Some(Next::Keep(e)) => {
+                assert_eq!(e.state, SaveState::Conflict { status: 409 });
+                assert_eq!(e.theirs, Some(theirs));
+                assert_eq!(e.sending_since_ms, None);
+            }
+            other => panic!("a conflict: {other:?}"),
+        }
+        // The network failed: tried again later. The service refused the search: the save goes.
+        assert!(matches!(
+            search(Err(FhirError::Unreachable("offline".into()))),
+            Some(Next::Keep(e)) if matches!(e.state, SaveState::Queued { .. })
+        ));
+        let refused = |status| FhirError::Status {
+            status,
+            outcome: None,
+            retry_after_secs: None,
+        };
+        assert!(search(Err(refused(400))).is_none());
+        assert!(matches!(
+            search(Err(refused(401))),
+            Some(Next::Keep(e)) if matches!(e.state, SaveState::Queued { .. })
+        ));
+        // An update, or a create of a record written anew each time, is not searched for.
+        let update = added(enqueue(
+            &[],
+            save(
+                "r",
+                "a",
+                Write::Update {
+                    id: "x".into(),
+                    if_match: "3".into(),
+                },
+            ),
+        ));
+        assert!(
+            after_in_force_search(update, Ok(vec![stored("t", "y", "1")]), NOW, 0.5, &policy)
+                .is_none()
+        );
+    }
+
+    #[test]
     fn a_waiting_entry_takes_the_new_content_and_keeps_its_key() {
         let first = added(enqueue(&[], save("r", "a", create())));
         let mut waiting = first.clone();
@@ -1016,6 +1136,7 @@ mod tests {
         };
         let other_key = Write::Create {
             creation_key: "urn:ietf:rfc:3986|urn:uuid:2".into(),
+            in_force: None,
         };
         let coalesced = replaced(enqueue(
             std::slice::from_ref(&waiting),
@@ -1332,6 +1453,7 @@ mod tests {
             "b",
             Write::Create {
                 creation_key: "urn:ietf:rfc:3986|urn:uuid:2".into(),
+                in_force: None,
             },
         );
         edit.resource["identifier"] =
@@ -1346,6 +1468,16 @@ mod tests {
         let text = serde_json::to_string(&entry.to_stored()).unwrap();
         let back = OutboxEntry::from_stored(&serde_json::from_str(&text).unwrap()).unwrap();
         assert_eq!(back, entry);
+        // A create conditional on the version in force.
+        let mut in_force = entry.clone();
+        in_force.write = Write::Create {
+            creation_key: "urn:ietf:rfc:3986|urn:uuid:1".into(),
+            in_force: Some("patient=Patient%2Fp&status=active".into()),
+        };
+        assert_eq!(
+            OutboxEntry::from_stored(&in_force.to_stored()),
+            Some(in_force)
+        );
         // Every optional part set, through the text as stored.
         let mut full = entry.clone();
         full.write = Write::Update {

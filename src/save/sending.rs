@@ -300,6 +300,10 @@ impl Link for BrowserLink {
         self.client.read_value(resource_type, id).await
     }
 
+    async fn find(&mut self, resource_type: &str, query: &str) -> Result<Vec<Value>, FhirError> {
+        self.client.search_query(resource_type, query).await
+    }
+
     async fn update<R: 'static>(
         &mut self,
         decide: impl FnOnce(Vec<OutboxEntry>) -> (Change, R) + 'static,

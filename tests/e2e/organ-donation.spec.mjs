@@ -298,6 +298,40 @@ test('a decision changed elsewhere meanwhile is shown as a conflict ("changed el
   expect(header(puts[0], 'If-Match')).toBe('W/"1"');
 });
 
+test('a first decision that waited offline while another device recorded one is a conflict, not a second decision', async ({ page, browser }) => {
+  // This phone is offline: its first decision waits.
+  const ui = await openOrganDonation(page);
+  await page.context().setOffline(true);
+  await ui.radio('refuse').check();
+  await ui.saveButton.click();
+  await expectSaveState(ui, 'queued');
+
+  // Meanwhile the citizen records a decision on another device (its own browser, its own storage).
+  const elsewhere = await browser.newContext();
+  const other = await openOrganDonation(await elsewhere.newPage(), { noticeConfirmed: false });
+  await other.radio('consent').check();
+  const theirs = await saveAndConfirm(other, 1);
+  await elsewhere.close();
+
+  // Back online, the waiting create finds the decision in force: both are shown, nothing stored.
+  const before = await currentSentSeq();
+  await page.context().setOffline(false);
+  await expectSaveState(ui, 'conflict', LOAD_TIMEOUT);
+  await expect(page.getByTestId('conflict')).toBeVisible();
+  let consents = await organDonationConsents();
+  expect(consents, 'no second decision beside the other device\'s').toHaveLength(1);
+  expect(consents[0].provision.type).toBe('permit');
+  expect(consentWrites(await sentSince(before)), 'looked for the decision in force, sent nothing').toEqual([]);
+
+  // She keeps hers: written over the other device's, as its next version.
+  await page.getByRole('button', { name: 'Keep mine', exact: true }).click();
+  const receipt = await expectConfirmed(ui, 2);
+  expect(receipt.id).toBe(theirs.id);
+  consents = await organDonationConsents();
+  expect(consents).toHaveLength(1);
+  expect(consents[0].provision.type).toBe('deny');
+});
+
 test('a 400 OperationOutcome shows the server\'s own words; the kept input can be saved again', async ({ page }) => {
   const ui = await openOrganDonation(page);
   await refuseNextConsentPost('Henkilötunnus puuttuu', 'required');
