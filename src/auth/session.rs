@@ -105,7 +105,7 @@ async fn renew_once() -> bool {
     let Ok(endpoints) = discover(&base).await else {
         return false;
     };
-    let body = smart::form(&[
+    let body = crate::fhir::write::query_string(&[
         ("grant_type", "refresh_token"),
         ("refresh_token", &refresh),
         ("client_id", smart::CLIENT_ID),
@@ -636,5 +636,8 @@ async fn end_session(fhir_base: &str, back: &str, id_token: Option<&str>) -> Opt
         params.push(("id_token_hint", hint));
     }
     let joiner = if end.contains('?') { '&' } else { '?' };
-    Some(format!("{end}{joiner}{}", smart::form(&params)))
+    Some(format!(
+        "{end}{joiner}{}",
+        crate::fhir::write::query_string(&params)
+    ))
 }

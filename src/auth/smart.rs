@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::fhir::write::{encode, is_fhir_id};
+use crate::fhir::write::{is_fhir_id, query_string};
 
 /// Tahto's client id at the authorization server.
 pub const CLIENT_ID: &str = "tahto";
@@ -142,7 +142,7 @@ pub fn authorize_url(a: &Authorize) -> String {
     } else if a.fresh {
         params.push(("prompt", "login"));
     }
-    let query = form(&params);
+    let query = query_string(&params);
     let joiner = if a.endpoints.authorize.contains('?') {
         '&'
     } else {
@@ -151,18 +151,9 @@ pub fn authorize_url(a: &Authorize) -> String {
     format!("{}{joiner}{query}", a.endpoints.authorize)
 }
 
-/// `application/x-www-form-urlencoded` (and a query string): every value percent-encoded.
-pub fn form(params: &[(&str, &str)]) -> String {
-    params
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 /// The body of the code's exchange for tokens (PKCE's verifier proves this tab asked).
 pub fn token_request(code: &str, redirect_uri: &str, verifier: &str) -> String {
-    form(&[
+    query_string(&[
         ("grant_type", "authorization_code"),
         ("code", code),
         ("redirect_uri", redirect_uri),

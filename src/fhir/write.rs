@@ -27,7 +27,8 @@ pub enum Write {
     Update { id: String, if_match: String },
 }
 
-/// `params` as a URL query (without the `?`), every name and value percent-encoded.
+/// `params` as a URL query (without the `?`) or an `application/x-www-form-urlencoded` body,
+/// every name and value percent-encoded.
 pub fn query_string(params: &[(&str, &str)]) -> String {
     params
         .iter()
