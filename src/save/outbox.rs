@@ -148,16 +148,19 @@ impl OutboxEntry {
         m.insert("type".into(), text(&self.resource_type));
         m.insert("resource".into(), self.resource.clone());
         let write = match &self.write {
-            Write::Create {
-                creation_key,
-                in_force,
-            } => [text("create"), text(creation_key)]
-                .into_iter()
-                .chain(in_force.as_deref().map(text))
-                .collect(),
+            Write::Create { creation_key, .. } => vec![text("create"), text(creation_key)],
             Write::Update { id, if_match } => vec![text("update"), text(id), text(if_match)],
         };
         m.insert("write".into(), Value::Array(write));
+        // A key of its own: a tab still on the previous version reads the entry as the create
+        // it is (without the search), rather than not at all.
+        if let Write::Create {
+            in_force: Some(search),
+            ..
+        } = &self.write
+        {
+            m.insert("in_force".into(), text(search));
+        }
         m.insert(
             "earlier".into(),
             Value::Array(self.earlier_contents.clone()),
@@ -203,12 +206,10 @@ impl OutboxEntry {
                 .collect()
         };
         let write = match strings("write")?.as_slice() {
-            [kind, key, in_force @ ..] if kind == "create" && in_force.len() <= 1 => {
-                Write::Create {
-                    creation_key: key.clone(),
-                    in_force: in_force.first().cloned(),
-                }
-            }
+            [kind, key] if kind == "create" => Write::Create {
+                creation_key: key.clone(),
+                in_force: text("in_force"),
+            },
             [kind, id, if_match] if kind == "update" => Write::Update {
                 id: id.clone(),
                 if_match: if_match.clone(),
@@ -604,11 +605,13 @@ fn carries_key(resource: &Value, creation_key: &str) -> bool {
 }
 
 /// Before a create of a record with one version in force (`Write::Create`'s `in_force`), what
-/// the search for that version `found`. `None`: none but an earlier attempt of this create, so
-/// the create goes (its `If-None-Exist` finds that attempt). Otherwise how the entry ends this
-/// time: another version in force (made elsewhere meanwhile) is a conflict, both versions shown,
-/// never a second decision beside it; a search the network or the service failed is tried again
-/// with the save. A search the service refuses (4xx) does not stop a save it would take.
+/// the search for that version `found`. `None`: nothing in force, or an earlier attempt of this
+/// create is (its answer was lost), so the create goes and its `If-None-Exist` settles it against
+/// that attempt. Otherwise how the entry ends this time: another version in force (made
+/// elsewhere meanwhile) is a conflict, both versions shown, never a second decision beside it;
+/// one without a version cannot be shown or written over, and is waited out as an unreadable
+/// answer; a search the network or the service failed is tried again with the save. A search
+/// the service refuses (4xx) does not stop a save it would take.
 pub fn after_in_force_search(
     mut entry: OutboxEntry,
     found: Result<Vec<Value>, FhirError>,
@@ -621,8 +624,16 @@ pub fn after_in_force_search(
     };
     match found {
         Ok(found) => {
-            let theirs = found.into_iter().find(|r| !carries_key(r, creation_key))?;
-            let (id, version) = version_of(&theirs)?;
+            if found.is_empty() || found.iter().any(|r| carries_key(r, creation_key)) {
+                return None;
+            }
+            let versioned = found
+                .into_iter()
+                .find_map(|r| version_of(&r).map(|version| (r, version)));
+            let Some((theirs, (id, version))) = versioned else {
+                let error = Err(FhirError::MissingVersion);
+                return Some(after_answer(entry, error, now_ms, random, policy));
+            };
             entry.sending_since_ms = None;
             entry.log(
                 now_ms,
@@ -1077,9 +1088,12 @@ mod tests {
         let ours = json!({"resourceType": "Consent", "id": "k", "meta": {"versionId": "1"},
             "identifier": [{"system": "urn:ietf:rfc:3986", "value": "urn:uuid:1"}]});
         assert!(search(Ok(vec![ours.clone()])).is_none());
+        // Ours is there as well as another's: ours is settled first (its content, its version).
+        assert!(search(Ok(vec![stored("theirs", "x", "3"), ours])).is_none());
         // Another device's: both are shown, nothing is sent.
         let theirs = stored("theirs", "x", "3");
-        match search(Ok(vec![ours, theirs.clone()])) {
+        let unversioned = json!({"resourceType": "Consent", "note": "theirs"});
+        match search(Ok(vec![unversioned.clone(), theirs.clone()])) {
             Some(Next::Keep(e)) => {
                 assert_eq!(e.state, SaveState::Conflict { status: 409 });
                 assert_eq!(e.theirs, Some(theirs));
@@ -1087,6 +1101,11 @@ mod tests {
             }
             other => panic!("a conflict: {other:?}"),
         }
+        // Only one without a version: it can be neither shown nor written over; waited out.
+        assert!(matches!(
+            search(Ok(vec![unversioned])),
+            Some(Next::Keep(e)) if matches!(e.state, SaveState::Queued { .. })
+        ));
         // The network failed: tried again later. The service refused the search: the save goes.
         assert!(matches!(
             search(Err(FhirError::Unreachable("offline".into()))),
@@ -1474,10 +1493,13 @@ mod tests {
             creation_key: "urn:ietf:rfc:3986|urn:uuid:1".into(),
             in_force: Some("patient=Patient%2Fp&status=active".into()),
         };
+        let stored = in_force.to_stored();
         assert_eq!(
-            OutboxEntry::from_stored(&in_force.to_stored()),
-            Some(in_force)
+            stored["write"],
+            json!(["create", "urn:ietf:rfc:3986|urn:uuid:1"]),
+            "as the previous version wrote and reads it"
         );
+        assert_eq!(OutboxEntry::from_stored(&stored), Some(in_force));
         // Every optional part set, through the text as stored.
         let mut full = entry.clone();
         full.write = Write::Update {
