@@ -150,7 +150,8 @@ pub enum AfterConfirmed {
     /// Another tab wrote a draft since: it stays, and is this tab's draft now. `rebased`: it
     /// was moved onto the confirmed version, and is to be kept so.
     Adopt { draft: Draft, rebased: bool },
-    /// Another tab wrote one this version cannot read: it stays in storage; this tab has none.
+    /// What storage holds stays there (another tab's, or one this version cannot read); this
+    /// tab has none.
     Leave,
 }
 
@@ -165,9 +166,12 @@ pub fn after_confirmed(
     confirmed: Option<(String, String)>,
 ) -> AfterConfirmed {
     match stored {
-        // Storage refused this tab's drafts: what it holds is older than what was sent.
-        _ if only_here => AfterConfirmed::Forget,
         InStorage::Nothing => AfterConfirmed::Forget,
+        // Storage refused this tab's typing: what it holds may be this tab's older typing or
+        // another tab's newer. It is left as it is (nothing typed is lost), and not shown here.
+        InStorage::Draft(d) if only_here && !crate::json::same_value(&d.content, &sent.content) => {
+            AfterConfirmed::Leave
+        }
         InStorage::Unreadable => AfterConfirmed::Leave,
         InStorage::Draft(d) if crate::json::same_value(&d.content, &sent.content) => {
             AfterConfirmed::Forget
@@ -345,9 +349,14 @@ mod tests {
         );
         assert_eq!(after(InStorage::Unreadable, false), AfterConfirmed::Leave);
         assert_eq!(
-            after(InStorage::Draft(typed("older", Some("1"), false)), true),
+            after(InStorage::Draft(typed("other", Some("1"), false)), true),
+            AfterConfirmed::Leave,
+            "storage refused this tab's drafts: what it holds (maybe another tab's) stays"
+        );
+        assert_eq!(
+            after(InStorage::Draft(typed("sent", Some("1"), true)), true),
             AfterConfirmed::Forget,
-            "storage refused this tab's drafts: what it holds is older than what was sent"
+            "what it holds is what was sent: saved"
         );
 
         // Typed in another tab while the save was on its way: it stays, on the saved version.
