@@ -105,7 +105,9 @@ pub fn KantaNoticePage() -> impl IntoView {
                 <button
                     type="button"
                     class="tahto-button tahto-primary"
-                    hidden=confirmed
+                    // Not while the confirmations cannot be read: one may be there already, and
+                    // a confirmation is a new record each time (Try again reads them).
+                    hidden=move || confirmed() || failed()
                     disabled=move || state.with(|s| matches!(s, crate::save::SaveState::Saving { .. }))
                     on:click=on_confirm
                 >

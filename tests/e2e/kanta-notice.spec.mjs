@@ -197,12 +197,15 @@ test('a confirmation seen of an older notice does not count once a newer one is 
   await expect(ui.locked).toContainText('Your confirmation could not be checked', { timeout: LOAD_TIMEOUT });
   await expect(ui.radio('consent'), 'the version seen confirmed is not the current one').toBeHidden();
 
-  // The notice page shows the new version, says why nothing is confirmed, and can confirm it.
+  // The notice page shows the new version and says why nothing is confirmed. It offers no
+  // confirmation until the confirmations are read (one may be there already): Try again.
   await navTo(ui.page, 'Information about the Kanta services');
   const notice = noticePage(page);
   await expect(notice.notice).toContainText('Version published 15/01/2027');
   await expect(notice.root.getByText('Your confirmation could not be checked: ')).toBeVisible();
+  await expect(notice.confirm).toBeHidden();
   await clearFaults();
+  await notice.root.getByRole('button', { name: 'Try again', exact: true }).click();
   await notice.confirm.click();
   await expect(notice.saveStatus).toHaveAttribute('data-state', 'confirmed', { timeout: 20_000 });
   await navTo(ui.page, 'Organ donation decision');
