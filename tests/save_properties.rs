@@ -10,8 +10,9 @@
 //! by its identifier, `If-Match` answers 412 on a stale version. The network and the server misbehave
 //! on purpose: 5xx with and without `Retry-After`, 429, 400, a spurious 412, timeouts before the
 //! server saw the request, timeouts and dropped connections *after* it committed, truncated 2xx
-//! bodies, 2xx without a version, offline, failing read-backs, and another device changing the
-//! record between attempts. The citizen edits again while a save is in flight or waiting and
+//! bodies, 2xx without a version, offline, failing read-backs, failing searches, another device
+//! changing the record between attempts, and another device making a record's first decision
+//! while the citizen's create of it waits. The citizen edits again while a save is in flight or waiting and
 //! resolves conflicts by "keep mine" or "take theirs". Then the faults stop and the outbox must
 //! drain within a bounded number of steps.
 //!
@@ -27,6 +28,8 @@
 //!    citizen made them.
 //! 6. No silent overwrite: a write never replaces another device's version that the citizen was not
 //!    shown (DESIGN: "never overwrites a change made elsewhere").
+//! 7. No second record: a create is never stored beside a version another device created for the
+//!    record meanwhile (the search before the create finds it, `outbox::after_in_force_search`).
 //!
 //! Set `SAVE_SEED=<n>` to replay one seed with its event log, `SAVE_RUNS=<n>` to change the count.
 
@@ -311,6 +314,9 @@ struct Record {
     expect_on_server: Option<Value>,
     /// Authors of every version the server stored for this record: `Some(edit)` for the citizen's.
     history: Vec<Option<usize>>,
+    /// The resource another device created for this record while the citizen's first create
+    /// was not stored yet (it carries that device's key, not the record's).
+    elsewhere: Option<String>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -401,6 +407,7 @@ impl Sim {
                 fates: Vec::new(),
                 expect_on_server: None,
                 history: Vec::new(),
+                elsewhere: None,
             };
             if exists {
                 let id = format!("pre{r}");
@@ -593,6 +600,41 @@ impl Sim {
         Ok(())
     }
 
+    /// Another device makes the first decision of `record` (one the citizen has not stored yet):
+    /// the citizen's create waiting in the outbox must not add a second beside it.
+    fn foreign_create(&mut self, record: usize) -> Result<(), String> {
+        let key = self.records[record].key.clone();
+        if self.records[record].seen.is_some()
+            || self.records[record].elsewhere.is_some()
+            || !self.server.with_key(&key).is_empty()
+        {
+            return Ok(());
+        }
+        self.foreign_counter += 1;
+        let content = foreign_content(
+            self.foreign_counter,
+            &format!("{KEY_SYSTEM}|urn:uuid:elsewhere-{}", self.foreign_counter),
+        );
+        self.server.created += 1;
+        let id = format!("c{}", self.server.created);
+        self.note(format!(
+            "another device creates {} as {id} for r{record}",
+            describe(&content)
+        ));
+        self.server.resources.push(ServerResource {
+            id: id.clone(),
+            versions: vec![ServerVersion {
+                content,
+                last_updated: format!("t{}", self.now as u64),
+            }],
+        });
+        self.records[record].elsewhere = Some(id);
+        self.records[record].history.push(None);
+        self.records[record].expect_on_server = None;
+        self.stats.foreign_changes += 1;
+        Ok(())
+    }
+
     /// Another device changes `record` on the server (if it exists there).
     fn foreign_change(&mut self, record: usize) -> Result<(), String> {
         let key = self.records[record].key.clone();
@@ -682,6 +724,12 @@ impl Sim {
                 let hits = self.server.with_key(creation_key);
                 match hits.len() {
                     0 => {
+                        if let Some(theirs) = &self.records[record].elsewhere {
+                            return Err(format!(
+                                "SECOND RECORD: {} created beside {theirs}, which another device created for r{record}",
+                                describe(&sent.resource)
+                            ));
+                        }
                         self.check_store(record, &sent.resource, None)?;
                         self.server.created += 1;
                         let id = format!("c{}", self.server.created);
@@ -763,17 +811,25 @@ impl Sim {
         }
     }
 
-    /// The search for record `record`'s version in force: its resources on the server (in this
-    /// simulation only ever the citizen's own create, which carries the record's key, and other
-    /// devices' changes of it).
+    /// The search for record `record`'s version in force: its resources on the server (the
+    /// citizen's own create, which carries the record's key, other devices' changes of it, and
+    /// the one another device created, `foreign_create`).
     fn find_answer(&mut self, record: usize) -> Result<Vec<Value>, FhirError> {
         let found = match self.draw_find() {
-            ReadOutcome::Deliver => Ok(self
-                .server
-                .with_key(&self.records[record].key)
-                .into_iter()
-                .map(|i| self.server.resources[i].stored())
-                .collect::<Vec<_>>()),
+            ReadOutcome::Deliver => {
+                let mut found: Vec<Value> = self
+                    .server
+                    .with_key(&self.records[record].key)
+                    .into_iter()
+                    .map(|i| self.server.resources[i].stored())
+                    .collect();
+                if let Some(theirs) = self.records[record].elsewhere.as_deref() {
+                    if !found.iter().any(|r| r["id"] == theirs) {
+                        found.extend(self.server.stored(theirs));
+                    }
+                }
+                Ok(found)
+            }
             ReadOutcome::Timeout => Err(FhirError::Timeout),
             ReadOutcome::Offline => Err(FhirError::Unreachable("offline".into())),
         };
@@ -1370,6 +1426,10 @@ fn run(seed: u64) -> Result<Stats, (String, Vec<String>)> {
             if sim.rng.chance(0.08) {
                 let r = sim.rng.below(n_records as u64) as usize;
                 sim.foreign_change(r)?;
+            }
+            if sim.rng.chance(0.04) {
+                let r = sim.rng.below(n_records as u64) as usize;
+                sim.foreign_create(r)?;
             }
             sim.resolve_conflicts(0.4)?;
             sim.check_visible()?;
