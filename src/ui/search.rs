@@ -39,6 +39,9 @@ pub struct PagedSearch {
     page: usize,
     /// Bumped by `reload`: an answer to an older fetch is dropped, never appended twice.
     generation: StoredValue<u32>,
+    /// The ids in `items`, kept as pages arrive: a page is checked against it, not against the
+    /// whole list built again (10,000 ids for each page of a long list).
+    shown: StoredValue<std::collections::HashSet<String>>,
     client: StoredValue<Option<FhirClient>>,
 }
 
@@ -79,6 +82,7 @@ impl PagedSearch {
             params: StoredValue::new(all),
             page,
             generation: StoredValue::new(0),
+            shown: StoredValue::new(std::collections::HashSet::new()),
             client: StoredValue::new(ctx.map(|c| c.client)),
         };
         let router = use_router();
@@ -131,15 +135,14 @@ impl PagedSearch {
                     // the same time, ordered differently) brings one already shown again.
                     let mut added = 0;
                     self.items.update(|items| {
-                        let shown: std::collections::HashSet<String> = items
-                            .iter()
-                            .filter_map(|i| crate::fhir::resources::id(i).map(str::to_owned))
-                            .collect();
-                        let before = items.len();
-                        items.extend(found.into_iter().filter(|f| {
-                            crate::fhir::resources::id(f).is_none_or(|id| !shown.contains(id))
-                        }));
-                        added = items.len() - before;
+                        self.shown.update_value(|shown| {
+                            let before = items.len();
+                            items.extend(found.into_iter().filter(|f| {
+                                crate::fhir::resources::id(f)
+                                    .is_none_or(|id| shown.insert(id.to_owned()))
+                            }));
+                            added = items.len() - before;
+                        });
                     });
                     // A full page of nothing new (a server that ignores the offset) ends it.
                     self.more.set(full && added > 0);
@@ -160,6 +163,7 @@ impl PagedSearch {
     /// Starts again from the newest (after a save that adds to the list).
     pub fn reload(self) {
         self.generation.update_value(|g| *g = g.wrapping_add(1));
+        self.shown.update_value(std::collections::HashSet::clear);
         self.items.set(Vec::new());
         self.fetch();
     }
