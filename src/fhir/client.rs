@@ -106,11 +106,18 @@ impl FhirClient {
         extra_headers: &[(&str, &str)],
         body: Option<String>,
     ) -> Result<(Response, JsString), FhirError> {
+        let sent_with = crate::auth::session::bearer();
         let first = self
             .send_once(method.clone(), url, extra_headers, body.clone())
             .await?;
-        // Not renewed: the sign-in has ended, and `renew` has said so.
-        if first.0.status() != 401 || !crate::auth::session::renew().await {
+        if first.0.status() != 401 {
+            return Ok(first);
+        }
+        // Signed in anew while this was out (again, in a window): sent once more with the new
+        // token; the new sign-in has not ended. Else renewed, or the sign-in has ended, and
+        // `renew` has said so.
+        let signed_in_since = crate::auth::session::bearer() != sent_with;
+        if !signed_in_since && !crate::auth::session::renew().await {
             return Ok(first);
         }
         let again = self.send_once(method, url, extra_headers, body).await?;
