@@ -167,15 +167,13 @@ pub fn after_confirmed(
 ) -> AfterConfirmed {
     match stored {
         InStorage::Nothing => AfterConfirmed::Forget,
-        // Storage refused this tab's typing: what it holds may be this tab's older typing or
-        // another tab's newer. It is left as it is (nothing typed is lost), and not shown here.
-        InStorage::Draft(d) if only_here && !crate::json::same_value(&d.content, &sent.content) => {
-            AfterConfirmed::Leave
-        }
-        InStorage::Unreadable => AfterConfirmed::Leave,
         InStorage::Draft(d) if crate::json::same_value(&d.content, &sent.content) => {
             AfterConfirmed::Forget
         }
+        InStorage::Unreadable => AfterConfirmed::Leave,
+        // Storage refused this tab's typing: what it holds may be this tab's older typing or
+        // another tab's newer. It is left as it is (nothing typed is lost), and not shown here.
+        InStorage::Draft(_) if only_here => AfterConfirmed::Leave,
         InStorage::Draft(mut d) => {
             let rebased = !d.submitted && d.base == sent.base && confirmed.is_some();
             if rebased {
