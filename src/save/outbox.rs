@@ -643,12 +643,12 @@ pub fn after_in_force_search(
             entry.theirs = Some(theirs);
             Some(Next::Keep(entry))
         }
-        Err(FhirError::Status { status, .. })
-            if (400..500).contains(&status) && !matches!(status, 401 | 408 | 429) =>
-        {
-            None
-        }
-        Err(error) => Some(after_answer(entry, Err(error), now_ms, random, policy)),
+        // As a failed write would end (one reading of an answer, `after_answer`): waited out,
+        // but a refusal of the search is no refusal of the save, which goes on.
+        Err(error) => match after_answer(entry, Err(error), now_ms, random, policy) {
+            Next::Rejected { .. } => None,
+            next => Some(next),
+        },
     }
 }
 
