@@ -340,20 +340,17 @@ impl RecordHandle {
     }
 
     fn fetch(self) {
-        let Some((params, is_ours)) = self
-            .finder
-            .with_value(|f| f.as_ref().map(|f| (f.params.clone(), f.is_ours)))
-        else {
+        let (Some(query), Some(is_ours)) = (
+            self.finder_query(true),
+            self.finder.with_value(|f| f.as_ref().map(|f| f.is_ours)),
+        ) else {
             return;
         };
         let ctx = expect_context::<AppContext>();
         let resource_type = self.record.with_untracked(|r| r.resource_type());
-        let patient = format!("Patient/{}", self.patient_id());
         self.load.set(Load::Loading);
         spawn_local(async move {
-            let mut query: Vec<(&str, &str)> = vec![("patient", patient.as_str())];
-            query.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
-            match ctx.client.search(resource_type, &query).await {
+            match ctx.client.search_query(resource_type, &query).await {
                 Ok(found) => {
                     self.recorded.try_set(found.into_iter().find(is_ours));
                     self.load.try_set(Load::Loaded);
@@ -365,13 +362,9 @@ impl RecordHandle {
         });
     }
 
-    /// The search for the version in force (the finder's, without its order and paging), for a
-    /// record that has one: its create is made only while that finds none (`Write::Create`).
-    fn in_force_search(self) -> Option<String> {
-        let record = self.record.get_untracked();
-        if !matches!(record.write_policy(), WritePolicy::UpdateInForce) {
-            return None;
-        }
+    /// The finder's search, with the patient, as a query; `paging`: with its order and count
+    /// (the page's read), else without (a create's search for the version in force).
+    fn finder_query(self, paging: bool) -> Option<String> {
         let patient = format!("Patient/{}", self.patient_id());
         self.finder.with_value(|finder| {
             let mut query: Vec<(&str, &str)> = vec![("patient", patient.as_str())];
@@ -380,11 +373,20 @@ impl RecordHandle {
                     .as_ref()?
                     .params
                     .iter()
-                    .filter(|(name, _)| !name.starts_with('_'))
+                    .filter(|(name, _)| paging || !name.starts_with('_'))
                     .map(|(name, value)| (*name, value.as_str())),
             );
             Some(crate::fhir::write::query_string(&query))
         })
+    }
+
+    /// The search for the version in force, for a record that has one: its create is made only
+    /// while that finds none (`Write::Create`).
+    fn in_force_search(self) -> Option<String> {
+        let record = self.record.get_untracked();
+        matches!(record.write_policy(), WritePolicy::UpdateInForce)
+            .then(|| self.finder_query(false))
+            .flatten()
     }
 
     /// Loads the version in force again (Try again).
