@@ -11,10 +11,9 @@ use serde_json::Value;
 
 pub use crate::domain::kanta_notice::GateState;
 use crate::domain::kanta_notice::{
-    confirms, current_notice, gate_state, KantaNotice, CATEGORY_NOTICE_READ, NOTICE_CODE,
+    confirmations_search, confirms, current_notice, gate_state, KantaNotice, NOTICE_CODE,
     NOTICE_SYSTEM,
 };
-use crate::domain::organ_donation::LOINC;
 use crate::fhir::client::FhirClient;
 use crate::fhir::FhirError;
 use crate::i18n::Msg;
@@ -109,7 +108,6 @@ impl NoticeGate {
         self.docs.set(None);
         spawn_local(async move {
             let notice_type = format!("{NOTICE_SYSTEM}|{NOTICE_CODE}");
-            let read = format!("{LOINC}|{CATEGORY_NOTICE_READ}");
             let docs = client
                 .search(
                     "DocumentReference",
@@ -123,16 +121,10 @@ impl NoticeGate {
                     return;
                 }
             };
-            let confirmations = client
-                .search(
-                    "Consent",
-                    &[
-                        ("patient", &patient),
-                        ("category", &read),
-                        ("status", "active"),
-                    ],
-                )
-                .await;
+            let mut query = vec![("patient", patient.as_str())];
+            let search = confirmations_search();
+            query.extend(search.iter().map(|(name, value)| (*name, value.as_str())));
+            let confirmations = client.search("Consent", &query).await;
             match confirmations {
                 Ok(confirmations) => {
                     let versions = current_notice(&docs, "fi")

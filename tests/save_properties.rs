@@ -29,7 +29,7 @@
 //! 6. No silent overwrite: a write never replaces another device's version that the citizen was not
 //!    shown (DESIGN: "never overwrites a change made elsewhere").
 //! 7. No second record: a create is never stored beside a version another device created for the
-//!    record meanwhile (the search before the create finds it, `outbox::after_in_force_search`).
+//!    record meanwhile (the search before the create finds it, `outbox::after_look_first`).
 //!
 //! Set `SAVE_SEED=<n>` to replay one seed with its event log, `SAVE_RUNS=<n>` to change the count.
 
@@ -38,6 +38,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 use tahto::fhir::resources::OperationOutcome;
+use tahto::fhir::write::LookFirst;
 use tahto::fhir::FhirError;
 use tahto::save::driver::{send_next, Change, Link, Step};
 use tahto::save::outbox;
@@ -456,7 +457,7 @@ impl Sim {
             // Searched for before it is sent (`SimLink::find`): the record's own resources.
             None => Write::Create {
                 creation_key: self.records[record].key.clone(),
-                in_force: Some(format!("record=r{record}")),
+                look_first: Some(LookFirst::InForce(format!("record=r{record}"))),
             },
         };
         self.note(format!("edit r{record}-e{edit} {write:?}"));

@@ -270,7 +270,7 @@ async fn the_outbox_survives_in_real_indexeddb_and_comes_back_queued() {
         resource: serde_json::json!({"resourceType": "Consent", "status": "active"}),
         write: Write::Create {
             creation_key: "urn:ietf:rfc:3986|urn:uuid:web-test".into(),
-            in_force: None,
+            look_first: None,
         },
         now_ms: now,
     };
@@ -339,7 +339,7 @@ async fn overlapping_outbox_changes_each_see_the_other_in_real_indexeddb() {
         resource: serde_json::json!({"resourceType": "DocumentReference", "status": "current"}),
         write: Write::Create {
             creation_key: "urn:ietf:rfc:3986|urn:uuid:web-test-overlap".into(),
-            in_force: None,
+            look_first: None,
         },
         now_ms: js_sys::Date::now(),
     };

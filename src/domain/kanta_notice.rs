@@ -108,6 +108,15 @@ pub fn read_confirmation(
     )
 }
 
+/// The search for the citizen's confirmations of the notice (with the patient's, which the
+/// caller adds). `Consent` has no search parameter for `policy.uri`: the version is [`confirms`]'s.
+pub fn confirmations_search() -> Vec<(&'static str, String)> {
+    vec![
+        ("category", format!("{LOINC}|{CATEGORY_NOTICE_READ}")),
+        ("status", "active".to_owned()),
+    ]
+}
+
 /// Whether `consent` is an active confirmation of having read `version`.
 pub fn confirms(consent: &Value, version: &str) -> bool {
     resource_type(consent) == Some("Consent")

@@ -93,6 +93,22 @@ pub fn renewal_status(task: &Value, authored_ms: Option<i64>, now_ms: i64) -> Re
     }
 }
 
+/// Whether `task` is a request for the renewal of `MedicationRequest/<prescription_id>` that
+/// makes another unneeded at `now_ms`: waiting (not expired) or accepted (`can_request`).
+pub fn answers_request(task: &Value, prescription_id: &str, now_ms: i64) -> bool {
+    let authored = str_at(task, &["authoredOn"]).and_then(crate::fhir::resources::instant_ms);
+    is_renewal_of(task, prescription_id) && !can_request(&[renewal_status(task, authored, now_ms)])
+}
+
+/// The search for the renewal requests of `MedicationRequest/<prescription_id>` (with the
+/// patient's, which the caller adds).
+pub fn requests_search(prescription_id: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("focus", format!("MedicationRequest/{prescription_id}")),
+        ("code", format!("{SNOMED}|{RENEWAL_CODE}")),
+    ]
+}
+
 /// Whether a new request may be made for a prescription, given its requests so far: not while
 /// one is waiting (requested and not expired) or accepted.
 pub fn can_request(statuses: &[RenewalStatus]) -> bool {
@@ -130,6 +146,27 @@ mod tests {
         ));
         assert!(is_past(&mr("completed", true)));
         assert!(!is_past(&mr("active", true)));
+    }
+
+    #[test]
+    fn a_request_waiting_or_accepted_answers_another_one_an_ended_or_expired_one_does_not() {
+        let day = 24 * 60 * 60 * 1000;
+        let now = crate::fhir::resources::instant_ms("2026-11-23T08:00:00Z").unwrap_or(0);
+        let mut task = renewal_request("mr-1", "helmi", "2026-11-20T08:00:00Z", "urn:uuid:9");
+        assert!(answers_request(&task, "mr-1", now));
+        assert!(!answers_request(&task, "mr-2", now));
+        assert!(
+            !answers_request(&task, "mr-1", now + 6 * day),
+            "expired after 8 days"
+        );
+        task["status"] = "in-progress".into();
+        assert!(answers_request(&task, "mr-1", now + 6 * day), "accepted");
+        task["status"] = "rejected".into();
+        assert!(!answers_request(&task, "mr-1", now));
+        // An unreadable date never expires silently.
+        task["status"] = "requested".into();
+        task["authoredOn"] = "yesterday".into();
+        assert!(answers_request(&task, "mr-1", now + 100 * day));
     }
 
     #[test]

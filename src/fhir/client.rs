@@ -219,7 +219,7 @@ impl FhirClient {
             .await
     }
 
-    /// [`Self::search`] with the query as a string (`Write::Create`'s `in_force`, kept in the
+    /// [`Self::search`] with the query as a string (`Write::Create`'s `look_first`, kept in the
     /// outbox); refused unless it is plain visible ASCII, as `query_string` writes one.
     pub async fn search_query(
         &self,

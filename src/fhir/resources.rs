@@ -66,6 +66,81 @@ pub fn last_updated(resource: &Value) -> Option<&str> {
     str_at(resource, &["meta", "lastUpdated"])
 }
 
+/// A FHIR `instant` or `dateTime` as milliseconds since the epoch, read without the browser (the
+/// save pipeline decides natively too). A date without a time is its first moment in UTC.
+/// `None` for anything else, a 30 February or a time without its offset.
+pub fn instant_ms(text: &str) -> Option<i64> {
+    use crate::i18n::format::{calendar_date, CalendarDate};
+    let (date, time) = match text.split_once('T') {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let (year, month, day) = match calendar_date(date)? {
+        CalendarDate::Year(y) => (y, 1, 1),
+        CalendarDate::Month(y, m) => (y, m, 1),
+        CalendarDate::Day(y, m, d) => (y, m, d),
+    };
+    let number = |part: &str| {
+        (part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<i64>().ok())
+            .flatten()
+    };
+    let mut ms = days_from_civil(i64::from(year), i64::from(month), i64::from(day)) * 86_400_000;
+    let Some(time) = time else {
+        return Some(ms);
+    };
+    let (clock, offset_minutes) = match time.strip_suffix('Z') {
+        Some(clock) => (clock, 0),
+        None => {
+            let at = time.rfind(['+', '-'])?;
+            let (clock, offset) = time.split_at(at);
+            let (hours, minutes) = offset[1..].split_once(':')?;
+            let minutes = number(hours).filter(|h| *h <= 14)? * 60 + number(minutes)?;
+            (
+                clock,
+                if offset.starts_with('-') {
+                    -minutes
+                } else {
+                    minutes
+                },
+            )
+        }
+    };
+    let (hms, fraction) = match clock.split_once('.') {
+        Some((hms, fraction)) => (hms, Some(fraction)),
+        None => (clock, None),
+    };
+    let mut parts = hms.split(':');
+    let hour = number(parts.next()?).filter(|h| *h < 24)?;
+    let minute = number(parts.next()?).filter(|m| *m < 60)?;
+    let second = number(parts.next()?).filter(|s| *s <= 60)?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let millis = match fraction {
+        Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => f
+            .bytes()
+            .chain(*b"00")
+            .take(3)
+            .fold(0, |n, b| n * 10 + i64::from(b - b'0')),
+        Some(_) => return None,
+        None => 0,
+    };
+    ms += ((hour * 60 + minute - offset_minutes) * 60 + second) * 1000 + millis;
+    Some(ms)
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 /// The stored version of a resource as the base of Tahto's update: all of it is kept but its
 /// narrative (`text`). The narrative says in words what the stored data says; Tahto changes the
 /// data and cannot write the words again, and a reader shown only the narrative would see the
@@ -245,6 +320,47 @@ pub fn bundle_resources(bundle: Value, resource_type_wanted: &str) -> Option<Vec
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn instants_read_as_milliseconds_since_the_epoch() {
+        assert_eq!(instant_ms("1970-01-01T00:00:00Z"), Some(0));
+        // As JavaScript's Date.parse reads them.
+        assert_eq!(instant_ms("2026-11-23T08:00:00Z"), Some(1_795_420_800_000));
+        assert_eq!(
+            instant_ms("2026-11-23T10:00:00+02:00"),
+            Some(1_795_420_800_000)
+        );
+        assert_eq!(
+            instant_ms("2026-11-23T03:30:00-04:30"),
+            Some(1_795_420_800_000)
+        );
+        assert_eq!(
+            instant_ms("2026-11-23T08:00:00.5Z"),
+            Some(1_795_420_800_500)
+        );
+        assert_eq!(
+            instant_ms("2026-11-23T08:00:00.123456Z"),
+            Some(1_795_420_800_123)
+        );
+        assert_eq!(instant_ms("2024-02-29"), Some(1_709_164_800_000));
+        assert_eq!(instant_ms("2024-03"), Some(1_709_251_200_000));
+        assert_eq!(instant_ms("2026"), Some(1_767_225_600_000));
+        assert_eq!(instant_ms("1969-12-31T23:59:59Z"), Some(-1000));
+        for wrong in [
+            "",
+            "2026-11-23T08:00:00",
+            "2026-02-30",
+            "2026-11-23T24:00:00Z",
+            "2026-11-23T08:00Z",
+            "2026-11-23T08:00:00.Z",
+            "2026-11-23T08:00:00+2:00",
+            "2026-11-23T08:00:00+02",
+            "23.11.2026",
+            "2026-11-23T08:00:00Zjunk",
+        ] {
+            assert_eq!(instant_ms(wrong), None, "{wrong}");
+        }
+    }
 
     #[test]
     fn paths_reach_into_objects_and_arrays() {

@@ -17,14 +17,33 @@ pub enum Write {
     Create {
         /// The identifier (`system|value`) the new resource carries.
         creation_key: String,
-        /// For a record with one version in force: the search that finds that version (a query
-        /// string). The create is sent only while it finds none but an earlier attempt of its
-        /// own (`outbox::after_in_force_search`): one made meanwhile elsewhere (another device)
-        /// is shown to the citizen, not joined by a second.
-        in_force: Option<String>,
+        /// What to look for on the server before the create is sent, if anything
+        /// (`outbox::after_look_first`).
+        look_first: Option<LookFirst>,
     },
     /// `PUT <type>/<id>` with `If-Match: W/"<version>"`: never overwrites a change made elsewhere.
     Update { id: String, if_match: String },
+}
+
+/// A search a create makes before it is sent (a query string), and what a find means. Made on
+/// another device meanwhile, what it finds is one the citizen's device could not have seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LookFirst {
+    /// The version in force of a record that has one: a version found is a conflict, shown to
+    /// the citizen, never joined by a second decision.
+    InForce(String),
+    /// A resource that already does what the create would (`Record::answered_by`: a renewal
+    /// request still open, a confirmation of the same notice version): one found settles the
+    /// save against it, so two devices never make two requests.
+    Answer(String),
+}
+
+impl LookFirst {
+    pub fn query(&self) -> &str {
+        match self {
+            LookFirst::InForce(query) | LookFirst::Answer(query) => query,
+        }
+    }
 }
 
 /// `params` as a URL query (without the `?`) or an `application/x-www-form-urlencoded` body,
@@ -474,7 +493,7 @@ mod tests {
     fn empty_answers_name_what_to_read() {
         let create = Write::Create {
             creation_key: "urn:ietf:rfc:3986|urn:uuid:1".into(),
-            in_force: None,
+            look_first: None,
         };
         let update = Write::Update {
             id: "c1".into(),

@@ -8,7 +8,7 @@ use crate::domain::records::Prescription;
 use crate::domain::renewal::{
     can_request, is_renewal_of, renewal_request, renewal_status, RenewalStatus,
 };
-use crate::fhir::resources::str_at;
+use crate::fhir::resources::{instant_ms, str_at};
 use crate::i18n::records::RecordsText;
 use crate::i18n::Msg;
 use crate::save::handle::RecordHandle;
@@ -17,11 +17,6 @@ use crate::save::{Record, SaveState};
 use crate::sections::View;
 use crate::ui::search::{Fetching, PagedSearch, SearchState};
 use crate::ui::{use_i18n, SaveStatus};
-
-fn millis(iso: &str) -> Option<i64> {
-    let ms = js_sys::Date::parse(iso);
-    ms.is_finite().then_some(ms as i64)
-}
 
 /// The renewal requests of a prescription known here: the server's and the one this device saved
 /// last (which the server list may not show yet), newest first.
@@ -70,7 +65,7 @@ fn PrescriptionCard(
             .iter()
             .map(|t| {
                 let authored = str_at(t, &["authoredOn"]).unwrap_or("").to_owned();
-                (renewal_status(t, millis(&authored), now), authored)
+                (renewal_status(t, instant_ms(&authored), now), authored)
             })
             .collect::<Vec<_>>()
     };

@@ -10,7 +10,7 @@ use std::future::Future;
 use serde_json::Value;
 
 use super::outbox::{
-    after_answer, after_in_force_search, after_read_back, followers_of, next_due, reconcile,
+    after_answer, after_look_first, after_read_back, followers_of, next_due, reconcile,
     start_attempt, still_undecided, Next, OutboxEntry,
 };
 use super::record::Record;
@@ -142,13 +142,13 @@ async fn send<L: Link>(
 ) -> (OutboxEntry, Next) {
     let mut current = entry.clone();
     if let Write::Create {
-        in_force: Some(query),
+        look_first: Some(look_first),
         ..
     } = &entry.write
     {
-        let found = link.find(&entry.resource_type, query).await;
+        let found = link.find(&entry.resource_type, look_first.query()).await;
         let (now, random) = (link.now(), link.random());
-        if let Some(next) = after_in_force_search(entry.clone(), found, now, random, policy) {
+        if let Some(next) = after_look_first(entry.clone(), found, now, random, policy) {
             return (current, next);
         }
         renew_lease(link, &entry.id).await;

@@ -30,6 +30,7 @@ use super::state::SaveState;
 use super::sync::Outbox;
 use crate::context::AppContext;
 use crate::fhir::resources::IDENTIFIER_SYSTEM;
+use crate::fhir::write::LookFirst;
 use crate::fhir::{FhirError, Write};
 
 /// Loading the version in force.
@@ -365,28 +366,39 @@ impl RecordHandle {
     /// The finder's search, with the patient, as a query; `paging`: with its order and count
     /// (the page's read), else without (a create's search for the version in force).
     fn finder_query(self, paging: bool) -> Option<String> {
-        let patient = format!("Patient/{}", self.patient_id());
         self.finder.with_value(|finder| {
-            let mut query: Vec<(&str, &str)> = vec![("patient", patient.as_str())];
-            query.extend(
-                finder
-                    .as_ref()?
-                    .params
-                    .iter()
-                    .filter(|(name, _)| paging || !name.starts_with('_'))
-                    .map(|(name, value)| (*name, value.as_str())),
-            );
-            Some(crate::fhir::write::query_string(&query))
+            let params = finder
+                .as_ref()?
+                .params
+                .iter()
+                .filter(|(name, _)| paging || !name.starts_with('_'))
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect::<Vec<_>>();
+            Some(self.patient_query(&params))
         })
     }
 
-    /// The search for the version in force, for a record that has one: its create is made only
-    /// while that finds none (`Write::Create`).
-    fn in_force_search(self) -> Option<String> {
+    /// `params` after the citizen's `patient`, as a query.
+    fn patient_query(self, params: &[(&str, &str)]) -> String {
+        let patient = format!("Patient/{}", self.patient_id());
+        let mut query = vec![("patient", patient.as_str())];
+        query.extend_from_slice(params);
+        crate::fhir::write::query_string(&query)
+    }
+
+    /// What a create of this record looks for first (`Write::Create`): the version in force of a
+    /// record that has one, or what may already do what a new one would (`Record::answer_search`).
+    fn look_first(self) -> Option<LookFirst> {
         let record = self.record.get_untracked();
-        matches!(record.write_policy(), WritePolicy::UpdateInForce)
-            .then(|| self.finder_query(false))
-            .flatten()
+        if let WritePolicy::UpdateInForce = record.write_policy() {
+            return self.finder_query(false).map(LookFirst::InForce);
+        }
+        let search = record.answer_search()?;
+        let params: Vec<_> = search
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        Some(LookFirst::Answer(self.patient_query(&params)))
     }
 
     /// Loads the version in force again (Try again).
@@ -438,7 +450,7 @@ impl RecordHandle {
             },
             None => Write::Create {
                 creation_key: format!("{IDENTIFIER_SYSTEM}|{key}"),
-                in_force: self.in_force_search(),
+                look_first: self.look_first(),
             },
         };
         let Some(resource) = build(base.as_ref(), &key) else {

@@ -17,8 +17,10 @@
 
 use serde_json::{Map, Value};
 
+use super::record::Record;
 use super::retry::RetryPolicy;
 use super::state::{NotYetSaved, SaveState};
+use crate::fhir::write::LookFirst;
 use crate::fhir::{FhirError, Receipt, Write};
 
 /// After this long "in flight" without an answer, an entry is considered abandoned (its tab was
@@ -155,11 +157,15 @@ impl OutboxEntry {
         // A key of its own: a tab still on the previous version reads the entry as the create
         // it is (without the search), rather than not at all.
         if let Write::Create {
-            in_force: Some(search),
+            look_first: Some(look_first),
             ..
         } = &self.write
         {
-            m.insert("in_force".into(), text(search));
+            let key = match look_first {
+                LookFirst::InForce(_) => "in_force",
+                LookFirst::Answer(_) => "answer",
+            };
+            m.insert(key.into(), text(look_first.query()));
         }
         m.insert(
             "earlier".into(),
@@ -208,7 +214,9 @@ impl OutboxEntry {
         let write = match strings("write")?.as_slice() {
             [kind, key] if kind == "create" => Write::Create {
                 creation_key: key.clone(),
-                in_force: text("in_force"),
+                look_first: text("in_force")
+                    .map(LookFirst::InForce)
+                    .or_else(|| text("answer").map(LookFirst::Answer)),
             },
             [kind, id, if_match] if kind == "update" => Write::Update {
                 id: id.clone(),
@@ -604,52 +612,80 @@ fn carries_key(resource: &Value, creation_key: &str) -> bool {
         })
 }
 
-/// Before a create of a record with one version in force (`Write::Create`'s `in_force`), what
-/// the search for that version `found`. `None`: nothing in force, or an earlier attempt of this
-/// create is (its answer was lost), so the create goes and its `If-None-Exist` settles it against
-/// that attempt. Otherwise how the entry ends this time: another version in force (made
-/// elsewhere meanwhile) is a conflict, both versions shown, never a second decision beside it;
-/// one without a version cannot be shown or written over, and is waited out as an unreadable
-/// answer; a search the network or the service failed is tried again with the save. A search
-/// the service refuses (4xx) does not stop a save it would take.
-pub fn after_in_force_search(
+/// Before a create that looks first (`Write::Create`'s `look_first`), what the search `found`.
+/// `None`: the create goes. It goes when nothing found matters, and when an earlier attempt of
+/// its own is found (its answer was lost): its `If-None-Exist` settles it against that attempt.
+/// Otherwise, how the entry ends this time:
+/// - another version in force (`LookFirst::InForce`, made elsewhere meanwhile) is a conflict,
+///   both versions shown, never a second decision beside it;
+/// - a resource that already does what the create would (`LookFirst::Answer`,
+///   `Record::answered_by`) confirms the save as that resource, nothing sent;
+/// - either without a version cannot be shown, written over or confirmed, and is waited out as
+///   an unreadable answer;
+/// - a search the network or the service failed is tried again with the save. A search the
+///   service refuses (4xx) does not stop a save it would take.
+pub fn after_look_first(
     mut entry: OutboxEntry,
     found: Result<Vec<Value>, FhirError>,
     now_ms: f64,
     random: f64,
     policy: &RetryPolicy,
 ) -> Option<Next> {
-    let Write::Create { creation_key, .. } = &entry.write else {
+    let Write::Create {
+        creation_key,
+        look_first: Some(look_first),
+    } = &entry.write
+    else {
         return None;
     };
-    match found {
-        Ok(found) => {
-            if found.is_empty() || found.iter().any(|r| carries_key(r, creation_key)) {
-                return None;
-            }
-            let versioned = found
-                .into_iter()
-                .find_map(|r| version_of(&r).map(|version| (r, version)));
-            let Some((theirs, (id, version))) = versioned else {
-                let error = Err(FhirError::MissingVersion);
-                return Some(after_answer(entry, error, now_ms, random, policy));
-            };
-            entry.sending_since_ms = None;
-            entry.log(
-                now_ms,
-                format!("in force elsewhere: {id} version {version}"),
-            );
-            entry.state = SaveState::Conflict { status: 409 };
-            entry.theirs = Some(theirs);
-            Some(Next::Keep(entry))
-        }
+    let found = match found {
+        Ok(found) => found,
         // As a failed write would end (one reading of an answer, `after_answer`): waited out,
         // but a refusal of the search is no refusal of the save, which goes on.
-        Err(error) => match after_answer(entry, Err(error), now_ms, random, policy) {
-            Next::Rejected { .. } => None,
-            next => Some(next),
-        },
+        Err(error) => {
+            return match after_answer(entry, Err(error), now_ms, random, policy) {
+                Next::Rejected { .. } => None,
+                next => Some(next),
+            }
+        }
+    };
+    if found.iter().any(|r| carries_key(r, creation_key)) {
+        return None;
     }
+    let answers = match look_first {
+        LookFirst::InForce(_) => None,
+        LookFirst::Answer(_) => Some(Record::parse(&entry.record)?),
+    };
+    let mut matters = found
+        .into_iter()
+        .filter(|r| answers.as_ref().is_none_or(|a| a.answered_by(r, now_ms)))
+        .peekable();
+    matters.peek()?;
+    let Some((stored, (id, version))) = matters.find_map(|r| version_of(&r).map(|v| (r, v))) else {
+        let error = Err(FhirError::MissingVersion);
+        return Some(after_answer(entry, error, now_ms, random, policy));
+    };
+    entry.sending_since_ms = None;
+    if answers.is_some() {
+        entry.log(
+            now_ms,
+            format!("already made: {id} version {version}; not sent"),
+        );
+        let server_time = crate::fhir::resources::last_updated(&stored).map(str::to_owned);
+        let receipt = Receipt {
+            id,
+            version_id: version,
+            server_time,
+        };
+        return Some(Next::Confirmed { receipt, stored });
+    }
+    entry.log(
+        now_ms,
+        format!("in force elsewhere: {id} version {version}"),
+    );
+    entry.state = SaveState::Conflict { status: 409 };
+    entry.theirs = Some(stored);
+    Some(Next::Keep(entry))
 }
 
 /// After a 409/412, the server's current copy decides: ours (a lost response) or theirs.
@@ -937,7 +973,7 @@ mod tests {
     fn create() -> Write {
         Write::Create {
             creation_key: "urn:ietf:rfc:3986|urn:uuid:1".into(),
-            in_force: None,
+            look_first: None,
         }
     }
 
@@ -1077,12 +1113,14 @@ mod tests {
     fn a_create_of_a_record_in_force_elsewhere_is_a_conflict_not_a_second_record() {
         let policy = RetryPolicy::default();
         let mut write = create();
-        if let Write::Create { in_force, .. } = &mut write {
-            *in_force = Some("patient=Patient%2Fp&status=active".into());
+        if let Write::Create { look_first, .. } = &mut write {
+            *look_first = Some(LookFirst::InForce(
+                "patient=Patient%2Fp&status=active".into(),
+            ));
         }
         let mut entry = added(enqueue(&[], save("r", "mine", write)));
         start_attempt(&mut entry, NOW);
-        let search = |found| after_in_force_search(entry.clone(), found, NOW, 0.5, &policy);
+        let search = |found| after_look_first(entry.clone(), found, NOW, 0.5, &policy);
         // Nothing in force, or only an earlier attempt of this create: it goes.
         assert!(search(Ok(vec![])).is_none());
         let ours = json!({"resourceType": "Consent", "id": "k", "meta": {"versionId": "1"},
@@ -1134,9 +1172,63 @@ mod tests {
             ),
         ));
         assert!(
-            after_in_force_search(update, Ok(vec![stored("t", "y", "1")]), NOW, 0.5, &policy)
-                .is_none()
+            after_look_first(update, Ok(vec![stored("t", "y", "1")]), NOW, 0.5, &policy).is_none()
         );
+    }
+
+    #[test]
+    fn a_request_already_made_elsewhere_confirms_the_save_as_that_request_nothing_sent() {
+        let policy = RetryPolicy::default();
+        let write = Write::Create {
+            creation_key: "urn:ietf:rfc:3986|urn:uuid:1".into(),
+            look_first: Some(LookFirst::Answer("patient=Patient%2Fp".into())),
+        };
+        let mut entry = added(enqueue(&[], save("renewal/mr-1", "mine", write)));
+        start_attempt(&mut entry, NOW);
+        // Requests expire after 8 days unprocessed: the search is decided at a date of today's.
+        let today = crate::fhir::resources::instant_ms("2026-11-23T08:00:00Z").unwrap_or(0) as f64;
+        let search = |found| after_look_first(entry.clone(), found, today, 0.5, &policy);
+        let request = |id: &str, focus: &str, status: &str, authored: &str| {
+            json!({"resourceType": "Task", "id": id, "meta": {"versionId": "1",
+                "lastUpdated": "2026-11-20T08:00:00Z"}, "status": status, "intent": "order",
+                "code": {"coding": [{"system": "http://snomed.info/sct", "code": "103742009"}]},
+                "focus": {"reference": focus}, "authoredOn": authored})
+        };
+        let recent = "2026-11-19T08:00:00Z";
+        let waiting = request("t1", "MedicationRequest/mr-1", "requested", recent);
+        match search(Ok(vec![waiting.clone()])) {
+            Some(Next::Confirmed { receipt, stored }) => {
+                assert_eq!(receipt.id, "t1");
+                assert_eq!(receipt.version_id, "1");
+                assert_eq!(receipt.server_time.as_deref(), Some("2026-11-20T08:00:00Z"));
+                assert_eq!(stored, waiting);
+            }
+            other => panic!("confirmed as the request found: {other:?}"),
+        }
+        // What does not answer it: another prescription's, an ended one, one expired unprocessed.
+        for other in [
+            request("t2", "MedicationRequest/mr-2", "requested", recent),
+            request("t3", "MedicationRequest/mr-1", "rejected", recent),
+            request(
+                "t4",
+                "MedicationRequest/mr-1",
+                "requested",
+                "2026-10-01T08:00:00Z",
+            ),
+        ] {
+            assert!(search(Ok(vec![other])).is_none());
+        }
+        // An earlier attempt of its own: the create goes, and its If-None-Exist settles it.
+        let mut ours = waiting.clone();
+        ours["identifier"] = json!([{"system": "urn:ietf:rfc:3986", "value": "urn:uuid:1"}]);
+        assert!(search(Ok(vec![waiting.clone(), ours])).is_none());
+        // One that answers it but has no version cannot be confirmed as: waited out.
+        let mut unversioned = waiting;
+        unversioned.as_object_mut().map(|o| o.remove("meta"));
+        assert!(matches!(
+            search(Ok(vec![unversioned])),
+            Some(Next::Keep(e)) if matches!(e.state, SaveState::Queued { .. })
+        ));
     }
 
     #[test]
@@ -1155,7 +1247,7 @@ mod tests {
         };
         let other_key = Write::Create {
             creation_key: "urn:ietf:rfc:3986|urn:uuid:2".into(),
-            in_force: None,
+            look_first: None,
         };
         let coalesced = replaced(enqueue(
             std::slice::from_ref(&waiting),
@@ -1472,7 +1564,7 @@ mod tests {
             "b",
             Write::Create {
                 creation_key: "urn:ietf:rfc:3986|urn:uuid:2".into(),
-                in_force: None,
+                look_first: None,
             },
         );
         edit.resource["identifier"] =
@@ -1488,18 +1580,30 @@ mod tests {
         let back = OutboxEntry::from_stored(&serde_json::from_str(&text).unwrap()).unwrap();
         assert_eq!(back, entry);
         // A create conditional on the version in force.
-        let mut in_force = entry.clone();
-        in_force.write = Write::Create {
-            creation_key: "urn:ietf:rfc:3986|urn:uuid:1".into(),
-            in_force: Some("patient=Patient%2Fp&status=active".into()),
-        };
-        let stored = in_force.to_stored();
-        assert_eq!(
-            stored["write"],
-            json!(["create", "urn:ietf:rfc:3986|urn:uuid:1"]),
-            "as the previous version wrote and reads it"
-        );
-        assert_eq!(OutboxEntry::from_stored(&stored), Some(in_force));
+        for (look_first, key) in [
+            (
+                LookFirst::InForce("patient=Patient%2Fp&status=active".into()),
+                "in_force",
+            ),
+            (
+                LookFirst::Answer("patient=Patient%2Fp&focus=x".into()),
+                "answer",
+            ),
+        ] {
+            let mut looks = entry.clone();
+            looks.write = Write::Create {
+                creation_key: "urn:ietf:rfc:3986|urn:uuid:1".into(),
+                look_first: Some(look_first.clone()),
+            };
+            let stored = looks.to_stored();
+            assert_eq!(
+                stored["write"],
+                json!(["create", "urn:ietf:rfc:3986|urn:uuid:1"]),
+                "as the previous version wrote and reads it"
+            );
+            assert_eq!(stored[key], look_first.query());
+            assert_eq!(OutboxEntry::from_stored(&stored), Some(looks));
+        }
         // Every optional part set, through the text as stored.
         let mut full = entry.clone();
         full.write = Write::Update {

@@ -149,6 +149,47 @@ impl Record {
         }
     }
 
+    /// For a record written anew each time, the search (without the patient) for what may
+    /// already do what a new save would (`answered_by`): its create looks first
+    /// (`LookFirst::Answer`), so two devices never make two.
+    pub fn answer_search(&self) -> Option<Vec<(&'static str, String)>> {
+        match self {
+            Record::RenewalRequest { prescription } => {
+                Some(crate::domain::renewal::requests_search(prescription))
+            }
+            Record::NoticeConfirmation { .. } => {
+                Some(crate::domain::kanta_notice::confirmations_search())
+            }
+            Record::OrganDonation
+            | Record::AdvanceDirective
+            | Record::LivingWill
+            | Record::DisclosureConsent
+            | Record::DisclosureRefusal { .. }
+            | Record::Measurement { .. } => None,
+        }
+    }
+
+    /// Whether `stored`, found on the server by [`Record::answer_search`], already does at
+    /// `now_ms` what a new save of this record would: a renewal request of the same prescription
+    /// still waiting or accepted, a confirmation of the same notice version. A new document or
+    /// measurement is never answered by another.
+    pub fn answered_by(&self, stored: &serde_json::Value, now_ms: f64) -> bool {
+        match self {
+            Record::RenewalRequest { prescription } => {
+                crate::domain::renewal::answers_request(stored, prescription, now_ms as i64)
+            }
+            Record::NoticeConfirmation { version } => {
+                crate::domain::kanta_notice::confirms(stored, version)
+            }
+            Record::OrganDonation
+            | Record::AdvanceDirective
+            | Record::LivingWill
+            | Record::DisclosureConsent
+            | Record::DisclosureRefusal { .. }
+            | Record::Measurement { .. } => false,
+        }
+    }
+
     /// Whether a copy of its confirmed version is worth keeping on the device: the page shows it
     /// as the recorded version before the server is asked again. A measurement's page lists the
     /// server's values instead, so measurements leave nothing behind.
@@ -275,6 +316,41 @@ fn tag_of(fhir_base: &str, patient_id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_renewal_request_or_notice_confirmation_can_be_answered_by_one_already_made() {
+        use crate::domain::{kanta_notice, renewal};
+        let now = crate::fhir::resources::instant_ms("2026-11-23T08:00:00Z").unwrap_or(0) as f64;
+        let renewal = Record::RenewalRequest {
+            prescription: "mr-1".into(),
+        };
+        let search = renewal.answer_search().unwrap_or_default();
+        assert!(search.contains(&("focus", "MedicationRequest/mr-1".into())));
+        let task = renewal::renewal_request("mr-1", "helmi", "2026-11-22T08:00:00Z", "urn:uuid:1");
+        assert!(renewal.answered_by(&task, now));
+        let other = Record::RenewalRequest {
+            prescription: "mr-2".into(),
+        };
+        assert!(!other.answered_by(&task, now));
+
+        let notice = Record::NoticeConfirmation {
+            version: "v2".into(),
+        };
+        assert!(notice.answer_search().is_some());
+        let read = |v| kanta_notice::read_confirmation(v, "helmi", "2026-11-22T08:00:00Z", "k");
+        assert!(notice.answered_by(&read("v2"), now));
+        assert!(!notice.answered_by(&read("v1"), now), "an older version's");
+
+        // Each new document, measurement or decision is the citizen's own: never answered.
+        for record in [
+            Record::LivingWill,
+            Record::OrganDonation,
+            Record::Measurement { id: "m".into() },
+        ] {
+            assert_eq!(record.answer_search(), None);
+            assert!(!record.answered_by(&task, now));
+        }
+    }
 
     #[test]
     fn signing_out_keeps_only_what_unsent_saves_need() {

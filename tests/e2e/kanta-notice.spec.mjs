@@ -144,6 +144,30 @@ test('a confirmation that has not reached the service keeps declarations locked,
   );
 });
 
+test('a confirmation that waited offline while another device confirmed the same version is confirmed as that one, not made twice', async ({ page }) => {
+  const ui = await openLocked(page);
+  await navTo(ui.page, 'Information about the Kanta services');
+  const notice = noticePage(page);
+  await expect(notice.confirm).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await page.context().setOffline(true);
+  await notice.confirm.click();
+  await expect(notice.saveStatus).toHaveAttribute('data-state', 'queued', { timeout: 10_000 });
+
+  // Meanwhile the citizen confirms the same version on another device.
+  await confirmNoticeOnServer(NOTICE_URL);
+  const [theirs] = await noticeConfirmations();
+
+  await page.context().setOffline(false);
+  await expect(notice.saveStatus).toHaveAttribute('data-state', 'confirmed', { timeout: LOAD_TIMEOUT });
+  await expect(notice.confirmed).toBeVisible();
+  const held = await noticeConfirmations();
+  expect(held, 'one confirmation of the version').toHaveLength(1);
+  expect(held[0].id).toBe(theirs.id);
+  expect(await confirmationWrites(), 'looked for it, sent none').toEqual([]);
+  await navTo(ui.page, 'Organ donation decision');
+  await expectOpen(ui);
+});
+
 test('a 400 from the real server (unknown patient) is shown in its own words; declarations stay locked, nothing stored', async ({ page }) => {
   const ui = await openLocked(page, APP_UNKNOWN_PATIENT_URL);
   await navTo(ui.page, 'Information about the Kanta services');

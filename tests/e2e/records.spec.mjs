@@ -18,6 +18,7 @@ import {
   parseBody,
   sentSince,
   clearFaults,
+  currentSentSeq,
   setFaults, navTo } from './helpers.mjs';
 
 const { sentFrom } = freshServerPerTest(test);
@@ -141,6 +142,38 @@ test('renewal is offered only once the requests already made are known: a failed
   await failed.getByRole('button', { name: 'Try again' }).click();
   await expect(statin.getByRole('button', { name: 'Ask for renewal' })).toBeVisible({ timeout: LOAD_TIMEOUT });
   await expect(failed).toBeHidden();
+});
+
+test('a renewal asked for offline while another device asked for it is not asked for twice: the waiting save is confirmed as that request', async ({ page, browser }) => {
+  const statin = (p) => p.getByTestId('prescriptions-active').getByTestId('prescription').filter({ hasText: 'Atorvastatin 20 mg' });
+  const askFor = (p) => statin(p).getByRole('button', { name: 'Ask for renewal' });
+  // This phone is offline: its request waits.
+  await open(page, TITLES.prescriptions);
+  await expect(askFor(page)).toBeVisible({ timeout: LOAD_TIMEOUT });
+  await page.context().setOffline(true);
+  await askFor(page).click();
+  await expect(statin(page).getByTestId('save-status')).toHaveAttribute('data-state', 'queued', { timeout: SAVE_TIMEOUT });
+
+  // Meanwhile the citizen asks for the same renewal on another device (its own browser and storage).
+  const elsewhere = await browser.newContext();
+  const other = await elsewhere.newPage();
+  await open(other, TITLES.prescriptions);
+  await askFor(other).click({ timeout: LOAD_TIMEOUT });
+  await expect(statin(other).getByTestId('save-status')).toHaveAttribute('data-state', 'confirmed', { timeout: SAVE_TIMEOUT });
+  await elsewhere.close();
+  const requested = await renewalTasks();
+  expect(requested).toHaveLength(1);
+
+  // Back online, the waiting request finds the other one waiting: confirmed as it, nothing sent.
+  const before = await currentSentSeq();
+  await page.context().setOffline(false);
+  await expect(statin(page).getByTestId('save-status')).toHaveAttribute('data-state', 'confirmed', { timeout: LOAD_TIMEOUT });
+  await expect(statin(page).getByTestId('renewal-status')).toContainText('Renewal requested on');
+  await expect(askFor(page)).toBeHidden();
+  const tasks = await renewalTasks();
+  expect(tasks, 'one request for the prescriber').toHaveLength(1);
+  expect(tasks[0].id).toBe(requested[0].id);
+  expect((await sentSince(before)).filter((w) => w.method === 'POST'), 'looked for requests, sent none').toEqual([]);
 });
 
 test('lab results: grouped by test, latest value with range, out-of-range marked in words and signs, a described chart, history on request', async ({ page }) => {
