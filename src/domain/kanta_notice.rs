@@ -114,6 +114,9 @@ pub fn confirmations_search() -> Vec<(&'static str, String)> {
     vec![
         ("category", format!("{LOINC}|{CATEGORY_NOTICE_READ}")),
         ("status", "active".to_owned()),
+        // Newest first, one page: a confirmation of the current version is among the latest.
+        ("_sort", "-_lastUpdated".to_owned()),
+        ("_count", "100".to_owned()),
     ]
 }
 

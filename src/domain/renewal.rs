@@ -101,11 +101,13 @@ pub fn answers_request(task: &Value, prescription_id: &str, now_ms: i64) -> bool
 }
 
 /// The search for the renewal requests of `MedicationRequest/<prescription_id>` (with the
-/// patient's, which the caller adds).
+/// patient's, which the caller adds), newest first: one page holds every request that matters.
 pub fn requests_search(prescription_id: &str) -> Vec<(&'static str, String)> {
     vec![
         ("focus", format!("MedicationRequest/{prescription_id}")),
         ("code", format!("{SNOMED}|{RENEWAL_CODE}")),
+        ("_sort", "-_lastUpdated".to_owned()),
+        ("_count", "100".to_owned()),
     ]
 }
 

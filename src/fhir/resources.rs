@@ -95,7 +95,11 @@ pub fn instant_ms(text: &str) -> Option<i64> {
             let at = time.rfind(['+', '-'])?;
             let (clock, offset) = time.split_at(at);
             let (hours, minutes) = offset[1..].split_once(':')?;
-            let minutes = number(hours).filter(|h| *h <= 14)? * 60 + number(minutes)?;
+            let (hours, minutes) = (number(hours)?, number(minutes).filter(|m| *m < 60)?);
+            if hours > 14 || (hours == 14 && minutes > 0) {
+                return None;
+            }
+            let minutes = hours * 60 + minutes;
             (
                 clock,
                 if offset.starts_with('-') {
@@ -113,6 +117,7 @@ pub fn instant_ms(text: &str) -> Option<i64> {
     let mut parts = hms.split(':');
     let hour = number(parts.next()?).filter(|h| *h < 24)?;
     let minute = number(parts.next()?).filter(|m| *m < 60)?;
+    // FHIR allows a leap second (`:60`); it reads as the next second's start.
     let second = number(parts.next()?).filter(|s| *s <= 60)?;
     if parts.next().is_some() {
         return None;
@@ -357,6 +362,9 @@ mod tests {
             "2026-11-23T08:00:00+02",
             "23.11.2026",
             "2026-11-23T08:00:00Zjunk",
+            "2026-11-23T08:00:00+02:60",
+            "2026-11-23T08:00:00+14:30",
+            "2026-11-23T08:00:00+15:00",
         ] {
             assert_eq!(instant_ms(wrong), None, "{wrong}");
         }

@@ -38,7 +38,7 @@ pub trait Link {
         resource_type: &str,
         id: &str,
     ) -> impl Future<Output = Result<Value, FhirError>>;
-    /// Searches `resource_type` with `query` (a create's search for the version in force).
+    /// Searches `resource_type` with `query` (what a create looks for first, `LookFirst`).
     fn find(
         &mut self,
         resource_type: &str,
@@ -207,6 +207,12 @@ async fn settle<L: Link>(link: &mut L, owner: &str, current: OutboxEntry, next: 
             let (put, delete, ended) = match next {
                 Next::Confirmed { receipt, stored } => (
                     followers_of(entries, &current, Some(&stored)),
+                    vec![current.id.clone()],
+                    Some((SaveState::Confirmed(receipt), Some(stored))),
+                ),
+                // Another device's: what waited on it keeps its own create, never an update of it.
+                Next::AlreadyMade { receipt, stored } => (
+                    followers_of(entries, &current, None),
                     vec![current.id.clone()],
                     Some((SaveState::Confirmed(receipt), Some(stored))),
                 ),

@@ -491,6 +491,10 @@ pub fn start_attempt(entry: &mut OutboxEntry, now_ms: f64) {
 pub enum Next {
     /// Stored: remove the entry, rebase the entries that waited on it, remember the server copy.
     Confirmed { receipt: Receipt, stored: Value },
+    /// Not sent: what it asks for was already made elsewhere (`LookFirst::Answer`). Ended as
+    /// confirmed by `stored`, which is not ours: nothing that waited on it is rebased on it, so
+    /// no later save of ours ever writes over another device's resource.
+    AlreadyMade { receipt: Receipt, stored: Value },
     /// Send this (updated) entry again at once.
     SendAgain(OutboxEntry),
     /// Read the record back from the server before deciding (after a 409/412 on an update).
@@ -619,7 +623,8 @@ fn carries_key(resource: &Value, creation_key: &str) -> bool {
 /// - another version in force (`LookFirst::InForce`, made elsewhere meanwhile) is a conflict,
 ///   both versions shown, never a second decision beside it;
 /// - a resource that already does what the create would (`LookFirst::Answer`,
-///   `Record::answered_by`) confirms the save as that resource, nothing sent;
+///   `Record::answered_by`) confirms the save as that resource, nothing sent
+///   (`Next::AlreadyMade`);
 /// - either without a version cannot be shown, written over or confirmed, and is waited out as
 ///   an unreadable answer;
 /// - a search the network or the service failed is tried again with the save. A search the
@@ -671,13 +676,14 @@ pub fn after_look_first(
             now_ms,
             format!("already made: {id} version {version}; not sent"),
         );
-        let server_time = crate::fhir::resources::last_updated(&stored).map(str::to_owned);
+        // Confirmed here and now: the other device's time of day, without its date, would
+        // read as today's.
         let receipt = Receipt {
             id,
             version_id: version,
-            server_time,
+            server_time: None,
         };
-        return Some(Next::Confirmed { receipt, stored });
+        return Some(Next::AlreadyMade { receipt, stored });
     }
     entry.log(
         now_ms,
@@ -854,6 +860,8 @@ pub fn reconcile(
             }
             entry.earlier_contents.clear();
         }
+        // Not ours: the newer content keeps its own create, which looks first again.
+        Next::AlreadyMade { .. } => {}
         Next::Keep(kept) => {
             entry.write = kept.write;
             entry.attempt_count = kept.attempt_count;
@@ -1197,10 +1205,10 @@ mod tests {
         let recent = "2026-11-19T08:00:00Z";
         let waiting = request("t1", "MedicationRequest/mr-1", "requested", recent);
         match search(Ok(vec![waiting.clone()])) {
-            Some(Next::Confirmed { receipt, stored }) => {
+            Some(Next::AlreadyMade { receipt, stored }) => {
                 assert_eq!(receipt.id, "t1");
                 assert_eq!(receipt.version_id, "1");
-                assert_eq!(receipt.server_time.as_deref(), Some("2026-11-20T08:00:00Z"));
+                assert_eq!(receipt.server_time, None, "confirmed here and now");
                 assert_eq!(stored, waiting);
             }
             other => panic!("confirmed as the request found: {other:?}"),
@@ -1222,6 +1230,29 @@ mod tests {
         let mut ours = waiting.clone();
         ours["identifier"] = json!([{"system": "urn:ietf:rfc:3986", "value": "urn:uuid:1"}]);
         assert!(search(Ok(vec![waiting.clone(), ours])).is_none());
+        // What waited on it, or a newer content that joined it while it was out, keeps its own
+        // create (which looks first again): never an update of the other device's request.
+        let Some(Next::AlreadyMade { receipt, stored }) = search(Ok(vec![waiting.clone()])) else {
+            panic!("already made");
+        };
+        let mut follower = added(enqueue(
+            &[],
+            save("renewal/mr-1", "again", entry.write.clone()),
+        ));
+        follower.after = Some(entry.id.clone());
+        let followers = followers_of(vec![follower.clone()], &entry, None);
+        assert_eq!(followers[0].write, entry.write);
+        assert_eq!(followers[0].after, None);
+        let mut newer = entry.clone();
+        newer.resource["note"] = "newer".into();
+        let done = Next::AlreadyMade { receipt, stored };
+        match reconcile(Some(&newer), &entry, done, today) {
+            Next::Keep(kept) => {
+                assert_eq!(kept.write, entry.write);
+                assert_eq!(kept.resource["note"], "newer");
+            }
+            other => panic!("the newer content is kept: {other:?}"),
+        }
         // One that answers it but has no version cannot be confirmed as: waited out.
         let mut unversioned = waiting;
         unversioned.as_object_mut().map(|o| o.remove("meta"));
