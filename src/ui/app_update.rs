@@ -76,12 +76,13 @@ fn reload() {
     }
 }
 
-/// Asks the waiting version to take over, then reloads into it.
-fn update_now() {
+/// Asks the waiting version to take over; `took_over` is set once it has, and the page is then
+/// reloaded into it (`AppUpdate`).
+fn update_now(took_over: RwSignal<bool>) {
     let Some(container) = service_workers() else {
         return;
     };
-    let on_change = Closure::<dyn FnMut()>::new(reload);
+    let on_change = Closure::<dyn FnMut()>::new(move || took_over.set(true));
     container.set_oncontrollerchange(Some(on_change.as_ref().unchecked_ref()));
     on_change.forget();
     let ready = container.ready();
@@ -98,7 +99,7 @@ fn update_now() {
         let Some(waiting) = registration.waiting() else {
             // Another tab applied the update already: the new version is active and took this
             // page over when it did, so no `controllerchange` is coming. Reload into it.
-            reload();
+            took_over.set(true);
             return;
         };
         let message = js_sys::Object::new();
@@ -132,17 +133,26 @@ pub fn AppUpdate() -> impl IntoView {
         }
     });
     let asked = RwSignal::new(false);
+    let took_over = RwSignal::new(false);
     // A save on its way finishes under the version that sent it; a reload would only interrupt
-    // it (nothing would be lost, but the citizen would wait for it again).
+    // it (nothing would be lost, but the citizen would wait for it again). That holds for a save
+    // begun after "Update now" too, while the new version takes over.
     let saving = move || {
         outbox
             .unsent_records()
             .iter()
             .any(|r| matches!(outbox.state_of(r), SaveState::Saving { .. }))
     };
+    let requested = StoredValue::new(false);
     effect(move || {
-        if asked.get() && !saving() {
-            update_now();
+        if asked.get() && !saving() && !requested.get_value() {
+            requested.set_value(true);
+            update_now(took_over);
+        }
+    });
+    effect(move || {
+        if took_over.get() && !saving() {
+            reload();
         }
     });
     // Registered once the page is up, so it never competes with the first load.

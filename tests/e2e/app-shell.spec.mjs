@@ -17,9 +17,11 @@ import {
   PATIENT_ID,
   SAVE_TIMEOUT,
   confirmNoticeOnServer,
+  currentSentSeq,
   freshServerPerTest,
   navTo,
   organDonationConsents,
+  sentSince,
   setFaults,
   clearFaults,
 } from './helpers.mjs';
@@ -244,6 +246,63 @@ test('a new version is offered, not forced: it waits for a save on its way, then
     await expect.poll(() => rules(newStyle), { timeout: LOAD_TIMEOUT }).toBeGreaterThan(0);
   } finally {
     await page.context().setOffline(false);
+    await clearFaults();
+    await app.stop();
+    app.remove();
+  }
+});
+
+test('a save begun while the new version takes over is not interrupted: the page reloads into it once the save is confirmed', async ({ page }) => {
+  await confirmNoticeOnServer();
+  const app = await serve();
+  try {
+    await page.goto(`${app.origin}/measurements`);
+    await expect(heading(page)).toHaveText('My measurements', { timeout: LOAD_TIMEOUT });
+    await waitForServiceWorker(page);
+    const [cache] = await page.evaluate(() => caches.keys());
+    const build = cache.replace(/^tahto-app-/, '');
+    // A new release whose service worker takes a while to take over (as on a slow phone): long
+    // enough for the citizen to begin a save after choosing to update.
+    const swPath = join(app.dir, 'sw.js');
+    const sw = readFileSync(swPath, 'utf8');
+    expect(sw).toContain('self.skipWaiting()');
+    writeFileSync(
+      swPath,
+      sw.replaceAll(build, `${build}next`).replace('self.skipWaiting()', 'setTimeout(() => self.skipWaiting(), 1500)'),
+    );
+    for (const copy of ['sw.js.br', 'sw.js.gz']) rmSync(join(app.dir, copy), { force: true });
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    const offer = page.getByTestId('app-update');
+    await expect(offer).toBeVisible({ timeout: LOAD_TIMEOUT });
+
+    await offer.getByRole('button', { name: 'Update now' }).click();
+    // Meanwhile the citizen saves a measurement, held 4 s on its way.
+    await setFaults({ method: 'POST', path: '/Observation', fault: 'delay', delayMs: 4000, times: 1 });
+    const before = await currentSentSeq();
+    const m = page.locator('[data-section="measurements"]');
+    await m.getByRole('radio', { name: 'Weight' }).check();
+    await m.getByLabel('Weight (kg)').fill('71');
+    // What the save showed when the page went away (the tab's session storage outlives a reload).
+    await page.evaluate(() =>
+      addEventListener('pagehide', () => {
+        const status = document.querySelector('[data-section="measurements"] [data-testid="save-status"]');
+        sessionStorage.setItem('test-state-at-reload', status?.dataset.state ?? 'none');
+      }),
+    );
+    const reloaded = page.waitForEvent('load', { timeout: SAVE_TIMEOUT });
+    await m.getByRole('button', { name: 'Save measurement' }).click();
+    await expect(offer).toContainText('Your save is on its way.');
+
+    // The new version took over during the save; the page reloaded only once it was confirmed.
+    await reloaded;
+    const atReload = await page.evaluate(() => sessionStorage.getItem('test-state-at-reload'));
+    expect(atReload, 'the page waited for the save').toBe('confirmed');
+    await expect(heading(page)).toHaveText('My measurements', { timeout: LOAD_TIMEOUT });
+    await expect(page.locator('[data-section="measurements"]').getByText('71 kg').first()).toBeVisible({ timeout: LOAD_TIMEOUT });
+    const posts = (await sentSince(before)).filter((w) => w.method === 'POST' && w.url.includes('/Observation'));
+    expect(posts, 'sent once, not again after a reload').toHaveLength(1);
+    expect((await page.evaluate(() => caches.keys())).some((k) => k.endsWith('next'))).toBe(true);
+  } finally {
     await clearFaults();
     await app.stop();
     app.remove();
