@@ -3,16 +3,20 @@
 //! Native, no browser: `cargo test --test save_properties`.
 //!
 //! Each run is deterministic from its seed (SplitMix64). A citizen edits one to three records
-//! (new ones, created with `If-None-Exist`, and ones already on the server, updated with
-//! `If-Match`), and the outbox sends them with the very driver the browser runs
-//! (`tahto::save::driver::send_next`, over a [`Link`] to this simulation), and a small FHIR server
+//! (new ones, created with `If-None-Exist`, ones already on the server, updated with `If-Match`,
+//! and renewal requests of a prescription, a new `Task` each time whose create looks first for one
+//! already made, `LookFirst::Answer`), and the outbox sends them with the very driver the browser
+//! runs (`tahto::save::driver::send_next`, over a [`Link`] to this simulation), and a small FHIR server
 //! answers the way a real one does: sequential `versionId`s, `If-None-Exist` finds an earlier create
 //! by its identifier, `If-Match` answers 412 on a stale version. The network and the server misbehave
 //! on purpose: 5xx with and without `Retry-After`, 429, 400, a spurious 412, timeouts before the
 //! server saw the request, timeouts and dropped connections *after* it committed, truncated 2xx
 //! bodies, 2xx without a version, offline, failing read-backs, failing searches, another device
-//! changing the record between attempts, and another device making a record's first decision
-//! while the citizen's create of it waits. The citizen edits again while a save is in flight or waiting and
+//! changing the record between attempts, another device making a record's first decision
+//! while the citizen's create of it waits, another device asking for the same renewal while the
+//! citizen's request waits (a request still open, or one rejected or expired, which answers
+//! nothing), the prescriber accepting or rejecting requests, and searches answered without
+//! versions. The citizen edits again while a save is in flight or waiting and
 //! resolves conflicts by "keep mine" or "take theirs". Then the faults stop and the outbox must
 //! drain within a bounded number of steps.
 //!
@@ -22,14 +26,21 @@
 //!    Conflict with theirs); nothing is ever `Draft`.
 //! 3. No duplicates: one resource per creation key.
 //! 4. Nothing lost: every edit ends Confirmed (and the server holds it unless something later
-//!    legitimately replaced it), Rejected, resolved by the citizen, or superseded by a later edit of
-//!    the same record; the outbox ends empty.
+//!    legitimately replaced it), already made elsewhere (8), Rejected, resolved by the citizen, or
+//!    superseded by a later edit of the same record; the outbox ends empty.
 //! 5. Ordering: the citizen contents the server ever held for a record follow the order the
 //!    citizen made them.
 //! 6. No silent overwrite: a write never replaces another device's version that the citizen was not
 //!    shown (DESIGN: "never overwrites a change made elsewhere").
 //! 7. No second record: a create is never stored beside a version another device created for the
 //!    record meanwhile (the search before the create finds it, `outbox::after_look_first`).
+//! 8. No second request: a renewal request (the real `Record::RenewalRequest`, `renewal/rx-<r>`,
+//!    and real `Task`s built with `domain::renewal::renewal_request`, so `Record::answered_by`
+//!    decides) is never POSTed as a new `Task` beside another device's request of the same
+//!    prescription that was open (requested within 8 days of the sim clock, or accepted) when the
+//!    create looked first; a save ends already made (`Next::AlreadyMade`) only as such a request,
+//!    at the version the server holds; and no write of ours ever goes to another device's request
+//!    (what waited on the save keeps its own create).
 //!
 //! Set `SAVE_SEED=<n>` to replay one seed with its event log, `SAVE_RUNS=<n>` to change the count.
 
@@ -37,8 +48,9 @@ use std::collections::{HashSet, VecDeque};
 use std::time::Instant;
 
 use serde_json::{json, Value};
-use tahto::fhir::resources::OperationOutcome;
-use tahto::fhir::write::LookFirst;
+use tahto::domain::renewal::{renewal_request, EXPIRES_AFTER_DAYS, RENEWAL_CODE};
+use tahto::fhir::resources::{instant_ms, OperationOutcome, SNOMED};
+use tahto::fhir::write::{query_string, LookFirst};
 use tahto::fhir::FhirError;
 use tahto::save::driver::{send_next, Change, Link, Step};
 use tahto::save::outbox;
@@ -50,7 +62,12 @@ use tahto::save::{Receipt, Record as RecordKind, RetryPolicy, SaveState, Write};
 
 const DEFAULT_RUNS: u64 = 5_000;
 const KEY_SYSTEM: &str = "urn:ietf:rfc:3986";
+/// The sim clock starts at a real moment (2025-06-15T14:13:20Z): a renewal request's
+/// `authoredOn` is written from it, and its 8-day expiry is read against it.
 const START_MS: f64 = 1_750_000_000_000.0;
+const DAY_MS: f64 = 24.0 * 60.0 * 60.0 * 1000.0;
+/// The citizen: the patient of every search and of every renewal request.
+const PATIENT: &str = "sim-patient";
 /// `tahto::fhir::client::REQUEST_TIMEOUT_MS` (browser only).
 const REQUEST_TIMEOUT_MS: f64 = 20_000.0;
 /// Steps allowed for the outbox to drain once the faults stop.
@@ -111,6 +128,73 @@ fn foreign_content(n: u64, key: &str) -> Value {
     })
 }
 
+/// A renewal request of `prescription` as the app makes it (`renewal_request`), keyed `key`,
+/// made at `authored_ms` of the sim clock, marked `note` (`r<record>-e<edit>`, or another device's
+/// `other-<n>`).
+fn request_content(prescription: &str, key: &str, authored_ms: i64, note: String) -> Value {
+    let (_, value) = key.split_once('|').expect("key is system|value");
+    let mut task = renewal_request(prescription, PATIENT, &iso(authored_ms), value);
+    task["note"] = Value::String(note);
+    task
+}
+
+/// `ms` of the sim clock as a FHIR instant in UTC, as the browser's `Date.toISOString` writes one
+/// (Howard Hinnant's `civil_from_days`).
+fn iso(ms: i64) -> String {
+    let (days, time) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    let era = (days + 719_468).div_euclid(146_097);
+    let day_of_era = days + 719_468 - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        time / 3_600_000,
+        time / 60_000 % 60,
+        time / 1000 % 60,
+        time % 1000
+    )
+}
+
+/// Whether a renewal request is open at `at_ms`, decided here (not by `answers_request`): waiting
+/// (requested, made at most 8 days earlier; an unreadable date never expires) or accepted.
+fn open_at(task: &Value, at_ms: f64) -> bool {
+    match task.get("status").and_then(Value::as_str) {
+        Some("requested") => task
+            .get("authoredOn")
+            .and_then(Value::as_str)
+            .and_then(instant_ms)
+            .is_none_or(|authored| at_ms as i64 - authored <= EXPIRES_AFTER_DAYS * DAY_MS as i64),
+        Some("accepted" | "in-progress") => true,
+        _ => false,
+    }
+}
+
+/// A query string's `%XX` read back.
+fn percent_decoded(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(b);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
 /// Which citizen edit a content is: `(record, edit)`; `None` for another device's content.
 fn citizen_edit(content: &Value) -> Option<(usize, usize)> {
     let note = content.get("note")?.as_str()?;
@@ -143,19 +227,28 @@ fn version_of(stored: &Value) -> Option<(String, String)> {
     ))
 }
 
-/// The citizen's records are refusals to disclose (one `Consent` each): real record kinds, so
-/// the driver's own checks of what it may send apply.
-fn record_name(record: usize) -> String {
-    RecordKind::DisclosureRefusal {
-        target: format!("Encounter/r{record}"),
+/// The citizen's records are refusals to disclose (one `Consent` each, one version in force) or
+/// renewal requests of prescription `rx-<record>` (a new `Task` each time): real record kinds, so
+/// the driver's own checks of what it may send, and what a request is answered by, apply.
+fn record_kind(record: usize, renewal: bool) -> RecordKind {
+    if renewal {
+        RecordKind::RenewalRequest {
+            prescription: format!("rx-{record}"),
+        }
+    } else {
+        RecordKind::DisclosureRefusal {
+            target: format!("Encounter/r{record}"),
+        }
     }
-    .key()
 }
 
 fn record_index(name: &str) -> Option<usize> {
     match RecordKind::parse(name)? {
         RecordKind::DisclosureRefusal { target } => {
             target.strip_prefix("Encounter/r")?.parse().ok()
+        }
+        RecordKind::RenewalRequest { prescription } => {
+            prescription.strip_prefix("rx-")?.parse().ok()
         }
         _ => None,
     }
@@ -303,9 +396,38 @@ enum Fate {
     TookTheirs,
     /// Replaced by a later edit of the same record before it was confirmed.
     Superseded,
+    /// Ended confirmed as another device's request, open when the create looked first
+    /// (`Next::AlreadyMade`): nothing sent.
+    AlreadyMade,
+}
+
+/// Another device's renewal request, as it is when made (`Sim::foreign_request`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Request {
+    /// Waiting: requested within the last 8 days. Answers the citizen's.
+    Open,
+    /// Accepted by the prescriber already. Answers the citizen's.
+    Accepted,
+    /// Rejected by the prescriber: answers nothing.
+    Rejected,
+    /// Requested more than 8 days ago and never processed: answers nothing.
+    Expired,
+}
+
+fn draw_request(rng: &mut Rng) -> Request {
+    match rng.below(10) {
+        0..=4 => Request::Open,
+        5 => Request::Accepted,
+        6 | 7 => Request::Rejected,
+        _ => Request::Expired,
+    }
 }
 
 struct Record {
+    /// Its key in the outbox (`Record::key`).
+    name: String,
+    /// For a renewal request: the prescription (`rx-<record>`).
+    prescription: Option<String>,
     key: String,
     /// The stored copy the citizen last saw (id, versionId): writes build on it.
     seen: Option<(String, String)>,
@@ -318,6 +440,10 @@ struct Record {
     /// The resource another device created for this record while the citizen's first create
     /// was not stored yet (it carries that device's key, not the record's).
     elsewhere: Option<String>,
+    /// The renewal requests of the prescription that other devices made (ids, oldest first).
+    requests_elsewhere: Vec<String>,
+    /// When each edit was made (a renewal request's `authoredOn`), in ms of the sim clock.
+    made_at: Vec<i64>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -333,6 +459,13 @@ struct Stats {
     lost_answers: u64,
     foreign_changes: u64,
     steps: u64,
+    /// Saves ended as another device's request (`Next::AlreadyMade`).
+    already_made: u64,
+    /// Renewal requests other devices made, and of those, how many answered nothing.
+    requests_elsewhere: u64,
+    requests_not_open: u64,
+    /// The citizen's requests POSTed as new beside another device's that answered nothing.
+    made_beside_closed: u64,
 }
 
 impl Stats {
@@ -348,6 +481,10 @@ impl Stats {
         self.lost_answers += o.lost_answers;
         self.foreign_changes += o.foreign_changes;
         self.steps += o.steps;
+        self.already_made += o.already_made;
+        self.requests_elsewhere += o.requests_elsewhere;
+        self.requests_not_open += o.requests_not_open;
+        self.made_beside_closed += o.made_beside_closed;
     }
 }
 
@@ -374,6 +511,11 @@ struct Sim {
     forget_during_next: bool,
     entry_counter: u64,
     foreign_counter: u64,
+    /// When the create being sent in this step looked first (the `now` its search was decided
+    /// at); `None` when it did not.
+    looked_at: Option<f64>,
+    /// Other devices' requests a save of ours ended as (`Next::AlreadyMade`).
+    already_made_as: HashSet<String>,
     log: Vec<String>,
     stats: Stats,
 }
@@ -382,6 +524,11 @@ impl Sim {
     /// `existing[r]`: record `r` is already on the server (another device's version 1, seen by the
     /// citizen); otherwise the citizen creates it.
     fn new(seed: u64, existing: &[bool]) -> Sim {
+        Sim::with_renewals(seed, existing, &[])
+    }
+
+    /// As [`Sim::new`]; `renewal[r]`: record `r` is a renewal request (never on the server yet).
+    fn with_renewals(seed: u64, existing: &[bool], renewal: &[bool]) -> Sim {
         let mut sim = Sim {
             rng: Rng(seed),
             now: START_MS,
@@ -397,20 +544,31 @@ impl Sim {
             forget_during_next: false,
             entry_counter: 0,
             foreign_counter: 0,
+            looked_at: None,
+            already_made_as: HashSet::new(),
             log: Vec::new(),
             stats: Stats::default(),
         };
         for (r, &exists) in existing.iter().enumerate() {
             let key = format!("{KEY_SYSTEM}|urn:uuid:0000{seed:08x}-0000-4000-8000-{r:012x}");
+            let kind = record_kind(r, renewal.get(r).copied().unwrap_or(false));
+            let prescription = match &kind {
+                RecordKind::RenewalRequest { prescription } => Some(prescription.clone()),
+                _ => None,
+            };
             let mut record = Record {
+                name: kind.key(),
+                prescription,
                 key: key.clone(),
                 seen: None,
                 fates: Vec::new(),
                 expect_on_server: None,
                 history: Vec::new(),
                 elsewhere: None,
+                requests_elsewhere: Vec::new(),
+                made_at: Vec::new(),
             };
-            if exists {
+            if exists && record.prescription.is_none() {
                 let id = format!("pre{r}");
                 sim.foreign_counter += 1;
                 sim.server.resources.push(ServerResource {
@@ -442,12 +600,29 @@ impl Sim {
 
     /// The citizen makes a new edit of `record`.
     fn edit(&mut self, record: usize) -> Result<(), String> {
+        if self.records[record].prescription.is_some() && self.request_shown(record) {
+            self.note(format!(
+                "r{record}: the page shows the request made; no new one is offered"
+            ));
+            return Ok(());
+        }
         let edit = self.records[record].fates.len();
         self.records[record].fates.push(Fate::Pending);
+        self.records[record].made_at.push(self.now as i64);
         self.stats.edits += 1;
-        let mut content = citizen_content(record, edit, &self.records[record].key);
-        let write = match &self.records[record].seen {
-            Some((id, version)) => {
+        let mut content = self.content(record, edit);
+        let write = match (
+            &self.records[record].seen,
+            &self.records[record].prescription,
+        ) {
+            // A request is a new resource each time, never an update of the one seen: searched
+            // for first (`SimLink::find`) by what may already answer it, the requests of the
+            // prescription, with the app's own search (`Record::answer_search`).
+            (_, Some(_)) => Write::Create {
+                creation_key: self.records[record].key.clone(),
+                look_first: Some(LookFirst::Answer(self.answer_query(record))),
+            },
+            (Some((id, version)), None) => {
                 content["id"] = Value::String(id.clone());
                 Write::Update {
                     id: id.clone(),
@@ -455,7 +630,7 @@ impl Sim {
                 }
             }
             // Searched for before it is sent (`SimLink::find`): the record's own resources.
-            None => Write::Create {
+            (None, None) => Write::Create {
                 creation_key: self.records[record].key.clone(),
                 look_first: Some(LookFirst::InForce(format!("record=r{record}"))),
             },
@@ -464,15 +639,58 @@ impl Sim {
         self.enqueue(record, content, write)
     }
 
+    /// The citizen's `edit`-th content of `record` (a renewal request made when the edit was).
+    fn content(&self, record: usize, edit: usize) -> Value {
+        let r = &self.records[record];
+        match &r.prescription {
+            None => citizen_content(record, edit, &r.key),
+            Some(prescription) => request_content(
+                prescription,
+                &r.key,
+                r.made_at[edit],
+                format!("r{record}-e{edit}"),
+            ),
+        }
+    }
+
+    /// A renewal request's search, as `RecordHandle` makes it: the patient's, then
+    /// `Record::answer_search`'s.
+    fn answer_query(&self, record: usize) -> String {
+        let kind = RecordKind::parse(&self.records[record].name).expect("a record name");
+        let search = kind.answer_search().expect("a renewal request looks first");
+        let patient = format!("Patient/{PATIENT}");
+        let mut params = vec![("patient", patient.as_str())];
+        params.extend(search.iter().map(|(name, value)| (*name, value.as_str())));
+        query_string(&params)
+    }
+
+    /// Whether the renewal page offers no new request of `record` (`can_request`): nothing of it
+    /// waits and the page shows a request open now, or the citizen's own is stored (the next one
+    /// would have a key of its own, which the simulation does not model).
+    fn request_shown(&self, record: usize) -> bool {
+        let r = &self.records[record];
+        let now = self.now;
+        !self.outbox.iter().any(|e| e.record == r.name)
+            && (!self.server.with_key(&r.key).is_empty()
+                || self
+                    .request_indices(record)
+                    .iter()
+                    .any(|&i| self.open(i, now)))
+    }
+
     fn enqueue(&mut self, record: usize, content: Value, write: Write) -> Result<(), String> {
         self.entry_counter += 1;
         let new_edit = citizen_edit(&content).map(|(_, e)| e);
+        let name = self.records[record].name.clone();
+        let resource_type = RecordKind::parse(&name)
+            .ok_or("bad record name")?
+            .resource_type();
         let save = NewSave {
             entry_id: format!("urn:uuid:entry-{}", self.entry_counter),
             owner: OWNER.into(),
             made_by: None,
-            record: record_name(record),
-            resource_type: "Consent".into(),
+            record: name,
+            resource_type: resource_type.into(),
             resource: content,
             write,
             now_ms: self.now,
@@ -541,13 +759,14 @@ impl Sim {
             let edit = citizen_edit(&entry.resource)
                 .map(|(_, e)| e)
                 .ok_or("a conflict on content the citizen did not make")?;
-            let mut content = citizen_content(record, edit, &self.records[record].key);
+            let mut content = self.content(record, edit);
             content["id"] = Value::String(id.clone());
             self.note(format!(
                 "resolve {entry_id}: keep mine (r{record}-e{edit}) over {id}/{version}"
             ));
             let _ = version;
-            let resolved = outbox::keep_mine(&self.outbox, &record_name(record), content, self.now)
+            let name = self.records[record].name.clone();
+            let resolved = outbox::keep_mine(&self.outbox, &name, content, self.now)
                 .ok_or_else(|| format!("keep_mine found no conflict for {entry_id}"))?;
             ensure!(resolved.id == entry_id, "keep_mine resolved another entry");
             self.outbox[pos] = resolved;
@@ -562,7 +781,7 @@ impl Sim {
             Ok(())
         } else {
             let entry = self.outbox[pos].clone();
-            let (rest, dropped) = take_theirs(&self.outbox, &record_name(record))
+            let (rest, dropped) = take_theirs(&self.outbox, &self.records[record].name)
                 .ok_or_else(|| format!("take_theirs found no conflict for {entry_id}"))?;
             ensure!(dropped == entry_id, "take_theirs dropped another entry");
             self.outbox.retain(|e| e.id != dropped);
@@ -605,7 +824,8 @@ impl Sim {
     /// the citizen's create waiting in the outbox must not add a second beside it.
     fn foreign_create(&mut self, record: usize) -> Result<(), String> {
         let key = self.records[record].key.clone();
-        if self.records[record].seen.is_some()
+        if self.records[record].prescription.is_some()
+            || self.records[record].seen.is_some()
             || self.records[record].elsewhere.is_some()
             || !self.server.with_key(&key).is_empty()
         {
@@ -636,8 +856,145 @@ impl Sim {
         Ok(())
     }
 
+    /// Another device asks to renew `record`'s prescription (the citizen's other phone) while the
+    /// citizen's create of it waits: a request of its own, made as the app makes one
+    /// (`renewal_request`, its own key), `kind` as it is by the time the citizen's create looks.
+    /// That device looks first too, so it makes no open request while one is open.
+    fn foreign_request(&mut self, record: usize, kind: Request) -> Result<(), String> {
+        let Some(prescription) = self.records[record].prescription.clone() else {
+            return Ok(());
+        };
+        let answers = matches!(kind, Request::Open | Request::Accepted);
+        let now = self.now;
+        let waits = self
+            .outbox
+            .iter()
+            .any(|e| e.record == self.records[record].name);
+        let open = self
+            .request_indices(record)
+            .iter()
+            .any(|&i| self.open(i, now));
+        if !waits || (answers && open) || self.records[record].requests_elsewhere.len() >= 4 {
+            return Ok(());
+        }
+        self.foreign_counter += 1;
+        let ago = match kind {
+            Request::Expired => self.rng.between(8.0 * DAY_MS + 60_000.0, 30.0 * DAY_MS),
+            _ => self.rng.between(0.0, 7.9 * DAY_MS),
+        };
+        let authored = (self.now - ago) as i64;
+        let key = format!("{KEY_SYSTEM}|urn:uuid:elsewhere-{}", self.foreign_counter);
+        let note = format!("other-{}", self.foreign_counter);
+        let mut content = request_content(&prescription, &key, authored, note);
+        // The sim clock and the date written agree, as the driver's `now` and the server's do.
+        let authored_on = content["authoredOn"].as_str().map(str::to_owned);
+        ensure!(
+            authored_on.as_deref().and_then(instant_ms) == Some(authored),
+            "harness: authoredOn {authored_on:?} does not read back as {authored}"
+        );
+        match kind {
+            Request::Accepted => content["status"] = "in-progress".into(),
+            Request::Rejected => content["status"] = "rejected".into(),
+            Request::Open | Request::Expired => {}
+        }
+        self.server.created += 1;
+        let id = format!("c{}", self.server.created);
+        self.note(format!(
+            "another device asks to renew {prescription}: {} as {id}, {kind:?} (authored {})",
+            describe(&content),
+            authored_on.unwrap_or_default()
+        ));
+        self.server.resources.push(ServerResource {
+            id: id.clone(),
+            versions: vec![ServerVersion {
+                content,
+                last_updated: format!("t{}", self.now as u64),
+            }],
+        });
+        self.records[record].requests_elsewhere.push(id);
+        self.stats.requests_elsewhere += 1;
+        if !answers {
+            self.stats.requests_not_open += 1;
+        }
+        Ok(())
+    }
+
+    /// The prescriber processes a waiting renewal request of `record`'s prescription, accepts or
+    /// rejects it: the citizen's own (a change made elsewhere, as `foreign_change`'s) or another
+    /// device's (one that answered the citizen's no longer does, or still does).
+    fn prescriber_processes(&mut self, record: usize) -> Result<(), String> {
+        let waiting: Vec<usize> = self
+            .request_indices(record)
+            .into_iter()
+            .filter(|&i| self.server.resources[i].current().content["status"] == "requested")
+            .collect();
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let i = waiting[self.rng.below(waiting.len() as u64) as usize];
+        let status = if self.rng.chance(0.5) {
+            "in-progress"
+        } else {
+            "rejected"
+        };
+        self.foreign_counter += 1;
+        let mut content = self.server.resources[i].current().content.clone();
+        content["status"] = status.into();
+        content["note"] = format!("other-{}", self.foreign_counter).into();
+        self.note(format!(
+            "the prescriber sets {} to {status} ({}, now version {})",
+            self.server.resources[i].id,
+            describe(&content),
+            self.server.resources[i].versions.len() + 1
+        ));
+        let ours = key_of(&content).as_deref() == Some(self.records[record].key.as_str());
+        self.server.resources[i].versions.push(ServerVersion {
+            content,
+            last_updated: format!("t{}", self.now as u64),
+        });
+        if ours {
+            self.records[record].history.push(None);
+            self.records[record].expect_on_server = None;
+        }
+        self.stats.foreign_changes += 1;
+        Ok(())
+    }
+
+    /// The renewal requests of `record`'s prescription on the server, newest first: what its
+    /// search finds (`focus`, `code`, `_sort=-_lastUpdated`), the citizen's and other devices'.
+    fn request_indices(&self, record: usize) -> Vec<usize> {
+        let Some(prescription) = &self.records[record].prescription else {
+            return Vec::new();
+        };
+        let focus = format!("MedicationRequest/{prescription}");
+        let mut found: Vec<usize> = (0..self.server.resources.len())
+            .filter(|&i| {
+                let task = &self.server.resources[i].current().content;
+                task["resourceType"] == "Task"
+                    && task["focus"]["reference"] == focus.as_str()
+                    && task["code"]["coding"]
+                        .as_array()
+                        .is_some_and(|c| c.iter().any(|c| c["code"] == RENEWAL_CODE))
+            })
+            .collect();
+        let updated = |i: &usize| {
+            let t = &self.server.resources[*i].current().last_updated;
+            t.trim_start_matches('t').parse::<u64>().unwrap_or(0)
+        };
+        found.sort_by_key(|i| std::cmp::Reverse(updated(i)));
+        found
+    }
+
+    /// Whether the request `self.server.resources[i]` is open at `at_ms` ([`open_at`]).
+    fn open(&self, i: usize, at_ms: f64) -> bool {
+        open_at(&self.server.resources[i].current().content, at_ms)
+    }
+
     /// Another device changes `record` on the server (if it exists there).
     fn foreign_change(&mut self, record: usize) -> Result<(), String> {
+        if self.records[record].prescription.is_some() {
+            return self.prescriber_processes(record);
+        }
         let key = self.records[record].key.clone();
         let hits = self.server.with_key(&key);
         let Some(&i) = hits.first() else {
@@ -711,6 +1068,34 @@ impl Sim {
         Ok(())
     }
 
+    /// Invariant 8 for a create of `record` that is about to store `content` as a new resource:
+    /// for a renewal request, no other request of the prescription was open when the create looked
+    /// first (or now, if it did not look).
+    fn check_new_request(&mut self, record: usize, content: &Value) -> Result<(), String> {
+        let Some(prescription) = self.records[record].prescription.clone() else {
+            return Ok(());
+        };
+        let at = self.looked_at.unwrap_or(self.now);
+        let others = self.request_indices(record);
+        if let Some(&open) = others.iter().find(|&&i| self.open(i, at)) {
+            let theirs = self.server.resources[open].stored();
+            return Err(format!(
+                "SECOND REQUEST: {} POSTed as a new request of {prescription} beside {} ({}, {}, authored {}), open when the create {} ({:.0} ms)",
+                describe(content),
+                self.server.resources[open].id,
+                describe(&theirs),
+                theirs["status"],
+                theirs["authoredOn"],
+                if self.looked_at.is_some() { "looked first" } else { "was sent, without looking first" },
+                at - START_MS
+            ));
+        }
+        if !others.is_empty() {
+            self.stats.made_beside_closed += 1;
+        }
+        Ok(())
+    }
+
     /// The server executes the request `sent`: `Ok(stored)` for a 2xx, `Err(status)` otherwise.
     fn execute(&mut self, sent: &OutboxEntry) -> Result<Result<(u16, Value), u16>, String> {
         let record = record_index(&sent.record).ok_or("bad record name")?;
@@ -731,6 +1116,7 @@ impl Sim {
                                 describe(&sent.resource)
                             ));
                         }
+                        self.check_new_request(record, &sent.resource)?;
                         self.check_store(record, &sent.resource, None)?;
                         self.server.created += 1;
                         let id = format!("c{}", self.server.created);
@@ -761,6 +1147,23 @@ impl Sim {
                 }
             }
             Write::Update { id, if_match } => {
+                // Invariant 8: another device's request is never ours to write, least of all
+                // after a save ended as it.
+                if self
+                    .records
+                    .iter()
+                    .any(|r| r.requests_elsewhere.contains(id))
+                {
+                    return Err(format!(
+                        "WROTE OVER ANOTHER DEVICE'S REQUEST: PUT {} on {id} If-Match {if_match}{}",
+                        describe(&sent.resource),
+                        if self.already_made_as.contains(id) {
+                            ", which a save of ours ended already made as"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
                 let Some(i) = self.server.resources.iter().position(|r| &r.id == id) else {
                     return Ok(Err(404));
                 };
@@ -800,23 +1203,32 @@ impl Sim {
         }
     }
 
-    /// How a create's search for the version in force goes (scripted runs: it arrives).
-    fn draw_find(&mut self) -> ReadOutcome {
+    /// How a create's search goes (scripted runs: it arrives); `true` with a delivered answer:
+    /// without the resources' versions (a proxy that strips `meta`).
+    fn draw_find(&mut self) -> (ReadOutcome, bool) {
         if self.calm || !self.read_script.is_empty() {
-            return ReadOutcome::Deliver;
+            return (ReadOutcome::Deliver, false);
         }
-        match self.rng.below(10) {
-            0 => ReadOutcome::Timeout,
-            1 => ReadOutcome::Offline,
-            _ => ReadOutcome::Deliver,
+        match self.rng.below(20) {
+            0 | 1 => (ReadOutcome::Timeout, false),
+            2 | 3 => (ReadOutcome::Offline, false),
+            4 => (ReadOutcome::Deliver, true),
+            _ => (ReadOutcome::Deliver, false),
         }
     }
 
-    /// The search for record `record`'s version in force: its resources on the server (the
-    /// citizen's own create, which carries the record's key, other devices' changes of it, and
-    /// the one another device created, `foreign_create`).
+    /// The search record `record`'s create makes first. For a record in force, its version in
+    /// force: its resources on the server (the citizen's own create, which carries the record's
+    /// key, other devices' changes of it, and the one another device created, `foreign_create`).
+    /// For a renewal request, the requests of its prescription (`request_indices`).
     fn find_answer(&mut self, record: usize) -> Result<Vec<Value>, FhirError> {
-        let found = match self.draw_find() {
+        let (outcome, without_versions) = self.draw_find();
+        let found = match outcome {
+            ReadOutcome::Deliver if self.records[record].prescription.is_some() => Ok(self
+                .request_indices(record)
+                .into_iter()
+                .map(|i| self.server.resources[i].stored())
+                .collect()),
             ReadOutcome::Deliver => {
                 let mut found: Vec<Value> = self
                     .server
@@ -834,19 +1246,67 @@ impl Sim {
             ReadOutcome::Timeout => Err(FhirError::Timeout),
             ReadOutcome::Offline => Err(FhirError::Unreachable("offline".into())),
         };
+        let found = found.map(|mut found: Vec<Value>| {
+            if without_versions {
+                for resource in &mut found {
+                    resource.as_object_mut().map(|r| r.remove("meta"));
+                }
+            }
+            found
+        });
         self.now += match &found {
             Err(FhirError::Timeout) => REQUEST_TIMEOUT_MS,
             Err(_) => 10.0,
             Ok(_) => self.latency(),
         };
+        if found.is_ok() {
+            // Decided at this `now` (`Link::now` after the search): what was open then.
+            self.looked_at = Some(self.now);
+        }
         self.note(format!(
             "  -> search r{record}: {}",
             match &found {
-                Ok(found) => format!("{} found", found.len()),
+                Ok(found) => format!(
+                    "{} found{}: {}",
+                    found.len(),
+                    if without_versions {
+                        " without versions"
+                    } else {
+                        ""
+                    },
+                    found
+                        .iter()
+                        .map(|r| format!("{} {} {}", r["id"], describe(r), r["status"]))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 Err(e) => format!("{e:?}"),
             }
         ));
         found
+    }
+
+    /// The renewal record a search is for, read as the server reads it: the patient's `Task`s
+    /// of one prescription (`focus`) with the renewal code; `None` for any other search.
+    fn renewal_searched(&self, resource_type: &str, query: &str) -> Option<usize> {
+        let mut focus = None;
+        let (mut patient, mut code) = (false, false);
+        for param in query.split('&') {
+            let (name, value) = param.split_once('=')?;
+            let value = percent_decoded(value)?;
+            match name {
+                "patient" => patient = value == format!("Patient/{PATIENT}"),
+                "code" => code = value == format!("{SNOMED}|{RENEWAL_CODE}"),
+                "focus" => focus = Some(value),
+                "_sort" | "_count" => {}
+                _ => return None,
+            }
+        }
+        let prescription = focus?.strip_prefix("MedicationRequest/")?.to_owned();
+        (resource_type == "Task" && patient && code).then_some(())?;
+        self.records
+            .iter()
+            .position(|r| r.prescription.as_deref() == Some(prescription.as_str()))
     }
 
     fn draw_read(&mut self) -> ReadOutcome {
@@ -868,6 +1328,7 @@ impl Sim {
     /// Returns false when nothing was due.
     fn send_next(&mut self, edit_at: Option<usize>) -> Result<bool, String> {
         let policy = self.policy;
+        self.looked_at = None;
         let mut link = SimLink {
             sim: self,
             edit_at,
@@ -1066,6 +1527,14 @@ impl Sim {
     ) -> Result<(), String> {
         let record = record_index(&entry.record).ok_or("bad record name")?;
         match (state, stored) {
+            (SaveState::Confirmed(receipt), Some(stored))
+                if self
+                    .records
+                    .iter()
+                    .any(|r| r.requests_elsewhere.contains(&receipt.id)) =>
+            {
+                self.already_made(entry, receipt, stored)
+            }
             (SaveState::Confirmed(receipt), Some(stored)) => self.confirmed(entry, receipt, stored),
             (SaveState::Rejected { .. }, None) => {
                 self.note(format!("  -> rejected {state:?}"));
@@ -1159,6 +1628,93 @@ impl Sim {
         Ok(())
     }
 
+    /// A save ended confirmed as another device's request (`Next::AlreadyMade`): invariants 1
+    /// and 8 for it, and the bookkeeping of invariant 4. Nothing of ours is on the server for it,
+    /// and nothing that follows may build on it.
+    fn already_made(
+        &mut self,
+        entry: &OutboxEntry,
+        receipt: &Receipt,
+        stored: &Value,
+    ) -> Result<(), String> {
+        let record = record_index(&entry.record).ok_or("bad record name")?;
+        self.note(format!(
+            "  -> ALREADY MADE {} as {}/{}, another device's: nothing sent",
+            describe(&entry.resource),
+            receipt.id,
+            receipt.version_id
+        ));
+        let prescription = self.records[record].prescription.clone().ok_or_else(|| {
+            format!(
+                "{} of a record in force ended as another device's request {}",
+                describe(&entry.resource),
+                receipt.id
+            )
+        })?;
+        ensure!(
+            self.records[record]
+                .requests_elsewhere
+                .contains(&receipt.id),
+            "ALREADY MADE as {}, a request of another prescription than {prescription}",
+            receipt.id
+        );
+        // Invariant 1: a version the server holds right now, and the copy the save ended with.
+        let server = self
+            .server
+            .stored(&receipt.id)
+            .ok_or_else(|| format!("ended as {} which the server does not hold", receipt.id))?;
+        ensure!(
+            version_of(&server) == Some((receipt.id.clone(), receipt.version_id.clone())),
+            "ALREADY MADE as {}/{} but the server is at {:?}",
+            receipt.id,
+            receipt.version_id,
+            version_of(&server)
+        );
+        ensure!(
+            same_content(stored, &server) && version_of(stored) == version_of(&server),
+            "the copy it ended with is not the server's {}",
+            receipt.id
+        );
+        // Invariant 8: only a request that answered the citizen's when the create looked first.
+        let looked_at = self
+            .looked_at
+            .ok_or("ended as another device's request without looking first")?;
+        ensure!(
+            open_at(&server, looked_at),
+            "NOT ANSWERED: {} ended already made as {} ({}, {}, authored {}), which was not open when the create looked first ({:.0} ms)",
+            describe(&entry.resource),
+            receipt.id,
+            describe(&server),
+            server["status"],
+            server["authoredOn"],
+            looked_at - START_MS
+        );
+        // Ordering and invariant 4 bookkeeping, as for a confirmation.
+        let (content_record, edit) = citizen_edit(&entry.resource)
+            .ok_or("ended a save of content the citizen did not make")?;
+        ensure!(content_record == record, "content of another record");
+        ensure!(
+            !self
+                .outbox
+                .iter()
+                .any(|e| e.record == entry.record && e.seq < entry.seq),
+            "ORDER: {} ended while an older entry of its record waits",
+            describe(&entry.resource)
+        );
+        for earlier in 0..edit {
+            ensure!(
+                self.records[record].fates[earlier] != Fate::Pending,
+                "ORDER: r{record}-e{edit} ended while r{record}-e{earlier} is still pending"
+            );
+        }
+        self.records[record].fates[edit] = Fate::AlreadyMade;
+        // Not ours: the server need not hold the citizen's content, and no write builds on it.
+        self.records[record].expect_on_server = None;
+        self.already_made_as.insert(receipt.id.clone());
+        self.stats.already_made += 1;
+        Ok(())
+    }
+
     // --- invariants --------------------------------------------------------------------------
 
     /// Invariants 2 and 3, checked after every step.
@@ -1183,7 +1739,8 @@ impl Sim {
                 other => return Err(format!("an outbox entry in state {other:?}: {}", e.id)),
             }
             ensure!(
-                record_index(&e.record).is_some_and(|r| r < self.records.len()),
+                record_index(&e.record)
+                    .is_some_and(|r| r < self.records.len() && self.records[r].name == e.record),
                 "an entry of an unknown record"
             );
         }
@@ -1198,10 +1755,16 @@ impl Sim {
                     .collect::<Vec<_>>()
             );
         }
+        // Other devices' renewal requests are theirs, not the records' copies.
+        let requests_elsewhere: usize = self
+            .records
+            .iter()
+            .map(|r| r.requests_elsewhere.len())
+            .sum();
         ensure!(
-            self.server.resources.len() <= self.records.len(),
-            "DUPLICATE: {} resources for {} records",
-            self.server.resources.len(),
+            self.server.resources.len() - requests_elsewhere <= self.records.len(),
+            "DUPLICATE: {} resources for {} records (and {requests_elsewhere} requests of other devices)",
+            self.server.resources.len() - requests_elsewhere,
             self.records.len()
         );
         Ok(())
@@ -1354,8 +1917,11 @@ impl Link for SimLink<'_> {
         self.fail(answer, Err(FhirError::Unreachable("harness failed".into())))
     }
 
-    async fn find(&mut self, _resource_type: &str, query: &str) -> Result<Vec<Value>, FhirError> {
-        let record = query.strip_prefix("record=r").and_then(|r| r.parse().ok());
+    async fn find(&mut self, resource_type: &str, query: &str) -> Result<Vec<Value>, FhirError> {
+        let record = match query.strip_prefix("record=r") {
+            Some(r) => r.parse().ok(),
+            None => self.sim.renewal_searched(resource_type, query),
+        };
         let Some(record) = record.filter(|&r| r < self.sim.records.len()) else {
             self.error
                 .get_or_insert(format!("a search the simulation does not know: {query}"));
@@ -1410,7 +1976,8 @@ fn run(seed: u64) -> Result<Stats, (String, Vec<String>)> {
     let existing: Vec<bool> = (0..n_records).map(|_| setup.chance(0.5)).collect();
     let mut edits_left = 1 + setup.below(8);
     let chaos_steps = 20 + setup.below(80) as usize;
-    let mut sim = Sim::new(seed, &existing);
+    let renewal: Vec<bool> = (0..n_records).map(|_| setup.chance(0.35)).collect();
+    let mut sim = Sim::with_renewals(seed, &existing, &renewal);
     sim.calm = false;
     let result = (|| -> Result<(), String> {
         // Chaos: the citizen edits, other devices write, the network and server misbehave.
@@ -1431,6 +1998,11 @@ fn run(seed: u64) -> Result<Stats, (String, Vec<String>)> {
             if sim.rng.chance(0.04) {
                 let r = sim.rng.below(n_records as u64) as usize;
                 sim.foreign_create(r)?;
+            }
+            if sim.rng.chance(0.3) {
+                let r = sim.rng.below(n_records as u64) as usize;
+                let kind = draw_request(&mut sim.rng);
+                sim.foreign_request(r, kind)?;
             }
             sim.resolve_conflicts(0.4)?;
             sim.check_visible()?;
@@ -1481,16 +2053,24 @@ fn save_pipeline_properties_hold_under_faults() {
         }
     }
     println!(
-        "save properties: {} runs, {} attempts, {} confirmed, {} rejected, {} conflicts resolved, 0 lost, 0 duplicated, 0 silent",
-        total.runs, total.attempts, total.confirmed, total.rejected, total.resolved
+        "save properties: {} runs, {} attempts, {} confirmed, {} already made elsewhere, {} rejected, {} conflicts resolved, 0 lost, 0 duplicated, 0 silent, 0 second requests",
+        total.runs,
+        total.attempts,
+        total.confirmed,
+        total.already_made,
+        total.rejected,
+        total.resolved
     );
     println!(
-        "  ({} edits, {} lost or cut answers, {} read-backs, {} conflicts shown, {} changes by other devices, {} steps, {:.2?})",
+        "  ({} edits, {} lost or cut answers, {} read-backs, {} conflicts shown, {} changes by other devices, {} renewal requests by other devices ({} not open), {} own requests made beside ones not open, {} steps, {:.2?})",
         total.edits,
         total.lost_answers,
         total.read_backs,
         total.conflicts,
         total.foreign_changes,
+        total.requests_elsewhere,
+        total.requests_not_open,
+        total.made_beside_closed,
         total.steps,
         started.elapsed()
     );
@@ -1803,4 +2383,48 @@ fn an_edit_during_a_slow_multi_hop_send_is_not_swallowed() {
     assert!(ok!(sim, sim.send_next(Some(2))));
     ok!(sim, sim.drain());
     assert_eq!(current_note(&sim, 0), "r0-e2");
+}
+
+/// Invariant 8: the citizen asks for a renewal while the save waits (and again while it is out),
+/// and another device asks too. The waiting save looks first, finds that request open and ends as
+/// it, nothing sent; the edit made while it was out keeps its own create, which looks first again
+/// and finds it too: never an update of the other device's request.
+#[test]
+fn a_renewal_already_asked_for_on_another_device_is_not_asked_for_again() {
+    let mut sim = Sim::with_renewals(12, &[false], &[true]);
+    sim.outcome_script.extend([Outcome::Status(503, None)]);
+    ok!(sim, sim.edit(0));
+    assert!(
+        ok!(sim, sim.send_next(Some(0))),
+        "e0 answered 503; e1 made while it was out"
+    );
+    assert_eq!(sim.outbox.len(), 2, "e1 waits on e0");
+    ok!(sim, sim.foreign_request(0, Request::Open));
+    ok!(sim, sim.drain());
+    assert_eq!(sim.records[0].fates, [Fate::AlreadyMade, Fate::AlreadyMade]);
+    assert_eq!(sim.stats.already_made, 2);
+    assert_eq!(sim.server.resources.len(), 1, "only the other device's");
+    assert_eq!(sim.server.resources[0].versions.len(), 1, "never written");
+    assert!(sim.server.with_key(&sim.records[0].key).is_empty());
+    // The page shows the request made: no new one is asked for.
+    ok!(sim, sim.edit(0));
+    assert!(sim.outbox.is_empty());
+}
+
+/// Invariant 8's other side: a request that answers nothing (rejected, or left unprocessed more
+/// than 8 days before the sim clock) does not stop the citizen's own, which goes and is confirmed.
+#[test]
+fn an_ended_or_expired_request_elsewhere_does_not_stop_the_citizens_own() {
+    for kind in [Request::Rejected, Request::Expired] {
+        let mut sim = Sim::with_renewals(13, &[false], &[true]);
+        sim.outcome_script.extend([Outcome::Status(503, None)]);
+        ok!(sim, sim.edit(0));
+        assert!(ok!(sim, sim.send_next(None)), "{kind:?}: e0 answered 503");
+        ok!(sim, sim.foreign_request(0, kind));
+        ok!(sim, sim.drain());
+        assert_eq!(sim.records[0].fates, [Fate::Confirmed], "{kind:?}");
+        assert_eq!(current_note(&sim, 0), "r0-e0", "{kind:?}");
+        assert_eq!(sim.server.resources.len(), 2, "{kind:?}: its own beside it");
+        assert_eq!(sim.stats.made_beside_closed, 1, "{kind:?}");
+    }
 }

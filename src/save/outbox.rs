@@ -154,8 +154,9 @@ impl OutboxEntry {
             Write::Update { id, if_match } => vec![text("update"), text(id), text(if_match)],
         };
         m.insert("write".into(), Value::Array(write));
-        // A key of its own: a tab still on the previous version reads the entry as the create
-        // it is (without the search), rather than not at all.
+        // A key of its own: a tab still on a version without it reads the entry as the create
+        // it is, rather than not at all. It sends it without looking first, and writes it back
+        // without the key: the cost of a mixed-version moment is the duplicate this prevents.
         if let Write::Create {
             look_first: Some(look_first),
             ..
