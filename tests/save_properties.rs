@@ -39,8 +39,10 @@
 //!    decides) is never POSTed as a new `Task` beside another device's request of the same
 //!    prescription that was open (requested within 8 days of the sim clock, or accepted) when the
 //!    create looked first; a save ends already made (`Next::AlreadyMade`) only as such a request,
-//!    at the version the server holds; and no write of ours ever goes to another device's request
-//!    (what waited on the save keeps its own create).
+//!    or as one of the citizen's own requests stored before (processed by the prescriber since,
+//!    or an earlier request), at the version the server holds; and no write of ours ever goes to
+//!    another device's request or to one a save ended already made as (what waited on the save
+//!    keeps its own create).
 //!
 //! Set `SAVE_SEED=<n>` to replay one seed with its event log, `SAVE_RUNS=<n>` to change the count.
 
@@ -461,6 +463,8 @@ struct Stats {
     steps: u64,
     /// Saves ended as another device's request (`Next::AlreadyMade`).
     already_made: u64,
+    /// Requests ended as one of ours stored before (processed since, or an earlier content).
+    made_before: u64,
     /// Renewal requests other devices made, and of those, how many answered nothing.
     requests_elsewhere: u64,
     requests_not_open: u64,
@@ -482,6 +486,7 @@ impl Stats {
         self.foreign_changes += o.foreign_changes;
         self.steps += o.steps;
         self.already_made += o.already_made;
+        self.made_before += o.made_before;
         self.requests_elsewhere += o.requests_elsewhere;
         self.requests_not_open += o.requests_not_open;
         self.made_beside_closed += o.made_beside_closed;
@@ -1149,10 +1154,11 @@ impl Sim {
             Write::Update { id, if_match } => {
                 // Invariant 8: another device's request is never ours to write, least of all
                 // after a save ended as it.
-                if self
-                    .records
-                    .iter()
-                    .any(|r| r.requests_elsewhere.contains(id))
+                if self.already_made_as.contains(id)
+                    || self
+                        .records
+                        .iter()
+                        .any(|r| r.requests_elsewhere.contains(id))
                 {
                     return Err(format!(
                         "WROTE OVER ANOTHER DEVICE'S REQUEST: PUT {} on {id} If-Match {if_match}{}",
@@ -1535,6 +1541,12 @@ impl Sim {
             {
                 self.already_made(entry, receipt, stored)
             }
+            (SaveState::Confirmed(receipt), Some(stored))
+                if self.records[record].prescription.is_some()
+                    && !same_content(stored, &entry.resource) =>
+            {
+                self.made_before(entry, receipt, stored)
+            }
             (SaveState::Confirmed(receipt), Some(stored)) => self.confirmed(entry, receipt, stored),
             (SaveState::Rejected { .. }, None) => {
                 self.note(format!("  -> rejected {state:?}"));
@@ -1625,6 +1637,61 @@ impl Sim {
         self.records[record].seen = Some((receipt.id.clone(), receipt.version_id.clone()));
         self.records[record].expect_on_server = Some(entry.resource.clone());
         self.stats.confirmed += 1;
+        Ok(())
+    }
+
+    /// A request ended confirmed as one of ours the server already held, with other content: an
+    /// earlier request of the citizen's, or one the prescriber has processed since
+    /// (`Next::AlreadyMade`). Invariant 1 for it (held now, at that version, and ours), and the
+    /// bookkeeping of invariant 4; nothing may be written back over it (invariant 8).
+    fn made_before(
+        &mut self,
+        entry: &OutboxEntry,
+        receipt: &Receipt,
+        stored: &Value,
+    ) -> Result<(), String> {
+        let record = record_index(&entry.record).ok_or("bad record name")?;
+        self.note(format!(
+            "  -> MADE BEFORE {} as {}/{} ({}), ours: done",
+            describe(&entry.resource),
+            receipt.id,
+            receipt.version_id,
+            describe(stored)
+        ));
+        let server = self
+            .server
+            .stored(&receipt.id)
+            .ok_or_else(|| format!("ended as {} which the server does not hold", receipt.id))?;
+        ensure!(
+            version_of(&server) == Some((receipt.id.clone(), receipt.version_id.clone()))
+                && same_content(stored, &server),
+            "MADE BEFORE as {}/{} but the server holds {:?} {}",
+            receipt.id,
+            receipt.version_id,
+            version_of(&server),
+            describe(&server)
+        );
+        ensure!(
+            key_of(&server).as_deref() == Some(self.records[record].key.as_str()),
+            "MADE BEFORE as {}, which is not the citizen's request",
+            receipt.id
+        );
+        let (content_record, edit) = citizen_edit(&entry.resource)
+            .ok_or("ended a save of content the citizen did not make")?;
+        ensure!(content_record == record, "content of another record");
+        ensure!(
+            !self
+                .outbox
+                .iter()
+                .any(|e| e.record == entry.record && e.seq < entry.seq),
+            "ORDER: {} ended while an older entry of its record waits",
+            describe(&entry.resource)
+        );
+        self.records[record].fates[edit] = Fate::AlreadyMade;
+        self.records[record].seen = Some((receipt.id.clone(), receipt.version_id.clone()));
+        self.records[record].expect_on_server = None;
+        self.already_made_as.insert(receipt.id.clone());
+        self.stats.made_before += 1;
         Ok(())
     }
 
@@ -2053,11 +2120,12 @@ fn save_pipeline_properties_hold_under_faults() {
         }
     }
     println!(
-        "save properties: {} runs, {} attempts, {} confirmed, {} already made elsewhere, {} rejected, {} conflicts resolved, 0 lost, 0 duplicated, 0 silent, 0 second requests",
+        "save properties: {} runs, {} attempts, {} confirmed, {} already made elsewhere, {} requests made before, {} rejected, {} conflicts resolved, 0 lost, 0 duplicated, 0 silent, 0 second requests",
         total.runs,
         total.attempts,
         total.confirmed,
         total.already_made,
+        total.made_before,
         total.rejected,
         total.resolved
     );

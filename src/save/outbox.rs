@@ -492,9 +492,10 @@ pub fn start_attempt(entry: &mut OutboxEntry, now_ms: f64) {
 pub enum Next {
     /// Stored: remove the entry, rebase the entries that waited on it, remember the server copy.
     Confirmed { receipt: Receipt, stored: Value },
-    /// Not sent: what it asks for was already made elsewhere (`LookFirst::Answer`). Ended as
-    /// confirmed by `stored`, which is not ours: nothing that waited on it is rebased on it, so
-    /// no later save of ours ever writes over another device's resource.
+    /// A request already made: elsewhere (`LookFirst::Answer`, nothing sent), or ours, stored
+    /// and processed since by whoever handles it. Ended as confirmed by `stored`: nothing that
+    /// waited on it is rebased on it, so no later save of ours ever writes over another
+    /// device's request or a processed one.
     AlreadyMade { receipt: Receipt, stored: Value },
     /// Send this (updated) entry again at once.
     SendAgain(OutboxEntry),
@@ -542,6 +543,21 @@ pub fn after_answer(
                 return Next::Confirmed { receipt, stored };
             }
             if !entry.is_earlier_content(&stored) {
+                let is_request = Record::parse(&entry.record).is_some_and(|r| r.is_request());
+                if is_request && matches!(entry.write, Write::Create { .. }) {
+                    // Our request, found by our identifier and changed since: processed (accepted,
+                    // refused) by whoever handles it, which is no edit to weigh against the
+                    // citizen's. The save is done; nothing may write the request back.
+                    entry.log(
+                        now_ms,
+                        format!("stored, processed since: version {}", receipt.version_id),
+                    );
+                    let receipt = Receipt {
+                        server_time: None,
+                        ..receipt
+                    };
+                    return Next::AlreadyMade { receipt, stored };
+                }
                 // Found by our identifier, but changed elsewhere since: never overwritten unseen.
                 entry.log(
                     now_ms,
@@ -1375,6 +1391,29 @@ mod tests {
             panic!("never overwrite unseen: {next:?}");
         };
         assert_eq!(kept.state.name(), "conflict");
+    }
+
+    #[test]
+    fn a_request_of_ours_found_processed_since_is_done_not_a_conflict() {
+        // Stored, its answer lost, then accepted by the prescriber before the retry found it.
+        let mut entry = added(enqueue(&[], save("renewal/mr-1", "ours", create())));
+        start_attempt(&mut entry, NOW);
+        let processed = stored("ours, accepted", "t1", "2");
+        let next = after_answer(
+            entry,
+            Ok((processed.clone(), receipt("t1", "2"))),
+            NOW,
+            0.5,
+            &RetryPolicy::default(),
+        );
+        let Next::AlreadyMade { receipt, stored } = next else {
+            panic!("done, and never written back: {next:?}");
+        };
+        assert_eq!(
+            (receipt.id.as_str(), receipt.version_id.as_str()),
+            ("t1", "2")
+        );
+        assert_eq!(stored, processed);
     }
 
     #[test]

@@ -149,6 +149,16 @@ impl Record {
         }
     }
 
+    /// Whether it is a request or confirmation the citizen makes and others process (a renewal
+    /// request, a notice confirmation): never edited after it is made, and a change to it on
+    /// the server is its processing, not a conflict.
+    pub fn is_request(&self) -> bool {
+        matches!(
+            self,
+            Record::RenewalRequest { .. } | Record::NoticeConfirmation { .. }
+        )
+    }
+
     /// For a record written anew each time, the search (without the patient) for what may
     /// already do what a new save would (`answered_by`): its create looks first
     /// (`LookFirst::Answer`), so two devices never make two.
@@ -341,6 +351,7 @@ mod tests {
         assert!(notice.answered_by(&read("v2"), now));
         assert!(!notice.answered_by(&read("v1"), now), "an older version's");
 
+        assert!(renewal.is_request() && notice.is_request());
         // Each new document, measurement or decision is the citizen's own: never answered.
         for record in [
             Record::LivingWill,
@@ -348,6 +359,7 @@ mod tests {
             Record::Measurement { id: "m".into() },
         ] {
             assert_eq!(record.answer_search(), None);
+            assert!(!record.is_request());
             assert!(!record.answered_by(&task, now));
         }
     }

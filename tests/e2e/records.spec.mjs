@@ -11,6 +11,7 @@ import {
   SAVE_TIMEOUT,
   SNOMED,
   fhirPost,
+  fhirPut,
   fhirSearch,
   formatAxeViolations,
   freshServerPerTest,
@@ -174,6 +175,35 @@ test('a renewal asked for offline while another device asked for it is not asked
   expect(tasks, 'one request for the prescriber').toHaveLength(1);
   expect(tasks[0].id).toBe(requested[0].id);
   expect((await sentSince(before)).filter((w) => w.method === 'POST'), 'looked for requests, sent none').toEqual([]);
+});
+
+test('a renewal request stored with its answer lost, and accepted before the retry, is done: no conflict, and never written back to "requested"', async ({ page }) => {
+  const statin = page.getByTestId('prescriptions-active').getByTestId('prescription').filter({ hasText: 'Atorvastatin 20 mg' });
+  await open(page, TITLES.prescriptions);
+  await expect(statin.getByRole('button', { name: 'Ask for renewal' })).toBeVisible({ timeout: LOAD_TIMEOUT });
+  // The create looks first and sends; the request is stored, its answer lost, and the service
+  // is down for the next tries while the prescriber works.
+  await setFaults(
+    { method: 'POST', path: '/Task', fault: 'dropAfterCommit', times: 1 },
+    { method: 'POST', path: '/Task', fault: 'status', status: 503, times: 1 },
+    { method: 'GET', path: '/Task', fault: 'status', status: 503, times: null, skip: 1 },
+  );
+  await statin.getByRole('button', { name: 'Ask for renewal' }).click();
+  await expect(statin.getByTestId('save-status')).toHaveAttribute('data-state', 'queued', { timeout: SAVE_TIMEOUT });
+  const [stored] = await renewalTasks();
+  expect(stored.status).toBe('requested');
+  await fhirPut({ ...stored, status: 'accepted', meta: undefined }, `W/"${stored.meta.versionId}"`);
+
+  const before = await currentSentSeq();
+  await clearFaults();
+  await statin.getByRole('button', { name: 'Retry now' }).click({ timeout: 2_000 }).catch(() => {});
+  await expect(statin.getByTestId('save-status')).toHaveAttribute('data-state', 'confirmed', { timeout: SAVE_TIMEOUT });
+  await expect(statin.getByTestId('renewal-status')).toContainText('accepted');
+  const tasks = await renewalTasks();
+  expect(tasks).toHaveLength(1);
+  expect(tasks[0].status, 'the prescriber\'s answer stands').toBe('accepted');
+  const writes = (await sentSince(before)).filter((w) => w.url.includes('/Task'));
+  expect(writes.filter((w) => w.method === 'PUT'), 'never written back').toEqual([]);
 });
 
 test('lab results: grouped by test, latest value with range, out-of-range marked in words and signs, a described chart, history on request', async ({ page }) => {
