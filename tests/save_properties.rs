@@ -39,10 +39,10 @@
 //!    decides) is never POSTed as a new `Task` beside another device's request of the same
 //!    prescription that was open (requested within 8 days of the sim clock, or accepted) when the
 //!    create looked first; a save ends already made (`Next::AlreadyMade`) only as such a request,
-//!    or as one of the citizen's own requests stored before (processed by the prescriber since,
-//!    or an earlier request), at the version the server holds; and no write of ours ever goes to
-//!    another device's request or to one a save ended already made as (what waited on the save
-//!    keeps its own create).
+//!    or as the citizen's own request stored before and processed by the prescriber since (the
+//!    same request, `Record::same_request`), at the version the server holds; and no write of ours ever goes to
+//!    another device's request (what waited on the save keeps its own create). One of the
+//!    citizen's own found with other content than this request's is a conflict she resolves.
 //!
 //! Set `SAVE_SEED=<n>` to replay one seed with its event log, `SAVE_RUNS=<n>` to change the count.
 
@@ -1154,11 +1154,10 @@ impl Sim {
             Write::Update { id, if_match } => {
                 // Invariant 8: another device's request is never ours to write, least of all
                 // after a save ended as it.
-                if self.already_made_as.contains(id)
-                    || self
-                        .records
-                        .iter()
-                        .any(|r| r.requests_elsewhere.contains(id))
+                if self
+                    .records
+                    .iter()
+                    .any(|r| r.requests_elsewhere.contains(id))
                 {
                     return Err(format!(
                         "WROTE OVER ANOTHER DEVICE'S REQUEST: PUT {} on {id} If-Match {if_match}{}",
@@ -1640,9 +1639,8 @@ impl Sim {
         Ok(())
     }
 
-    /// A request ended confirmed as one of ours the server already held, with other content: an
-    /// earlier request of the citizen's, or one the prescriber has processed since
-    /// (`Next::AlreadyMade`). Invariant 1 for it (held now, at that version, and ours), and the
+    /// A request ended confirmed as this very request of ours, which the prescriber has
+    /// processed since it was stored (`Next::AlreadyMade`, `Record::same_request`). Invariant 1 for it (held now, at that version, and ours), and the
     /// bookkeeping of invariant 4; nothing may be written back over it (invariant 8).
     fn made_before(
         &mut self,
@@ -1675,6 +1673,13 @@ impl Sim {
             key_of(&server).as_deref() == Some(self.records[record].key.as_str()),
             "MADE BEFORE as {}, which is not the citizen's request",
             receipt.id
+        );
+        ensure!(
+            server["authoredOn"] == entry.resource["authoredOn"],
+            "MADE BEFORE as {}, an earlier request ({}), not this one ({})",
+            receipt.id,
+            server["authoredOn"],
+            entry.resource["authoredOn"]
         );
         let (content_record, edit) = citizen_edit(&entry.resource)
             .ok_or("ended a save of content the citizen did not make")?;

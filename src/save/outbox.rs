@@ -543,11 +543,12 @@ pub fn after_answer(
                 return Next::Confirmed { receipt, stored };
             }
             if !entry.is_earlier_content(&stored) {
-                let is_request = Record::parse(&entry.record).is_some_and(|r| r.is_request());
-                if is_request && matches!(entry.write, Write::Create { .. }) {
-                    // Our request, found by our identifier and changed since: processed (accepted,
-                    // refused) by whoever handles it, which is no edit to weigh against the
-                    // citizen's. The save is done; nothing may write the request back.
+                let processed = Record::parse(&entry.record)
+                    .is_some_and(|r| r.same_request(&stored, &entry.resource));
+                if processed && matches!(entry.write, Write::Create { .. }) {
+                    // This very request, found by our identifier and changed since: processed
+                    // (accepted, refused) by whoever handles it, which is no edit to weigh against
+                    // the citizen's. The save is done; nothing may write the request back.
                     entry.log(
                         now_ms,
                         format!("stored, processed since: version {}", receipt.version_id),
@@ -1396,16 +1397,17 @@ mod tests {
     #[test]
     fn a_request_of_ours_found_processed_since_is_done_not_a_conflict() {
         // Stored, its answer lost, then accepted by the prescriber before the retry found it.
-        let mut entry = added(enqueue(&[], save("renewal/mr-1", "ours", create())));
+        let mut new_save = save("renewal/mr-1", "ours", create());
+        new_save.resource["authoredOn"] = "2026-11-23T08:00:00Z".into();
+        let mut entry = added(enqueue(&[], new_save));
         start_attempt(&mut entry, NOW);
-        let processed = stored("ours, accepted", "t1", "2");
-        let next = after_answer(
-            entry,
-            Ok((processed.clone(), receipt("t1", "2"))),
-            NOW,
-            0.5,
-            &RetryPolicy::default(),
-        );
+        let mut processed = stored("ours, accepted", "t1", "2");
+        processed["authoredOn"] = "2026-11-23T08:00:00Z".into();
+        let answer = |found: &Value| {
+            let found = (found.clone(), receipt("t1", "2"));
+            after_answer(entry.clone(), Ok(found), NOW, 0.5, &RetryPolicy::default())
+        };
+        let next = answer(&processed);
         let Next::AlreadyMade { receipt, stored } = next else {
             panic!("done, and never written back: {next:?}");
         };
@@ -1414,6 +1416,10 @@ mod tests {
             ("t1", "2")
         );
         assert_eq!(stored, processed);
+        // An earlier request the same key made (its save refused, the key kept) is not this one:
+        // shown, never taken for it.
+        processed["authoredOn"] = "2026-11-02T08:00:00Z".into();
+        assert!(matches!(answer(&processed), Next::Keep(e) if e.state.name() == "conflict"));
     }
 
     #[test]

@@ -159,6 +159,29 @@ impl Record {
         )
     }
 
+    /// Whether `stored`, found on the server by the identifier of a create of this request, is
+    /// the request `sent` (made at the same moment), processed since, rather than an earlier
+    /// request the same key made. Not a request: never.
+    pub fn same_request(&self, stored: &serde_json::Value, sent: &serde_json::Value) -> bool {
+        let made_at = match self {
+            Record::RenewalRequest { .. } => "authoredOn",
+            Record::NoticeConfirmation { .. } => "dateTime",
+            Record::OrganDonation
+            | Record::AdvanceDirective
+            | Record::LivingWill
+            | Record::DisclosureConsent
+            | Record::DisclosureRefusal { .. }
+            | Record::Measurement { .. } => return false,
+        };
+        let at = |resource: &serde_json::Value| {
+            resource
+                .get(made_at)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        at(sent).is_some() && at(stored) == at(sent)
+    }
+
     /// For a record written anew each time, the search (without the patient) for what may
     /// already do what a new save would (`answered_by`): its create looks first
     /// (`LookFirst::Answer`), so two devices never make two.
@@ -352,6 +375,19 @@ mod tests {
         assert!(!notice.answered_by(&read("v1"), now), "an older version's");
 
         assert!(renewal.is_request() && notice.is_request());
+        // The request sent, processed since; not an earlier request the same key made.
+        let mut accepted = task.clone();
+        accepted["status"] = "accepted".into();
+        assert!(renewal.same_request(&accepted, &task));
+        let earlier =
+            renewal::renewal_request("mr-1", "helmi", "2026-11-02T08:00:00Z", "urn:uuid:1");
+        assert!(!renewal.same_request(&earlier, &task));
+        let mut withdrawn = read("v2");
+        withdrawn["status"] = "inactive".into();
+        assert!(notice.same_request(&withdrawn, &read("v2")));
+        let mut later = read("v2");
+        later["dateTime"] = "2026-11-23T09:00:00Z".into();
+        assert!(!notice.same_request(&withdrawn, &later));
         // Each new document, measurement or decision is the citizen's own: never answered.
         for record in [
             Record::LivingWill,
@@ -360,6 +396,7 @@ mod tests {
         ] {
             assert_eq!(record.answer_search(), None);
             assert!(!record.is_request());
+            assert!(!record.same_request(&task, &task));
             assert!(!record.answered_by(&task, now));
         }
     }

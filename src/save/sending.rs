@@ -54,8 +54,12 @@ impl Outbox {
     fn remember_outcome(self, record: &Record, ended: &SaveState, stored: Option<&Value>) {
         let copy = stored.filter(|_| record.keeps_confirmed_copy()).cloned();
         let key = record.key();
-        if let SaveState::Confirmed(_) = ended {
-            // The server holds what that key created: the next new resource needs its own.
+        // The server holds what that key created: the next new resource needs its own. So does
+        // the next request after a refused one: were the refused one stored after all, the next
+        // create's search would find it if it still answers (`LookFirst::Answer`).
+        if matches!(ended, SaveState::Confirmed(_))
+            || (record.is_request() && matches!(ended, SaveState::Rejected { .. }))
+        {
             crate::web::forget(&self.citizen().key(Kept::CreationKey(record)));
         }
         self.change_outcomes(|o| {
