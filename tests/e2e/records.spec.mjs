@@ -114,7 +114,7 @@ test('renewal statuses: accepted, rejected, and expired after 8 days unprocessed
   expect(salbutamol.map((t) => t.status).sort(), 'a new request, the expired one kept').toEqual(['requested', 'requested']);
 });
 
-test('a renewal request the server refuses shows its reason, and nothing is stored', async ({ page }) => {
+test('a renewal request the server refuses shows its reason, and nothing is stored; asked again, it is a request of its own', async ({ page }) => {
   await setFaults({
     method: 'POST',
     path: '/Task',
@@ -129,6 +129,16 @@ test('a renewal request the server refuses shows its reason, and nothing is stor
   await expect(statin.getByTestId('save-status')).toHaveAttribute('data-state', 'rejected', { timeout: SAVE_TIMEOUT });
   await expect(statin.getByTestId('save-status')).toContainText('Tämä resepti uusitaan vain vastaanotolla.');
   expect(await renewalTasks()).toHaveLength(0);
+
+  // Asked again: a new request with an identifier of its own, never the refused one's (had that
+  // been stored after all, a new request must not be taken for it).
+  await statin.getByRole('button', { name: 'Ask for renewal' }).click();
+  await expect(statin.getByTestId('save-status')).toHaveAttribute('data-state', 'confirmed', { timeout: SAVE_TIMEOUT });
+  const posts = (await sentSince(sentFrom())).filter((w) => w.method === 'POST' && parseBody(w)?.resourceType === 'Task');
+  expect(posts).toHaveLength(2);
+  const identifiers = posts.map((w) => parseBody(w).identifier?.[0]?.value);
+  expect(identifiers[1], 'a key of its own').not.toBe(identifiers[0]);
+  expect(await renewalTasks()).toHaveLength(1);
 });
 
 test('renewal is offered only once the requests already made are known: a failed fetch of them is said, with Try again', async ({ page }) => {
