@@ -24,7 +24,11 @@
 //! 1. `Confirmed` only with a server versionId the server holds right now, with our content.
 //! 2. Every entry in the outbox is in a state the citizen can see (Saving, Queued with a time,
 //!    Conflict with theirs); nothing is ever `Draft`.
-//! 3. No duplicates: one resource per creation key.
+//! 3. No duplicates: one resource per creation key. A record in force has one key for its whole
+//!    life; a renewal request gets a fresh one (`<first>-g<n>`) once a save of it ends confirmed
+//!    (already made included) or rejected, as the app forgets it then (`remember_outcome`), and
+//!    an edit carries the key of the waiting entry it joins (`enqueue`), or the one the outbox
+//!    gives a follower (`rebase_followers`).
 //! 4. Nothing lost: every edit ends Confirmed (and the server holds it unless something later
 //!    legitimately replaced it), already made elsewhere (8), Rejected, resolved by the citizen, or
 //!    superseded by a later edit of the same record; the outbox ends empty.
@@ -38,11 +42,13 @@
 //!    and real `Task`s built with `domain::renewal::renewal_request`, so `Record::answered_by`
 //!    decides) is never POSTed as a new `Task` beside another device's request of the same
 //!    prescription that was open (requested within 8 days of the sim clock, or accepted) when the
-//!    create looked first; a save ends already made (`Next::AlreadyMade`) only as such a request,
-//!    or as the citizen's own request stored before and processed by the prescriber since (the
-//!    same request, `Record::same_request`), at the version the server holds; and no write of ours ever goes to
-//!    another device's request (what waited on the save keeps its own create). One of the
-//!    citizen's own found with other content than this request's is a conflict she resolves.
+//!    create looked first; a save ends already made (`Next::AlreadyMade`) only as such a request
+//!    (or an earlier one of the citizen's, under an earlier key, open then), or as the citizen's
+//!    own request stored before and processed by the prescriber since (the same request,
+//!    `Record::same_request`), at the version the server holds; no write of ours ever goes to
+//!    another device's request or to one a save ended already made as; and each confirmed
+//!    request is held once under its own key (what follows a request is a request of its own,
+//!    `outbox::rebase_followers`, never an update that rewrites it).
 //!
 //! Set `SAVE_SEED=<n>` to replay one seed with its event log, `SAVE_RUNS=<n>` to change the count.
 
@@ -430,7 +436,19 @@ struct Record {
     name: String,
     /// For a renewal request: the prescription (`rx-<record>`).
     prescription: Option<String>,
+    /// The creation key of the record's next new save. A record in force keeps one for its whole
+    /// life; a renewal request gets a fresh one (`<first>-g<n>`) once a save of it ends
+    /// confirmed (already made included) or rejected, as the app forgets it then
+    /// (`remember_outcome`).
     key: String,
+    /// Every creation key the record had (the first one first), and those the outbox gave its
+    /// saves (a follower rebased after a request that was not stored, `rebase_followers`).
+    keys: Vec<String>,
+    /// The creation key each edit carries: an edit that joined a waiting entry carries that
+    /// entry's (`enqueue` keeps its identifier, `carry_creation_identifier`).
+    edit_keys: Vec<String>,
+    /// Fresh keys given so far (`-g<n>`).
+    generation: usize,
     /// The stored copy the citizen last saw (id, versionId): writes build on it.
     seen: Option<(String, String)>,
     fates: Vec<Fate>,
@@ -565,6 +583,9 @@ impl Sim {
                 name: kind.key(),
                 prescription,
                 key: key.clone(),
+                keys: vec![key.clone()],
+                edit_keys: Vec::new(),
+                generation: 0,
                 seen: None,
                 fates: Vec::new(),
                 expect_on_server: None,
@@ -614,6 +635,8 @@ impl Sim {
         let edit = self.records[record].fates.len();
         self.records[record].fates.push(Fate::Pending);
         self.records[record].made_at.push(self.now as i64);
+        let key = self.records[record].key.clone();
+        self.records[record].edit_keys.push(key);
         self.stats.edits += 1;
         let mut content = self.content(record, edit);
         let write = match (
@@ -651,7 +674,7 @@ impl Sim {
             None => citizen_content(record, edit, &r.key),
             Some(prescription) => request_content(
                 prescription,
-                &r.key,
+                &r.edit_keys[edit],
                 r.made_at[edit],
                 format!("r{record}-e{edit}"),
             ),
@@ -670,17 +693,72 @@ impl Sim {
     }
 
     /// Whether the renewal page offers no new request of `record` (`can_request`): nothing of it
-    /// waits and the page shows a request open now, or the citizen's own is stored (the next one
-    /// would have a key of its own, which the simulation does not model).
+    /// waits and the page shows a request open now (requested and not expired, or accepted),
+    /// the citizen's own or another device's. One of the citizen's own that is stored but no
+    /// longer open does not stop a new one: that one has a fresh key.
     fn request_shown(&self, record: usize) -> bool {
         let r = &self.records[record];
         let now = self.now;
         !self.outbox.iter().any(|e| e.record == r.name)
-            && (!self.server.with_key(&r.key).is_empty()
-                || self
-                    .request_indices(record)
-                    .iter()
-                    .any(|&i| self.open(i, now)))
+            && self
+                .request_indices(record)
+                .iter()
+                .any(|&i| self.open(i, now))
+    }
+
+    /// Notes the creation key an outbox entry gives the citizen's edit it holds (renewal
+    /// requests: `enqueue` keeps a waiting entry's, `rebase_followers` may give a fresh one).
+    fn observe_key(&mut self, entry: &OutboxEntry) {
+        let Some((record, edit)) = citizen_edit(&entry.resource) else {
+            return;
+        };
+        let Some(r) = self.records.get_mut(record) else {
+            return;
+        };
+        if r.prescription.is_none() || r.name != entry.record {
+            return;
+        }
+        let key = match &entry.write {
+            Write::Create { creation_key, .. } => Some(creation_key.clone()),
+            Write::Update { .. } => key_of(&entry.resource),
+        };
+        let Some(key) = key else {
+            return;
+        };
+        if let Some(k) = r.edit_keys.get_mut(edit) {
+            k.clone_from(&key);
+        }
+        if !r.keys.contains(&key) {
+            r.keys.push(key);
+        }
+    }
+
+    /// A renewal request's save ended confirmed (already made included) or rejected: the app
+    /// forgets its creation key, and the next new save has a fresh one.
+    fn renew_key(&mut self, record: usize) {
+        let r = &mut self.records[record];
+        if r.prescription.is_none() {
+            return;
+        }
+        r.generation += 1;
+        let key = format!("{}-g{}", r.keys[0], r.generation);
+        self.note(format!("  r{record}: next request keyed {key}"));
+        let r = &mut self.records[record];
+        r.key.clone_from(&key);
+        if !r.keys.contains(&key) {
+            r.keys.push(key);
+        }
+    }
+
+    /// The resources on the server under any of `record`'s creation keys.
+    fn held(&self, record: usize) -> Vec<usize> {
+        let keys = &self.records[record].keys;
+        (0..self.server.resources.len())
+            .filter(|&i| {
+                key_of(&self.server.resources[i].current().content)
+                    .is_some_and(|k| keys.contains(&k))
+            })
+            .collect()
     }
 
     fn enqueue(&mut self, record: usize, content: Value, write: Write) -> Result<(), String> {
@@ -710,6 +788,7 @@ impl Sim {
                     !self.outbox.iter().any(|e| e.id == entry.id),
                     "enqueue added an entry id that exists"
                 );
+                self.observe_key(&entry);
                 self.outbox.push(entry);
             }
             Enqueue::Replace(entry) => {
@@ -740,6 +819,7 @@ impl Sim {
                         self.records[record].fates[old] = Fate::Superseded;
                     }
                 }
+                self.observe_key(&entry);
                 self.outbox[pos] = entry;
             }
         }
@@ -774,6 +854,7 @@ impl Sim {
             let resolved = outbox::keep_mine(&self.outbox, &name, content, self.now)
                 .ok_or_else(|| format!("keep_mine found no conflict for {entry_id}"))?;
             ensure!(resolved.id == entry_id, "keep_mine resolved another entry");
+            self.observe_key(&resolved);
             self.outbox[pos] = resolved;
             // The citizen's answer must take effect: that entry is on its way again.
             let state = self
@@ -791,6 +872,7 @@ impl Sim {
             ensure!(dropped == entry_id, "take_theirs dropped another entry");
             self.outbox.retain(|e| e.id != dropped);
             for updated in rest {
+                self.observe_key(&updated);
                 if let Some(p) = self.position(&updated.id) {
                     self.outbox[p] = updated;
                 }
@@ -952,7 +1034,7 @@ impl Sim {
             describe(&content),
             self.server.resources[i].versions.len() + 1
         ));
-        let ours = key_of(&content).as_deref() == Some(self.records[record].key.as_str());
+        let ours = key_of(&content).is_some_and(|k| self.records[record].keys.contains(&k));
         self.server.resources[i].versions.push(ServerVersion {
             content,
             last_updated: format!("t{}", self.now as u64),
@@ -1112,6 +1194,11 @@ impl Sim {
                     "POST with If-None-Exist {creation_key} carries identifier {:?}",
                     key_of(&sent.resource)
                 );
+                if self.records[record].prescription.is_some()
+                    && !self.records[record].keys.contains(creation_key)
+                {
+                    self.records[record].keys.push(creation_key.clone());
+                }
                 let hits = self.server.with_key(creation_key);
                 match hits.len() {
                     0 => {
@@ -1154,13 +1241,23 @@ impl Sim {
             Write::Update { id, if_match } => {
                 // Invariant 8: another device's request is never ours to write, least of all
                 // after a save ended as it.
-                if self
-                    .records
-                    .iter()
-                    .any(|r| r.requests_elsewhere.contains(id))
+                if self.already_made_as.contains(id)
+                    || self
+                        .records
+                        .iter()
+                        .any(|r| r.requests_elsewhere.contains(id))
                 {
+                    let elsewhere = self
+                        .records
+                        .iter()
+                        .any(|r| r.requests_elsewhere.contains(id));
                     return Err(format!(
-                        "WROTE OVER ANOTHER DEVICE'S REQUEST: PUT {} on {id} If-Match {if_match}{}",
+                        "WROTE OVER {}: PUT {} on {id} If-Match {if_match}{}",
+                        if elsewhere {
+                            "ANOTHER DEVICE'S REQUEST"
+                        } else {
+                            "A REQUEST ALREADY MADE"
+                        },
                         describe(&sent.resource),
                         if self.already_made_as.contains(id) {
                             ", which a save of ours ended already made as"
@@ -1514,6 +1611,7 @@ impl Sim {
                 self.shown.insert((id, version));
                 self.stats.conflicts += 1;
             }
+            self.observe_key(entry);
             match self.position(&entry.id) {
                 Some(p) => self.outbox[p] = entry.clone(),
                 None => self.outbox.push(entry.clone()),
@@ -1531,12 +1629,29 @@ impl Sim {
         stored: Option<&Value>,
     ) -> Result<(), String> {
         let record = record_index(&entry.record).ok_or("bad record name")?;
+        let result = self.ended_as(record, entry, state, stored);
+        // The app forgets a request's creation key once its save ends confirmed (already made
+        // included) or rejected (`remember_outcome`): the next new request has a fresh one.
+        if result.is_ok() && matches!(state, SaveState::Confirmed(_) | SaveState::Rejected { .. }) {
+            self.renew_key(record);
+        }
+        result
+    }
+
+    fn ended_as(
+        &mut self,
+        record: usize,
+        entry: &OutboxEntry,
+        state: &SaveState,
+        stored: Option<&Value>,
+    ) -> Result<(), String> {
         match (state, stored) {
             (SaveState::Confirmed(receipt), Some(stored))
                 if self
                     .records
                     .iter()
-                    .any(|r| r.requests_elsewhere.contains(&receipt.id)) =>
+                    .any(|r| r.requests_elsewhere.contains(&receipt.id))
+                    || self.earlier_own(record, entry, &receipt.id) =>
             {
                 self.already_made(entry, receipt, stored)
             }
@@ -1611,7 +1726,7 @@ impl Sim {
             "the confirmed copy does not match its receipt"
         );
         ensure!(
-            key_of(&server).as_deref() == Some(self.records[record].key.as_str()),
+            self.is_key_of(record, key_of(&server).as_deref()),
             "confirmed on a resource of another record"
         );
         // Ordering and invariant 4 bookkeeping.
@@ -1670,7 +1785,7 @@ impl Sim {
             describe(&server)
         );
         ensure!(
-            key_of(&server).as_deref() == Some(self.records[record].key.as_str()),
+            self.is_key_of(record, key_of(&server).as_deref()),
             "MADE BEFORE as {}, which is not the citizen's request",
             receipt.id
         );
@@ -1711,7 +1826,7 @@ impl Sim {
     ) -> Result<(), String> {
         let record = record_index(&entry.record).ok_or("bad record name")?;
         self.note(format!(
-            "  -> ALREADY MADE {} as {}/{}, another device's: nothing sent",
+            "  -> ALREADY MADE {} as {}/{} (another device's, or an earlier one of ours): nothing sent",
             describe(&entry.resource),
             receipt.id,
             receipt.version_id
@@ -1726,7 +1841,8 @@ impl Sim {
         ensure!(
             self.records[record]
                 .requests_elsewhere
-                .contains(&receipt.id),
+                .contains(&receipt.id)
+                || self.earlier_own(record, entry, &receipt.id),
             "ALREADY MADE as {}, a request of another prescription than {prescription}",
             receipt.id
         );
@@ -1787,6 +1903,30 @@ impl Sim {
         Ok(())
     }
 
+    /// Whether `id` is an earlier request of the citizen's own of renewal record `record`, one
+    /// under another of its creation keys than `entry`'s: it answers `entry`'s create as another
+    /// device's does (when open), since the app gave this one a fresh key.
+    fn earlier_own(&self, record: usize, entry: &OutboxEntry, id: &str) -> bool {
+        let r = &self.records[record];
+        let Some(held) = self.server.find(id) else {
+            return false;
+        };
+        let key = key_of(&held.current().content);
+        r.prescription.is_some()
+            && self.is_key_of(record, key.as_deref())
+            && key != key_of(&entry.resource)
+    }
+
+    /// Whether `key` is `record`'s: its one key, or for a renewal request any it had.
+    fn is_key_of(&self, record: usize, key: Option<&str>) -> bool {
+        let r = &self.records[record];
+        match key {
+            None => false,
+            Some(key) if r.prescription.is_some() => r.keys.iter().any(|k| k == key),
+            Some(key) => key == r.key,
+        }
+    }
+
     // --- invariants --------------------------------------------------------------------------
 
     /// Invariants 2 and 3, checked after every step.
@@ -1817,15 +1957,17 @@ impl Sim {
             );
         }
         for (r, record) in self.records.iter().enumerate() {
-            let holders = self.server.with_key(&record.key);
-            ensure!(
-                holders.len() <= 1,
-                "DUPLICATE: record {r} is held by {:?}",
-                holders
-                    .iter()
-                    .map(|&i| self.server.resources[i].id.clone())
-                    .collect::<Vec<_>>()
-            );
+            for key in &record.keys {
+                let holders = self.server.with_key(key);
+                ensure!(
+                    holders.len() <= 1,
+                    "DUPLICATE: record {r} is held by {:?} under {key}",
+                    holders
+                        .iter()
+                        .map(|&i| self.server.resources[i].id.clone())
+                        .collect::<Vec<_>>()
+                );
+            }
         }
         // Other devices' renewal requests are theirs, not the records' copies.
         let requests_elsewhere: usize = self
@@ -1833,9 +1975,21 @@ impl Sim {
             .iter()
             .map(|r| r.requests_elsewhere.len())
             .sum();
+        // One resource for a record in force; one per creation key for a renewal request.
+        let allowed: usize = self
+            .records
+            .iter()
+            .map(|r| {
+                if r.prescription.is_some() {
+                    r.keys.len()
+                } else {
+                    1
+                }
+            })
+            .sum();
         ensure!(
-            self.server.resources.len() - requests_elsewhere <= self.records.len(),
-            "DUPLICATE: {} resources for {} records (and {requests_elsewhere} requests of other devices)",
+            self.server.resources.len() - requests_elsewhere <= allowed,
+            "DUPLICATE: {} resources for {} records ({allowed} creation keys, and {requests_elsewhere} requests of other devices)",
             self.server.resources.len() - requests_elsewhere,
             self.records.len()
         );
@@ -1866,7 +2020,11 @@ impl Sim {
                 );
             }
             if let Some(expected) = &record.expect_on_server {
-                let holders = self.server.with_key(&record.key);
+                let key = match &record.prescription {
+                    Some(_) => key_of(expected).ok_or("a confirmed request without a key")?,
+                    None => record.key.clone(),
+                };
+                let holders = self.server.with_key(&key);
                 ensure!(
                     holders.len() == 1,
                     "record {r} confirmed but held by {} resources",
@@ -1880,7 +2038,17 @@ impl Sim {
                     describe(current)
                 );
             }
-            if record.fates.contains(&Fate::Confirmed) {
+            if record.prescription.is_some() {
+                // Each confirmed request is held under its own key, once: what follows a request
+                // is a request of its own, never an update that rewrites it.
+                for (edit, fate) in record.fates.iter().enumerate() {
+                    let held = self.server.with_key(&record.edit_keys[edit]).len();
+                    ensure!(
+                        *fate != Fate::Confirmed || held == 1,
+                        "request r{r}-e{edit} confirmed but held by {held} resources under its key"
+                    );
+                }
+            } else if record.fates.contains(&Fate::Confirmed) {
                 ensure!(
                     self.server.with_key(&record.key).len() == 1,
                     "record {r} has a confirmed edit but not exactly one resource"
@@ -2161,7 +2329,7 @@ macro_rules! ok {
 }
 
 fn current_note(sim: &Sim, record: usize) -> String {
-    let holders = sim.server.with_key(&sim.records[record].key);
+    let holders = sim.held(record);
     assert_eq!(holders.len(), 1, "record {record} is held by one resource");
     describe(&sim.server.resources[holders[0]].current().content)
 }
@@ -2478,7 +2646,7 @@ fn a_renewal_already_asked_for_on_another_device_is_not_asked_for_again() {
     assert_eq!(sim.stats.already_made, 2);
     assert_eq!(sim.server.resources.len(), 1, "only the other device's");
     assert_eq!(sim.server.resources[0].versions.len(), 1, "never written");
-    assert!(sim.server.with_key(&sim.records[0].key).is_empty());
+    assert!(sim.held(0).is_empty());
     // The page shows the request made: no new one is asked for.
     ok!(sim, sim.edit(0));
     assert!(sim.outbox.is_empty());

@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use super::record::Record;
 use super::retry::RetryPolicy;
 use super::state::{NotYetSaved, SaveState};
+use crate::fhir::resources::IDENTIFIER_SYSTEM;
 use crate::fhir::write::LookFirst;
 use crate::fhir::{FhirError, Receipt, Write};
 
@@ -871,6 +872,15 @@ pub fn reconcile(
     let mut entry = newer.clone();
     entry.sending_since_ms = None;
     entry.make_due(now_ms);
+    // A newer request, once the one sent ended, is a request of its own, which looks first
+    // again (`request_anew`).
+    let ended = matches!(next, Next::Confirmed { .. } | Next::AlreadyMade { .. });
+    if let Some(anew) = request_anew(sent, &entry.write, &entry.id).filter(|_| ended) {
+        entry.write = anew;
+        carry_creation_identifier(&mut entry.resource, &entry.write);
+        entry.earlier_contents.clear();
+        return Next::Keep(entry);
+    }
     match next {
         Next::Confirmed { stored, .. } => {
             if let Some((id, if_match)) = version_of(&stored) {
@@ -878,7 +888,7 @@ pub fn reconcile(
             }
             entry.earlier_contents.clear();
         }
-        // Not ours: the newer content keeps its own create, which looks first again.
+        // Not ours: kept as it is.
         Next::AlreadyMade { .. } => {}
         Next::Keep(kept) => {
             entry.write = kept.write;
@@ -914,6 +924,26 @@ pub fn followers_of(
     others
 }
 
+/// What follows `done`, an entry of a request, however `done` ended: a request of its own under
+/// the entry `entry_id`, never an update of `done`'s. A request is never edited: under `done`'s
+/// key, or as its update, the next one would rewrite or take for itself `done`'s request
+/// (stored, refused, or processed). Its key is its entry's id: unique, and kept with it on every
+/// try. It looks first again (with the search of `own`, its own write, or else of `done`'s), and
+/// so ends as `done`'s request if that one still answers it. `None`: no request.
+fn request_anew(done: &OutboxEntry, own: &Write, entry_id: &str) -> Option<Write> {
+    if !Record::parse(&done.record).is_some_and(|r| r.is_request()) {
+        return None;
+    }
+    let look_first = [own, &done.write].into_iter().find_map(|w| match w {
+        Write::Create { look_first, .. } => Some(look_first.clone()),
+        Write::Update { .. } => None,
+    })?;
+    Some(Write::Create {
+        creation_key: format!("{IDENTIFIER_SYSTEM}|{entry_id}"),
+        look_first,
+    })
+}
+
 /// Entries that waited on `done` now build on its result (or, if it was refused, on its base).
 pub fn rebase_followers(entries: &mut [OutboxEntry], done: &OutboxEntry, stored: Option<&Value>) {
     for follower in entries
@@ -921,15 +951,18 @@ pub fn rebase_followers(entries: &mut [OutboxEntry], done: &OutboxEntry, stored:
         .filter(|e| e.after.as_deref() == Some(&done.id))
     {
         follower.after = None;
-        follower.write = match stored.and_then(version_of) {
-            Some((id, if_match)) => Write::Update { id, if_match },
-            None => done.write.clone(),
+        let anew = request_anew(done, &follower.write, &follower.id);
+        follower.write = match (anew, stored.and_then(version_of)) {
+            (Some(anew), _) => anew,
+            (None, Some((id, if_match))) => Write::Update { id, if_match },
+            (None, None) => done.write.clone(),
         };
         if let (Some(obj), Write::Update { id, .. }) =
             (follower.resource.as_object_mut(), &follower.write)
         {
             obj.insert("id".into(), Value::String(id.clone()));
         }
+        carry_creation_identifier(&mut follower.resource, &follower.write);
     }
 }
 
@@ -1253,24 +1286,55 @@ mod tests {
         let Some(Next::AlreadyMade { receipt, stored }) = search(Ok(vec![waiting.clone()])) else {
             panic!("already made");
         };
+        let stored_request = stored.clone();
         let mut follower = added(enqueue(
             &[],
             save("renewal/mr-1", "again", entry.write.clone()),
         ));
         follower.after = Some(entry.id.clone());
+        // A request of its own: a key of its own (never the one that found the other request
+        // or ours, refused), carried by its resource, and it looks first again.
+        let anew = |e: &OutboxEntry| {
+            let Write::Create {
+                creation_key,
+                look_first,
+            } = &e.write
+            else {
+                return false;
+            };
+            let key = format!("urn:ietf:rfc:3986|{}", e.id);
+            *creation_key == key
+                && carries_key(&e.resource, &key)
+                && *look_first == Some(LookFirst::Answer("patient=Patient%2Fp".into()))
+        };
         let followers = followers_of(vec![follower.clone()], &entry, None);
-        assert_eq!(followers[0].write, entry.write);
+        assert!(anew(&followers[0]), "{:?}", followers[0].write);
         assert_eq!(followers[0].after, None);
         let mut newer = entry.clone();
         newer.resource["note"] = "newer".into();
         let done = Next::AlreadyMade { receipt, stored };
         match reconcile(Some(&newer), &entry, done, today) {
             Next::Keep(kept) => {
-                assert_eq!(kept.write, entry.write);
+                assert!(anew(&kept), "{:?}", kept.write);
                 assert_eq!(kept.resource["note"], "newer");
             }
             other => panic!("the newer content is kept: {other:?}"),
         }
+        // So is what follows a request of ours that was stored: never an update of it.
+        let ours = stored_request.clone();
+        assert!(anew(
+            &followers_of(vec![follower.clone()], &entry, Some(&ours))[0]
+        ));
+        // What follows a record in force that was refused keeps its write, as before.
+        let mut in_force = entry.clone();
+        in_force.record = "organ-donation".into();
+        let mut follower = follower.clone();
+        follower.record = "organ-donation".into();
+        follower.after = Some(in_force.id.clone());
+        assert_eq!(
+            followers_of(vec![follower], &in_force, None)[0].write,
+            in_force.write
+        );
         // One that answers it but has no version cannot be confirmed as: waited out.
         let mut unversioned = waiting;
         unversioned.as_object_mut().map(|o| o.remove("meta"));
