@@ -42,7 +42,8 @@
 //!    and real `Task`s built with `domain::renewal::renewal_request`, so `Record::answered_by`
 //!    decides) is never POSTed as a new `Task` beside another device's request of the same
 //!    prescription that was open (requested within 8 days of the sim clock, or accepted) when the
-//!    create looked first; a save ends already made (`Next::AlreadyMade`) only as such a request
+//!    create looked first; a save ends already made (confirmed as a request not its own POST
+//!    made, `outbox::after_look_first`) only as such a request
 //!    (or an earlier one of the citizen's, under an earlier key, open then), or as the citizen's
 //!    own request stored before and processed by the prescriber since (the same request,
 //!    `Record::same_request`), at the version the server holds; no write of ours ever goes to
@@ -405,7 +406,7 @@ enum Fate {
     /// Replaced by a later edit of the same record before it was confirmed.
     Superseded,
     /// Ended confirmed as another device's request, open when the create looked first
-    /// (`Next::AlreadyMade`): nothing sent.
+    /// (`outbox::after_look_first`): nothing sent.
     AlreadyMade,
 }
 
@@ -479,7 +480,7 @@ struct Stats {
     lost_answers: u64,
     foreign_changes: u64,
     steps: u64,
-    /// Saves ended as another device's request (`Next::AlreadyMade`).
+    /// Saves ended as another device's request (`outbox::after_look_first`).
     already_made: u64,
     /// Requests ended as one of ours stored before (processed since, or an earlier content).
     made_before: u64,
@@ -537,7 +538,7 @@ struct Sim {
     /// When the create being sent in this step looked first (the `now` its search was decided
     /// at); `None` when it did not.
     looked_at: Option<f64>,
-    /// Other devices' requests a save of ours ended as (`Next::AlreadyMade`).
+    /// Requests a save of ours ended as, not made by it (another device's, or ours processed).
     already_made_as: HashSet<String>,
     log: Vec<String>,
     stats: Stats,
@@ -1755,8 +1756,9 @@ impl Sim {
     }
 
     /// A request ended confirmed as this very request of ours, which the prescriber has
-    /// processed since it was stored (`Next::AlreadyMade`, `Record::same_request`). Invariant 1 for it (held now, at that version, and ours), and the
-    /// bookkeeping of invariant 4; nothing may be written back over it (invariant 8).
+    /// processed since it was stored (`outbox::after_answer`, `Record::same_request`). Invariant
+    /// 1 for it (held now, at that version, and ours), and the bookkeeping of invariant 4;
+    /// nothing may be written back over it (invariant 8).
     fn made_before(
         &mut self,
         entry: &OutboxEntry,
@@ -1815,8 +1817,8 @@ impl Sim {
         Ok(())
     }
 
-    /// A save ended confirmed as another device's request (`Next::AlreadyMade`): invariants 1
-    /// and 8 for it, and the bookkeeping of invariant 4. Nothing of ours is on the server for it,
+    /// A save ended confirmed as another device's request (`outbox::after_look_first`):
+    /// invariants 1 and 8 for it, and the bookkeeping of invariant 4. Nothing of ours is on the server for it,
     /// and nothing that follows may build on it.
     fn already_made(
         &mut self,

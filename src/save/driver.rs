@@ -210,12 +210,6 @@ async fn settle<L: Link>(link: &mut L, owner: &str, current: OutboxEntry, next: 
                     vec![current.id.clone()],
                     Some((SaveState::Confirmed(receipt), Some(stored))),
                 ),
-                // Another device's: what waited on it keeps its own create, never an update of it.
-                Next::AlreadyMade { receipt, stored } => (
-                    followers_of(entries, &current, None),
-                    vec![current.id.clone()],
-                    Some((SaveState::Confirmed(receipt), Some(stored))),
-                ),
                 Next::Rejected { entry, state } => (
                     followers_of(entries, &entry, None),
                     vec![entry.id],

@@ -492,12 +492,9 @@ pub fn start_attempt(entry: &mut OutboxEntry, now_ms: f64) {
 #[derive(Debug, PartialEq)]
 pub enum Next {
     /// Stored: remove the entry, rebase the entries that waited on it, remember the server copy.
+    /// For a request, `stored` may be one already made (elsewhere, or ours and processed since);
+    /// what waited on it is then a request of its own, never built on it (`request_anew`).
     Confirmed { receipt: Receipt, stored: Value },
-    /// A request already made: elsewhere (`LookFirst::Answer`, nothing sent), or ours, stored
-    /// and processed since by whoever handles it. Ended as confirmed by `stored`: nothing that
-    /// waited on it is rebased on it, so no later save of ours ever writes over another
-    /// device's request or a processed one.
-    AlreadyMade { receipt: Receipt, stored: Value },
     /// Send this (updated) entry again at once.
     SendAgain(OutboxEntry),
     /// Read the record back from the server before deciding (after a 409/412 on an update).
@@ -558,7 +555,7 @@ pub fn after_answer(
                         server_time: None,
                         ..receipt
                     };
-                    return Next::AlreadyMade { receipt, stored };
+                    return Next::Confirmed { receipt, stored };
                 }
                 // Found by our identifier, but changed elsewhere since: never overwritten unseen.
                 entry.log(
@@ -642,8 +639,7 @@ fn carries_key(resource: &Value, creation_key: &str) -> bool {
 /// - another version in force (`LookFirst::InForce`, made elsewhere meanwhile) is a conflict,
 ///   both versions shown, never a second decision beside it;
 /// - a resource that already does what the create would (`LookFirst::Answer`,
-///   `Record::answered_by`) confirms the save as that resource, nothing sent
-///   (`Next::AlreadyMade`);
+///   `Record::answered_by`) confirms the save as that resource, nothing sent;
 /// - either without a version cannot be shown, written over or confirmed, and is waited out as
 ///   an unreadable answer;
 /// - a search the network or the service failed is tried again with the save. A search the
@@ -702,7 +698,7 @@ pub fn after_look_first(
             version_id: version,
             server_time: None,
         };
-        return Some(Next::AlreadyMade { receipt, stored });
+        return Some(Next::Confirmed { receipt, stored });
     }
     entry.log(
         now_ms,
@@ -874,8 +870,8 @@ pub fn reconcile(
     entry.make_due(now_ms);
     // A newer request, once the one sent ended, is a request of its own, which looks first
     // again (`request_anew`).
-    let ended = matches!(next, Next::Confirmed { .. } | Next::AlreadyMade { .. });
-    if let Some(anew) = request_anew(sent, &entry.write, &entry.id).filter(|_| ended) {
+    let confirmed = matches!(next, Next::Confirmed { .. });
+    if let Some(anew) = request_anew(sent, &entry.write, &entry.id).filter(|_| confirmed) {
         entry.write = anew;
         carry_creation_identifier(&mut entry.resource, &entry.write);
         entry.earlier_contents.clear();
@@ -888,8 +884,6 @@ pub fn reconcile(
             }
             entry.earlier_contents.clear();
         }
-        // Not ours: kept as it is.
-        Next::AlreadyMade { .. } => {}
         Next::Keep(kept) => {
             entry.write = kept.write;
             entry.attempt_count = kept.attempt_count;
@@ -1256,7 +1250,7 @@ mod tests {
         let recent = "2026-11-19T08:00:00Z";
         let waiting = request("t1", "MedicationRequest/mr-1", "requested", recent);
         match search(Ok(vec![waiting.clone()])) {
-            Some(Next::AlreadyMade { receipt, stored }) => {
+            Some(Next::Confirmed { receipt, stored }) => {
                 assert_eq!(receipt.id, "t1");
                 assert_eq!(receipt.version_id, "1");
                 assert_eq!(receipt.server_time, None, "confirmed here and now");
@@ -1283,7 +1277,7 @@ mod tests {
         assert!(search(Ok(vec![waiting.clone(), ours])).is_none());
         // What waited on it, or a newer content that joined it while it was out, keeps its own
         // create (which looks first again): never an update of the other device's request.
-        let Some(Next::AlreadyMade { receipt, stored }) = search(Ok(vec![waiting.clone()])) else {
+        let Some(Next::Confirmed { receipt, stored }) = search(Ok(vec![waiting.clone()])) else {
             panic!("already made");
         };
         let stored_request = stored.clone();
@@ -1312,7 +1306,7 @@ mod tests {
         assert_eq!(followers[0].after, None);
         let mut newer = entry.clone();
         newer.resource["note"] = "newer".into();
-        let done = Next::AlreadyMade { receipt, stored };
+        let done = Next::Confirmed { receipt, stored };
         match reconcile(Some(&newer), &entry, done, today) {
             Next::Keep(kept) => {
                 assert!(anew(&kept), "{:?}", kept.write);
@@ -1472,7 +1466,7 @@ mod tests {
             after_answer(entry.clone(), Ok(found), NOW, 0.5, &RetryPolicy::default())
         };
         let next = answer(&processed);
-        let Next::AlreadyMade { receipt, stored } = next else {
+        let Next::Confirmed { receipt, stored } = next else {
             panic!("done, and never written back: {next:?}");
         };
         assert_eq!(
