@@ -1686,6 +1686,35 @@ impl Sim {
         }
     }
 
+    /// Invariant 5 for a save of `record` that `how` ("confirmed", "ended"): the citizen's own
+    /// content of that record, no older entry of it waiting, no earlier edit of it pending.
+    /// Returns which edit it was.
+    fn ends_in_order(
+        &self,
+        entry: &OutboxEntry,
+        record: usize,
+        how: &str,
+    ) -> Result<usize, String> {
+        let (content_record, edit) = citizen_edit(&entry.resource)
+            .ok_or_else(|| format!("{how} content the citizen did not make"))?;
+        ensure!(content_record == record, "content of another record");
+        ensure!(
+            !self
+                .outbox
+                .iter()
+                .any(|e| e.record == entry.record && e.seq < entry.seq),
+            "ORDER: {} {how} while an older entry of its record waits",
+            describe(&entry.resource)
+        );
+        for earlier in 0..edit {
+            ensure!(
+                self.records[record].fates[earlier] != Fate::Pending,
+                "ORDER: r{record}-e{edit} {how} while r{record}-e{earlier} is still pending"
+            );
+        }
+        Ok(edit)
+    }
+
     fn confirmed(
         &mut self,
         entry: &OutboxEntry,
@@ -1731,23 +1760,7 @@ impl Sim {
             "confirmed on a resource of another record"
         );
         // Ordering and invariant 4 bookkeeping.
-        let (content_record, edit) =
-            citizen_edit(&entry.resource).ok_or("confirmed content the citizen did not make")?;
-        ensure!(content_record == record, "content of another record");
-        ensure!(
-            !self
-                .outbox
-                .iter()
-                .any(|e| e.record == entry.record && e.seq < entry.seq),
-            "ORDER: {} confirmed while an older entry of its record waits",
-            describe(&entry.resource)
-        );
-        for earlier in 0..edit {
-            ensure!(
-                self.records[record].fates[earlier] != Fate::Pending,
-                "ORDER: r{record}-e{edit} confirmed while r{record}-e{earlier} is still pending"
-            );
-        }
+        let edit = self.ends_in_order(entry, record, "confirmed")?;
         self.records[record].fates[edit] = Fate::Confirmed;
         self.records[record].seen = Some((receipt.id.clone(), receipt.version_id.clone()));
         self.records[record].expect_on_server = Some(entry.resource.clone());
@@ -1798,17 +1811,7 @@ impl Sim {
             server["authoredOn"],
             entry.resource["authoredOn"]
         );
-        let (content_record, edit) = citizen_edit(&entry.resource)
-            .ok_or("ended a save of content the citizen did not make")?;
-        ensure!(content_record == record, "content of another record");
-        ensure!(
-            !self
-                .outbox
-                .iter()
-                .any(|e| e.record == entry.record && e.seq < entry.seq),
-            "ORDER: {} ended while an older entry of its record waits",
-            describe(&entry.resource)
-        );
+        let edit = self.ends_in_order(entry, record, "ended")?;
         self.records[record].fates[edit] = Fate::AlreadyMade;
         self.records[record].seen = Some((receipt.id.clone(), receipt.version_id.clone()));
         self.records[record].expect_on_server = None;
@@ -1880,23 +1883,7 @@ impl Sim {
             looked_at - START_MS
         );
         // Ordering and invariant 4 bookkeeping, as for a confirmation.
-        let (content_record, edit) = citizen_edit(&entry.resource)
-            .ok_or("ended a save of content the citizen did not make")?;
-        ensure!(content_record == record, "content of another record");
-        ensure!(
-            !self
-                .outbox
-                .iter()
-                .any(|e| e.record == entry.record && e.seq < entry.seq),
-            "ORDER: {} ended while an older entry of its record waits",
-            describe(&entry.resource)
-        );
-        for earlier in 0..edit {
-            ensure!(
-                self.records[record].fates[earlier] != Fate::Pending,
-                "ORDER: r{record}-e{edit} ended while r{record}-e{earlier} is still pending"
-            );
-        }
+        let edit = self.ends_in_order(entry, record, "ended")?;
         self.records[record].fates[edit] = Fate::AlreadyMade;
         // Not ours: the server need not hold the citizen's content, and no write builds on it.
         self.records[record].expect_on_server = None;
